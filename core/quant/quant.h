@@ -1,0 +1,40 @@
+// Per-type numeric kernels over GGUF tensor blocks (reference §4.2-§4.4).
+// Every fast kernel has a `_reference` twin (plain scalar code written straight from the block
+// formulas) that the tests compare it against.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "gguf/tensor_types.h"
+
+namespace moe::quant {
+
+// Types that have dequantize/dot/quantize kernels here.
+bool is_supported(GgmlType type);
+
+// Instruction set the fast kernels dispatched to at start-up: "avx512", "avx2" or "scalar".
+const char* active_isa();
+// Tests and benchmarks may pin a lower level ("scalar", "avx2", "avx512"); returns false if the
+// CPU lacks it. Not thread-safe: call before any kernel runs.
+bool force_isa(const std::string& isa);
+
+float fp16_to_fp32(uint16_t h);
+uint16_t fp32_to_fp16(float f);  // round to nearest even
+float bf16_to_fp32(uint16_t h);
+uint16_t fp32_to_bf16(float f);  // round to nearest even
+
+// n values (a multiple of the type's block size) from `src` to `dst`.
+void dequantize_row(GgmlType type, const void* src, float* dst, int64_t n);
+void dequantize_row_reference(GgmlType type, const void* src, float* dst, int64_t n);
+
+// Σ_i row[i]·x[i] for one stored row of n values, with x in F32 (weights are expanded in
+// registers; activations are never quantized, so results match an exact-dequantize reference).
+float dot_row(GgmlType type, const void* row, const float* x, int64_t n);
+float dot_row_reference(GgmlType type, const void* row, const float* x, int64_t n);
+
+// F32 -> stored blocks (n a multiple of the block size). Plain round-to-nearest quantizers, good
+// enough for synthetic models and tests; not llama-quantize's importance-weighted search.
+void quantize_row(GgmlType type, const float* src, void* dst, int64_t n);
+
+}  // namespace moe::quant

@@ -1,0 +1,78 @@
+// Tokenizers rebuilt from GGUF metadata (reference §5): byte-level BPE (`gpt2`) with the
+// pre-tokenizer named by `tokenizer.ggml.pre`, and SentencePiece-style (`llama`) with byte fallback.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace moe {
+
+namespace gguf {
+class GgufFile;
+}
+
+class TokenizerError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+enum class TokenType : int32_t {
+    Undefined = 0, Normal = 1, Unknown = 2, Control = 3, UserDefined = 4, Unused = 5, Byte = 6,
+};
+
+class Tokenizer {
+public:
+    // Throws TokenizerError for a missing vocabulary, an unknown `tokenizer.ggml.model` or an
+    // unknown `tokenizer.ggml.pre` (never silently falls back to another regex).
+    static std::unique_ptr<Tokenizer> from_gguf(const gguf::GgufFile& file);
+    virtual ~Tokenizer() = default;
+
+    // add_special: BOS/EOS as the file's add_bos_token/add_eos_token say.
+    // parse_special: match CONTROL/UNKNOWN token texts in `text` (USER_DEFINED always match).
+    virtual std::vector<int32_t> encode(std::string_view text, bool add_special, bool parse_special) const = 0;
+
+    int32_t vocab_size() const { return static_cast<int32_t>(pieces_.size()); }
+    const std::string& piece(int32_t id) const { return pieces_.at(id); }  // as stored in the vocab
+    TokenType token_type(int32_t id) const { return types_.at(id); }
+    // The raw bytes this token stands for (may be an incomplete UTF-8 sequence). CONTROL tokens
+    // render as their text (e.g. "<|bos|>") so traces can show them.
+    virtual std::string token_bytes(int32_t id) const = 0;
+    // Decodes a whole sequence to UTF-8 (SPM: drops the leading space after BOS).
+    std::string decode(const std::vector<int32_t>& ids) const;
+
+    int32_t bos_id() const { return bos_id_; }  // -1 if none
+    int32_t eos_id() const { return eos_id_; }  // -1 if none
+    bool add_bos() const { return add_bos_; }
+    bool add_eos() const { return add_eos_; }
+    bool is_end_of_generation(int32_t id) const;  // EOS, EOT, EOM and promoted end-of-turn tokens
+    const std::string& model_name() const { return model_; }  // "gpt2" / "llama"
+    const std::string& pre_name() const { return pre_; }
+
+protected:
+    std::string model_, pre_;
+    std::vector<std::string> pieces_;
+    std::vector<TokenType> types_;
+    std::vector<int32_t> end_of_generation_;
+    int32_t bos_id_ = -1, eos_id_ = -1;
+    bool add_bos_ = false, add_eos_ = false;
+};
+
+// Turns a stream of token ids into UTF-8 text, holding back bytes of a character that is
+// split across tokens until it is complete.
+class StreamingDecoder {
+public:
+    explicit StreamingDecoder(const Tokenizer& tokenizer) : tokenizer_(tokenizer) {}
+    std::string push(int32_t id);  // text that became complete with this token
+    std::string flush();           // whatever is left, invalid bytes replaced by U+FFFD
+
+private:
+    const Tokenizer& tokenizer_;
+    std::string pending_;
+    bool first_ = true;
+};
+
+}  // namespace moe
