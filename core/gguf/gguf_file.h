@@ -28,6 +28,13 @@ enum class ValueType : uint32_t {
 
 const char* value_type_name(ValueType t);
 
+inline constexpr uint32_t kDefaultAlignment = 32;
+// Limits that keep a hostile file from exhausting the stack or the memory: arrays may nest (the
+// spec allows arrays of arrays) up to this depth, and all metadata arrays of one file together
+// hold at most this many elements (a 256k-token vocabulary needs under 1M).
+inline constexpr int kMaxArrayNesting = 16;
+inline constexpr uint64_t kMaxMetadataArrayElements = uint64_t{1} << 24;
+
 struct Value;
 struct ArrayValue {
     ValueType element_type = ValueType::UINT8;
@@ -40,10 +47,16 @@ struct Value {
     ValueType type = ValueType::UINT8;
     std::variant<uint64_t, int64_t, double, bool, std::string, ArrayValue> data;
 
+    static Value u8(uint8_t v) { return {ValueType::UINT8, uint64_t{v}}; }
+    static Value i8(int8_t v) { return {ValueType::INT8, int64_t{v}}; }
+    static Value u16(uint16_t v) { return {ValueType::UINT16, uint64_t{v}}; }
+    static Value i16(int16_t v) { return {ValueType::INT16, int64_t{v}}; }
     static Value u32(uint32_t v) { return {ValueType::UINT32, uint64_t{v}}; }
     static Value i32(int32_t v) { return {ValueType::INT32, int64_t{v}}; }
     static Value u64(uint64_t v) { return {ValueType::UINT64, v}; }
+    static Value i64(int64_t v) { return {ValueType::INT64, v}; }
     static Value f32(float v) { return {ValueType::FLOAT32, double{v}}; }
+    static Value f64(double v) { return {ValueType::FLOAT64, v}; }
     static Value boolean(bool v) { return {ValueType::BOOL, v}; }
     static Value str(std::string v) { return {ValueType::STRING, std::move(v)}; }
     static Value array(ValueType element_type, std::vector<Value> items) {

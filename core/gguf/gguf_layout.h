@@ -1,0 +1,19 @@
+// Layout facts shared by the GGUF reader and writer (reference §1.1). Internal to core/gguf.
+#pragma once
+
+#include <cstdint>
+
+namespace moe::gguf::layout {
+
+inline constexpr char kMagic[4] = {'G', 'G', 'U', 'F'};
+inline constexpr uint32_t kWrittenVersion = 3;
+inline constexpr uint32_t kMaxDims = 4;
+inline constexpr const char* kAlignmentKey = "general.alignment";
+
+inline constexpr uint64_t align_up(uint64_t x, uint64_t alignment) {
+    return (x + alignment - 1) / alignment * alignment;
+}
+
+inline constexpr bool is_power_of_two(uint64_t x) { return x != 0 && (x & (x - 1)) == 0; }
+
+}  // namespace moe::gguf::layout

@@ -1,0 +1,200 @@
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+#include <utility>
+
+#include "gguf/gguf_file.h"
+#include "gguf/gguf_layout.h"
+#include "util/atomic_file.h"
+
+namespace moe::gguf {
+
+namespace {
+
+// Appends little-endian fields to a byte buffer (the host is little-endian, see gguf_file.cpp).
+class ByteWriter {
+public:
+    explicit ByteWriter(std::vector<uint8_t>& out) : out_(out) {}
+
+    template <class T>
+    void put(T value) {
+        put_bytes(&value, sizeof(T));
+    }
+    void put_bytes(const void* data, size_t n) {
+        if (n == 0) return;
+        const size_t at = out_.size();
+        out_.resize(at + n);
+        std::memcpy(out_.data() + at, data, n);
+    }
+    void put_string(const std::string& s) {
+        put<uint64_t>(s.size());
+        put_bytes(s.data(), s.size());
+    }
+    void pad_to(uint64_t alignment) { out_.resize(layout::align_up(out_.size(), alignment), 0); }
+
+private:
+    std::vector<uint8_t>& out_;
+};
+
+[[noreturn]] void bad_value(const std::string& key, const std::string& problem) {
+    throw std::invalid_argument("GgufWriter: key '" + key + "': " + problem);
+}
+
+// The stored alternative must match the declared type and the number must fit in it.
+template <class Narrow, class Wide>
+Narrow narrowed(const Value& v, const std::string& key) {
+    const auto* wide = std::get_if<Wide>(&v.data);
+    if (!wide) bad_value(key, std::string(value_type_name(v.type)) + " value holds the wrong C++ type");
+    if (!std::in_range<Narrow>(*wide)) bad_value(key, std::to_string(*wide) + " does not fit in " + value_type_name(v.type));
+    return static_cast<Narrow>(*wide);
+}
+
+float to_float32(const Value& v, const std::string& key) {
+    const double x = v.as_double();
+    if (std::isfinite(x) && std::fabs(x) > std::numeric_limits<float>::max()) {
+        bad_value(key, std::to_string(x) + " does not fit in FLOAT32");
+    }
+    return static_cast<float>(x);
+}
+
+void encode_value(ByteWriter& w, const Value& v, const std::string& key, int depth) {
+    switch (v.type) {
+        case ValueType::UINT8: return w.put(narrowed<uint8_t, uint64_t>(v, key));
+        case ValueType::INT8: return w.put(narrowed<int8_t, int64_t>(v, key));
+        case ValueType::UINT16: return w.put(narrowed<uint16_t, uint64_t>(v, key));
+        case ValueType::INT16: return w.put(narrowed<int16_t, int64_t>(v, key));
+        case ValueType::UINT32: return w.put(narrowed<uint32_t, uint64_t>(v, key));
+        case ValueType::INT32: return w.put(narrowed<int32_t, int64_t>(v, key));
+        case ValueType::UINT64: return w.put(narrowed<uint64_t, uint64_t>(v, key));
+        case ValueType::INT64: return w.put(narrowed<int64_t, int64_t>(v, key));
+        case ValueType::FLOAT32: return w.put(to_float32(v, key));
+        case ValueType::FLOAT64: return w.put(v.as_double());
+        case ValueType::BOOL: return w.put<uint8_t>(v.as_bool() ? 1 : 0);
+        case ValueType::STRING: return w.put_string(v.as_string());
+        case ValueType::ARRAY: {
+            if (depth >= kMaxArrayNesting) bad_value(key, "arrays nested deeper than the reader accepts");
+            const ArrayValue& array = v.as_array();
+            w.put(static_cast<uint32_t>(array.element_type));
+            w.put<uint64_t>(array.items.size());
+            for (const Value& item : array.items) {
+                if (item.type != array.element_type) {
+                    bad_value(key, std::string("array of ") + value_type_name(array.element_type) + " holds a " +
+                                       value_type_name(item.type));
+                }
+                encode_value(w, item, key, depth + 1);
+            }
+            return;
+        }
+    }
+    bad_value(key, "unknown value type " + std::to_string(static_cast<uint32_t>(v.type)));
+}
+
+}  // namespace
+
+void GgufWriter::set(const std::string& key, Value value) {
+    if (key == layout::kAlignmentKey) {
+        throw std::invalid_argument("GgufWriter: pass the alignment to the constructor instead of setting '" + key +
+                                    "'");
+    }
+    for (auto& [existing_key, existing_value] : kv_) {
+        if (existing_key == key) {
+            existing_value = std::move(value);
+            return;
+        }
+    }
+    kv_.emplace_back(key, std::move(value));
+}
+
+void GgufWriter::add_tensor(const std::string& name, GgmlType type, const std::vector<int64_t>& ne,
+                            std::vector<uint8_t> data) {
+    auto fail = [&name](const std::string& problem) {
+        throw std::invalid_argument("GgufWriter: tensor '" + name + "': " + problem);
+    };
+    for (const PendingTensor& t : tensors_) {
+        if (t.name == name) fail("added twice");
+    }
+    const TypeTraits* traits = type_traits(static_cast<uint32_t>(type));
+    if (!traits) fail("unknown " + type_name(type));
+    if (ne.empty() || ne.size() > layout::kMaxDims) fail("needs 1 to 4 dimensions");
+    for (int64_t n : ne) {
+        if (n <= 0) fail("dimensions must be positive");
+    }
+    if (ne[0] % traits->block_size != 0) {
+        fail("ne[0] = " + std::to_string(ne[0]) + " is not a multiple of the " + traits->name + " block size");
+    }
+    uint64_t expected_bytes = row_bytes(type, ne[0]);
+    for (size_t d = 1; d < ne.size(); ++d) {
+        if (__builtin_mul_overflow(expected_bytes, static_cast<uint64_t>(ne[d]), &expected_bytes)) {
+            fail("byte size overflows");
+        }
+    }
+    if (data.size() != expected_bytes) {
+        fail("has " + std::to_string(data.size()) + " bytes of data, its shape needs " +
+             std::to_string(expected_bytes));
+    }
+    tensors_.push_back({name, type, ne, std::move(data)});
+}
+
+void GgufWriter::add_f32_tensor(const std::string& name, const std::vector<int64_t>& ne,
+                                const std::vector<float>& values) {
+    std::vector<uint8_t> bytes(values.size() * sizeof(float));
+    std::memcpy(bytes.data(), values.data(), bytes.size());
+    add_tensor(name, GgmlType::F32, ne, std::move(bytes));
+}
+
+// llama.cpp's layout: header, kv pairs, tensor infos, zero padding to the alignment, then each
+// tensor's data in info order, each followed by zero padding to the alignment.
+std::vector<uint8_t> GgufWriter::to_bytes() const {
+    if (!layout::is_power_of_two(alignment_)) {
+        throw std::invalid_argument("GgufWriter: alignment " + std::to_string(alignment_) + " is not a power of two");
+    }
+    const bool write_alignment = alignment_ != kDefaultAlignment;
+
+    std::vector<uint64_t> offsets;  // of each tensor, relative to the data section
+    offsets.reserve(tensors_.size());
+    uint64_t data_bytes = 0;
+    for (const PendingTensor& t : tensors_) {
+        offsets.push_back(data_bytes);
+        data_bytes = layout::align_up(data_bytes + t.data.size(), alignment_);
+    }
+
+    std::vector<uint8_t> out;
+    out.reserve(data_bytes + 4096);
+    ByteWriter w(out);
+    w.put_bytes(layout::kMagic, sizeof(layout::kMagic));
+    w.put<uint32_t>(layout::kWrittenVersion);
+    w.put<uint64_t>(tensors_.size());
+    w.put<uint64_t>(kv_.size() + (write_alignment ? 1 : 0));
+    if (write_alignment) {
+        w.put_string(layout::kAlignmentKey);
+        w.put(static_cast<uint32_t>(ValueType::UINT32));
+        w.put<uint32_t>(alignment_);
+    }
+    for (const auto& [key, value] : kv_) {
+        w.put_string(key);
+        w.put(static_cast<uint32_t>(value.type));
+        encode_value(w, value, key, 0);
+    }
+    for (size_t i = 0; i < tensors_.size(); ++i) {
+        const PendingTensor& t = tensors_[i];
+        w.put_string(t.name);
+        w.put<uint32_t>(static_cast<uint32_t>(t.ne.size()));
+        for (int64_t n : t.ne) w.put<uint64_t>(static_cast<uint64_t>(n));
+        w.put(static_cast<uint32_t>(t.type));
+        w.put<uint64_t>(offsets[i]);
+    }
+    w.pad_to(alignment_);
+    for (const PendingTensor& t : tensors_) {
+        w.put_bytes(t.data.data(), t.data.size());
+        w.pad_to(alignment_);
+    }
+    return out;
+}
+
+void GgufWriter::write(const std::string& path) const {
+    const std::vector<uint8_t> bytes = to_bytes();
+    write_file_atomically(path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+
+}  // namespace moe::gguf
