@@ -1,0 +1,58 @@
+// A QImage with one pixel per cell of a table model (ValueRole), kept up to date incrementally:
+// appended rows are painted alone, so a streaming 4096-token heatmap never repaints history.
+// Lives in the widget-free library so tests and the benchmark can drive it directly.
+#pragma once
+
+#include <QImage>
+#include <QObject>
+#include <QPointer>
+
+#include <vector>
+
+#include "gui_private/color_scale.h"
+
+class QAbstractItemModel;
+
+namespace moe::gui {
+
+class HeatmapImage : public QObject {
+    Q_OBJECT
+public:
+    explicit HeatmapImage(QObject* parent = nullptr);
+
+    // rows_along_x: model rows become image columns (tokens left to right).
+    // floor_max: the scale's top is max(floor_max, largest value seen).
+    void setModel(QAbstractItemModel* model, bool rows_along_x, bool sqrt_scale, double floor_max);
+    QAbstractItemModel* model() const { return model_; }
+    bool rowsAlongX() const { return rows_along_x_; }
+
+    // Brings the pixels up to date and returns them; only extent() of the image is meaningful.
+    const QImage& image();
+    QSize extent() const;  // (cells along x, cells along y)
+    const ColorScale& scale() const { return scale_; }
+
+    // Time the last full rebuild took, for the benchmark.
+    double lastRebuildMs() const { return last_rebuild_ms_; }
+
+Q_SIGNALS:
+    void changed();
+
+private:
+    void markAllDirty();
+    void markRows(int first, int last);
+    void rebuild();
+    void paintRows(int first, int last);
+    std::vector<double> readRows(int first, int last, double* max_value) const;
+    void ensureCapacity();
+
+    QPointer<QAbstractItemModel> model_;
+    bool rows_along_x_ = false;
+    double floor_max_ = 1.0;
+    ColorScale scale_;
+    QImage image_;
+    bool all_dirty_ = true;
+    int dirty_first_ = -1, dirty_last_ = -1;  // rows to repaint when not all dirty
+    double last_rebuild_ms_ = 0;
+};
+
+}  // namespace moe::gui

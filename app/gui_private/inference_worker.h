@@ -1,0 +1,95 @@
+// The inference thread: one QObject that owns the model and its Session, driven by queued
+// commands from the GUI and answering with immutable snapshots through queued signals.
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QThread>
+
+#include <atomic>
+#include <memory>
+
+#include "engine/engine.h"
+#include "gui_private/gui_types.h"
+
+namespace moe::gui {
+
+class TraceStore;
+
+class InferenceWorker : public QObject {
+    Q_OBJECT
+public:
+    InferenceWorker();
+    ~InferenceWorker() override;
+
+    // Thread-safe, called from the GUI thread: every job with an id <= `job` stops within one
+    // layer's compute (the engine polls the flag per layer).
+    void requestStop(quint64 job);
+
+public Q_SLOTS:
+    void loadModel(quint64 job, const QString& path);
+    void generate(quint64 job, const moe::GenerationRequest& request);
+
+Q_SIGNALS:
+    void loadProgress(quint64 job, double progress);
+    void modelLoaded(quint64 job, const moe::ModelInfo& info);
+    void loadFailed(quint64 job, const QString& message, bool cancelled);
+    void generationUpdate(quint64 job, const moe::gui::GenerationUpdate& update);
+    void generationFinished(quint64 job, const moe::gui::GenerationUpdate& last, const QString& error);
+
+private:
+    void beginJob(quint64 job);
+    bool stopRequested(quint64 job) const { return job <= stop_up_to_.load(); }
+
+    std::shared_ptr<const moe::Model> model_;
+    std::unique_ptr<moe::Session> session_;
+    std::atomic<bool> cancel_{false};
+    std::atomic<quint64> stop_up_to_{0};
+};
+
+// The GUI-side face of the worker: owns the thread, numbers the jobs, drops results of stale
+// jobs, and feeds the current run into the TraceStore.
+class InferenceController : public QObject {
+    Q_OBJECT
+public:
+    enum class State { Idle, Loading, Generating };
+    Q_ENUM(State)
+
+    explicit InferenceController(TraceStore* store, QObject* parent = nullptr);
+    ~InferenceController() override;
+
+    State state() const { return state_; }
+    bool hasModel() const { return has_model_; }
+    const moe::ModelInfo& modelInfo() const { return model_info_; }
+
+    void loadModel(const QString& path);
+    void cancelLoad();
+    void generate(const moe::GenerationRequest& request);
+    void stop();
+
+Q_SIGNALS:
+    void stateChanged(moe::gui::InferenceController::State state);
+    void loadProgress(double progress);
+    void modelLoaded(const moe::ModelInfo& info);
+    void loadFailed(const QString& message, bool cancelled);
+    void statsChanged(const moe::gui::GenerationStats& stats);
+    void generationFinished(const QString& error, bool cancelled);
+
+private:
+    quint64 startJob(State state);
+    void setState(State state);
+    void onModelLoaded(quint64 job, const moe::ModelInfo& info);
+    void onLoadFailed(quint64 job, const QString& message, bool cancelled);
+    void onUpdate(quint64 job, const GenerationUpdate& update);
+    void onFinished(quint64 job, const GenerationUpdate& last, const QString& error);
+
+    TraceStore* store_;
+    QThread thread_;
+    InferenceWorker* worker_;
+    quint64 current_job_ = 0;
+    State state_ = State::Idle;
+    bool has_model_ = false;
+    moe::ModelInfo model_info_;
+};
+
+}  // namespace moe::gui
