@@ -29,7 +29,7 @@ constexpr uint32_t kMaxVersion = 3;
 
 // Smallest encodings, used to bound counts by the bytes left before anything is allocated.
 constexpr uint64_t kMinKvBytes = 8 + 4 + 1;              // empty key, value type, one-byte value
-constexpr uint64_t kMinTensorInfoBytes = 8 + 4 + 4 + 8;  // empty name, n_dims = 0, type, offset
+constexpr uint64_t kMinTensorInfoBytes = 8 + 4 + 8 + 4 + 8;  // empty name, n_dims = 1, ne[0], type, offset
 constexpr uint64_t kArrayHeaderBytes = 4 + 8;            // element type, element count
 
 bool is_valid_value_type(uint32_t raw) { return raw <= static_cast<uint32_t>(ValueType::FLOAT64); }
@@ -99,10 +99,8 @@ public:
     void check_count_fits(uint64_t at, uint64_t count, uint64_t min_item_bytes, const char* what) const {
         if (count > remaining() / min_item_bytes) {
             fail_at(at, std::string(what) + " " + std::to_string(count) + " needs at least " +
-                            (count > std::numeric_limits<uint64_t>::max() / min_item_bytes
-                                 ? std::string("2^64")
-                                 : std::to_string(count * min_item_bytes)) +
-                            " bytes but only " + std::to_string(remaining()) + " are left in the file");
+                            std::to_string(min_item_bytes) + " bytes each but only " + std::to_string(remaining()) +
+                            " are left in the file");
         }
     }
 
@@ -404,8 +402,8 @@ void GgufFile::parse_all() {
 
         const uint64_t n_dims_at = in.pos();
         t.n_dims = in.read<uint32_t>("n_dims");
-        if (t.n_dims > kMaxDims) {
-            in.fail_at(n_dims_at, "n_dims " + std::to_string(t.n_dims) + " exceeds " + std::to_string(kMaxDims));
+        if (t.n_dims == 0 || t.n_dims > kMaxDims) {
+            in.fail_at(n_dims_at, "n_dims " + std::to_string(t.n_dims) + " is outside 1.." + std::to_string(kMaxDims));
         }
         uint64_t n_elements = 1;
         for (uint32_t d = 0; d < t.n_dims; ++d) {
