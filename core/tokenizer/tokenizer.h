@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace moe {
@@ -30,6 +31,8 @@ public:
     // unknown `tokenizer.ggml.pre` (never silently falls back to another regex).
     static std::unique_ptr<Tokenizer> from_gguf(const gguf::GgufFile& file);
     virtual ~Tokenizer() = default;
+    Tokenizer(const Tokenizer&) = delete;  // token_ids_ points into pieces_
+    Tokenizer& operator=(const Tokenizer&) = delete;
 
     // add_special: BOS/EOS as the file's add_bos_token/add_eos_token say.
     // parse_special: match CONTROL/UNKNOWN token texts in `text` (USER_DEFINED always match).
@@ -41,7 +44,9 @@ public:
     // The raw bytes this token stands for (may be an incomplete UTF-8 sequence). CONTROL tokens
     // render as their text (e.g. "<|bos|>") so traces can show them.
     virtual std::string token_bytes(int32_t id) const = 0;
-    // Decodes a whole sequence to UTF-8 (SPM: drops the leading space after BOS).
+    // Decodes a whole sequence to UTF-8: the concatenated token_bytes (so CONTROL tokens appear
+    // as their text). SPM with add_space_prefix: drops one leading space of the first text
+    // token at the start of the sequence or right after a leading BOS.
     std::string decode(const std::vector<int32_t>& ids) const;
 
     int32_t bos_id() const { return bos_id_; }  // -1 if none
@@ -53,12 +58,40 @@ public:
     const std::string& pre_name() const { return pre_; }
 
 protected:
+    Tokenizer() = default;
+
+    // What llama.cpp assumes when the file has no key for it.
+    struct SpecialDefaults {
+        int32_t bos_id = -1, eos_id = -1;
+        bool add_bos = false;
+    };
+    // Reads tokens, types, special ids, add_bos/add_eos and the end-of-generation set;
+    // builds the text -> id index and the special-token list (reference §5.1, §5.5).
+    void load_vocabulary(const gguf::GgufFile& file, const SpecialDefaults& defaults);
+
+    int32_t find_token(std::string_view text) const;  // -1 if no token has this text
+
+    // A piece of the input after the special-token partition: a token id, or raw text (token < 0).
+    struct Fragment {
+        int32_t token = -1;
+        std::string_view text;
+    };
+    std::vector<Fragment> partition_special(std::string_view text, bool parse_special) const;
+
     std::string model_, pre_;
     std::vector<std::string> pieces_;
     std::vector<TokenType> types_;
-    std::vector<int32_t> end_of_generation_;
+    std::vector<int32_t> end_of_generation_;  // sorted
     int32_t bos_id_ = -1, eos_id_ = -1;
     bool add_bos_ = false, add_eos_ = false;
+    bool strip_leading_space_ = false;  // SPM add_space_prefix, undone when decoding
+    std::unordered_map<std::string_view, int32_t> token_ids_;  // views into pieces_; last id wins
+    std::vector<int32_t> special_tokens_;  // CONTROL / USER_DEFINED / UNKNOWN, longest text first
+
+private:
+    friend class StreamingDecoder;
+    // token_bytes(id), minus the SPM prefix space when `at_start`; clears `at_start` after text.
+    std::string bytes_in_sequence(int32_t id, bool& at_start) const;
 };
 
 // Turns a stream of token ids into UTF-8 text, holding back bytes of a character that is
@@ -66,13 +99,15 @@ protected:
 class StreamingDecoder {
 public:
     explicit StreamingDecoder(const Tokenizer& tokenizer) : tokenizer_(tokenizer) {}
-    std::string push(int32_t id);  // text that became complete with this token
-    std::string flush();           // whatever is left, invalid bytes replaced by U+FFFD
+    // Text that became complete with this token; bytes that can never form a character
+    // come out as U+FFFD right away. The concatenated output equals decode() of all ids.
+    std::string push(int32_t id);
+    std::string flush();  // whatever is left, invalid bytes replaced by U+FFFD
 
 private:
     const Tokenizer& tokenizer_;
-    std::string pending_;
-    bool first_ = true;
+    std::string pending_;  // the start of a character split across tokens
+    bool first_ = true;    // no text token seen yet (see Tokenizer::decode)
 };
 
 }  // namespace moe
