@@ -1,6 +1,5 @@
 #include "tokenizer/pre_tokenizers.h"
 
-#include <string>
 #include <unordered_map>
 
 namespace moe {

@@ -40,6 +40,7 @@ public:
 
     int32_t vocab_size() const { return static_cast<int32_t>(pieces_.size()); }
     const std::string& piece(int32_t id) const { return pieces_.at(id); }  // as stored in the vocab
+    // As stored, except llama.cpp's fix-ups: end-of-turn texts such as <|im_end|> become CONTROL.
     TokenType token_type(int32_t id) const { return types_.at(id); }
     // The raw bytes this token stands for (may be an incomplete UTF-8 sequence). CONTROL tokens
     // render as their text (e.g. "<|bos|>") so traces can show them.
@@ -90,7 +91,7 @@ protected:
 
 private:
     friend class StreamingDecoder;
-    // token_bytes(id), minus the SPM prefix space when `at_start`; clears `at_start` after text.
+    // token_bytes(id), minus the SPM prefix space when `at_start`; any token but BOS clears `at_start`.
     std::string bytes_in_sequence(int32_t id, bool& at_start) const;
 };
 
