@@ -1,14 +1,100 @@
 #include "cli.h"
 
+#include <cstdio>
 #include <ostream>
+
+#include "commands.h"
+#include "engine/demo_model.h"
+#include "engine/engine.h"
 
 namespace moe::cli {
 
+namespace {
+
+constexpr const char* kUsage = R"(usage: moescope-cli <command> [options]
+
+commands:
+  info [-m MODEL]                      architecture, experts, parameters, quant types
+  tokenize [-m MODEL] -p TEXT          token ids, one per line, with their text
+  run [-m MODEL] -p PROMPT [-n N]      generate, printing text as it streams
+      [--temp T] [--top-k K] [--top-p P] [--seed S] [--threads T] [--ctx N]
+      [--routing-csv FILE] [--logits-csv FILE] [--logits-top K] [--json FILE]
+      [--experts K] [--disable-expert LAYER:EXPERT]... [--dense] [--ignore-eos]
+  bench [-m MODEL] [-p 512] [-n 128] [--threads T] [--json FILE]
+  synth --arch ARCH --preset NAME [--layers L] [--type TYPE] [--seed S] [--legacy-kv-b] -o FILE
+      (synth --list shows the presets)
+
+Without -m the bundled demo model is used.
+)";
+
+}  // namespace
+
+std::string model_path(const Arguments& arguments) {
+    if (auto path = arguments.text("--model")) return *path;
+    return demo_model_path();
+}
+
+std::string escape_piece(const std::string& bytes) {
+    std::string out;
+    for (char ch : bytes) {
+        if (ch == '\n') {
+            out += "\\n";
+        } else if (ch == '\t') {
+            out += "\\t";
+        } else if (ch == '\\') {
+            out += "\\\\";
+        } else {
+            out += ch;
+        }
+    }
+    return out;
+}
+
+std::string human_count(double n) {
+    const char* units[] = {"", "K", "M", "B", "T"};
+    int u = 0;
+    while (n >= 1000.0 && u < 4) {
+        n /= 1000.0;
+        ++u;
+    }
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, u == 0 ? "%.0f%s" : "%.2f%s", n, units[u]);
+    return buffer;
+}
+
+std::string human_bytes(double n) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    while (n >= 1024.0 && u < 4) {
+        n /= 1024.0;
+        ++u;
+    }
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, u == 0 ? "%.0f %s" : "%.2f %s", n, units[u]);
+    return buffer;
+}
+
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    (void)args;
-    (void)out;
-    err << "moescope-cli: not implemented yet\n";
-    return 2;
+    if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+        (args.empty() ? err : out) << kUsage;
+        return args.empty() ? 2 : 0;
+    }
+    const std::string& command = args[0];
+    try {
+        if (command == "info") return info_command(args, out);
+        if (command == "tokenize") return tokenize_command(args, out);
+        if (command == "run") return run_command(args, out, err);
+        if (command == "bench") return bench_command(args, out, err);
+        if (command == "synth") return synth_command(args, out);
+        err << "moescope-cli: unknown command '" << command << "'\n" << kUsage;
+        return 2;
+    } catch (const UsageError& e) {
+        err << "moescope-cli " << command << ": " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception& e) {
+        err << "moescope-cli " << command << ": " << e.what() << "\n";
+        return 1;
+    }
 }
 
 }  // namespace moe::cli

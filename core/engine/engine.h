@@ -114,6 +114,7 @@ public:
     int n_ctx() const;
     int n_past() const;  // tokens in the cache
     void reset();        // forget the cache
+    void truncate(int n_past);  // keep only the first n_past cached positions (n_past <= n_past())
 
     // Tokenizes the prompt (BOS per the file), clears the cache, evaluates the prompt as one
     // batch, then samples up to max_new_tokens one at a time. `cancel` is checked at least once

@@ -1,0 +1,125 @@
+// `bench`: prompt and generation speed, and how close generation comes to the memory
+// bandwidth measured in the same process (decode reads every active weight once per token).
+#include <algorithm>
+#include <chrono>
+#include <ostream>
+#include <random>
+
+#include "commands.h"
+#include "engine/engine.h"
+#include "parallel/thread_pool.h"
+#include "quant/bandwidth.h"
+#include "quant/quant.h"
+#include "sampling/sampler.h"
+#include "util/atomic_file.h"
+#include "util/json_writer.h"
+
+namespace moe::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+class WeightBytesObserver : public TraceObserver {
+public:
+    void on_token(const TokenTrace& trace) override {
+        bytes += trace.weight_bytes_used;
+        ++tokens;
+    }
+    double bytes = 0;
+    int tokens = 0;
+};
+
+// Generates n tokens greedily from the current cache; returns the wall time in seconds.
+double decode(Session& session, int32_t first, int n, TraceObserver* observer, int vocab) {
+    int32_t token = first;
+    const auto start = Clock::now();
+    for (int i = 0; i < n; ++i) {
+        const std::vector<float> logits = session.evaluate({token}, false, observer);
+        token = argmax(logits.data(), vocab);
+    }
+    return seconds_since(start);
+}
+
+}  // namespace
+
+int bench_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    Arguments arguments(args, 1, {"--model", "--prompt-tokens", "--gen-tokens", "--threads", "--json"}, {},
+                        {{"-m", "--model"}, {"-p", "--prompt-tokens"}, {"-n", "--gen-tokens"}, {"-t", "--threads"}});
+    const int n_prompt = arguments.integer("--prompt-tokens", 512);
+    const int n_gen = arguments.integer("--gen-tokens", 128);
+    if (n_prompt < 1 || n_gen < 1) throw UsageError("-p and -n must be at least 1");
+    const auto json_path = arguments.text("--json");
+
+    const auto model = Model::load(model_path(arguments));
+    SessionOptions options;
+    options.n_threads = arguments.integer("--threads", 0);
+    options.n_ctx = n_prompt + n_gen + 1;
+    Session session(model, options);
+    ThreadPool pool(options.n_threads);
+    const int vocab = model->info().n_vocab;
+    err << "model " << model->info().name << ", " << pool.size() << " threads, kernels " << quant::active_isa() << "\n";
+
+    std::mt19937 rng(1234);
+    std::uniform_int_distribution<int32_t> pick(0, vocab - 1);
+    std::vector<int32_t> prompt(n_prompt);
+    for (auto& t : prompt) t = pick(rng);
+
+    const auto prefill_start = Clock::now();
+    const std::vector<float> logits = session.evaluate(prompt, false);
+    const double prefill_s = seconds_since(prefill_start);
+    const int32_t first = argmax(logits.data(), vocab);
+    err << "prefill: " << n_prompt << " tokens in " << prefill_s << " s\n";
+
+    // Alternate runs without and with the trace from the same cached prompt; keep the best
+    // untraced run, since the machine is shared.
+    const double bandwidth_before = measure_read_bandwidth_gbs(pool);
+    const double plain_1 = decode(session, first, n_gen, nullptr, vocab);
+    session.truncate(n_prompt);
+    WeightBytesObserver observer;
+    const double traced = decode(session, first, n_gen, &observer, vocab);
+    session.truncate(n_prompt);
+    const double plain_2 = decode(session, first, n_gen, nullptr, vocab);
+    const double bandwidth_after = measure_read_bandwidth_gbs(pool);
+
+    const double plain = std::min(plain_1, plain_2);
+    const double bandwidth = std::max(bandwidth_before, bandwidth_after);
+    const double prefill_tok_s = n_prompt / prefill_s;
+    const double decode_tok_s = n_gen / plain;
+    const double traced_tok_s = n_gen / traced;
+    const double bytes_per_token = observer.bytes / std::max(1, observer.tokens);
+    const double achieved = bytes_per_token * traced_tok_s / 1e9;
+    const double fraction = achieved / bandwidth;
+    const double overhead = traced / plain - 1.0;
+
+    out << "prefill_tok_s          " << prefill_tok_s << "\n";
+    out << "decode_tok_s           " << decode_tok_s << " (trace off), " << traced_tok_s << " (trace on)\n";
+    out << "weight_bytes_per_token " << human_bytes(bytes_per_token) << "\n";
+    out << "bandwidth_gb_s         " << bandwidth << " measured read bandwidth (" << bandwidth_before << " before, "
+        << bandwidth_after << " after)\n";
+    out << "achieved_gb_s          " << achieved << " (decode with trace on)\n";
+    out << "bandwidth_fraction     " << fraction << "\n";
+    out << "trace_overhead         " << overhead * 100.0 << " %\n";
+
+    if (json_path) {
+        JsonWriter json;
+        json.begin_object();
+        json.key("model").value(model->info().path).key("threads").value(pool.size());
+        json.key("kernels").value(quant::active_isa());
+        json.key("prompt_tokens").value(n_prompt).key("gen_tokens").value(n_gen);
+        json.key("prefill_tok_s").value(prefill_tok_s).key("decode_tok_s").value(decode_tok_s);
+        json.key("decode_tok_s_trace").value(traced_tok_s);
+        json.key("weight_bytes_per_token").value(bytes_per_token);
+        json.key("bandwidth_gb_s").value(bandwidth).key("achieved_gb_s").value(achieved);
+        json.key("bandwidth_fraction").value(fraction).key("trace_overhead").value(overhead);
+        json.end_object();
+        write_file_atomically(*json_path, json.str() + "\n");
+    }
+    return 0;
+}
+
+}  // namespace moe::cli

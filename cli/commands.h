@@ -1,0 +1,26 @@
+// The subcommands of moescope-cli; each returns the exit code.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "arguments.h"
+
+namespace moe::cli {
+
+int info_command(const std::vector<std::string>& args, std::ostream& out);
+int tokenize_command(const std::vector<std::string>& args, std::ostream& out);
+int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int bench_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int synth_command(const std::vector<std::string>& args, std::ostream& out);
+
+// -m/--model, else the bundled demo model.
+std::string model_path(const Arguments& arguments);
+// Token bytes with \n, \t and \\ escaped, as in the conformance dumps' piece column.
+std::string escape_piece(const std::string& bytes);
+// 15.7B, 2.4M, ... for parameter counts; 1.2 GiB, ... for byte counts.
+std::string human_count(double n);
+std::string human_bytes(double n);
+
+}  // namespace moe::cli

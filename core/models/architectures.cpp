@@ -1,0 +1,37 @@
+#include "models/architectures.h"
+
+#include <string_view>
+
+#include "gguf/gguf_file.h"
+
+namespace moe {
+
+namespace {
+
+struct Architecture {
+    std::string_view name;
+    std::unique_ptr<Transformer> (*make)(std::shared_ptr<const gguf::GgufFile>, ModelConfig);
+};
+
+constexpr Architecture kArchitectures[] = {
+    {"deepseek2", make_deepseek2}, {"qwen2moe", make_qwen2moe}, {"qwen3moe", make_qwen3moe},
+    {"llama", make_llama},         {"olmoe", make_olmoe},
+};
+
+}  // namespace
+
+std::unique_ptr<Transformer> Transformer::create(std::shared_ptr<const gguf::GgufFile> file,
+                                                 const LoadOptions& options) {
+    ModelConfig config = read_common_config(*file);
+    for (const auto& arch : kArchitectures) {
+        if (arch.name != config.arch) continue;
+        std::unique_ptr<Transformer> model = arch.make(file, std::move(config));
+        model->load(options);
+        return model;
+    }
+    std::string known;
+    for (const auto& arch : kArchitectures) known += (known.empty() ? "" : ", ") + std::string(arch.name);
+    throw EngineError(file->path() + ": architecture '" + config.arch + "' is not supported (supported: " + known + ")");
+}
+
+}  // namespace moe

@@ -1,0 +1,47 @@
+#include "models/attention_kernels.h"
+
+#include <algorithm>
+
+#include "ops/ops.h"
+
+namespace moe {
+
+void project_rows(const WeightMatrix& w, const float* x, int n, float* y, ThreadPool& pool) {
+    if (n == 1) {
+        matvec(w, x, y, pool);
+    } else {
+        matmul(w, x, w.cols, n, y, w.rows, pool);
+    }
+}
+
+void attend(const AttentionShape& shape, const float* q, const float* keys, const float* values,
+            int n_positions, float* out, std::vector<float>& scores) {
+    scores.resize(n_positions);
+    for (int j = 0; j < n_positions; ++j)
+        scores[j] = shape.scale * ops::dot(q, keys + static_cast<size_t>(j) * shape.key_stride, shape.key_dim);
+    ops::softmax(scores.data(), n_positions);
+    std::fill(out, out + shape.value_dim, 0.0f);
+    for (int j = 0; j < n_positions; ++j)
+        ops::axpy(scores[j], values + static_cast<size_t>(j) * shape.value_stride, out, shape.value_dim);
+}
+
+}  // namespace moe
+
+#include "quant/quant.h"
+
+namespace moe {
+
+void matvec_serial(const WeightMatrix& w, const float* x, float* y) {
+    for (int64_t r = 0; r < w.rows; ++r) y[r] = quant::dot_row(w.type, w.row(r), x, w.cols);
+}
+
+void matvec_transposed_serial(const WeightMatrix& w, const float* x, float* y, std::vector<float>& row) {
+    row.resize(w.cols);
+    std::fill(y, y + w.cols, 0.0f);
+    for (int64_t r = 0; r < w.rows; ++r) {
+        quant::dequantize_row(w.type, w.row(r), row.data(), w.cols);
+        ops::axpy(x[r], row.data(), y, w.cols);
+    }
+}
+
+}  // namespace moe

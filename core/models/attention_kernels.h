@@ -1,0 +1,38 @@
+// Pieces shared by the attention implementations.
+#pragma once
+
+#include <vector>
+
+#include "quant/matmul.h"
+
+namespace moe {
+
+class ThreadPool;
+
+// Y (n, w.rows) = X (n, w.cols) · Wᵀ with contiguous rows; a mat-vec when n == 1.
+void project_rows(const WeightMatrix& w, const float* x, int n, float* y, ThreadPool& pool);
+
+struct AttentionShape {
+    int key_dim;        // dims of q·k
+    int value_dim;      // dims of each value
+    int key_stride;     // floats between consecutive positions in the key cache
+    int value_stride;   // same for values
+    float scale;        // softmax scale τ
+};
+
+// out (value_dim) = Σ_j softmax_j(τ · q·k_j) · v_j over positions j < n_positions.
+// `scores` is caller-owned scratch, reused across calls.
+void attend(const AttentionShape& shape, const float* q, const float* keys, const float* values,
+            int n_positions, float* out, std::vector<float>& scores);
+
+}  // namespace moe
+
+namespace moe {
+
+// y (w.rows) = W · x on the calling thread (for small per-head matrices inside a parallel job).
+void matvec_serial(const WeightMatrix& w, const float* x, float* y);
+
+// y (w.cols) = Wᵀ · x (x: w.rows) on the calling thread; `row` is scratch of w.cols floats.
+void matvec_transposed_serial(const WeightMatrix& w, const float* x, float* y, std::vector<float>& row);
+
+}  // namespace moe

@@ -1,0 +1,170 @@
+// DeepSeek-V2 / V2-Lite / V3 (`deepseek2`): multi-head latent attention (reference §2.3, §3.4).
+// The cache holds one normalised KV latent c and one shared rope key per token; attention runs
+// in the absorbed form (q̃_h = K_b,h · q_nope,h scored against c, values read from c and
+// expanded with V_b,h afterwards), for both split attn_k_b/attn_v_b and legacy attn_kv_b files.
+#include <cmath>
+#include <cstring>
+
+#include "gguf/gguf_file.h"
+#include "models/architectures.h"
+#include "models/attention_kernels.h"
+#include "ops/ops.h"
+#include "parallel/thread_pool.h"
+
+namespace moe {
+
+namespace {
+
+class Deepseek2 : public Transformer {
+public:
+    Deepseek2(std::shared_ptr<const gguf::GgufFile> file, ModelConfig config)
+        : Transformer(std::move(file), std::move(config)), rope_(config_.rope) {}
+
+    std::string attention_summary() const override {
+        const ModelConfig& c = config_;
+        std::string q = c.q_lora_rank > 0 ? "q-LoRA " + std::to_string(c.q_lora_rank) : "plain q";
+        return "MLA " + std::to_string(c.n_head) + " heads, " + q + ", KV latent " + std::to_string(c.kv_lora_rank) +
+               " + rope key " + std::to_string(c.qk_rope) + (c.mla_split_kv_b ? "" : " (legacy attn_kv_b)");
+    }
+
+protected:
+    void load_attention(TensorLoader& loader, int il, LayerWeights& w) override {
+        const ModelConfig& c = config_;
+        const int64_t d = c.n_embd, H = c.n_head, dk = c.head_dim_k;
+        if (c.q_lora_rank > 0) {
+            w.wq_a = loader.weight(TensorRole::AttnQA, il, {d, c.q_lora_rank});
+            w.q_a_norm = loader.vector(TensorRole::AttnQANorm, il, c.q_lora_rank);
+            w.wq_b = loader.weight(TensorRole::AttnQB, il, {c.q_lora_rank, H * dk});
+        } else {
+            w.wq = loader.weight(TensorRole::AttnQ, il, {d, H * dk});
+        }
+        w.wkv_a = loader.weight(TensorRole::AttnKvAMqa, il, {d, c.kv_lora_rank + c.qk_rope});
+        w.kv_a_norm = loader.vector(TensorRole::AttnKvANorm, il, c.kv_lora_rank);
+        if (c.mla_split_kv_b) {
+            w.wk_b = loader.weight(TensorRole::AttnKB, il, {c.qk_nope, c.kv_lora_rank, H});
+            w.wv_b = loader.weight(TensorRole::AttnVB, il, {c.kv_lora_rank, c.head_dim_v, H});
+        } else {
+            w.wkv_b = loader.weight(TensorRole::AttnKvB, il, {c.kv_lora_rank, H * (c.qk_nope + c.head_dim_v)});
+        }
+        w.wo = loader.weight(TensorRole::AttnOutput, il, {H * c.head_dim_v, d});
+    }
+
+    std::pair<int, int> cache_widths() const override { return {config_.kv_lora_rank, config_.qk_rope}; }
+
+    std::vector<Weight> attention_weights(const LayerWeights& w) const override {
+        return {w.wq, w.wq_a, w.wq_b, w.wkv_a, w.wk_b, w.wv_b, w.wkv_b, w.wo};
+    }
+
+    double attention_macs_per_position() const override {
+        return static_cast<double>(config_.n_head) * (2.0 * config_.kv_lora_rank + config_.qk_rope);
+    }
+
+    void attention(int il, const float* x, int n, int pos0, float* out, KvCache& cache,
+                   ThreadPool& pool) const override {
+        const ModelConfig& c = config_;
+        const LayerWeights& w = layers_[il];
+        const int H = c.n_head, dk = c.head_dim_k, dv = c.head_dim_v, nope = c.qk_nope, rope = c.qk_rope;
+        const int r_kv = c.kv_lora_rank;
+
+        std::vector<float> q(static_cast<size_t>(n) * H * dk);  // (n, H, nope + rope)
+        if (w.wq_a) {
+            std::vector<float> q_latent(static_cast<size_t>(n) * c.q_lora_rank);
+            project_rows(w.wq_a.matrix(), x, n, q_latent.data(), pool);
+            for (int i = 0; i < n; ++i) {
+                float* row = &q_latent[static_cast<size_t>(i) * c.q_lora_rank];
+                ops::rms_norm(row, w.q_a_norm.data(), row, c.q_lora_rank, c.rms_eps);
+            }
+            project_rows(w.wq_b.matrix(), q_latent.data(), n, q.data(), pool);
+        } else {
+            project_rows(w.wq.matrix(), x, n, q.data(), pool);
+        }
+        std::vector<float> kv(static_cast<size_t>(n) * (r_kv + rope));  // (n, kv_lora + rope)
+        project_rows(w.wkv_a.matrix(), x, n, kv.data(), pool);
+        for (int i = 0; i < n; ++i) {
+            const int pos = pos0 + i;
+            const float* row = &kv[static_cast<size_t>(i) * (r_kv + rope)];
+            ops::rms_norm(row, w.kv_a_norm.data(), cache.a(il, pos), r_kv, c.rms_eps);
+            float* k_pe = cache.b(il, pos);
+            std::memcpy(k_pe, row + r_kv, rope * sizeof(float));
+            rope_.apply(k_pe, 1, rope, pos);
+            rope_.apply(&q[static_cast<size_t>(i) * H * dk] + nope, H, dk, pos);
+        }
+
+        std::vector<float> heads(static_cast<size_t>(n) * H * dv);  // (n, H·dv)
+        pool.parallel_for(static_cast<int64_t>(n) * H, [&](int64_t begin, int64_t end, int) {
+            std::vector<float> q_absorbed(r_kv), latent_out(r_kv), scores, scratch;
+            for (int64_t job = begin; job < end; ++job) {
+                const int i = static_cast<int>(job / H), h = static_cast<int>(job % H);
+                const float* q_nope = &q[(static_cast<size_t>(i) * H + h) * dk];
+                const float* q_pe = q_nope + nope;
+                // q̃ = K_b,h · q_nope: (kv_lora)
+                if (w.wk_b) {
+                    matvec_serial(w.wk_b.matrix(h), q_nope, q_absorbed.data());
+                } else {
+                    matvec_transposed_serial(w.wkv_b.row_range(static_cast<int64_t>(h) * (nope + dv), nope), q_nope,
+                                             q_absorbed.data(), scratch);
+                }
+                const int n_pos = pos0 + i + 1;
+                scores.resize(n_pos);
+                for (int j = 0; j < n_pos; ++j)
+                    scores[j] = c.attn_scale * (ops::dot(q_absorbed.data(), cache.a(il, j), r_kv) +
+                                                ops::dot(q_pe, cache.b(il, j), rope));
+                ops::softmax(scores.data(), n_pos);
+                std::fill(latent_out.begin(), latent_out.end(), 0.0f);
+                for (int j = 0; j < n_pos; ++j) ops::axpy(scores[j], cache.a(il, j), latent_out.data(), r_kv);
+                float* o = &heads[(static_cast<size_t>(i) * H + h) * dv];
+                const WeightMatrix v_b = w.wv_b ? w.wv_b.matrix(h)
+                                                : w.wkv_b.row_range(static_cast<int64_t>(h) * (nope + dv) + nope, dv);
+                matvec_serial(v_b, latent_out.data(), o);
+            }
+        });
+        project_rows(w.wo.matrix(), heads.data(), n, out, pool);
+    }
+
+private:
+    ops::Rope rope_;
+};
+
+}  // namespace
+
+std::unique_ptr<Transformer> make_deepseek2(std::shared_ptr<const gguf::GgufFile> file, ModelConfig c) {
+    const std::string p = "deepseek2.";
+    auto integer = [&](const std::string& key, int64_t fallback) {
+        return static_cast<int>(file->get_int(p + key).value_or(fallback));
+    };
+    c.q_lora_rank = integer("attention.q_lora_rank", 0);
+    c.kv_lora_rank = integer("attention.kv_lora_rank", 0);
+    if (c.kv_lora_rank <= 0 || c.kv_lora_rank > 65536)
+        throw EngineError(file->path() + ": metadata key 'deepseek2.attention.kv_lora_rank' is missing or invalid");
+    c.qk_rope = c.rope.n_rot;
+    if (file->has(p + "attention.key_length_mla") && file->has(p + "attention.value_length_mla")) {
+        c.head_dim_k = integer("attention.key_length_mla", 0);
+        c.head_dim_v = integer("attention.value_length_mla", 0);
+    }
+    c.qk_nope = c.head_dim_k - c.qk_rope;
+    if (c.qk_nope <= 0 || c.head_dim_v <= 0 || c.head_dim_v > 65536)
+        throw EngineError(file->path() + ": inconsistent MLA head sizes (key " + std::to_string(c.head_dim_k) +
+                          ", rope " + std::to_string(c.qk_rope) + ", value " + std::to_string(c.head_dim_v) + ")");
+    c.mla_split_kv_b = file->find_tensor("blk.0.attn_k_b.weight") != nullptr;
+    c.n_ff_shared = c.n_expert_shared * c.n_ff_expert;
+    c.weights_norm = file->get_bool(p + "expert_weights_norm").value_or(false);
+    c.weights_scale = static_cast<float>(file->get_float(p + "expert_weights_scale").value_or(1.0));
+    if (c.weights_scale == 0.0f) c.weights_scale = 1.0f;
+    const int gating = integer("expert_gating_func", 0);
+    if (gating == 2) {
+        c.gating = Gating::Sigmoid;
+    } else if (gating > 2) {
+        throw EngineError(file->path() + ": expert_gating_func " + std::to_string(gating) + " is not supported for deepseek2");
+    }
+    c.rope.style = ops::RopeStyle::Norm;
+    c.rope.magnitude = 1.0f;  // DeepSeek's mscale / mscale_all_dim is 1: cos/sin stay unscaled
+    float mscale = 1.0f;
+    if (c.rope.yarn) {
+        const double log_mul = file->get_float(p + "rope.scaling.yarn_log_multiplier").value_or(0.0);
+        mscale = static_cast<float>(1.0 + log_mul * std::log(1.0 / c.rope.freq_scale));
+    }
+    c.attn_scale = mscale * mscale / std::sqrt(static_cast<float>(c.head_dim_k));
+    return std::make_unique<Deepseek2>(std::move(file), std::move(c));
+}
+
+}  // namespace moe

@@ -1,0 +1,105 @@
+#include "models/standard_attention.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "models/attention_kernels.h"
+#include "ops/ops.h"
+#include "parallel/thread_pool.h"
+#include "quant/matmul.h"
+
+namespace moe {
+
+std::string StandardTransformer::attention_summary() const {
+    const ModelConfig& c = config_;
+    std::string s = (c.n_head_kv == c.n_head ? "MHA " : "GQA ") + std::to_string(c.n_head) + "/" +
+                    std::to_string(c.n_head_kv) + " heads × " + std::to_string(c.head_dim_k);
+    if (c.qk_norm == QkNorm::PerHead) s += ", per-head q/k norm";
+    if (c.qk_norm == QkNorm::FullWidth) s += ", full-width q/k norm";
+    if (c.attn_bias) s += ", q/k/v biases";
+    return s;
+}
+
+void StandardTransformer::load_attention(TensorLoader& loader, int il, LayerWeights& w) {
+    const ModelConfig& c = config_;
+    const int64_t q_width = static_cast<int64_t>(c.n_head) * c.head_dim_k;
+    const int64_t kv_width = static_cast<int64_t>(c.n_head_kv) * c.head_dim_k;
+    w.wq = loader.weight(TensorRole::AttnQ, il, {c.n_embd, q_width});
+    w.wk = loader.weight(TensorRole::AttnK, il, {c.n_embd, kv_width});
+    w.wv = loader.weight(TensorRole::AttnV, il, {c.n_embd, static_cast<int64_t>(c.n_head_kv) * c.head_dim_v});
+    w.wo = loader.weight(TensorRole::AttnOutput, il, {static_cast<int64_t>(c.n_head) * c.head_dim_v, c.n_embd});
+    if (c.attn_bias) {
+        w.bq = loader.vector(TensorRole::AttnQBias, il, q_width, false);
+        w.bk = loader.vector(TensorRole::AttnKBias, il, kv_width, false);
+        w.bv = loader.vector(TensorRole::AttnVBias, il, static_cast<int64_t>(c.n_head_kv) * c.head_dim_v, false);
+    }
+    if (c.qk_norm == QkNorm::PerHead) {
+        w.q_norm = loader.vector(TensorRole::AttnQNorm, il, c.head_dim_k);
+        w.k_norm = loader.vector(TensorRole::AttnKNorm, il, c.head_dim_k);
+    } else if (c.qk_norm == QkNorm::FullWidth) {
+        w.q_norm = loader.vector(TensorRole::AttnQNorm, il, q_width);
+        w.k_norm = loader.vector(TensorRole::AttnKNorm, il, kv_width);
+    }
+}
+
+std::pair<int, int> StandardTransformer::cache_widths() const {
+    return {config_.n_head_kv * config_.head_dim_k, config_.n_head_kv * config_.head_dim_v};
+}
+
+std::vector<Weight> StandardTransformer::attention_weights(const LayerWeights& w) const {
+    return {w.wq, w.wk, w.wv, w.wo};
+}
+
+double StandardTransformer::attention_macs_per_position() const {
+    return static_cast<double>(config_.n_head) * (config_.head_dim_k + config_.head_dim_v);
+}
+
+void StandardTransformer::attention(int il, const float* x, int n, int pos0, float* out, KvCache& cache,
+                                    ThreadPool& pool) const {
+    const ModelConfig& c = config_;
+    const LayerWeights& w = layers_[il];
+    const int hd = c.head_dim_k, hv = c.head_dim_v;
+    const int q_width = c.n_head * hd, k_width = c.n_head_kv * hd, v_width = c.n_head_kv * hv;
+    std::vector<float> q(static_cast<size_t>(n) * q_width), k(static_cast<size_t>(n) * k_width),
+        v(static_cast<size_t>(n) * v_width);
+    project_rows(w.wq.matrix(), x, n, q.data(), pool);
+    project_rows(w.wk.matrix(), x, n, k.data(), pool);
+    project_rows(w.wv.matrix(), x, n, v.data(), pool);
+
+    for (int i = 0; i < n; ++i) {
+        float* qi = &q[static_cast<size_t>(i) * q_width];
+        float* ki = &k[static_cast<size_t>(i) * k_width];
+        float* vi = &v[static_cast<size_t>(i) * v_width];
+        if (!w.bq.empty()) ops::axpy(1.0f, w.bq.data(), qi, q_width);
+        if (!w.bk.empty()) ops::axpy(1.0f, w.bk.data(), ki, k_width);
+        if (!w.bv.empty()) ops::axpy(1.0f, w.bv.data(), vi, v_width);
+        if (c.qk_norm == QkNorm::PerHead) {
+            for (int h = 0; h < c.n_head; ++h) ops::rms_norm(qi + h * hd, w.q_norm.data(), qi + h * hd, hd, c.rms_eps);
+            for (int h = 0; h < c.n_head_kv; ++h) ops::rms_norm(ki + h * hd, w.k_norm.data(), ki + h * hd, hd, c.rms_eps);
+        } else if (c.qk_norm == QkNorm::FullWidth) {
+            ops::rms_norm(qi, w.q_norm.data(), qi, q_width, c.rms_eps);
+            ops::rms_norm(ki, w.k_norm.data(), ki, k_width, c.rms_eps);
+        }
+        rope_.apply(qi, c.n_head, hd, pos0 + i);
+        rope_.apply(ki, c.n_head_kv, hd, pos0 + i);
+        std::memcpy(cache.a(il, pos0 + i), ki, k_width * sizeof(float));
+        std::memcpy(cache.b(il, pos0 + i), vi, v_width * sizeof(float));
+    }
+
+    std::vector<float> heads(static_cast<size_t>(n) * c.n_head * hv);  // (n, H·hv)
+    const int group = c.n_head / c.n_head_kv;
+    AttentionShape shape{hd, hv, k_width, v_width, c.attn_scale};
+    pool.parallel_for(static_cast<int64_t>(n) * c.n_head, [&](int64_t begin, int64_t end, int) {
+        std::vector<float> scores;
+        for (int64_t job = begin; job < end; ++job) {
+            const int i = static_cast<int>(job / c.n_head), h = static_cast<int>(job % c.n_head);
+            const int kv_head = h / group;
+            attend(shape, &q[static_cast<size_t>(i) * q_width + h * hd], cache.a(il, 0) + kv_head * hd,
+                   cache.b(il, 0) + kv_head * hv, pos0 + i + 1, &heads[(static_cast<size_t>(i) * c.n_head + h) * hv],
+                   scores);
+        }
+    });
+    project_rows(w.wo.matrix(), heads.data(), n, out, pool);
+}
+
+}  // namespace moe

@@ -1,0 +1,306 @@
+#include "models/synthetic_model.h"
+
+#include <cmath>
+#include <cstring>
+#include <functional>
+
+#include "engine/engine.h"
+#include "gguf/gguf_file.h"
+#include "models/tensor_names.h"
+#include "parallel/thread_pool.h"
+#include "quant/quant.h"
+
+namespace moe {
+
+namespace {
+
+struct Preset {
+    const char* arch;
+    const char* name;
+    const char* description;
+    int n_embd, n_layer, n_head, n_head_kv, head_dim, n_vocab, n_ctx;
+    int n_expert, n_expert_used, n_shared, n_ff_expert, n_ff_shared, n_ff_dense, n_dense;
+    // deepseek2 only
+    int q_lora, kv_lora, qk_nope, qk_rope, v_head;
+    bool sigmoid;
+    int n_group, n_group_used;
+    float weights_scale;
+    bool weights_norm;
+    bool yarn;
+};
+
+// Shapes from the published configs (reference §1.9 and §6.1); "tiny" ones for tests.
+constexpr Preset kPresets[] = {
+    {"deepseek2", "v2-lite", "DeepSeek-V2-Lite: 64 experts top-6 + 2 shared, MLA without q-LoRA",
+     2048, 27, 16, 1, 0, 102400, 163840, 64, 6, 2, 1408, 0, 10944, 1, 0, 512, 128, 64, 128, false, 0, 0, 1.0f, false, true},
+    {"deepseek2", "v2", "DeepSeek-V2: 160 experts top-6 + 2 shared, q-LoRA, 8 groups keep 3",
+     5120, 60, 128, 1, 0, 102400, 163840, 160, 6, 2, 1536, 0, 12288, 1, 1536, 512, 128, 64, 128, false, 8, 3, 16.0f, false, true},
+    {"deepseek2", "v3", "DeepSeek-V3: 256 experts top-8 + 1 shared, sigmoid gating with selection bias",
+     7168, 61, 128, 1, 0, 129280, 163840, 256, 8, 1, 2048, 0, 18432, 3, 1536, 512, 128, 64, 128, true, 8, 4, 2.5f, true, true},
+    {"deepseek2", "tiny", "3 layers, d=64, 8 experts top-2 + 1 shared (tests)",
+     64, 3, 4, 1, 0, 300, 512, 8, 2, 1, 32, 0, 128, 1, 0, 32, 16, 16, 16, false, 0, 0, 1.0f, false, true},
+    {"qwen2moe", "a2.7b", "Qwen1.5-MoE-A2.7B: 60 experts top-4 + gated shared expert",
+     2048, 24, 16, 16, 128, 151936, 8192, 60, 4, 1, 1408, 5632, 5632, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false},
+    {"qwen2moe", "tiny", "3 layers, d=64, 8 experts top-2 + gated shared expert (tests)",
+     64, 3, 4, 2, 16, 300, 512, 8, 2, 1, 32, 64, 64, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false},
+    {"qwen3moe", "30b-a3b", "Qwen3-30B-A3B: 128 experts top-8, per-head q/k norm",
+     2048, 48, 32, 4, 128, 151936, 40960, 128, 8, 0, 768, 0, 6144, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false},
+    {"qwen3moe", "tiny", "2 layers, d=64, head_dim 32 with 4 heads, 8 experts top-2 (tests)",
+     64, 2, 4, 2, 32, 300, 512, 8, 2, 0, 32, 0, 128, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false},
+    {"llama", "mixtral-8x7b", "Mixtral-8x7B: 8 experts top-2",
+     4096, 32, 32, 8, 128, 32000, 32768, 8, 2, 0, 14336, 0, 14336, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false},
+    {"llama", "tiny", "3 layers, d=64, 4 experts top-2 (tests)",
+     64, 3, 4, 2, 16, 300, 512, 4, 2, 0, 64, 0, 64, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false},
+    {"olmoe", "1b-7b", "OLMoE-1B-7B: 64 experts top-8",
+     2048, 16, 16, 16, 128, 50304, 4096, 64, 8, 0, 1024, 0, 1024, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false},
+    {"olmoe", "tiny", "3 layers, d=64, 8 experts top-2 (tests)",
+     64, 3, 4, 4, 16, 300, 512, 8, 2, 0, 32, 0, 32, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false},
+};
+
+const Preset& find_preset(const std::string& arch, const std::string& name) {
+    for (const auto& p : kPresets)
+        if (arch == p.arch && name == p.name) return p;
+    std::string known;
+    for (const auto& p : kPresets) known += std::string(known.empty() ? "" : ", ") + p.arch + "/" + p.name;
+    throw EngineError("no synthetic preset '" + name + "' for architecture '" + arch + "' (known: " + known + ")");
+}
+
+uint64_t splitmix64(uint64_t& state) {
+    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+GgmlType fallback_type(GgmlType type, int64_t row_length) {
+    while (row_length % type_traits(static_cast<uint32_t>(type))->block_size != 0) {
+        switch (type) {
+            case GgmlType::Q4_K: type = GgmlType::Q5_0; break;
+            case GgmlType::Q5_K: type = GgmlType::Q5_1; break;
+            case GgmlType::Q6_K: type = GgmlType::Q8_0; break;
+            case GgmlType::Q2_K:
+            case GgmlType::Q3_K: type = GgmlType::Q4_0; break;
+            default: return GgmlType::F16;
+        }
+    }
+    return type;
+}
+
+class ModelWriter {
+public:
+    ModelWriter(const SynthOptions& options, ThreadPool& pool) : options_(options), pool_(pool) {}
+
+    // A weight with values uniform in ±amplitude, stored as the requested type (or its fallback).
+    void matrix(TensorRole role, int layer, std::vector<int64_t> ne, float amplitude, bool keep_f32 = false) {
+        const std::string name = tensor_name(role, layer);
+        const GgmlType type = keep_f32 ? GgmlType::F32 : fallback_type(options_.type, ne[0]);
+        int64_t rows = 1;
+        for (size_t i = 1; i < ne.size(); ++i) rows *= ne[i];
+        const size_t stride = row_bytes(type, ne[0]);
+        std::vector<uint8_t> data(stride * rows);
+        const uint64_t tensor_seed = options_.seed * 0x100000001B3ull ^ std::hash<std::string>{}(name);
+        pool_.parallel_for(rows, [&](int64_t begin, int64_t end, int) {
+            std::vector<float> values(ne[0]);
+            for (int64_t r = begin; r < end; ++r) {
+                uint64_t state = tensor_seed + static_cast<uint64_t>(r) * 0x2545F4914F6CDD1Dull;
+                for (auto& v : values)
+                    v = amplitude * (static_cast<float>(splitmix64(state) >> 40) / 8388608.0f - 1.0f);
+                quant::quantize_row(type, values.data(), data.data() + stride * r, ne[0]);
+            }
+        });
+        writer_.add_tensor(name, type, ne, std::move(data));
+    }
+
+    void ones(TensorRole role, int layer, int64_t n) {
+        writer_.add_f32_tensor(tensor_name(role, layer), {n}, std::vector<float>(n, 1.0f));
+    }
+
+    void values(TensorRole role, int layer, std::vector<float> v) {
+        const int64_t n = static_cast<int64_t>(v.size());
+        writer_.add_f32_tensor(tensor_name(role, layer), {n}, v);
+    }
+
+    gguf::GgufWriter& gguf() { return writer_; }
+
+private:
+    const SynthOptions& options_;
+    ThreadPool& pool_;
+    gguf::GgufWriter writer_;
+};
+
+// A byte-fallback SentencePiece-style vocabulary: <unk>, <s>, </s>, the 256 <0xXX> byte tokens,
+// then unused padding up to the model's vocabulary size.
+void write_vocabulary(gguf::GgufWriter& w, int n_vocab) {
+    std::vector<std::string> tokens = {"<unk>", "<s>", "</s>"};
+    std::vector<int32_t> types = {2, 3, 3};
+    for (int b = 0; b < 256; ++b) {
+        char name[8];
+        std::snprintf(name, sizeof name, "<0x%02X>", b);
+        tokens.push_back(name);
+        types.push_back(6);
+    }
+    while (static_cast<int>(tokens.size()) < n_vocab) {
+        tokens.push_back("[PAD" + std::to_string(tokens.size()) + "]");
+        types.push_back(5);
+    }
+    w.set("tokenizer.ggml.model", gguf::Value::str("llama"));
+    w.set("tokenizer.ggml.tokens", gguf::Value::string_array(tokens));
+    w.set("tokenizer.ggml.scores", gguf::Value::f32_array(std::vector<float>(tokens.size(), 0.0f)));
+    w.set("tokenizer.ggml.token_type", gguf::Value::i32_array(types));
+    w.set("tokenizer.ggml.bos_token_id", gguf::Value::u32(1));
+    w.set("tokenizer.ggml.eos_token_id", gguf::Value::u32(2));
+    w.set("tokenizer.ggml.unknown_token_id", gguf::Value::u32(0));
+    w.set("tokenizer.ggml.add_bos_token", gguf::Value::boolean(true));
+    w.set("tokenizer.ggml.add_eos_token", gguf::Value::boolean(false));
+}
+
+}  // namespace
+
+std::vector<SynthPresetName> synthetic_presets() {
+    std::vector<SynthPresetName> names;
+    for (const auto& p : kPresets) names.push_back({p.arch, p.name, p.description});
+    return names;
+}
+
+void write_synthetic_model(const SynthOptions& options, const std::string& path) {
+    const Preset& p = find_preset(options.arch, options.preset);
+    if (!quant::is_supported(options.type))
+        throw EngineError("cannot write weights of type " + type_name(options.type));
+    if (p.n_vocab < 259) throw EngineError("the synthetic vocabulary needs at least 259 tokens");
+    const int n_layer = options.layers > 0 ? options.layers : p.n_layer;
+    const bool mla = std::string(p.arch) == "deepseek2";
+    const int n_dense = std::min(p.n_dense, n_layer);
+    const int64_t d = p.n_embd;
+
+    ThreadPool pool;
+    ModelWriter m(options, pool);
+    gguf::GgufWriter& w = m.gguf();
+    const std::string a = std::string(p.arch) + ".";
+    w.set("general.architecture", gguf::Value::str(p.arch));
+    w.set("general.name", gguf::Value::str(std::string("synthetic ") + p.arch + " " + p.name));
+    w.set("general.description", gguf::Value::str("random-weight MoEScope synthetic model; seeded, not trained"));
+    w.set("general.quantization_version", gguf::Value::u32(2));
+    w.set(a + "context_length", gguf::Value::u32(p.n_ctx));
+    w.set(a + "embedding_length", gguf::Value::u32(p.n_embd));
+    w.set(a + "block_count", gguf::Value::u32(n_layer));
+    w.set(a + "feed_forward_length", gguf::Value::u32(p.n_ff_dense));
+    w.set(a + "attention.head_count", gguf::Value::u32(p.n_head));
+    w.set(a + "attention.head_count_kv", gguf::Value::u32(p.n_head_kv));
+    w.set(a + "attention.layer_norm_rms_epsilon", gguf::Value::f32(mla || std::string(p.arch) == "qwen3moe" ? 1e-6f : 1e-5f));
+    w.set(a + "rope.freq_base", gguf::Value::f32(mla || std::string(p.arch) == "olmoe" ? 10000.0f : 1e6f));
+    w.set(a + "expert_count", gguf::Value::u32(p.n_expert));
+    w.set(a + "expert_used_count", gguf::Value::u32(p.n_expert_used));
+    w.set(a + "vocab_size", gguf::Value::u32(p.n_vocab));
+    if (mla) {
+        if (options.legacy_kv_b) {  // pre-2025 converters: real head sizes, one KV head per head
+            w.set(a + "attention.head_count_kv", gguf::Value::u32(p.n_head));
+            w.set(a + "attention.key_length", gguf::Value::u32(p.qk_nope + p.qk_rope));
+            w.set(a + "attention.value_length", gguf::Value::u32(p.v_head));
+        } else {  // MLA split: the absorbed MQA view, real sizes in the *_mla keys
+            w.set(a + "attention.key_length", gguf::Value::u32(p.kv_lora + p.qk_rope));
+            w.set(a + "attention.value_length", gguf::Value::u32(p.kv_lora));
+            w.set(a + "attention.key_length_mla", gguf::Value::u32(p.qk_nope + p.qk_rope));
+            w.set(a + "attention.value_length_mla", gguf::Value::u32(p.v_head));
+        }
+        if (p.q_lora > 0) w.set(a + "attention.q_lora_rank", gguf::Value::u32(p.q_lora));
+        w.set(a + "attention.kv_lora_rank", gguf::Value::u32(p.kv_lora));
+        w.set(a + "rope.dimension_count", gguf::Value::u32(p.qk_rope));
+        w.set(a + "expert_shared_count", gguf::Value::u32(p.n_shared));
+        w.set(a + "expert_feed_forward_length", gguf::Value::u32(p.n_ff_expert));
+        w.set(a + "leading_dense_block_count", gguf::Value::u32(n_dense));
+        w.set(a + "expert_weights_scale", gguf::Value::f32(p.weights_scale));
+        w.set(a + "expert_weights_norm", gguf::Value::boolean(p.weights_norm));
+        w.set(a + "expert_gating_func", gguf::Value::u32(p.sigmoid ? 2 : 1));
+        if (p.n_group > 1) {
+            w.set(a + "expert_group_count", gguf::Value::u32(p.n_group));
+            w.set(a + "expert_group_used_count", gguf::Value::u32(p.n_group_used));
+        }
+        if (p.yarn) {
+            w.set(a + "rope.scaling.type", gguf::Value::str("yarn"));
+            w.set(a + "rope.scaling.factor", gguf::Value::f32(40.0f));
+            w.set(a + "rope.scaling.original_context_length", gguf::Value::u32(4096));
+            w.set(a + "rope.scaling.yarn_log_multiplier", gguf::Value::f32(p.sigmoid ? 0.1f : 0.0707f));
+        }
+    } else {
+        w.set(a + "attention.key_length", gguf::Value::u32(p.head_dim));
+        w.set(a + "attention.value_length", gguf::Value::u32(p.head_dim));
+        w.set(a + "rope.dimension_count", gguf::Value::u32(p.head_dim));
+        w.set(a + "expert_feed_forward_length", gguf::Value::u32(p.n_ff_expert));
+        if (p.n_ff_shared > 0) w.set(a + "expert_shared_feed_forward_length", gguf::Value::u32(p.n_ff_shared));
+    }
+    write_vocabulary(w, p.n_vocab);
+
+    // Amplitudes keep activations O(1): uniform(±a) has std a/√3, so a = √3/√fan_in.
+    auto amp = [](int64_t fan_in) { return std::sqrt(3.0f / static_cast<float>(fan_in)); };
+    m.matrix(TensorRole::TokenEmbd, -1, {d, p.n_vocab}, 1.0f);
+    m.ones(TensorRole::OutputNorm, -1, d);
+    m.matrix(TensorRole::Output, -1, {d, p.n_vocab}, amp(d));
+    for (int il = 0; il < n_layer; ++il) {
+        m.ones(TensorRole::AttnNorm, il, d);
+        m.ones(TensorRole::FfnNorm, il, d);
+        if (mla) {
+            const int64_t H = p.n_head, dk = p.qk_nope + p.qk_rope;
+            if (p.q_lora > 0) {
+                m.matrix(TensorRole::AttnQA, il, {d, p.q_lora}, amp(d));
+                m.ones(TensorRole::AttnQANorm, il, p.q_lora);
+                m.matrix(TensorRole::AttnQB, il, {p.q_lora, H * dk}, amp(p.q_lora));
+            } else {
+                m.matrix(TensorRole::AttnQ, il, {d, H * dk}, amp(d));
+            }
+            m.matrix(TensorRole::AttnKvAMqa, il, {d, p.kv_lora + p.qk_rope}, amp(d));
+            m.ones(TensorRole::AttnKvANorm, il, p.kv_lora);
+            if (options.legacy_kv_b) {
+                m.matrix(TensorRole::AttnKvB, il, {p.kv_lora, H * (p.qk_nope + p.v_head)}, amp(p.kv_lora));
+            } else {
+                m.matrix(TensorRole::AttnKB, il, {p.qk_nope, p.kv_lora, H}, amp(p.kv_lora));
+                m.matrix(TensorRole::AttnVB, il, {p.kv_lora, p.v_head, H}, amp(p.kv_lora));
+            }
+            m.matrix(TensorRole::AttnOutput, il, {H * p.v_head, d}, amp(H * p.v_head));
+        } else {
+            const int64_t q_width = static_cast<int64_t>(p.n_head) * p.head_dim;
+            const int64_t kv_width = static_cast<int64_t>(p.n_head_kv) * p.head_dim;
+            m.matrix(TensorRole::AttnQ, il, {d, q_width}, amp(d));
+            m.matrix(TensorRole::AttnK, il, {d, kv_width}, amp(d));
+            m.matrix(TensorRole::AttnV, il, {d, kv_width}, amp(d));
+            m.matrix(TensorRole::AttnOutput, il, {q_width, d}, amp(q_width));
+            const std::string arch = p.arch;
+            if (arch == "qwen2moe") {
+                m.matrix(TensorRole::AttnQBias, il, {q_width}, 0.1f, true);
+                m.matrix(TensorRole::AttnKBias, il, {kv_width}, 0.1f, true);
+                m.matrix(TensorRole::AttnVBias, il, {kv_width}, 0.1f, true);
+            } else if (arch == "qwen3moe") {
+                m.ones(TensorRole::AttnQNorm, il, p.head_dim);
+                m.ones(TensorRole::AttnKNorm, il, p.head_dim);
+            } else if (arch == "olmoe") {
+                m.ones(TensorRole::AttnQNorm, il, q_width);
+                m.ones(TensorRole::AttnKNorm, il, kv_width);
+            }
+        }
+        if (il < n_dense) {
+            m.matrix(TensorRole::FfnGate, il, {d, p.n_ff_dense}, amp(d));
+            m.matrix(TensorRole::FfnUp, il, {d, p.n_ff_dense}, amp(d));
+            m.matrix(TensorRole::FfnDown, il, {p.n_ff_dense, d}, amp(p.n_ff_dense));
+            continue;
+        }
+        const int64_t E = p.n_expert, fe = p.n_ff_expert;
+        m.matrix(TensorRole::FfnGateInp, il, {d, E}, 4.0f * amp(d), true);  // sharper routing
+        if (p.sigmoid) {
+            std::vector<float> bias(E);
+            for (int64_t e = 0; e < E; ++e) bias[e] = 0.01f * static_cast<float>((e * 7) % 5);
+            m.values(TensorRole::ExpProbsB, il, bias);
+        }
+        m.matrix(TensorRole::FfnGateExps, il, {d, fe, E}, amp(d));
+        m.matrix(TensorRole::FfnUpExps, il, {d, fe, E}, amp(d));
+        m.matrix(TensorRole::FfnDownExps, il, {fe, d, E}, amp(fe));
+        const int64_t shared = mla ? static_cast<int64_t>(p.n_shared) * fe : p.n_ff_shared;
+        if (shared > 0) {
+            m.matrix(TensorRole::FfnGateShexp, il, {d, shared}, amp(d));
+            m.matrix(TensorRole::FfnUpShexp, il, {d, shared}, amp(d));
+            m.matrix(TensorRole::FfnDownShexp, il, {shared, d}, amp(shared));
+            if (!mla) m.matrix(TensorRole::FfnGateInpShexp, il, {d}, amp(d), true);
+        }
+    }
+    w.write(path);
+}
+
+}  // namespace moe

@@ -1,0 +1,61 @@
+#include "models/tensor_loader.h"
+
+#include "engine/engine.h"
+#include "quant/quant.h"
+
+namespace moe {
+
+std::string shape_string(const std::vector<int64_t>& ne) {
+    std::string s = "[";
+    for (size_t i = 0; i < ne.size(); ++i) s += (i ? ", " : "") + std::to_string(ne[i]);
+    return s + "]";
+}
+
+WeightMatrix Weight::matrix(int64_t slab) const { return row_range(0, rows(), slab); }
+
+WeightMatrix Weight::row_range(int64_t first, int64_t count, int64_t slab) const {
+    WeightMatrix m;
+    m.type = info->type;
+    m.cols = cols();
+    m.rows = count;
+    m.row_stride = row_stride();
+    m.data = info->data + (static_cast<size_t>(slab) * rows() + first) * m.row_stride;
+    return m;
+}
+
+const gguf::TensorInfo* TensorLoader::find(TensorRole role, int layer, bool required) const {
+    const std::string name = tensor_name(role, layer);
+    const gguf::TensorInfo* info = file_.find_tensor(name);
+    if (!info && required)
+        throw EngineError(file_.path() + ": required tensor '" + name + "' is missing");
+    return info;
+}
+
+bool TensorLoader::has(TensorRole role, int layer) const { return find(role, layer, false) != nullptr; }
+
+Weight TensorLoader::weight(TensorRole role, int layer, const std::vector<int64_t>& ne, bool required) {
+    const gguf::TensorInfo* info = find(role, layer, required);
+    if (!info) return {};
+    std::vector<int64_t> actual(info->ne, info->ne + std::max<uint32_t>(info->n_dims, 1));
+    std::vector<int64_t> expected = ne;
+    while (actual.size() > expected.size() && actual.back() == 1) actual.pop_back();
+    if (actual != expected)
+        throw EngineError(file_.path() + ": tensor '" + info->name + "' has shape " + shape_string(actual) +
+                          ", expected " + shape_string(expected));
+    if (!quant::is_supported(info->type))
+        throw EngineError(file_.path() + ": tensor '" + info->name + "' has type " + type_name(info->type) +
+                          ", which MoEScope cannot compute (supported: f32, f16, bf16, q8_0, q4_0, q4_1, "
+                          "q5_0, q5_1, q2_K, q3_K, q4_K, q5_K, q6_K)");
+    used_.insert(info);
+    return Weight{info};
+}
+
+std::vector<float> TensorLoader::vector(TensorRole role, int layer, int64_t n, bool required) {
+    Weight w = weight(role, layer, {n}, required);
+    if (!w) return {};
+    std::vector<float> values(n);
+    quant::dequantize_row(w.type(), w.info->data, values.data(), n);
+    return values;
+}
+
+}  // namespace moe

@@ -1,0 +1,63 @@
+#include "models/tensor_names.h"
+
+#include <string_view>
+
+namespace moe {
+
+namespace {
+
+struct NamePattern {
+    TensorRole role;
+    std::string_view suffix;  // after "blk.<i>." for block tensors
+    bool per_layer;
+};
+
+constexpr NamePattern kNames[] = {
+    {TensorRole::TokenEmbd, "token_embd.weight", false},
+    {TensorRole::OutputNorm, "output_norm.weight", false},
+    {TensorRole::Output, "output.weight", false},
+    {TensorRole::AttnNorm, "attn_norm.weight", true},
+    {TensorRole::AttnQ, "attn_q.weight", true},
+    {TensorRole::AttnK, "attn_k.weight", true},
+    {TensorRole::AttnV, "attn_v.weight", true},
+    {TensorRole::AttnOutput, "attn_output.weight", true},
+    {TensorRole::AttnQBias, "attn_q.bias", true},
+    {TensorRole::AttnKBias, "attn_k.bias", true},
+    {TensorRole::AttnVBias, "attn_v.bias", true},
+    {TensorRole::AttnQNorm, "attn_q_norm.weight", true},
+    {TensorRole::AttnKNorm, "attn_k_norm.weight", true},
+    {TensorRole::AttnQA, "attn_q_a.weight", true},
+    {TensorRole::AttnQANorm, "attn_q_a_norm.weight", true},
+    {TensorRole::AttnQB, "attn_q_b.weight", true},
+    {TensorRole::AttnKvAMqa, "attn_kv_a_mqa.weight", true},
+    {TensorRole::AttnKvANorm, "attn_kv_a_norm.weight", true},
+    {TensorRole::AttnKvB, "attn_kv_b.weight", true},
+    {TensorRole::AttnKB, "attn_k_b.weight", true},
+    {TensorRole::AttnVB, "attn_v_b.weight", true},
+    {TensorRole::FfnNorm, "ffn_norm.weight", true},
+    {TensorRole::FfnGate, "ffn_gate.weight", true},
+    {TensorRole::FfnUp, "ffn_up.weight", true},
+    {TensorRole::FfnDown, "ffn_down.weight", true},
+    {TensorRole::FfnGateInp, "ffn_gate_inp.weight", true},
+    {TensorRole::ExpProbsB, "exp_probs_b.bias", true},
+    {TensorRole::FfnGateExps, "ffn_gate_exps.weight", true},
+    {TensorRole::FfnUpExps, "ffn_up_exps.weight", true},
+    {TensorRole::FfnDownExps, "ffn_down_exps.weight", true},
+    {TensorRole::FfnGateShexp, "ffn_gate_shexp.weight", true},
+    {TensorRole::FfnUpShexp, "ffn_up_shexp.weight", true},
+    {TensorRole::FfnDownShexp, "ffn_down_shexp.weight", true},
+    {TensorRole::FfnGateInpShexp, "ffn_gate_inp_shexp.weight", true},
+};
+
+}  // namespace
+
+std::string tensor_name(TensorRole role, int layer) {
+    for (const auto& entry : kNames) {
+        if (entry.role != role) continue;
+        if (!entry.per_layer) return std::string(entry.suffix);
+        return "blk." + std::to_string(layer) + "." + std::string(entry.suffix);
+    }
+    return "unknown";
+}
+
+}  // namespace moe

@@ -1,0 +1,21 @@
+// The one table of GGUF tensor names (llama.cpp's LLM_TENSOR_NAMES, reference §2).
+#pragma once
+
+#include <string>
+
+namespace moe {
+
+enum class TensorRole {
+    TokenEmbd, OutputNorm, Output,
+    AttnNorm, AttnQ, AttnK, AttnV, AttnOutput, AttnQBias, AttnKBias, AttnVBias,
+    AttnQNorm, AttnKNorm,
+    AttnQA, AttnQANorm, AttnQB, AttnKvAMqa, AttnKvANorm, AttnKvB, AttnKB, AttnVB,
+    FfnNorm, FfnGate, FfnUp, FfnDown,
+    FfnGateInp, ExpProbsB, FfnGateExps, FfnUpExps, FfnDownExps,
+    FfnGateShexp, FfnUpShexp, FfnDownShexp, FfnGateInpShexp,
+};
+
+// "blk.3.ffn_gate_exps.weight" for (FfnGateExps, 3); global tensors ignore the layer.
+std::string tensor_name(TensorRole role, int layer = -1);
+
+}  // namespace moe

@@ -1,0 +1,285 @@
+#include "models/transformer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "models/attention_kernels.h"
+#include "models/router.h"
+#include "ops/ops.h"
+#include "parallel/thread_pool.h"
+#include "quant/matmul.h"
+#include "quant/quant.h"
+
+namespace moe {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double elapsed_ms(Clock::time_point since) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - since).count();
+}
+
+void project(const Weight& w, const float* x, int n, float* y, ThreadPool& pool) {
+    project_rows(w.matrix(), x, n, y, pool);
+}
+
+void project(const WeightMatrix& w, const float* x, int n, float* y, ThreadPool& pool) {
+    project_rows(w, x, n, y, pool);
+}
+
+}  // namespace
+
+void check_cancel(const std::atomic<bool>* cancel) {
+    if (cancel && cancel->load(std::memory_order_relaxed)) throw Cancelled();
+}
+
+Transformer::Transformer(std::shared_ptr<const gguf::GgufFile> file, ModelConfig config)
+    : file_(std::move(file)), config_(std::move(config)) {}
+
+std::unique_ptr<KvCache> Transformer::make_cache(int n_ctx) const {
+    const auto [width_a, width_b] = cache_widths();
+    return std::make_unique<KvCache>(config_.n_layer, n_ctx, width_a, width_b);
+}
+
+int64_t Transformer::cache_floats_per_token() const {
+    const auto [width_a, width_b] = cache_widths();
+    return static_cast<int64_t>(config_.n_layer) * (width_a + width_b);
+}
+
+int64_t Transformer::mha_floats_per_token() const {
+    return static_cast<int64_t>(config_.n_layer) * config_.n_head * (config_.head_dim_k + config_.head_dim_v);
+}
+
+void Transformer::load(const LoadOptions& options) {
+    const ModelConfig& c = config_;
+    TensorLoader loader(*file_);
+    token_embd_ = loader.weight(TensorRole::TokenEmbd, -1, {c.n_embd, c.n_vocab});
+    output_norm_ = loader.vector(TensorRole::OutputNorm, -1, c.n_embd);
+    output_ = loader.has(TensorRole::Output) ? loader.weight(TensorRole::Output, -1, {c.n_embd, c.n_vocab})
+                                             : token_embd_;  // tied embeddings
+
+    layers_.resize(c.n_layer);
+    costs_.resize(c.n_layer);
+    for (int il = 0; il < c.n_layer; ++il) {
+        LayerWeights& w = layers_[il];
+        w.attn_norm = loader.vector(TensorRole::AttnNorm, il, c.n_embd);
+        load_attention(loader, il, w);
+        w.ffn_norm = loader.vector(TensorRole::FfnNorm, il, c.n_embd);
+        LayerCost& cost = costs_[il];
+        if (c.is_moe_layer(il)) {
+            const int64_t d = c.n_embd, E = c.n_expert, fe = c.n_ff_expert;
+            w.router = loader.weight(TensorRole::FfnGateInp, il, {d, E});
+            w.selection_bias = loader.vector(TensorRole::ExpProbsB, il, E, false);
+            w.gate_exps = loader.weight(TensorRole::FfnGateExps, il, {d, fe, E});
+            w.up_exps = loader.weight(TensorRole::FfnUpExps, il, {d, fe, E});
+            w.down_exps = loader.weight(TensorRole::FfnDownExps, il, {fe, d, E});
+            if (c.n_ff_shared > 0) {
+                w.gate_shexp = loader.weight(TensorRole::FfnGateShexp, il, {d, c.n_ff_shared});
+                w.up_shexp = loader.weight(TensorRole::FfnUpShexp, il, {d, c.n_ff_shared});
+                w.down_shexp = loader.weight(TensorRole::FfnDownShexp, il, {c.n_ff_shared, d});
+            }
+            if (c.shared_gate) w.shexp_gate = loader.weight(TensorRole::FfnGateInpShexp, il, {d});
+            cost.expert_flops = 2.0 * 3.0 * d * fe;
+            cost.expert_bytes = static_cast<double>(w.gate_exps.bytes() + w.up_exps.bytes() + w.down_exps.bytes()) / E;
+            const double shared_params = 3.0 * d * c.n_ff_shared;
+            cost.fixed_flops += 2.0 * (d * E + shared_params + (c.shared_gate ? d : 0));
+            cost.fixed_bytes += static_cast<double>(w.router.bytes() + w.gate_shexp.bytes() + w.up_shexp.bytes() +
+                                                    w.down_shexp.bytes() + w.shexp_gate.bytes());
+        } else {
+            const int64_t d = c.n_embd, f = c.n_ff_dense;
+            w.ffn_gate = loader.weight(TensorRole::FfnGate, il, {d, f});
+            w.ffn_up = loader.weight(TensorRole::FfnUp, il, {d, f});
+            w.ffn_down = loader.weight(TensorRole::FfnDown, il, {f, d});
+            cost.fixed_flops += 2.0 * 3.0 * d * f;
+            cost.fixed_bytes += static_cast<double>(w.ffn_gate.bytes() + w.ffn_up.bytes() + w.ffn_down.bytes());
+        }
+        for (const Weight& aw : attention_weights(w)) {
+            if (!aw) continue;
+            cost.fixed_bytes += static_cast<double>(aw.bytes());
+            cost.fixed_flops += 2.0 * static_cast<double>(aw.info->n_elements());
+        }
+        cost.attn_flops_per_position = 2.0 * attention_macs_per_position();
+        if (options.progress && !options.progress(0.5f * (il + 1) / c.n_layer)) throw Cancelled();
+    }
+
+    // Touch every page once so the first token does not pay for reading the file, and so a
+    // multi-gigabyte load shows honest progress.
+    uint64_t total = 0, done = 0;
+    for (const auto* info : loader.used()) total += info->nbytes;
+    volatile uint8_t sink = 0;
+    for (const auto* info : loader.used()) {
+        params_total_ += info->n_elements();
+        for (uint64_t off = 0; off < info->nbytes; off += 4096) sink = sink + info->data[off];
+        done += info->nbytes;
+        if (options.progress && !options.progress(0.5f + 0.5f * static_cast<float>(done) / std::max<uint64_t>(1, total)))
+            throw Cancelled();
+    }
+}
+
+int64_t Transformer::params_active() const {
+    const ModelConfig& c = config_;
+    int64_t inactive = token_embd_.info->n_elements() - c.n_embd;  // one embedding row is read
+    if (output_.info == token_embd_.info) inactive = 0;  // tied: the head uses every row
+    for (int il = 0; il < c.n_layer; ++il) {
+        if (!c.is_moe_layer(il)) continue;
+        inactive += static_cast<int64_t>(c.n_expert - c.n_expert_used) * 3 * c.n_embd * c.n_ff_expert;
+    }
+    return params_total_ - inactive;
+}
+
+void Transformer::dense_ffn(const LayerWeights& w, const float* x, int n, float* out, ThreadPool& pool) const {
+    const int64_t f = w.ffn_gate.rows();
+    std::vector<float> gate(n * f), up(n * f);
+    project(w.ffn_gate, x, n, gate.data(), pool);
+    project(w.ffn_up, x, n, up.data(), pool);
+    ops::swiglu(gate.data(), up.data(), gate.data(), n * f);
+    project(w.ffn_down, gate.data(), n, out, pool);
+}
+
+void Transformer::shared_ffn(const LayerWeights& w, const float* x, int n, float* out, ThreadPool& pool) const {
+    const int64_t f = w.gate_shexp.rows();
+    std::vector<float> gate(n * f), up(n * f);
+    project(w.gate_shexp, x, n, gate.data(), pool);
+    project(w.up_shexp, x, n, up.data(), pool);
+    ops::swiglu(gate.data(), up.data(), gate.data(), n * f);
+    project(w.down_shexp, gate.data(), n, out, pool);
+}
+
+void Transformer::moe_ffn(int layer, const float* x, int n, float* out, const ForwardRequest& request) const {
+    const ModelConfig& c = config_;
+    const LayerWeights& w = layers_[layer];
+    ThreadPool& pool = *request.pool;
+    const int d = c.n_embd, E = c.n_expert, fe = c.n_ff_expert;
+
+    std::vector<float> logits(static_cast<size_t>(n) * E);  // (n, E)
+    project(w.router, x, n, logits.data(), pool);
+
+    RouterParams params;
+    params.gating = c.gating;
+    params.n_expert = E;
+    params.k = c.n_expert_used;
+    params.normalize = c.weights_norm;
+    params.scale = c.weights_scale;
+    params.n_group = c.n_group;
+    params.n_group_used = c.n_group_used;
+    params.selection_bias = w.selection_bias.empty() ? nullptr : w.selection_bias.data();
+    std::vector<bool> disabled;
+    if (const RoutingOverrides* o = request.overrides) {
+        if (o->top_k > 0) params.k = std::min(o->top_k, E);
+        if (o->dense) params.k = E;
+        for (const auto& [l, e] : o->disabled) {
+            if (l != layer || e < 0 || e >= E) continue;
+            disabled.resize(E, false);
+            disabled[e] = true;
+        }
+    }
+    if (!disabled.empty()) params.disabled = &disabled;
+
+    std::vector<RoutingDecision> decisions(n);
+    std::vector<std::vector<std::pair<int, float>>> tokens_of_expert(E);  // expert -> (token, weight)
+    for (int i = 0; i < n; ++i) {
+        route(&logits[static_cast<size_t>(i) * E], params, decisions[i]);
+        for (size_t r = 0; r < decisions[i].experts.size(); ++r)
+            tokens_of_expert[decisions[i].experts[r]].push_back({i, decisions[i].weights[r]});
+    }
+
+    std::fill(out, out + static_cast<size_t>(n) * d, 0.0f);
+    std::vector<float> xin, gate, up, down;
+    for (int e = 0; e < E; ++e) {
+        const auto& picks = tokens_of_expert[e];
+        if (picks.empty()) continue;
+        const int m = static_cast<int>(picks.size());
+        xin.resize(static_cast<size_t>(m) * d);
+        for (int j = 0; j < m; ++j) std::memcpy(&xin[static_cast<size_t>(j) * d], x + static_cast<size_t>(picks[j].first) * d, d * sizeof(float));
+        gate.resize(static_cast<size_t>(m) * fe);
+        up.resize(static_cast<size_t>(m) * fe);
+        down.resize(static_cast<size_t>(m) * d);
+        project(w.gate_exps.matrix(e), xin.data(), m, gate.data(), pool);
+        project(w.up_exps.matrix(e), xin.data(), m, up.data(), pool);
+        ops::swiglu(gate.data(), up.data(), gate.data(), static_cast<int64_t>(m) * fe);
+        project(w.down_exps.matrix(e), gate.data(), m, down.data(), pool);
+        for (int j = 0; j < m; ++j)
+            ops::axpy(picks[j].second, &down[static_cast<size_t>(j) * d], out + static_cast<size_t>(picks[j].first) * d, d);
+    }
+
+    std::vector<float> shared_gate(n, 1.0f);
+    if (w.gate_shexp) {
+        std::vector<float> shared(static_cast<size_t>(n) * d);
+        shared_ffn(w, x, n, shared.data(), pool);
+        for (int i = 0; i < n; ++i) {
+            if (w.shexp_gate) {
+                float dot = quant::dot_row(w.shexp_gate.type(), w.shexp_gate.info->data, x + static_cast<size_t>(i) * d, d);
+                shared_gate[i] = ops::sigmoid(dot);
+            }
+            ops::axpy(shared_gate[i], &shared[static_cast<size_t>(i) * d], out + static_cast<size_t>(i) * d, d);
+        }
+    }
+
+    if (!request.traces) return;
+    for (int i = 0; i < n; ++i) {
+        LayerRouting routing;
+        routing.layer = layer;
+        routing.probs = std::move(decisions[i].probs);
+        routing.scores = std::move(decisions[i].scores);
+        routing.experts = std::move(decisions[i].experts);
+        routing.weights = std::move(decisions[i].weights);
+        if (w.shexp_gate) routing.shared_gate = shared_gate[i];
+        (*request.traces)[i].moe_layers.push_back(std::move(routing));
+    }
+}
+
+void Transformer::forward(const ForwardRequest& request) const {
+    const ModelConfig& c = config_;
+    KvCache& cache = *request.cache;
+    ThreadPool& pool = *request.pool;
+    const int n = request.n, d = c.n_embd;
+    const int pos0 = cache.n_past();
+    if (n <= 0) return;
+    if (pos0 + n > cache.n_ctx())
+        throw EngineError("the sequence needs " + std::to_string(pos0 + n) + " positions but the context holds " +
+                          std::to_string(cache.n_ctx()));
+
+    std::vector<float> x(static_cast<size_t>(n) * d), xn(x.size()), branch(x.size());
+    for (int i = 0; i < n; ++i) {
+        const int32_t t = request.tokens[i];
+        if (t < 0 || t >= c.n_vocab) throw EngineError("token id " + std::to_string(t) + " is outside the vocabulary");
+        const WeightMatrix embd = token_embd_.matrix();
+        quant::dequantize_row(embd.type, embd.row(t), &x[static_cast<size_t>(i) * d], d);
+    }
+    if (request.traces)
+        for (auto& trace : *request.traces) trace.layer_time_ms.assign(c.n_layer, 0.0);
+
+    for (int il = 0; il < c.n_layer; ++il) {
+        check_cancel(request.cancel);
+        const auto start = Clock::now();
+        const LayerWeights& w = layers_[il];
+        for (int i = 0; i < n; ++i)
+            ops::rms_norm(&x[static_cast<size_t>(i) * d], w.attn_norm.data(), &xn[static_cast<size_t>(i) * d], d, c.rms_eps);
+        attention(il, xn.data(), n, pos0, branch.data(), cache, pool);
+        for (size_t k = 0; k < x.size(); ++k) x[k] += branch[k];
+
+        for (int i = 0; i < n; ++i)
+            ops::rms_norm(&x[static_cast<size_t>(i) * d], w.ffn_norm.data(), &xn[static_cast<size_t>(i) * d], d, c.rms_eps);
+        if (c.is_moe_layer(il)) {
+            moe_ffn(il, xn.data(), n, branch.data(), request);
+        } else {
+            dense_ffn(w, xn.data(), n, branch.data(), pool);
+        }
+        for (size_t k = 0; k < x.size(); ++k) x[k] += branch[k];
+        if (request.traces) {
+            const double per_token = elapsed_ms(start) / n;
+            for (auto& trace : *request.traces) trace.layer_time_ms[il] = per_token;
+        }
+    }
+    cache.set_n_past(pos0 + n);
+
+    const int first = request.all_logits ? 0 : n - 1;
+    const int rows = n - first;
+    for (int i = first; i < n; ++i)
+        ops::rms_norm(&x[static_cast<size_t>(i) * d], output_norm_.data(), &xn[static_cast<size_t>(i - first) * d], d, c.rms_eps);
+    project(output_, xn.data(), rows, request.logits, pool);
+}
+
+}  // namespace moe

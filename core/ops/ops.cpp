@@ -1,0 +1,97 @@
+#include "ops/ops.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace moe::ops {
+
+void rms_norm(const float* x, const float* gain, float* y, int64_t n, float eps) {
+    double sum = 0.0;  // double: the sum of squares of wide rows loses digits in float
+    for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(x[i]) * x[i];
+    const float scale = 1.0f / std::sqrt(static_cast<float>(sum / n) + eps);
+    for (int64_t i = 0; i < n; ++i) y[i] = x[i] * scale * gain[i];
+}
+
+void softmax(float* x, int64_t n) {
+    float max_value = -INFINITY;
+    for (int64_t i = 0; i < n; ++i) max_value = std::max(max_value, x[i]);
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; ++i) {
+        x[i] = std::exp(x[i] - max_value);
+        sum += x[i];
+    }
+    const float inv = static_cast<float>(1.0 / sum);
+    for (int64_t i = 0; i < n; ++i) x[i] *= inv;
+}
+
+void swiglu(const float* gate, const float* up, float* out, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) out[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+}
+
+float dot(const float* a, const float* b, int64_t n) {
+    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; ++k) acc[k] += a[i + k] * b[i + k];
+    float sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    for (; i < n; ++i) sum += a[i] * b[i];
+    return sum;
+}
+
+void axpy(float a, const float* x, float* y, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
+}
+
+namespace {
+
+// Dimension index at which the rotation of pair frequencies completes n_rotations over the
+// original context (ggml's ggml_rope_yarn_corr_dim).
+float yarn_corr_dim(int n_dims, int n_ctx_orig, float n_rotations, float base) {
+    return n_dims * std::log(n_ctx_orig / (n_rotations * 2.0f * static_cast<float>(M_PI))) /
+           (2.0f * std::log(base));
+}
+
+}  // namespace
+
+Rope::Rope(const RopeConfig& config) : config_(config) {
+    const int pairs = config_.n_rot / 2;
+    ramp_.assign(pairs, 0.0f);
+    if (!config_.yarn) return;
+    corr_low_ = std::max(0.0f, std::floor(yarn_corr_dim(config_.n_rot, config_.yarn_orig_ctx,
+                                                         config_.yarn_beta_fast, config_.freq_base)));
+    corr_high_ = std::min(static_cast<float>(config_.n_rot - 1),
+                          std::ceil(yarn_corr_dim(config_.n_rot, config_.yarn_orig_ctx,
+                                                  config_.yarn_beta_slow, config_.freq_base)));
+    for (int i = 0; i < pairs; ++i) {
+        const float y = (i - corr_low_) / std::max(0.001f, corr_high_ - corr_low_);
+        ramp_[i] = (1.0f - std::min(1.0f, std::max(0.0f, y))) * config_.yarn_ext_factor;
+    }
+}
+
+void Rope::apply(float* x, int n_heads, int head_dim, int pos) const {
+    const int pairs = config_.n_rot / 2;
+    // Same order of float operations as ggml: theta_i = pos · base^(−2i/n_rot) built by
+    // repeated multiplication, then the YaRN mix of interpolated and extrapolated angles.
+    const float theta_scale = std::pow(config_.freq_base, -2.0f / config_.n_rot);
+    float theta_extrap = static_cast<float>(pos);
+    float cos_table[512], sin_table[512];
+    for (int i = 0; i < pairs; ++i) {
+        const float theta_interp = config_.freq_scale * theta_extrap;
+        const float theta = theta_interp * (1.0f - ramp_[i]) + theta_extrap * ramp_[i];
+        cos_table[i] = std::cos(theta) * config_.magnitude;
+        sin_table[i] = std::sin(theta) * config_.magnitude;
+        theta_extrap *= theta_scale;
+    }
+    for (int h = 0; h < n_heads; ++h) {
+        float* v = x + static_cast<int64_t>(h) * head_dim;
+        for (int i = 0; i < pairs; ++i) {
+            const int a = config_.style == RopeStyle::Norm ? 2 * i : i;
+            const int b = config_.style == RopeStyle::Norm ? 2 * i + 1 : i + pairs;
+            const float x0 = v[a], x1 = v[b];
+            v[a] = x0 * cos_table[i] - x1 * sin_table[i];
+            v[b] = x0 * sin_table[i] + x1 * cos_table[i];
+        }
+    }
+}
+
+}  // namespace moe::ops

@@ -1,0 +1,53 @@
+// Small F32 building blocks of the forward pass (reference §3.1-3.2).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace moe::ops {
+
+// y = x / sqrt(mean(x²) + eps) ⊙ gain; x and y may alias.  x, y: (n)
+void rms_norm(const float* x, const float* gain, float* y, int64_t n, float eps);
+
+// In place over n values: x ← exp(x − max) / Σ.
+void softmax(float* x, int64_t n);
+
+inline float sigmoid(float x);
+void swiglu(const float* gate, const float* up, float* out, int64_t n);  // out = silu(gate) ⊙ up
+
+float dot(const float* a, const float* b, int64_t n);
+void axpy(float a, const float* x, float* y, int64_t n);  // y += a·x
+
+enum class RopeStyle { Norm, Neox };  // Norm: pairs (2i, 2i+1); Neox: pairs (i, i + n_rot/2)
+
+struct RopeConfig {
+    RopeStyle style = RopeStyle::Norm;
+    int n_rot = 0;              // rotated dims per head
+    float freq_base = 10000.0f;
+    float freq_scale = 1.0f;    // 1 / scaling factor
+    bool yarn = false;
+    float yarn_ext_factor = 1.0f;
+    float yarn_beta_fast = 32.0f;
+    float yarn_beta_slow = 1.0f;
+    int yarn_orig_ctx = 0;
+    float magnitude = 1.0f;     // multiplies cos and sin (YaRN m_rope)
+};
+
+// Per-position cos/sin tables for the n_rot/2 rotation pairs, following ggml's rope_yarn.
+class Rope {
+public:
+    explicit Rope(const RopeConfig& config);
+    const RopeConfig& config() const { return config_; }
+    // Rotates the first n_rot dims of each of n_heads vectors of length head_dim at `pos`.
+    void apply(float* x, int n_heads, int head_dim, int pos) const;
+
+private:
+    RopeConfig config_;
+    std::vector<float> ramp_;  // (n_rot/2) YaRN extrapolation mix per pair, 0 without YaRN
+    float corr_low_ = 0, corr_high_ = 0;
+};
+
+}  // namespace moe::ops
+
+#include <cmath>
+inline float moe::ops::sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }

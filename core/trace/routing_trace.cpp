@@ -1,0 +1,42 @@
+#include "trace/routing_trace.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace moe {
+
+std::string routing_csv_header() { return "step,pos,token_id,token_text,layer,rank,expert,weight,prob,score\n"; }
+
+std::string format_float(double v) {
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    if (std::isnan(v)) return "nan";
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.9g", v);
+    return buffer;
+}
+
+std::string csv_escape(const std::string& field) {
+    if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
+    std::string quoted = "\"";
+    for (char ch : field) {
+        if (ch == '"') quoted += '"';
+        quoted += ch;
+    }
+    return quoted + "\"";
+}
+
+void append_routing_csv(std::string& out, const TokenTrace& trace) {
+    const std::string prefix = std::to_string(trace.step) + "," + std::to_string(trace.pos) + "," +
+                               std::to_string(trace.token_id) + "," + csv_escape(trace.text) + ",";
+    for (const LayerRouting& layer : trace.moe_layers) {
+        for (size_t rank = 0; rank < layer.experts.size(); ++rank) {
+            const int expert = layer.experts[rank];
+            out += prefix;
+            out += std::to_string(layer.layer) + "," + std::to_string(rank) + "," + std::to_string(expert) + ",";
+            out += format_float(layer.weights[rank]) + "," + format_float(layer.probs[expert]) + "," +
+                   format_float(layer.scores[expert]) + "\n";
+        }
+    }
+}
+
+}  // namespace moe
