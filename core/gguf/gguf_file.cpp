@@ -305,10 +305,14 @@ std::unique_ptr<GgufFile> GgufFile::open(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw GgufError(path + ": cannot open: " + std::strerror(errno));
     struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (::fstat(fd, &st) != 0) {
         const int err = errno;
         ::close(fd);
-        throw GgufError(path + ": not a regular file" + (err ? std::string(": ") + std::strerror(err) : ""));
+        throw GgufError(path + ": cannot stat: " + std::strerror(err));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        ::close(fd);
+        throw GgufError(path + ": not a regular file");
     }
     if (st.st_size > 0) {
         void* mapping = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);

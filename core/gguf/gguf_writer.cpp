@@ -139,7 +139,7 @@ void GgufWriter::add_tensor(const std::string& name, GgmlType type, const std::v
 void GgufWriter::add_f32_tensor(const std::string& name, const std::vector<int64_t>& ne,
                                 const std::vector<float>& values) {
     std::vector<uint8_t> bytes(values.size() * sizeof(float));
-    std::memcpy(bytes.data(), values.data(), bytes.size());
+    if (!values.empty()) std::memcpy(bytes.data(), values.data(), bytes.size());
     add_tensor(name, GgmlType::F32, ne, std::move(bytes));
 }
 

@@ -324,7 +324,7 @@ TEST(GgufCorrupt, OpenNamesThePath) {
     EXPECT_EQ(open_error(empty), empty + ": at byte 0: the GGUF magic needs 4 bytes but only 0 are left in the file");
 
     EXPECT_EQ(open_error(dir + "/missing.gguf").rfind(dir + "/missing.gguf: cannot open: ", 0), 0u);
-    EXPECT_EQ(open_error(dir).rfind(dir + ": not a regular file", 0), 0u);
+    EXPECT_EQ(open_error(dir), dir + ": not a regular file");
 }
 
 }  // namespace
