@@ -3,6 +3,7 @@
 // Lives in the widget-free library so tests and the benchmark can drive it directly.
 #pragma once
 
+#include <QAbstractItemModel>
 #include <QImage>
 #include <QObject>
 #include <QPointer>
@@ -10,8 +11,6 @@
 #include <vector>
 
 #include "gui_private/color_scale.h"
-
-class QAbstractItemModel;
 
 namespace moe::gui {
 

@@ -1,0 +1,111 @@
+#include "widgets/gui_benchmark.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QThread>
+#include <QTimer>
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+
+#include "gui_private/synthetic_trace.h"
+#include "gui_private/trace_store.h"
+#include "widgets/heatmap_view.h"
+#include "widgets/main_window.h"
+
+namespace moe::gui {
+
+QString GuiBenchmarkResult::report() const {
+    return QStringLiteral(
+               "tokens streamed:            %1 in %2 s\n"
+               "longest GUI-thread stall:   %3 ms\n"
+               "longest store append:       %4 ms\n"
+               "max paint while streaming:  token x expert %5 ms, layer x expert %6 ms, expert load %7 ms\n"
+               "token x expert full image rebuild (layer switch, %1 x 66 cells): %8 ms, then paint %9 ms\n")
+        .arg(tokens).arg(wall_s, 0, 'f', 1).arg(max_stall_ms, 0, 'f', 1).arg(max_append_ms, 0, 'f', 1)
+        .arg(max_paint_ms[0], 0, 'f', 2).arg(max_paint_ms[1], 0, 'f', 2).arg(max_paint_ms[2], 0, 'f', 2)
+        .arg(full_rebuild_ms, 0, 'f', 1).arg(full_repaint_ms, 0, 'f', 1);
+}
+
+GuiBenchmarkResult runGuiBenchmark(MainWindow& window, int tokens, int tokens_per_second) {
+    GuiBenchmarkResult result;
+    result.tokens = tokens;
+    SyntheticShape shape;
+    TraceStore* store = window.store();
+    store->resetModel(syntheticModelInfo(shape));
+    HeatmapView* views[3] = {window.tokenExpertView(), window.layerExpertView(), window.expertLoadView()};
+    for (auto* v : views) v->resetPaintStats();
+
+    // The stall probe: a 2 ms timer on the GUI thread; any longer gap is time the GUI was busy.
+    constexpr int kTickMs = 2;
+    QElapsedTimer clock;
+    clock.start();
+    qint64 last_tick = clock.nsecsElapsed();
+    QTimer probe;
+    probe.setTimerType(Qt::PreciseTimer);
+    probe.setInterval(kTickMs);
+    QObject::connect(&probe, &QTimer::timeout, [&] {
+        const qint64 now = clock.nsecsElapsed();
+        result.max_stall_ms = std::max(result.max_stall_ms, (now - last_tick) / 1e6 - kTickMs);
+        last_tick = now;
+    });
+
+    // The producer thread paces synthetic tokens and posts them in 40 ms batches like the worker.
+    QEventLoop loop;
+    std::atomic<bool> done{false};
+    QThread* producer = QThread::create([&] {
+        constexpr int kBatchMs = 40;
+        const int per_batch = std::max(1, tokens_per_second * kBatchMs / 1000);
+        QElapsedTimer pace;
+        pace.start();
+        int sent = std::min(tokens, shape.prompt_tokens);
+        auto post = [&](int first, int count) {
+            auto batch = std::make_shared<const std::vector<moe::TokenTrace>>(syntheticTokens(shape, first, count));
+            QMetaObject::invokeMethod(store, [store, batch, &result] {
+                QElapsedTimer t;
+                t.start();
+                store->appendTokens(*batch);
+                result.max_append_ms = std::max(result.max_append_ms, t.nsecsElapsed() / 1e6);
+            }, Qt::QueuedConnection);
+        };
+        post(0, sent);  // the prompt arrives as one batch
+        for (int batch = 1; sent < tokens; ++batch) {
+            const qint64 due = static_cast<qint64>(batch) * kBatchMs;
+            if (pace.elapsed() < due) QThread::msleep(static_cast<unsigned long>(due - pace.elapsed()));
+            const int count = std::min(per_batch, tokens - sent);
+            post(sent, count);
+            sent += count;
+        }
+        done = true;
+    });
+    QObject::connect(producer, &QThread::finished, &loop, [&] {
+        // Let the last batches land and paint before measuring the full rebuild.
+        QTimer::singleShot(300, &loop, &QEventLoop::quit);
+    });
+    probe.start();
+    QElapsedTimer wall;
+    wall.start();
+    producer->start();
+    loop.exec();
+    probe.stop();
+    producer->wait();
+    delete producer;
+    result.wall_s = wall.nsecsElapsed() / 1e9;
+    for (int i = 0; i < 3; ++i) result.max_paint_ms[i] = views[i]->maxPaintMs();
+
+    // A layer switch: the token × expert image is rebuilt from the model, then painted.
+    HeatmapView* token_expert = window.tokenExpertView();
+    store->selectLayer((store->selectedLayer() + 1) % store->moeLayerCount());
+    QElapsedTimer rebuild;
+    rebuild.start();
+    token_expert->heatmapImage().image();
+    result.full_rebuild_ms = rebuild.nsecsElapsed() / 1e6;
+    token_expert->resetPaintStats();
+    token_expert->viewport()->repaint();
+    result.full_repaint_ms = token_expert->lastPaintMs();
+    return result;
+}
+
+}  // namespace moe::gui

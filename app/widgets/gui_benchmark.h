@@ -1,0 +1,26 @@
+// The GUI scale benchmark: streams a synthetic 4096-token, 27-layer, 64-expert trace into a
+// shown MainWindow through queued calls from another thread (as the worker does), and
+// measures heatmap repaint times and the longest stall of the GUI thread.
+#pragma once
+
+#include <QString>
+
+namespace moe::gui {
+
+class MainWindow;
+
+struct GuiBenchmarkResult {
+    int tokens = 0;
+    double wall_s = 0;
+    double max_stall_ms = 0;        // longest gap between 2 ms timer ticks, minus the interval
+    double max_append_ms = 0;       // longest store append (models + views notified)
+    double max_paint_ms[3] = {};    // token×expert, layer×expert, expert load, while streaming
+    double full_rebuild_ms = 0;     // token×expert image rebuilt from the model (layer switch)
+    double full_repaint_ms = 0;     // and the paint that follows
+    QString report() const;
+};
+
+// Runs the event loop until the stream ends; the window must be shown.
+GuiBenchmarkResult runGuiBenchmark(MainWindow& window, int tokens, int tokens_per_second);
+
+}  // namespace moe::gui

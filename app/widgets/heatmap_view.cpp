@@ -1,0 +1,307 @@
+#include "widgets/heatmap_view.h"
+
+#include <QAbstractItemModel>
+#include <QElapsedTimer>
+#include <QHelpEvent>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QScrollBar>
+#include <QToolTip>
+
+#include <algorithm>
+#include <cmath>
+
+#include "gui_private/routing_models.h"
+
+namespace moe::gui {
+
+namespace {
+constexpr int kLeftMargin = 46;    // y-axis labels
+constexpr int kTopMargin = 6;
+constexpr int kBottomMargin = 20;  // x-axis labels
+constexpr int kLegendWidth = 78;
+const QColor kOutline(0xe6, 0x55, 0x0d);    // chosen experts
+const QColor kHighlight(0xd9, 0x2b, 0x2b);  // the selected token / layer
+const QColor kAxisText(0x55, 0x5b, 0x66);
+
+// The smallest step from 1, 2, 5, 10, 20, 50, ... that keeps labels `min_gap` pixels apart.
+int labelStep(double cell, double min_gap) {
+    for (int base = 1;; base *= 10) {
+        for (int m : {1, 2, 5}) {
+            if (cell * base * m >= min_gap) return base * m;
+        }
+    }
+}
+}  // namespace
+
+HeatmapView::HeatmapView(QWidget* parent) : QAbstractScrollArea(parent) {
+    setFrameShape(QFrame::NoFrame);
+    setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setMouseTracking(true);
+    viewport()->setBackgroundRole(QPalette::Base);
+    setMinimumSize(200, 120);
+    connect(&image_, &HeatmapImage::changed, this, &HeatmapView::onImageChanged);
+    connect(horizontalScrollBar(), &QScrollBar::valueChanged, this,
+            [this](int value) { follow_end_ = value >= horizontalScrollBar()->maximum(); });
+}
+
+void HeatmapView::setModel(QAbstractItemModel* model, bool rows_along_x, bool sqrt_scale, double floor_max) {
+    image_.setModel(model, rows_along_x, sqrt_scale, floor_max);
+    setHorizontalScrollBarPolicy(rows_along_x ? Qt::ScrollBarAsNeeded : Qt::ScrollBarAlwaysOff);
+    updateScrollBar();
+}
+
+void HeatmapView::setLegendTitle(const QString& title) {
+    legend_title_ = title;
+    viewport()->update();
+}
+
+void HeatmapView::setSeparatorAfterColumn(int column) {
+    separator_after_ = column;
+    viewport()->update();
+}
+
+void HeatmapView::setHighlightedRow(int row) {
+    if (row == highlighted_row_) return;
+    highlighted_row_ = row;
+    // Bring a selected token into view unless we are following the newest one anyway.
+    if (image_.rowsAlongX() && row >= 0 && !follow_end_) {
+        const Geometry g = geometry(viewport()->rect(), horizontalScrollBar()->value());
+        if (row < g.first_x || row >= g.first_x + g.count_x) horizontalScrollBar()->setValue(row - g.count_x / 2);
+    }
+    viewport()->update();
+}
+
+void HeatmapView::setCellExtent(int pixels) {
+    cell_extent_ = std::clamp(pixels, 1, 40);
+    updateScrollBar();
+    viewport()->update();
+}
+
+void HeatmapView::resetPaintStats() {
+    max_paint_ms_ = last_paint_ms_ = 0;
+    paint_count_ = 0;
+}
+
+void HeatmapView::onImageChanged() {
+    updateScrollBar();
+    viewport()->update();
+}
+
+void HeatmapView::updateScrollBar() {
+    QScrollBar* bar = horizontalScrollBar();
+    if (!image_.rowsAlongX() || !model()) {
+        bar->setRange(0, 0);
+        return;
+    }
+    const int plot_w = std::max(1, viewport()->width() - kLeftMargin - kLegendWidth);
+    const int visible = std::max(1, plot_w / cell_extent_);
+    const bool follow = follow_end_;
+    bar->setPageStep(visible);
+    bar->setSingleStep(std::max(1, visible / 20));
+    bar->setRange(0, std::max(0, image_.extent().width() - visible));
+    if (follow) bar->setValue(bar->maximum());
+    follow_end_ = follow;
+}
+
+HeatmapView::Geometry HeatmapView::geometry(const QRect& area, int scroll_x) const {
+    Geometry g;
+    const QSize ext = const_cast<HeatmapImage&>(image_).extent();
+    const QRectF plot(area.left() + kLeftMargin, area.top() + kTopMargin,
+                      std::max(1, area.width() - kLeftMargin - kLegendWidth),
+                      std::max(1, area.height() - kTopMargin - kBottomMargin));
+    if (ext.isEmpty()) {
+        g.cells = QRectF(plot.topLeft(), QSizeF(0, 0));
+        return g;
+    }
+    g.count_y = ext.height();
+    g.cell_h = plot.height() / ext.height();
+    if (image_.rowsAlongX() && scroll_x >= 0) {
+        g.cell_w = cell_extent_;
+        g.first_x = std::clamp(scroll_x, 0, std::max(0, ext.width() - 1));
+        g.count_x = std::min(ext.width() - g.first_x, static_cast<int>(plot.width() / g.cell_w));
+    } else {
+        g.cell_w = plot.width() / ext.width();
+        g.count_x = ext.width();
+    }
+    g.cells = QRectF(plot.left(), plot.top(), g.count_x * g.cell_w, plot.height());
+    return g;
+}
+
+void HeatmapView::paintEvent(QPaintEvent*) {
+    QElapsedTimer timer;
+    timer.start();
+    QPainter p(viewport());
+    p.fillRect(viewport()->rect(), palette().base());
+    paintHeatmap(p, viewport()->rect(), horizontalScrollBar()->value());
+    last_paint_ms_ = timer.nsecsElapsed() / 1e6;
+    max_paint_ms_ = std::max(max_paint_ms_, last_paint_ms_);
+    ++paint_count_;
+}
+
+QSize HeatmapView::exportSize() const { return viewport()->size().expandedTo(QSize(640, 320)); }
+
+void HeatmapView::renderTo(QPainter* painter, const QRect& target) {
+    painter->fillRect(target, palette().base());
+    paintHeatmap(*painter, target, -1);
+}
+
+void HeatmapView::paintHeatmap(QPainter& p, const QRect& area, int scroll_x) {
+    QAbstractItemModel* m = model();
+    const QImage& pixels = image_.image();
+    const Geometry g = geometry(area, scroll_x);
+    p.setFont(font());
+    if (!m || g.count_x == 0 || g.count_y == 0) {
+        p.setPen(kAxisText);
+        p.drawText(area, Qt::AlignCenter, tr("No data yet"));
+        return;
+    }
+    // The cells: the visible slice of the image, scaled without smoothing (crisp cells).
+    p.drawImage(g.cells, pixels, QRectF(g.first_x, 0, g.count_x, g.count_y));
+
+    const bool rows_x = image_.rowsAlongX();
+    const Qt::Orientation x_header = rows_x ? Qt::Vertical : Qt::Horizontal;
+    const Qt::Orientation y_header = rows_x ? Qt::Horizontal : Qt::Vertical;
+    auto to_model = [rows_x](int x, int y) { return rows_x ? QPoint(x, y) : QPoint(y, x); };  // (row, col)
+
+    // Outlines on chosen experts when the cells are large enough to carry them.
+    if (g.cell_w >= 4 && g.cell_h >= 4) {
+        p.setPen(QPen(kOutline, g.cell_w >= 10 && g.cell_h >= 10 ? 1.6 : 1.0));
+        p.setBrush(Qt::NoBrush);
+        for (int x = 0; x < g.count_x; ++x) {
+            for (int y = 0; y < g.count_y; ++y) {
+                const QPoint rc = to_model(g.first_x + x, y);
+                if (!m->data(m->index(rc.x(), rc.y()), ChosenRole).toBool()) continue;
+                p.drawRect(QRectF(g.cells.left() + x * g.cell_w, g.cells.top() + y * g.cell_h, g.cell_w, g.cell_h)
+                               .adjusted(0.5, 0.5, -0.5, -0.5));
+            }
+        }
+    }
+    // Routed | shared expert boundary.
+    if (separator_after_ >= 0 && separator_after_ < (rows_x ? g.count_y : g.count_x) - 1) {
+        p.setPen(QPen(palette().text().color(), 1.5));
+        if (rows_x) {
+            const double y = g.cells.top() + (separator_after_ + 1) * g.cell_h;
+            p.drawLine(QPointF(g.cells.left(), y), QPointF(g.cells.right(), y));
+        } else {
+            const double x = g.cells.left() + (separator_after_ + 1) * g.cell_w;
+            p.drawLine(QPointF(x, g.cells.top()), QPointF(x, g.cells.bottom()));
+        }
+    }
+    // The selected token (a column) or layer (a row).
+    if (highlighted_row_ >= 0) {
+        p.setPen(QPen(kHighlight, 2));
+        p.setBrush(Qt::NoBrush);
+        if (rows_x && highlighted_row_ >= g.first_x && highlighted_row_ < g.first_x + g.count_x) {
+            const double x = g.cells.left() + (highlighted_row_ - g.first_x) * g.cell_w;
+            p.drawRect(QRectF(x - 1, g.cells.top() - 1, g.cell_w + 2, g.cells.height() + 2));
+        } else if (!rows_x && highlighted_row_ < g.count_y) {
+            const double y = g.cells.top() + highlighted_row_ * g.cell_h;
+            p.drawRect(QRectF(g.cells.left() - 1, y - 1, g.cells.width() + 2, g.cell_h + 2));
+        }
+    }
+
+    // Axis labels, thinned so they never overlap.
+    QFont small = font();
+    small.setPointSizeF(font().pointSizeF() * 0.85);
+    p.setFont(small);
+    p.setPen(kAxisText);
+    const QFontMetrics fm(small);
+    const int y_step = labelStep(g.cell_h, fm.height());
+    for (int y = 0; y < g.count_y; y += y_step) {
+        const QRectF r(area.left(), g.cells.top() + y * g.cell_h, kLeftMargin - 6, g.cell_h * y_step);
+        const QString label = m->headerData(y, y_header).toString();
+        p.drawText(QRectF(r.left(), r.top(), r.width(), std::max<double>(g.cell_h, fm.height())),
+                   Qt::AlignRight | Qt::AlignTop, label);
+    }
+    const int x_step = labelStep(g.cell_w, rows_x ? fm.horizontalAdvance(QStringLiteral("00000")) : fm.horizontalAdvance(QStringLiteral("E000 ")));
+    const int first_label = (g.first_x + x_step - 1) / x_step * x_step;
+    for (int x = first_label; x < g.first_x + g.count_x; x += x_step) {
+        const double cx = g.cells.left() + (x - g.first_x + 0.5) * g.cell_w;
+        const QString label = rows_x ? QString::number(x) : m->headerData(x, x_header).toString();
+        p.drawText(QRectF(cx - 40, g.cells.bottom() + 2, 80, kBottomMargin - 2), Qt::AlignHCenter | Qt::AlignTop, label);
+    }
+    paintLegend(p, QRect(static_cast<int>(area.right() - kLegendWidth + 10), static_cast<int>(g.cells.top()),
+                         kLegendWidth - 10, static_cast<int>(g.cells.height())));
+}
+
+void HeatmapView::paintLegend(QPainter& p, const QRect& area) const {
+    const ColorScale& scale = image_.scale();
+    const QRect bar(area.left(), area.top(), 12, std::max(20, area.height()));
+    QImage gradient(1, bar.height(), QImage::Format_RGB32);
+    for (int y = 0; y < bar.height(); ++y) {
+        gradient.setPixel(0, y, ColorScale::rgbAt(1.0 - double(y) / std::max(1, bar.height() - 1)));
+    }
+    p.drawImage(bar, gradient);
+    p.setPen(QColor(0xb0, 0xb0, 0xb0));
+    p.drawRect(bar.adjusted(0, 0, -1, -1));
+    p.setPen(kAxisText);
+    const QFontMetrics fm(p.font());
+    // Ticks at 0, ½ and 1 of the bar; with a sqrt scale the middle is a quarter of the maximum.
+    for (double pos : {0.0, 0.5, 1.0}) {
+        const double value = scale.sqrt ? scale.max * pos * pos : scale.max * pos;
+        const int y = bar.bottom() - static_cast<int>(pos * (bar.height() - 1));
+        p.drawLine(bar.right() + 1, y, bar.right() + 4, y);
+        const QString text = QString::number(value, 'g', 3);
+        p.drawText(QRect(bar.right() + 6, y - fm.height() / 2, area.width() - 18, fm.height()),
+                   Qt::AlignLeft | Qt::AlignVCenter, text);
+    }
+    if (!legend_title_.isEmpty()) {
+        p.save();
+        p.translate(area.right() - 2, bar.top() + bar.height() / 2);
+        p.rotate(90);
+        p.drawText(QRect(-bar.height() / 2, -fm.height(), bar.height(), fm.height()), Qt::AlignCenter,
+                   fm.elidedText(legend_title_, Qt::ElideRight, bar.height()));
+        p.restore();
+    }
+}
+
+QPoint HeatmapView::cellAt(const QPoint& pos) const {
+    const Geometry g = geometry(viewport()->rect(), horizontalScrollBar()->value());
+    if (!g.cells.contains(pos) || g.count_x == 0) return {-1, -1};
+    const int x = g.first_x + std::min(g.count_x - 1, static_cast<int>((pos.x() - g.cells.left()) / g.cell_w));
+    const int y = std::min(g.count_y - 1, static_cast<int>((pos.y() - g.cells.top()) / g.cell_h));
+    return image_.rowsAlongX() ? QPoint(x, y) : QPoint(y, x);
+}
+
+bool HeatmapView::viewportEvent(QEvent* event) {
+    if (event->type() == QEvent::ToolTip && model()) {
+        auto* help = static_cast<QHelpEvent*>(event);
+        const QPoint rc = cellAt(help->pos());
+        const QString tip = rc.x() >= 0 ? model()->data(model()->index(rc.x(), rc.y()), Qt::ToolTipRole).toString() : QString();
+        if (tip.isEmpty()) {
+            QToolTip::hideText();
+        } else {
+            QToolTip::showText(help->globalPos(), tip, viewport());
+        }
+        return true;
+    }
+    return QAbstractScrollArea::viewportEvent(event);
+}
+
+void HeatmapView::mouseReleaseEvent(QMouseEvent* event) {
+    if (event->button() != Qt::LeftButton) return;
+    const QPoint rc = cellAt(event->position().toPoint());
+    if (rc.x() >= 0) Q_EMIT cellClicked(rc.x(), rc.y());
+}
+
+void HeatmapView::wheelEvent(QWheelEvent* event) {
+    if (!image_.rowsAlongX()) return QAbstractScrollArea::wheelEvent(event);
+    const int delta = event->angleDelta().y() != 0 ? event->angleDelta().y() : event->angleDelta().x();
+    if (event->modifiers() & Qt::ControlModifier) {
+        setCellExtent(cell_extent_ + (delta > 0 ? 1 : -1));
+    } else {
+        horizontalScrollBar()->setValue(horizontalScrollBar()->value() - delta / 8);
+    }
+    event->accept();
+}
+
+void HeatmapView::resizeEvent(QResizeEvent* event) {
+    QAbstractScrollArea::resizeEvent(event);
+    updateScrollBar();
+}
+
+void HeatmapView::scrollContentsBy(int, int) { viewport()->update(); }
+
+}  // namespace moe::gui

@@ -1,0 +1,700 @@
+#include "widgets/main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QToolBar>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "engine/demo_model.h"
+#include "gui_private/exports.h"
+#include "gui_private/routing_models.h"
+#include "gui_private/session_file.h"
+#include "gui_private/timing_models.h"
+#include "gui_private/trace_store.h"
+#include "widgets/heatmap_view.h"
+#include "widgets/model_card.h"
+#include "widgets/model_charts.h"
+#include "widgets/token_strip_view.h"
+#include "widgets/view_panel.h"
+
+namespace moe::gui {
+
+namespace {
+constexpr int kMaxRecent = 8;
+const auto kRecentKey = QStringLiteral("recentModels");
+
+QColor seriesColor(int i) {
+    static const QColor colors[] = {QColor(0x21, 0x71, 0xb5), QColor(0xe6, 0x55, 0x0d), QColor(0x31, 0xa3, 0x54),
+                                    QColor(0x75, 0x6b, 0xb1)};
+    return colors[i % 4];
+}
+}  // namespace
+
+QString findDemoModel() {
+    const QString path = QString::fromStdString(moe::demo_model_path());
+    return QFileInfo(path).isFile() ? QFileInfo(path).absoluteFilePath() : QString();
+}
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent),
+      store_(new TraceStore(this)),
+      controller_(new InferenceController(store_, this)),
+      token_list_model_(new TokenListModel(store_, this)),
+      token_expert_model_(new TokenExpertModel(store_, this)),
+      layer_expert_model_(new LayerExpertModel(store_, this)),
+      expert_load_model_(new ExpertLoadModel(store_, this)),
+      latency_model_(new LatencyModel(store_, this)),
+      layer_time_model_(new LayerTimeModel(store_, this)),
+      savings_model_(new SavingsModel(store_, this)) {
+    setWindowTitle(tr("MoEScope"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/moescope.svg")));
+    setAcceptDrops(true);
+    setDockNestingEnabled(true);
+
+    buildActions();
+
+    auto* central = new QWidget;
+    auto* central_layout = new QVBoxLayout(central);
+    central_layout->setContentsMargins(4, 4, 4, 0);
+    message_frame_ = new QFrame;
+    message_frame_->setObjectName(QStringLiteral("messageBar"));
+    message_frame_->setStyleSheet(QStringLiteral(
+        "#messageBar { background: #fdecea; border: 1px solid #e0a8a0; border-radius: 3px; }"));
+    auto* message_layout = new QHBoxLayout(message_frame_);
+    message_layout->setContentsMargins(8, 4, 4, 4);
+    message_bar_ = new QLabel;
+    message_bar_->setWordWrap(true);
+    message_bar_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* close_message = new QToolButton;
+    close_message->setText(QStringLiteral("\u2715"));
+    close_message->setAutoRaise(true);
+    connect(close_message, &QToolButton::clicked, this, &MainWindow::hideMessage);
+    message_layout->addWidget(message_bar_, 1);
+    message_layout->addWidget(close_message);
+    message_frame_->hide();
+    central_layout->addWidget(message_frame_);
+
+    tabs_ = new QTabWidget;
+    tabs_->setDocumentMode(true);
+    tabs_->addTab(buildRoutingTab(), tr("Routing"));
+    tabs_->addTab(buildTimingTab(), tr("Timing"));
+    tabs_->addTab(buildComputeTab(), tr("Compute"));
+    token_table_ = new QTableView;
+    token_table_->setModel(token_list_model_);
+    token_table_->verticalHeader()->hide();
+    token_table_->horizontalHeader()->setStretchLastSection(true);
+    token_table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    token_table_->setSelectionMode(QAbstractItemView::SingleSelection);
+    token_table_->setAlternatingRowColors(true);
+    token_table_->verticalHeader()->setDefaultSectionSize(token_table_->fontMetrics().height() + 4);
+    connect(token_table_, &QTableView::clicked, this, [this](const QModelIndex& i) {
+        store_->selectToken(i.row());
+    });
+    tabs_->addTab(token_table_, tr("Tokens"));
+    central_layout->addWidget(tabs_, 1);
+    setCentralWidget(central);
+
+    buildDocks();
+
+    load_progress_ = new QProgressBar;
+    load_progress_->setRange(0, 1000);
+    load_progress_->setMaximumWidth(220);
+    load_progress_->setTextVisible(false);
+    load_progress_->hide();
+    cancel_load_ = new QToolButton;
+    cancel_load_->setText(tr("Cancel"));
+    cancel_load_->hide();
+    connect(cancel_load_, &QToolButton::clicked, controller_, &InferenceController::cancelLoad);
+    status_label_ = new QLabel;
+    statusBar()->addWidget(status_label_, 1);
+    statusBar()->addPermanentWidget(load_progress_);
+    statusBar()->addPermanentWidget(cancel_load_);
+
+    connect(controller_, &InferenceController::stateChanged, this, &MainWindow::updateActions);
+    connect(controller_, &InferenceController::loadProgress, this,
+            [this](double p) { load_progress_->setValue(static_cast<int>(p * 1000)); });
+    connect(controller_, &InferenceController::modelLoaded, this, &MainWindow::onModelLoaded);
+    connect(controller_, &InferenceController::loadFailed, this, [this](const QString& message, bool cancelled) {
+        if (cancelled) {
+            status_label_->setText(tr("Loading cancelled."));
+        } else {
+            showMessage(tr("Could not load %1:\n%2").arg(QFileInfo(loading_path_).fileName(), message));
+            status_label_->setText(tr("Loading failed."));
+        }
+    });
+    connect(controller_, &InferenceController::generationFinished, this, [this](const QString& error, bool cancelled) {
+        if (!error.isEmpty()) showMessage(tr("Generation failed: %1").arg(error));
+        status_label_->setText(cancelled ? tr("Stopped.") : error.isEmpty() ? tr("Done.") : tr("Failed."));
+        updateStats();
+    });
+    connect(store_, &TraceStore::statsChanged, this, &MainWindow::updateStats);
+    connect(store_, &TraceStore::resetDone, this, &MainWindow::onStoreReset);
+    connect(store_, &TraceStore::textAppended, this, [this](const QString& text) {
+        output_->moveCursor(QTextCursor::End);
+        output_->insertPlainText(text);
+        output_->ensureCursorVisible();
+    });
+    connect(store_, &TraceStore::selectedTokenChanged, this, &MainWindow::onSelectedToken);
+    connect(store_, &TraceStore::selectedLayerChanged, this, &MainWindow::onSelectedLayer);
+
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
+    if (!settings.contains(QStringLiteral("geometry"))) resize(1480, 920);
+    rebuildRecentMenu();
+    onStoreReset();
+    updateActions();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildActions() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    open_model_action_ = file->addAction(tr("&Open Model\u2026"), QKeySequence::Open, this, &MainWindow::chooseModel);
+    recent_menu_ = file->addMenu(tr("Open &Recent"));
+    file->addSeparator();
+    open_session_action_ = file->addAction(tr("Open &Session\u2026"), this, &MainWindow::chooseSession);
+    save_session_action_ = file->addAction(tr("&Save Session\u2026"), QKeySequence::Save, this, &MainWindow::chooseSaveSession);
+    file->addSeparator();
+    export_routing_action_ = file->addAction(tr("Export &Routing CSV\u2026"), this, [this] { chooseExport(true); });
+    export_latency_action_ = file->addAction(tr("Export &Latency CSV\u2026"), this, [this] { chooseExport(false); });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    run_action_ = new QAction(tr("Run"), this);
+    run_action_->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
+    run_action_->setToolTip(tr("Run the prompt (Ctrl+Enter)"));
+    connect(run_action_, &QAction::triggered, this, &MainWindow::run);
+    stop_action_ = new QAction(tr("Stop"), this);
+    stop_action_->setShortcut(Qt::Key_Escape);
+    stop_action_->setToolTip(tr("Stop generating (Esc)"));
+    connect(stop_action_, &QAction::triggered, this, &MainWindow::stop);
+    follow_action_ = new QAction(tr("Follow newest token"), this);
+    follow_action_->setCheckable(true);
+    follow_action_->setChecked(true);
+    follow_action_->setToolTip(tr("Views show the newest token; click any token to pin it instead"));
+    connect(follow_action_, &QAction::triggered, this, [this](bool on) {
+        store_->selectToken(on ? -1 : store_->selectedToken());
+    });
+
+    QToolBar* bar = addToolBar(tr("Main"));
+    bar->setObjectName(QStringLiteral("mainToolBar"));
+    bar->setMovable(false);
+    bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    bar->addAction(open_model_action_);
+    bar->addAction(open_session_action_);
+    bar->addAction(save_session_action_);
+    bar->addSeparator();
+    bar->addAction(run_action_);
+    bar->addAction(stop_action_);
+    bar->addSeparator();
+    bar->addWidget(new QLabel(tr(" Layer ")));
+    layer_combo_ = new QComboBox;
+    layer_combo_->setMinimumContentsLength(10);
+    layer_combo_->setToolTip(tr("MoE layer shown by the token \u00d7 expert view and the token strip colours"));
+    connect(layer_combo_, &QComboBox::currentIndexChanged, this, [this](int i) {
+        if (i >= 0) store_->selectLayer(i);
+    });
+    bar->addWidget(layer_combo_);
+    bar->addWidget(new QLabel(tr("  Show ")));
+    value_combo_ = new QComboBox;
+    value_combo_->addItems({tr("router probability"), tr("applied weight")});
+    value_combo_->setToolTip(tr("Value of the routing heatmaps"));
+    connect(value_combo_, &QComboBox::currentIndexChanged, this, [this](int i) {
+        const RoutingValue kind = i == 0 ? RoutingValue::Probability : RoutingValue::Weight;
+        token_expert_model_->setValueKind(kind);
+        layer_expert_model_->setValueKind(kind);
+        const QString legend = i == 0 ? tr("probability") : tr("weight");
+        token_expert_view_->setLegendTitle(legend);
+        layer_expert_view_->setLegendTitle(legend);
+    });
+    bar->addWidget(value_combo_);
+    bar->addSeparator();
+    bar->addAction(follow_action_);
+}
+
+void MainWindow::buildDocks() {
+    auto* model_dock = new QDockWidget(tr("Model"), this);
+    model_dock->setObjectName(QStringLiteral("modelDock"));
+    model_card_ = new ModelCard;
+    model_dock->setWidget(model_card_);
+    model_dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    addDockWidget(Qt::LeftDockWidgetArea, model_dock);
+
+    auto* prompt_dock = new QDockWidget(tr("Prompt"), this);
+    prompt_dock->setObjectName(QStringLiteral("promptDock"));
+    prompt_dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    auto* prompt_widget = new QWidget;
+    auto* prompt_layout = new QVBoxLayout(prompt_widget);
+    prompt_layout->setContentsMargins(8, 4, 8, 8);
+    prompt_edit_ = new QPlainTextEdit;
+    prompt_edit_->setPlaceholderText(tr("Type a prompt, then press Ctrl+Enter"));
+    prompt_edit_->setPlainText(tr("The quick brown fox"));
+    prompt_edit_->installEventFilter(this);
+    prompt_layout->addWidget(prompt_edit_, 1);
+    auto* form = new QFormLayout;
+    form->setLabelAlignment(Qt::AlignRight);
+    max_tokens_ = new QSpinBox;
+    max_tokens_->setRange(1, 4096);
+    max_tokens_->setValue(64);
+    temperature_ = new QDoubleSpinBox;
+    temperature_->setRange(0.0, 2.0);
+    temperature_->setSingleStep(0.1);
+    temperature_->setValue(0.0);
+    temperature_->setSpecialValueText(tr("0 (greedy)"));
+    top_k_ = new QSpinBox;
+    top_k_->setRange(0, 1000);
+    top_k_->setSpecialValueText(tr("off"));
+    top_p_ = new QDoubleSpinBox;
+    top_p_->setRange(0.01, 1.0);
+    top_p_->setSingleStep(0.05);
+    top_p_->setValue(1.0);
+    seed_ = new QSpinBox;
+    seed_->setRange(0, std::numeric_limits<int>::max());
+    form->addRow(tr("Max tokens"), max_tokens_);
+    form->addRow(tr("Temperature"), temperature_);
+    form->addRow(tr("Top-k"), top_k_);
+    form->addRow(tr("Top-p"), top_p_);
+    form->addRow(tr("Seed"), seed_);
+    prompt_layout->addLayout(form);
+    auto* buttons = new QHBoxLayout;
+    run_button_ = new QPushButton(tr("Run"));
+    run_button_->setDefault(true);
+    run_button_->setToolTip(run_action_->toolTip());
+    stop_button_ = new QPushButton(tr("Stop"));
+    connect(run_button_, &QPushButton::clicked, this, &MainWindow::run);
+    connect(stop_button_, &QPushButton::clicked, this, &MainWindow::stop);
+    buttons->addWidget(run_button_, 1);
+    buttons->addWidget(stop_button_);
+    prompt_layout->addLayout(buttons);
+    prompt_dock->setWidget(prompt_widget);
+    addDockWidget(Qt::LeftDockWidgetArea, prompt_dock);
+    splitDockWidget(model_dock, prompt_dock, Qt::Vertical);
+
+    auto* output_dock = new QDockWidget(tr("Output"), this);
+    output_dock->setObjectName(QStringLiteral("outputDock"));
+    output_dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    auto* output_widget = new QWidget;
+    auto* output_layout = new QVBoxLayout(output_widget);
+    output_layout->setContentsMargins(8, 2, 8, 6);
+    stats_label_ = new QLabel;
+    stats_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    output_ = new QPlainTextEdit;
+    output_->setReadOnly(true);
+    output_->setPlaceholderText(tr("Generated text streams here."));
+    output_layout->addWidget(stats_label_);
+    output_layout->addWidget(output_, 1);
+    output_dock->setWidget(output_widget);
+    addDockWidget(Qt::LeftDockWidgetArea, output_dock);
+    splitDockWidget(prompt_dock, output_dock, Qt::Vertical);
+    resizeDocks({model_dock}, {360}, Qt::Horizontal);
+    resizeDocks({model_dock, prompt_dock, output_dock}, {330, 300, 260}, Qt::Vertical);
+}
+
+ViewPanel* MainWindow::addPanel(const QString& title, QWidget* view) {
+    auto* panel = new ViewPanel(title, view);
+    connect(panel, &ViewPanel::exportFailed, this, &MainWindow::showMessage);
+    panels_.append(panel);
+    return panel;
+}
+
+QWidget* MainWindow::buildRoutingTab() {
+    token_strip_ = new TokenStripView;
+    token_strip_->setModel(token_list_model_);
+    connect(token_strip_, &TokenStripView::tokenClicked, store_, &TraceStore::selectToken);
+    auto* strip_panel = addPanel(tr("Tokens"), token_strip_);
+    strip_panel->setSubtitle(tr("colour = top expert in the selected layer; dashed = prompt"));
+
+    layer_expert_view_ = new HeatmapView;
+    layer_expert_view_->setModel(layer_expert_model_, false, true, 1.0);
+    layer_expert_view_->setLegendTitle(tr("probability"));
+    connect(layer_expert_view_, &HeatmapView::cellClicked, this, [this](int row, int) { store_->selectLayer(row); });
+    layer_expert_panel_ = addPanel(tr("Layer \u00d7 expert"), layer_expert_view_);
+
+    expert_load_view_ = new HeatmapView;
+    expert_load_view_->setModel(expert_load_model_, false, false, 1.0);
+    expert_load_view_->setLegendTitle(tr("tokens"));
+    connect(expert_load_view_, &HeatmapView::cellClicked, this, [this](int row, int) { store_->selectLayer(row); });
+    auto* load_panel = addPanel(tr("Expert load"), expert_load_view_);
+    load_panel->setSubtitle(tr("tokens routed to each expert so far"));
+    load_combo_ = new QComboBox;
+    load_combo_->addItems({tr("counts"), tr("shares")});
+    connect(load_combo_, &QComboBox::currentIndexChanged, this, [this](int i) {
+        expert_load_model_->setMeasure(i == 0 ? ExpertLoadModel::Measure::Count : ExpertLoadModel::Measure::Share);
+        expert_load_view_->setLegendTitle(i == 0 ? tr("tokens") : tr("share of tokens"));
+    });
+    load_panel->addHeaderWidget(load_combo_);
+
+    token_expert_view_ = new HeatmapView;
+    token_expert_view_->setModel(token_expert_model_, true, true, 1.0);
+    token_expert_view_->setLegendTitle(tr("probability"));
+    connect(token_expert_view_, &HeatmapView::cellClicked, this, [this](int row, int) { store_->selectToken(row); });
+    token_expert_panel_ = addPanel(tr("Token \u00d7 expert"), token_expert_view_);
+
+    auto* upper = new QSplitter(Qt::Horizontal);
+    upper->addWidget(layer_expert_panel_);
+    upper->addWidget(load_panel);
+    upper->setSizes({560, 440});
+    auto* splitter = new QSplitter(Qt::Vertical);
+    splitter->addWidget(strip_panel);
+    splitter->addWidget(upper);
+    splitter->addWidget(token_expert_panel_);
+    splitter->setSizes({150, 420, 300});
+    splitter->setChildrenCollapsible(false);
+    return splitter;
+}
+
+QWidget* MainWindow::buildTimingTab() {
+    auto* latency = new ModelLineChart(tr("Latency per token"), tr("token (step)"), tr("ms"));
+    latency->setModel(latency_model_, LatencyModel::StepColumn);
+    latency->addSeries(tr("prefill (batch time split evenly)"), LatencyModel::TotalMsColumn, seriesColor(2),
+                       ModelLineChart::Rows::PromptOnly);
+    latency->addSeries(tr("decode"), LatencyModel::TotalMsColumn, seriesColor(0), ModelLineChart::Rows::GeneratedOnly);
+    auto* layers = new LayerTimeChart;
+    layers->setModel(layer_time_model_);
+    auto* splitter = new QSplitter(Qt::Vertical);
+    splitter->addWidget(addPanel(tr("Latency per token"), latency));
+    splitter->addWidget(addPanel(tr("Time per layer"), layers));
+    return splitter;
+}
+
+QWidget* MainWindow::buildComputeTab() {
+    auto* share = new ModelLineChart(tr("Work per token vs dense"), tr("token (step)"), tr("% of dense"));
+    share->setModel(savings_model_, SavingsModel::StepColumn);
+    share->addSeries(tr("FLOPs"), SavingsModel::FlopsPercentColumn, seriesColor(0));
+    share->addSeries(tr("weight bytes"), SavingsModel::BytesPercentColumn, seriesColor(1));
+
+    auto* flops = new ModelLineChart(tr("Cumulative FLOPs"), tr("token (step)"), tr("GFLOP"));
+    flops->setModel(savings_model_, SavingsModel::StepColumn);
+    flops->addSeries(tr("used (routed experts)"), SavingsModel::CumFlopsUsedColumn, seriesColor(0), ModelLineChart::Rows::All, 1e-9);
+    flops->addSeries(tr("dense equivalent"), SavingsModel::CumFlopsDenseColumn, seriesColor(3), ModelLineChart::Rows::All, 1e-9);
+
+    auto* bytes = new ModelLineChart(tr("Cumulative weight bytes read"), tr("token (step)"), tr("GiB"));
+    bytes->setModel(savings_model_, SavingsModel::StepColumn);
+    const double gib = 1.0 / (1024.0 * 1024.0 * 1024.0);
+    bytes->addSeries(tr("used"), SavingsModel::CumBytesUsedColumn, seriesColor(1), ModelLineChart::Rows::All, gib);
+    bytes->addSeries(tr("dense equivalent"), SavingsModel::CumBytesDenseColumn, seriesColor(3), ModelLineChart::Rows::All, gib);
+
+    kv_chart_ = new ModelLineChart(tr("KV cache size"), tr("token (step)"), tr("MiB"));
+    kv_chart_->setModel(savings_model_, SavingsModel::StepColumn);
+    const double mib = 1.0 / (1024.0 * 1024.0);
+    kv_chart_->addSeries(tr("cached (MLA latent)"), SavingsModel::KvBytesColumn, seriesColor(2), ModelLineChart::Rows::All, mib);
+    kv_chart_->addSeries(tr("full multi-head K/V"), SavingsModel::KvBytesFullColumn, seriesColor(3), ModelLineChart::Rows::All, mib);
+
+    auto* grid = new QWidget;
+    auto* layout = new QGridLayout(grid);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(4);
+    layout->addWidget(addPanel(tr("Work per token"), share), 0, 0);
+    layout->addWidget(addPanel(tr("Cumulative FLOPs"), flops), 0, 1);
+    layout->addWidget(addPanel(tr("Cumulative weight bytes"), bytes), 1, 0);
+    layout->addWidget(addPanel(tr("KV cache"), kv_chart_), 1, 1);
+    return grid;
+}
+
+// --- commands ---------------------------------------------------------------------------------
+
+void MainWindow::openModel(const QString& path) {
+    loading_path_ = path;
+    hideMessage();
+    status_label_->setText(tr("Loading %1\u2026").arg(QFileInfo(path).fileName()));
+    load_progress_->setValue(0);
+    controller_->loadModel(path);
+}
+
+void MainWindow::onModelLoaded(const moe::ModelInfo& info) {
+    rememberRecent(QString::fromStdString(info.path.empty() ? loading_path_.toStdString() : info.path));
+    status_label_->setText(tr("Loaded %1.").arg(QString::fromStdString(info.name)));
+    setWindowTitle(tr("MoEScope \u2014 %1").arg(QString::fromStdString(info.name)));
+    onStoreReset();
+}
+
+bool MainWindow::openSessionFile(const QString& path) {
+    SessionDocument doc;
+    const QString error = openSession(path, &doc);
+    if (!error.isEmpty()) {
+        showMessage(tr("Could not open the session: %1").arg(error));
+        return false;
+    }
+    if (controller_->state() == InferenceController::State::Generating) controller_->stop();
+    hideMessage();
+    store_->setDocument(std::move(doc));
+    output_->setPlainText(store_->document().generated_text);
+    prompt_edit_->setPlainText(QString::fromStdString(store_->document().request.prompt));
+    status_label_->setText(tr("Opened session %1.").arg(QFileInfo(path).fileName()));
+    return true;
+}
+
+QString MainWindow::saveSessionFile(const QString& path) { return saveSession(store_->document(), path); }
+
+QString MainWindow::exportRoutingCsv(const QString& path) {
+    return writeFileAtomically(path, routingCsv(store_->tokens()));
+}
+
+QString MainWindow::exportLatencyCsv(const QString& path) {
+    return writeFileAtomically(path, latencyCsv(store_->tokens(), store_->layerCount()));
+}
+
+void MainWindow::setPrompt(const QString& prompt) { prompt_edit_->setPlainText(prompt); }
+
+void MainWindow::setMaxTokens(int n) { max_tokens_->setValue(n); }
+
+bool MainWindow::canRun() const {
+    return controller_->hasModel() && controller_->state() == InferenceController::State::Idle;
+}
+
+void MainWindow::run() {
+    if (!canRun()) return;
+    moe::GenerationRequest request;
+    request.prompt = prompt_edit_->toPlainText().toStdString();
+    if (request.prompt.empty()) {
+        showMessage(tr("Type a prompt first."));
+        return;
+    }
+    request.max_new_tokens = max_tokens_->value();
+    request.sampling.temperature = static_cast<float>(temperature_->value());
+    request.sampling.top_k = top_k_->value();
+    request.sampling.top_p = static_cast<float>(top_p_->value());
+    request.sampling.seed = static_cast<uint64_t>(seed_->value());
+    hideMessage();
+    output_->clear();
+    status_label_->setText(tr("Generating\u2026"));
+    controller_->generate(request);
+}
+
+void MainWindow::stop() { controller_->stop(); }
+
+void MainWindow::showTab(const QString& name) {
+    const QStringList names = {QStringLiteral("routing"), QStringLiteral("timing"), QStringLiteral("compute"),
+                               QStringLiteral("tokens")};
+    const int i = names.indexOf(name.toLower());
+    if (i >= 0) tabs_->setCurrentIndex(i);
+}
+
+// --- state and selection ----------------------------------------------------------------------
+
+void MainWindow::onStoreReset() {
+    const auto& info = store_->modelInfo();
+    if (info.n_layer == 0) {
+        model_card_->clear(tr("No model loaded. Open a GGUF file (Ctrl+O), drop one here, or pick a recent one."));
+    } else {
+        const bool live = controller_->hasModel() && controller_->modelInfo().path == info.path;
+        model_card_->setInfo(info, live ? QString() : tr("From an opened session; load this model to run prompts."));
+    }
+    {
+        const QSignalBlocker block(layer_combo_);
+        layer_combo_->clear();
+        for (int l = 0; l < store_->moeLayerCount(); ++l) {
+            layer_combo_->addItem(tr("%1 (MoE %2 of %3)").arg(store_->blockOfMoeLayer(l)).arg(l + 1).arg(store_->moeLayerCount()));
+        }
+        layer_combo_->setCurrentIndex(store_->selectedLayer());
+    }
+    const int n_expert = store_->expertCount();
+    layer_expert_view_->setSeparatorAfterColumn(store_->sharedExpertCount() > 0 ? n_expert - 1 : -1);
+    token_expert_view_->setSeparatorAfterColumn(store_->sharedExpertCount() > 0 ? n_expert - 1 : -1);
+    const bool has_mla = info.kv_bytes_per_token_mha > info.kv_bytes_per_token && info.kv_bytes_per_token > 0;
+    kv_chart_->setPlaceholder(has_mla || info.n_layer == 0 ? QString()
+                                                           : tr("this model caches full K/V (no MLA)"));
+    if (store_->document().generated_text != output_->toPlainText()) output_->setPlainText(store_->document().generated_text);
+    onSelectedToken(store_->selectedToken());
+    onSelectedLayer(store_->selectedLayer());
+    updateStats();
+    updateActions();
+}
+
+void MainWindow::onSelectedToken(int token) {
+    token_expert_view_->setHighlightedRow(token);
+    token_strip_->setSelectedToken(token);
+    {
+        const QSignalBlocker block(follow_action_);
+        follow_action_->setChecked(store_->followsLatest());
+    }
+    if (token >= 0 && token < store_->tokenCount()) {
+        const auto& t = store_->token(token);
+        layer_expert_panel_->setSubtitle(tr("token %1 \u201c%2\u201d%3").arg(t.step)
+                                             .arg(TokenListModel::displayText(t.text))
+                                             .arg(store_->followsLatest() ? tr(" (newest)") : QString()));
+        if (!store_->followsLatest()) {
+            token_table_->selectionModel()->select(token_list_model_->index(token, 0),
+                                                   QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        }
+    } else {
+        layer_expert_panel_->setSubtitle(tr("no token yet"));
+    }
+}
+
+void MainWindow::onSelectedLayer(int layer) {
+    layer_expert_view_->setHighlightedRow(layer);
+    expert_load_view_->setHighlightedRow(layer);
+    if (layer_combo_->currentIndex() != layer) {
+        const QSignalBlocker block(layer_combo_);
+        layer_combo_->setCurrentIndex(layer);
+    }
+    token_expert_panel_->setSubtitle(store_->moeLayerCount() > 0
+                                         ? tr("layer %1; scroll or Ctrl+wheel to zoom").arg(store_->blockOfMoeLayer(layer))
+                                         : QString());
+}
+
+void MainWindow::updateActions() {
+    const auto state = controller_->state();
+    const bool idle = state == InferenceController::State::Idle;
+    run_action_->setEnabled(canRun());
+    run_button_->setEnabled(canRun());
+    stop_action_->setEnabled(state == InferenceController::State::Generating);
+    stop_button_->setEnabled(state == InferenceController::State::Generating);
+    open_model_action_->setEnabled(state != InferenceController::State::Loading);
+    const bool has_tokens = store_->tokenCount() > 0;
+    save_session_action_->setEnabled(idle && has_tokens);
+    export_routing_action_->setEnabled(idle && has_tokens);
+    export_latency_action_->setEnabled(idle && has_tokens);
+    load_progress_->setVisible(state == InferenceController::State::Loading);
+    cancel_load_->setVisible(state == InferenceController::State::Loading);
+}
+
+void MainWindow::updateStats() {
+    const GenerationStats& s = store_->document().stats;
+    if (s.prompt_tokens == 0 && s.generated_tokens == 0) {
+        stats_label_->setText(tr("No run yet."));
+        return;
+    }
+    QStringList parts;
+    parts << tr("prompt %1 tok").arg(s.prompt_tokens);
+    if (s.prefill_ms > 0) parts << tr("prefill %1 ms").arg(QString::number(s.prefill_ms, 'f', 0));
+    if (s.time_to_first_token_ms >= 0) parts << tr("first token %1 ms").arg(QString::number(s.time_to_first_token_ms, 'f', 0));
+    parts << tr("%1 generated").arg(s.generated_tokens);
+    if (s.tokens_per_second() > 0) parts << tr("%1 tok/s").arg(QString::number(s.tokens_per_second(), 'f', 1));
+    if (s.cancelled) parts << tr("stopped");
+    else if (s.stopped_at_eos) parts << tr("end of text");
+    stats_label_->setText(parts.join(QStringLiteral("  \u00b7  ")));
+}
+
+QString MainWindow::messageText() const { return message_frame_->isVisibleTo(this) ? message_bar_->text() : QString(); }
+
+QString MainWindow::outputText() const { return output_->toPlainText(); }
+
+QString MainWindow::statsText() const { return stats_label_->text(); }
+
+void MainWindow::showMessage(const QString& text) {
+    message_bar_->setText(text);
+    message_frame_->show();
+    Q_EMIT messageShown(text);
+}
+
+void MainWindow::hideMessage() { message_frame_->hide(); }
+
+// --- files ------------------------------------------------------------------------------------
+
+void MainWindow::chooseModel() {
+    const QString dir = QFileInfo(QSettings().value(kRecentKey).toStringList().value(0)).absolutePath();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open GGUF model"), dir, tr("GGUF models (*.gguf);;All files (*)"));
+    if (!path.isEmpty()) openModel(path);
+}
+
+void MainWindow::chooseSession() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open session"), QString(),
+                                                      tr("MoEScope sessions (*.moescope.json *.json);;All files (*)"));
+    if (!path.isEmpty()) openSessionFile(path);
+}
+
+void MainWindow::chooseSaveSession() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save session"), QStringLiteral("session.moescope.json"),
+                                                      tr("MoEScope sessions (*.moescope.json *.json)"));
+    if (path.isEmpty()) return;
+    const QString error = saveSessionFile(path);
+    if (error.isEmpty()) status_label_->setText(tr("Saved %1.").arg(QFileInfo(path).fileName()));
+    else showMessage(tr("Could not save the session: %1").arg(error));
+}
+
+void MainWindow::chooseExport(bool routing) {
+    const QString path = QFileDialog::getSaveFileName(this, routing ? tr("Export routing CSV") : tr("Export latency CSV"),
+                                                      routing ? QStringLiteral("routing.csv") : QStringLiteral("latency.csv"),
+                                                      tr("CSV files (*.csv)"));
+    if (path.isEmpty()) return;
+    const QString error = routing ? exportRoutingCsv(path) : exportLatencyCsv(path);
+    if (error.isEmpty()) status_label_->setText(tr("Exported %1.").arg(QFileInfo(path).fileName()));
+    else showMessage(tr("Could not export: %1").arg(error));
+}
+
+void MainWindow::rememberRecent(const QString& path) {
+    QSettings settings;
+    QStringList recent = settings.value(kRecentKey).toStringList();
+    const QString canonical = QFileInfo(path).absoluteFilePath();
+    recent.removeAll(canonical);
+    recent.prepend(canonical);
+    while (recent.size() > kMaxRecent) recent.removeLast();
+    settings.setValue(kRecentKey, recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+    recent_menu_->clear();
+    const QStringList recent = QSettings().value(kRecentKey).toStringList();
+    for (const QString& path : recent) {
+        QAction* a = recent_menu_->addAction(QFileInfo(path).fileName(), this, [this, path] { openModel(path); });
+        a->setToolTip(path);
+        a->setStatusTip(path);
+    }
+    if (recent.isEmpty()) recent_menu_->addAction(tr("(none)"))->setEnabled(false);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (event->mimeData()->hasUrls()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (urls.isEmpty() || !urls.first().isLocalFile()) return;
+    const QString path = urls.first().toLocalFile();
+    if (path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)) {
+        openSessionFile(path);
+    } else {
+        openModel(path);
+    }
+    event->acceptProposedAction();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    QSettings settings;
+    settings.setValue(QStringLiteral("geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("windowState"), saveState());
+    controller_->stop();
+    QMainWindow::closeEvent(event);
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+    // Ctrl+Enter in the prompt editor runs instead of inserting a newline.
+    if (watched == prompt_edit_ && event->type() == QEvent::KeyPress) {
+        auto* key = static_cast<QKeyEvent*>(event);
+        if ((key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) && (key->modifiers() & Qt::ControlModifier)) {
+            run();
+            return true;
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+}  // namespace moe::gui

@@ -1,0 +1,166 @@
+// The main window: model card and prompt controls in docks, the routing views, timing and
+// compute charts in tabs, streamed output below. Everything reads the TraceStore through the
+// item models; the window itself only wires selection, commands and files.
+#pragma once
+
+#include <QMainWindow>
+
+#include "gui_private/inference_worker.h"
+
+class QAction;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QMenu;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTabWidget;
+class QTableView;
+class QToolButton;
+
+namespace moe::gui {
+
+class ExpertLoadModel;
+class HeatmapView;
+class LatencyModel;
+class LayerExpertModel;
+class LayerTimeChart;
+class LayerTimeModel;
+class ModelCard;
+class ModelLineChart;
+class SavingsModel;
+class TokenExpertModel;
+class TokenListModel;
+class TokenStripView;
+class TraceStore;
+class ViewPanel;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Commands (also what the tests and the screenshot mode drive).
+    void openModel(const QString& path);
+    bool openSessionFile(const QString& path);  // errors go to the message bar
+    QString saveSessionFile(const QString& path);
+    QString exportRoutingCsv(const QString& path);
+    QString exportLatencyCsv(const QString& path);
+    void setPrompt(const QString& prompt);
+    void setMaxTokens(int n);
+    void run();
+    void stop();
+    void showTab(const QString& name);  // "routing", "timing", "compute", "tokens"
+
+    // The pieces, for tests and the benchmark.
+    TraceStore* store() const { return store_; }
+    InferenceController* controller() const { return controller_; }
+    TokenListModel* tokenListModel() const { return token_list_model_; }
+    TokenExpertModel* tokenExpertModel() const { return token_expert_model_; }
+    LayerExpertModel* layerExpertModel() const { return layer_expert_model_; }
+    ExpertLoadModel* expertLoadModel() const { return expert_load_model_; }
+    LatencyModel* latencyModel() const { return latency_model_; }
+    LayerTimeModel* layerTimeModel() const { return layer_time_model_; }
+    SavingsModel* savingsModel() const { return savings_model_; }
+    HeatmapView* tokenExpertView() const { return token_expert_view_; }
+    HeatmapView* layerExpertView() const { return layer_expert_view_; }
+    HeatmapView* expertLoadView() const { return expert_load_view_; }
+    TokenStripView* tokenStrip() const { return token_strip_; }
+    QTableView* tokenTable() const { return token_table_; }
+    QList<ViewPanel*> panels() const { return panels_; }
+    QString messageText() const;  // the message bar's text, empty when hidden
+    QString outputText() const;
+    QString statsText() const;
+    bool canRun() const;
+
+Q_SIGNALS:
+    void messageShown(const QString& text);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+private:
+    void buildActions();
+    void buildDocks();
+    QWidget* buildRoutingTab();
+    QWidget* buildTimingTab();
+    QWidget* buildComputeTab();
+    ViewPanel* addPanel(const QString& title, QWidget* view);
+
+    void showMessage(const QString& text);
+    void hideMessage();
+    void chooseModel();
+    void chooseSession();
+    void chooseSaveSession();
+    void chooseExport(bool routing);
+    void rememberRecent(const QString& path);
+    void rebuildRecentMenu();
+    void updateActions();
+    void updateStats();
+    void onStoreReset();
+    void onSelectedToken(int token);
+    void onSelectedLayer(int layer);
+    void onModelLoaded(const moe::ModelInfo& info);
+
+    TraceStore* store_;
+    InferenceController* controller_;
+    TokenListModel* token_list_model_;
+    TokenExpertModel* token_expert_model_;
+    LayerExpertModel* layer_expert_model_;
+    ExpertLoadModel* expert_load_model_;
+    LatencyModel* latency_model_;
+    LayerTimeModel* layer_time_model_;
+    SavingsModel* savings_model_;
+
+    QTabWidget* tabs_ = nullptr;
+    QLabel* message_bar_ = nullptr;
+    QWidget* message_frame_ = nullptr;
+    ModelCard* model_card_ = nullptr;
+    QPlainTextEdit* prompt_edit_ = nullptr;
+    QSpinBox* max_tokens_ = nullptr;
+    QDoubleSpinBox* temperature_ = nullptr;
+    QSpinBox* top_k_ = nullptr;
+    QDoubleSpinBox* top_p_ = nullptr;
+    QSpinBox* seed_ = nullptr;
+    QPushButton* run_button_ = nullptr;
+    QPushButton* stop_button_ = nullptr;
+    QPlainTextEdit* output_ = nullptr;
+    QLabel* stats_label_ = nullptr;
+    QComboBox* layer_combo_ = nullptr;
+    QComboBox* value_combo_ = nullptr;
+    QComboBox* load_combo_ = nullptr;
+    QProgressBar* load_progress_ = nullptr;
+    QToolButton* cancel_load_ = nullptr;
+    QLabel* status_label_ = nullptr;
+    HeatmapView* token_expert_view_ = nullptr;
+    HeatmapView* layer_expert_view_ = nullptr;
+    HeatmapView* expert_load_view_ = nullptr;
+    TokenStripView* token_strip_ = nullptr;
+    QTableView* token_table_ = nullptr;
+    ModelLineChart* kv_chart_ = nullptr;
+    ViewPanel* token_expert_panel_ = nullptr;
+    ViewPanel* layer_expert_panel_ = nullptr;
+    QList<ViewPanel*> panels_;
+
+    QAction* open_model_action_ = nullptr;
+    QAction* open_session_action_ = nullptr;
+    QAction* save_session_action_ = nullptr;
+    QAction* export_routing_action_ = nullptr;
+    QAction* export_latency_action_ = nullptr;
+    QAction* run_action_ = nullptr;
+    QAction* stop_action_ = nullptr;
+    QAction* follow_action_ = nullptr;
+    QMenu* recent_menu_ = nullptr;
+    QString loading_path_;
+};
+
+// The bundled demo model as the engine finds it (moe::demo_model_path), empty if it is missing.
+QString findDemoModel();
+
+}  // namespace moe::gui

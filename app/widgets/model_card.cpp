@@ -1,0 +1,114 @@
+#include "widgets/model_card.h"
+
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QLabel>
+
+#include <algorithm>
+#include <vector>
+
+namespace moe::gui {
+
+QString formatBytes(double bytes) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    while (bytes >= 1024 && u < 4) {
+        bytes /= 1024;
+        ++u;
+    }
+    return QStringLiteral("%1 %2").arg(QString::number(bytes, 'f', u == 0 ? 0 : 1), QLatin1String(units[u]));
+}
+
+QString formatCount(double count) {
+    const char* units[] = {"", " K", " M", " B", " T"};
+    int u = 0;
+    while (count >= 1000 && u < 4) {
+        count /= 1000;
+        ++u;
+    }
+    return QString::number(count, 'f', u == 0 ? 0 : 2) + QLatin1String(units[u]);
+}
+
+ModelCard::ModelCard(QWidget* parent) : QWidget(parent), form_(new QFormLayout(this)) {
+    form_->setLabelAlignment(Qt::AlignRight);
+    form_->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form_->setRowWrapPolicy(QFormLayout::DontWrapRows);
+    form_->setContentsMargins(8, 6, 8, 6);
+    form_->setVerticalSpacing(3);
+    clear(tr("No model loaded"));
+}
+
+void ModelCard::addRow(const QString& label, const QString& value) {
+    auto* field = new QLabel(value);
+    field->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    field->setWordWrap(true);
+    auto* name = new QLabel(label);
+    name->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    form_->addRow(name, field);
+}
+
+void ModelCard::clear(const QString& message) {
+    while (form_->rowCount() > 0) form_->removeRow(0);
+    auto* label = new QLabel(message);
+    label->setWordWrap(true);
+    form_->addRow(label);
+}
+
+void ModelCard::setInfo(const moe::ModelInfo& m, const QString& note) {
+    while (form_->rowCount() > 0) form_->removeRow(0);
+    auto* name = new QLabel(QStringLiteral("<b>%1</b>").arg(QString::fromStdString(m.name).toHtmlEscaped()));
+    name->setWordWrap(true);
+    form_->addRow(name);
+    if (!note.isEmpty()) {
+        auto* n = new QLabel(note);
+        n->setWordWrap(true);
+        n->setStyleSheet(QStringLiteral("color: #a05a00;"));
+        form_->addRow(n);
+    }
+    addRow(tr("Architecture"), QString::fromStdString(m.architecture));
+    addRow(tr("File"), QStringLiteral("%1 (%2)").arg(QFileInfo(QString::fromStdString(m.path)).fileName(),
+                                                     formatBytes(static_cast<double>(m.file_size))));
+    addRow(tr("Layers"), tr("%1 (%2 MoE, %3 dense)").arg(m.n_layer).arg(m.moe_layers.size())
+                             .arg(m.n_layer - static_cast<int>(m.moe_layers.size())));
+    addRow(tr("Experts"), tr("%1 routed, top-%2").arg(m.n_expert).arg(m.n_expert_used) +
+                              (m.n_expert_shared > 0 ? tr(", %1 shared").arg(m.n_expert_shared) : QString()));
+    QString gating = QString::fromStdString(m.gating);
+    if (m.weights_normalized) gating += tr(", normalized");
+    if (m.weights_scale != 1.0f) gating += tr(", scale %1").arg(m.weights_scale);
+    if (m.n_group > 0) gating += tr(", groups %1/%2").arg(m.n_group_used).arg(m.n_group);
+    if (m.has_selection_bias) gating += tr(", selection bias");
+    addRow(tr("Gating"), gating);
+    addRow(tr("Attention"), QString::fromStdString(m.attention));
+    const double active_share = m.params_total > 0 ? 100.0 * m.params_active / m.params_total : 0.0;
+    addRow(tr("Parameters"), tr("%1 total, %2 active per token (%3%)")
+                                 .arg(formatCount(static_cast<double>(m.params_total)),
+                                      formatCount(static_cast<double>(m.params_active)))
+                                 .arg(QString::number(active_share, 'f', 1)));
+    std::vector<std::pair<int64_t, std::string>> types;
+    for (const auto& [type, count] : m.params_by_type) types.emplace_back(count, type);
+    std::sort(types.rbegin(), types.rend());
+    QStringList quant;
+    for (const auto& [count, type] : types) {
+        quant << QStringLiteral("%1 %2%").arg(QString::fromStdString(type))
+                     .arg(QString::number(m.params_total > 0 ? 100.0 * count / m.params_total : 0.0, 'f', 1));
+    }
+    addRow(tr("Weights"), quant.join(QStringLiteral(", ")));
+    QString kv = tr("%1 per token").arg(formatBytes(static_cast<double>(m.kv_bytes_per_token)));
+    if (m.kv_bytes_per_token_mha > m.kv_bytes_per_token) {
+        kv += tr(" (full MHA: %1)").arg(formatBytes(static_cast<double>(m.kv_bytes_per_token_mha)));
+    }
+    addRow(tr("KV cache"), kv);
+    addRow(tr("Context"), tr("%1 tokens (trained)").arg(m.n_ctx_train));
+    addRow(tr("Vocabulary"), tr("%1 tokens, %2").arg(m.n_vocab).arg(QString::fromStdString(m.tokenizer)));
+}
+
+QString ModelCard::fieldText(const QString& label) const {
+    for (int r = 0; r < form_->rowCount(); ++r) {
+        auto* name = qobject_cast<QLabel*>(form_->itemAt(r, QFormLayout::LabelRole) ? form_->itemAt(r, QFormLayout::LabelRole)->widget() : nullptr);
+        auto* field = qobject_cast<QLabel*>(form_->itemAt(r, QFormLayout::FieldRole) ? form_->itemAt(r, QFormLayout::FieldRole)->widget() : nullptr);
+        if (name && field && name->text() == label) return field->text();
+    }
+    return {};
+}
+
+}  // namespace moe::gui

@@ -1,0 +1,28 @@
+// The model card: what the loaded (or the opened session's) model is, at a glance.
+#pragma once
+
+#include <QWidget>
+
+#include "models/model_info.h"
+
+class QFormLayout;
+
+namespace moe::gui {
+
+class ModelCard : public QWidget {
+    Q_OBJECT
+public:
+    explicit ModelCard(QWidget* parent = nullptr);
+    void setInfo(const moe::ModelInfo& info, const QString& note = {});
+    void clear(const QString& message);
+    QString fieldText(const QString& label) const;  // for tests
+
+private:
+    void addRow(const QString& label, const QString& value);
+    QFormLayout* form_;
+};
+
+QString formatBytes(double bytes);
+QString formatCount(double count);  // 1.2 M, 3.4 B
+
+}  // namespace moe::gui

@@ -1,0 +1,191 @@
+#include "widgets/model_charts.h"
+
+#include <QAbstractItemModel>
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QLineSeries>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+#include "gui_private/routing_models.h"
+#include "gui_private/timing_models.h"
+
+namespace moe::gui {
+
+namespace {
+// Charts redraw at most this often while tokens stream in.
+constexpr int kRefreshDelayMs = 120;
+
+void connectModel(QAbstractItemModel* model, QObject* receiver, const std::function<void()>& schedule) {
+    QObject::connect(model, &QAbstractItemModel::modelReset, receiver, schedule);
+    QObject::connect(model, &QAbstractItemModel::rowsInserted, receiver, schedule);
+    QObject::connect(model, &QAbstractItemModel::dataChanged, receiver, schedule);
+}
+
+// A top value with some headroom, rounded to 1, 2 or 5 times a power of ten.
+double niceCeiling(double v) {
+    if (!(v > 0)) return 1.0;
+    const double p = std::pow(10.0, std::floor(std::log10(v)));
+    for (double m : {1.0, 2.0, 5.0, 10.0}) {
+        if (v <= m * p) return m * p;
+    }
+    return 10 * p;
+}
+}  // namespace
+
+void styleChart(QChart* chart, const QString& title) {
+    chart->setTitle(title);
+    QFont f = chart->titleFont();
+    f.setBold(true);
+    chart->setTitleFont(f);
+    chart->setAnimationOptions(QChart::NoAnimation);
+    chart->setBackgroundRoundness(0);
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    chart->legend()->setAlignment(Qt::AlignBottom);
+}
+
+ModelLineChart::ModelLineChart(const QString& title, const QString& x_title, const QString& y_title, QWidget* parent)
+    : QChartView(parent), axis_x_(new QValueAxis), axis_y_(new QValueAxis) {
+    auto* c = new QChart;
+    styleChart(c, title);
+    axis_x_->setTitleText(x_title);
+    axis_x_->setLabelFormat(QStringLiteral("%d"));
+    axis_y_->setTitleText(y_title);
+    axis_y_->setLabelFormat(QStringLiteral("%.3g"));
+    c->addAxis(axis_x_, Qt::AlignBottom);
+    c->addAxis(axis_y_, Qt::AlignLeft);
+    setChart(c);
+    setRenderHint(QPainter::Antialiasing);
+    setMinimumSize(280, 200);
+    refresh_timer_.setSingleShot(true);
+    refresh_timer_.setInterval(kRefreshDelayMs);
+    connect(&refresh_timer_, &QTimer::timeout, this, &ModelLineChart::refresh);
+}
+
+void ModelLineChart::setModel(QAbstractItemModel* model, int x_column) {
+    model_ = model;
+    x_column_ = x_column;
+    connectModel(model, this, [this] { scheduleRefresh(); });
+    scheduleRefresh();
+}
+
+void ModelLineChart::addSeries(const QString& name, int y_column, const QColor& color, Rows rows, double scale) {
+    auto* s = new QLineSeries;
+    s->setName(name);
+    s->setPen(QPen(color, 1.8));
+    chart()->addSeries(s);
+    s->attachAxis(axis_x_);
+    s->attachAxis(axis_y_);
+    series_.append({s, y_column, rows, scale});
+    scheduleRefresh();
+}
+
+void ModelLineChart::setPlaceholder(const QString& text) {
+    for (const auto& spec : series_) spec.series->setVisible(text.isEmpty());
+    chart()->setToolTip(text);
+    const QString base = chart()->title().section(QStringLiteral(" \u2014 "), 0, 0);
+    chart()->setTitle(text.isEmpty() ? base : base + QStringLiteral(" \u2014 ") + text);
+}
+
+int ModelLineChart::pointCount(int series) const { return series_.value(series).series ? series_[series].series->count() : 0; }
+
+void ModelLineChart::scheduleRefresh() {
+    if (!refresh_timer_.isActive()) refresh_timer_.start();
+}
+
+void ModelLineChart::refresh() {
+    if (!model_) return;
+    const int rows = model_->rowCount();
+    double max_x = 1, max_y = 0;
+    for (const auto& spec : series_) {
+        QList<QPointF> points;
+        points.reserve(rows);
+        for (int r = 0; r < rows; ++r) {
+            if (spec.rows != Rows::All) {
+                const bool prompt = model_->data(model_->index(r, 0), IsPromptRole).toBool();
+                if (prompt != (spec.rows == Rows::PromptOnly)) continue;
+            }
+            const double x = model_->data(model_->index(r, x_column_), ValueRole).toDouble();
+            const double y = model_->data(model_->index(r, spec.column), ValueRole).toDouble() * spec.scale;
+            points.append(QPointF(x, y));
+            max_x = std::max(max_x, x);
+            max_y = std::max(max_y, y);
+        }
+        spec.series->replace(points);
+    }
+    axis_x_->setRange(0, max_x);
+    axis_y_->setRange(0, niceCeiling(max_y * 1.05));
+}
+
+LayerTimeChart::LayerTimeChart(QWidget* parent)
+    : QChartView(parent), axis_x_(new QBarCategoryAxis), axis_y_(new QValueAxis) {
+    auto* c = new QChart;
+    styleChart(c, tr("Time per layer"));
+    auto* series = new QBarSeries;
+    const struct {
+        const char* name;
+        QColor color;
+    } sets[] = {{"Selected token", QColor(0x21, 0x71, 0xb5)},
+                {"Mean prefill token", QColor(0xbd, 0xbd, 0xbd)},
+                {"Mean decode token", QColor(0xfd, 0x8d, 0x3c)}};
+    for (const auto& s : sets) {
+        auto* set = new QBarSet(tr(s.name));
+        set->setColor(s.color);
+        set->setBorderColor(s.color);
+        series->append(set);
+        sets_.append(set);
+    }
+    c->addSeries(series);
+    axis_x_->setTitleText(tr("layer"));
+    axis_y_->setTitleText(tr("ms"));
+    axis_y_->setLabelFormat(QStringLiteral("%.3g"));
+    c->addAxis(axis_x_, Qt::AlignBottom);
+    c->addAxis(axis_y_, Qt::AlignLeft);
+    series->attachAxis(axis_x_);
+    series->attachAxis(axis_y_);
+    setChart(c);
+    setMinimumSize(280, 200);
+    refresh_timer_.setSingleShot(true);
+    refresh_timer_.setInterval(kRefreshDelayMs);
+    connect(&refresh_timer_, &QTimer::timeout, this, &LayerTimeChart::refresh);
+}
+
+void LayerTimeChart::setModel(QAbstractItemModel* model) {
+    model_ = model;
+    connectModel(model, this, [this] { scheduleRefresh(); });
+    scheduleRefresh();
+}
+
+void LayerTimeChart::scheduleRefresh() {
+    if (!refresh_timer_.isActive()) refresh_timer_.start();
+}
+
+void LayerTimeChart::refresh() {
+    if (!model_) return;
+    const int rows = model_->rowCount();
+    QStringList categories;
+    for (int r = 0; r < rows; ++r) categories << QString::number(r);
+    if (axis_x_->categories() != categories) axis_x_->setCategories(categories);
+    const int columns[] = {LayerTimeModel::SelectedMsColumn, LayerTimeModel::MeanPrefillMsColumn,
+                           LayerTimeModel::MeanDecodeMsColumn};
+    double max_y = 0;
+    for (int s = 0; s < sets_.size(); ++s) {
+        QList<qreal> values;
+        for (int r = 0; r < rows; ++r) {
+            values.append(model_->data(model_->index(r, columns[s]), ValueRole).toDouble());
+            max_y = std::max(max_y, values.back());
+        }
+        if (sets_[s]->count() == values.size()) {
+            for (int r = 0; r < rows; ++r) sets_[s]->replace(r, values[r]);
+        } else {
+            sets_[s]->remove(0, sets_[s]->count());
+            sets_[s]->append(values);
+        }
+    }
+    axis_y_->setRange(0, niceCeiling(max_y * 1.05));
+}
+
+}  // namespace moe::gui

@@ -1,0 +1,70 @@
+// Qt Charts fed from the item models: series are rebuilt with series->replace() on a short
+// timer after the model changed, never one append per token.
+#pragma once
+
+#include <QChartView>
+#include <QPointer>
+#include <QTimer>
+#include <QVector>
+
+class QAbstractItemModel;
+class QBarSet;
+class QBarCategoryAxis;
+class QLineSeries;
+class QValueAxis;
+
+namespace moe::gui {
+
+// A line chart with x = one model column and one series per (y column, token filter).
+class ModelLineChart : public QChartView {
+    Q_OBJECT
+public:
+    enum class Rows { All, PromptOnly, GeneratedOnly };
+    ModelLineChart(const QString& title, const QString& x_title, const QString& y_title, QWidget* parent = nullptr);
+
+    void setModel(QAbstractItemModel* model, int x_column);
+    // y values are multiplied by `scale` (e.g. 1e-9 to show GFLOP).
+    void addSeries(const QString& name, int y_column, const QColor& color, Rows rows = Rows::All, double scale = 1.0);
+    void setPlaceholder(const QString& text);  // shown instead of the series when set
+    int pointCount(int series) const;
+
+private:
+    void scheduleRefresh();
+    void refresh();
+
+    struct SeriesSpec {
+        QLineSeries* series;
+        int column;
+        Rows rows;
+        double scale;
+    };
+    QPointer<QAbstractItemModel> model_;
+    int x_column_ = 0;
+    QVector<SeriesSpec> series_;
+    QValueAxis* axis_x_;
+    QValueAxis* axis_y_;
+    QTimer refresh_timer_;
+};
+
+// Per-layer time: grouped bars for the selected token and the session's prefill/decode means.
+class LayerTimeChart : public QChartView {
+    Q_OBJECT
+public:
+    explicit LayerTimeChart(QWidget* parent = nullptr);
+    void setModel(QAbstractItemModel* model);  // a LayerTimeModel
+
+private:
+    void scheduleRefresh();
+    void refresh();
+
+    QPointer<QAbstractItemModel> model_;
+    QVector<QBarSet*> sets_;
+    QBarCategoryAxis* axis_x_;
+    QValueAxis* axis_y_;
+    QTimer refresh_timer_;
+};
+
+// Common look for every chart in the app.
+void styleChart(QChart* chart, const QString& title);
+
+}  // namespace moe::gui

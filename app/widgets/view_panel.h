@@ -1,0 +1,50 @@
+// A titled frame around one view, with room for view options and an export button
+// (PNG or SVG of exactly what the view shows, written atomically).
+#pragma once
+
+#include <QFrame>
+
+#include <functional>
+
+class QHBoxLayout;
+class QLabel;
+
+namespace moe::gui {
+
+// How to draw a view into an export: its natural size and a render function.
+struct ViewRenderer {
+    std::function<QSize()> size;
+    std::function<void(QPainter*, const QRect&)> render;
+};
+ViewRenderer rendererFor(QWidget* view);  // heatmaps, token strip and charts
+
+// Writes `renderer`'s picture to `path` (.svg via QSvgGenerator, anything else PNG) atomically.
+// Returns an empty string or the error to show.
+QString exportView(const ViewRenderer& renderer, const QString& path, const QString& title);
+
+class ViewPanel : public QFrame {
+    Q_OBJECT
+public:
+    ViewPanel(const QString& title, QWidget* view, QWidget* parent = nullptr);
+    void setTitle(const QString& title);
+    QString title() const;
+    void setSubtitle(const QString& subtitle);
+    void addHeaderWidget(QWidget* widget);
+    QWidget* view() const { return view_; }
+    // Exports the view; returns an empty string or the error.
+    QString exportTo(const QString& path) const;
+
+Q_SIGNALS:
+    void exportFailed(const QString& message);
+
+private:
+    void chooseExportFile();
+
+    QString title_;
+    QLabel* title_label_;
+    QLabel* subtitle_label_;
+    QHBoxLayout* header_;
+    QWidget* view_;
+};
+
+}  // namespace moe::gui

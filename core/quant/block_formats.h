@@ -1,0 +1,96 @@
+// Byte layouts of the GGML quantized blocks (reference §4.2, §4.4), shared by the reference,
+// SIMD and quantizer code. Every struct is the exact on-disk block; sizes are checked below.
+#pragma once
+
+#include <cstdint>
+
+namespace moe::quant {
+
+constexpr int kQK = 32;    // values per legacy block
+constexpr int kQKK = 256;  // values per K-quant super-block
+
+struct BlockQ4_0 {
+    uint16_t d;        // f16
+    uint8_t qs[16];    // value j: low nibble of qs[j]; value j+16: high nibble
+};
+struct BlockQ4_1 {
+    uint16_t d;        // f16
+    uint16_t m;        // f16
+    uint8_t qs[16];
+};
+struct BlockQ5_0 {
+    uint16_t d;        // f16
+    uint8_t qh[4];     // bit j = 5th bit of value j (uint32 LE)
+    uint8_t qs[16];
+};
+struct BlockQ5_1 {
+    uint16_t d;        // f16
+    uint16_t m;        // f16
+    uint8_t qh[4];
+    uint8_t qs[16];
+};
+struct BlockQ8_0 {
+    uint16_t d;        // f16
+    int8_t qs[32];
+};
+struct BlockQ2_K {
+    uint8_t scales[16];  // low nibble scale, high nibble min, per 16 values
+    uint8_t qs[64];      // 2-bit quants
+    uint16_t d;          // f16
+    uint16_t dmin;       // f16
+};
+struct BlockQ3_K {
+    uint8_t hmask[32];   // high bit of each 3-bit quant
+    uint8_t qs[64];      // low 2 bits
+    uint8_t scales[12];  // 16 signed 6-bit scales
+    uint16_t d;          // f16
+};
+struct BlockQ4_K {
+    uint16_t d;          // f16
+    uint16_t dmin;       // f16
+    uint8_t scales[12];  // 8 × (6-bit scale, 6-bit min)
+    uint8_t qs[128];
+};
+struct BlockQ5_K {
+    uint16_t d;
+    uint16_t dmin;
+    uint8_t scales[12];
+    uint8_t qh[32];
+    uint8_t qs[128];
+};
+struct BlockQ6_K {
+    uint8_t ql[128];     // low 4 bits
+    uint8_t qh[64];      // high 2 bits
+    int8_t scales[16];   // per 16 values
+    uint16_t d;          // f16
+};
+
+static_assert(sizeof(BlockQ4_0) == 18 && sizeof(BlockQ4_1) == 20 && sizeof(BlockQ5_0) == 22 &&
+              sizeof(BlockQ5_1) == 24 && sizeof(BlockQ8_0) == 34);
+static_assert(sizeof(BlockQ2_K) == 84 && sizeof(BlockQ3_K) == 110 && sizeof(BlockQ4_K) == 144 &&
+              sizeof(BlockQ5_K) == 176 && sizeof(BlockQ6_K) == 210);
+
+// The 32-bit little-endian qh field of Q5_0/Q5_1 (blocks are only 2-byte aligned).
+inline uint32_t load_qh32(const uint8_t qh[4]) {
+    return uint32_t{qh[0]} | uint32_t{qh[1]} << 8 | uint32_t{qh[2]} << 16 | uint32_t{qh[3]} << 24;
+}
+
+// Q4_K/Q5_K: 6-bit scale and min of sub-block b (0..7) from the 12 packed bytes.
+inline void k_scale_min(const uint8_t s[12], int b, int& scale, int& min) {
+    if (b < 4) {
+        scale = s[b] & 63;
+        min = s[b + 4] & 63;
+    } else {
+        scale = (s[b + 4] & 0xF) | ((s[b - 4] >> 6) << 4);
+        min = (s[b + 4] >> 4) | ((s[b] >> 6) << 4);
+    }
+}
+
+// Q3_K: signed 6-bit scale of sub-block j (0..15).
+inline int q3k_scale(const uint8_t s[12], int j) {
+    int low4 = j < 8 ? s[j] & 0xF : s[j - 8] >> 4;
+    int high2 = (s[8 + (j % 4)] >> (2 * (j / 4))) & 3;
+    return (low4 | high2 << 4) - 32;
+}
+
+}  // namespace moe::quant

@@ -1,0 +1,41 @@
+// Internal: the per-instruction-set kernel tables that quant.cpp dispatches through.
+#pragma once
+
+#include <cstdint>
+
+#include "gguf/tensor_types.h"
+
+namespace moe::quant::detail {
+
+// n values of one stored row (n a multiple of the block size).
+using DequantizeFn = void (*)(const void* src, float* dst, int64_t n);
+using DotFn = float (*)(const void* row, const float* x, int64_t n);
+
+// y[i·ldy + r] = Σ_k w[r·cols + k] · x[i·ldx + k] for r < n_rows, i < n.
+// w: (n_rows, cols) contiguous F32; x: (n, cols) with row stride ldx; y: (n, ldy).
+using GemmFn = void (*)(const float* w, int64_t n_rows, int64_t cols, const float* x, int64_t ldx,
+                        int64_t n, float* y, int64_t ldy);
+
+struct TypeKernels {
+    DequantizeFn dequantize = nullptr;
+    DotFn dot = nullptr;
+};
+
+constexpr uint32_t kTypeSlots = 31;  // ggml type ids 0..30 (BF16 is the largest we support)
+
+struct KernelTable {
+    const char* isa = "";
+    TypeKernels types[kTypeSlots];
+    GemmFn gemm_f32 = nullptr;
+};
+
+// Plain scalar code written from the block formulas; also the portable fallback.
+const KernelTable& reference_kernels();
+// nullptr when this build has no kernels for that instruction set.
+const KernelTable* avx2_kernels();
+const KernelTable* avx512_kernels();
+
+// The table the public entry points use (picked at start-up, changed by force_isa).
+const KernelTable& active_kernels();
+
+}  // namespace moe::quant::detail

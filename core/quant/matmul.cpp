@@ -1,0 +1,65 @@
+#include "quant/matmul.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <vector>
+
+#include "parallel/thread_pool.h"
+#include "quant/kernel_table.h"
+#include "quant/quant.h"
+
+namespace moe {
+namespace {
+
+const quant::detail::TypeKernels& kernels_for(GgmlType type) {
+    if (!quant::is_supported(type)) throw std::invalid_argument("matmul: no kernels for " + type_name(type));
+    return quant::detail::active_kernels().types[static_cast<uint32_t>(type)];
+}
+
+// Rows per parallel_for grain: enough bytes that handing a chunk to a thread is worth it.
+int64_t row_grain(const WeightMatrix& w) {
+    constexpr size_t kMinChunkBytes = 16 * 1024;
+    return std::max<int64_t>(1, static_cast<int64_t>(kMinChunkBytes / std::max<size_t>(1, w.row_stride)));
+}
+
+}  // namespace
+
+void matvec(const WeightMatrix& w, const float* x, float* y, ThreadPool& pool) {
+    const quant::detail::DotFn dot = kernels_for(w.type).dot;
+    // Each thread gets one contiguous band of rows: a single sequential stream through memory.
+    pool.parallel_for(w.rows, [&w, dot, x, y](int64_t begin, int64_t end, int) {
+        for (int64_t r = begin; r < end; ++r) y[r] = dot(w.row(r), x, w.cols);
+    }, row_grain(w));
+}
+
+void matmul(const WeightMatrix& w, const float* x, int64_t ldx, int64_t n, float* y, int64_t ldy,
+            ThreadPool& pool) {
+    if (n <= 0) return;
+    if (n == 1) {
+        matvec(w, x, y, pool);
+        return;
+    }
+    const quant::detail::DequantizeFn dequantize = kernels_for(w.type).dequantize;
+    const quant::detail::GemmFn gemm = quant::detail::active_kernels().gemm_f32;
+    // Expanded rows per tile: about 128 KiB of F32, which stays in L2 while every activation
+    // passes over it, so each stored row is decoded once per call.
+    constexpr int64_t kTileFloats = 32 * 1024;
+    const int64_t tile_rows = std::clamp<int64_t>(kTileFloats / std::max<int64_t>(1, w.cols), 4, 256) / 4 * 4;
+    const bool plain_f32 = w.type == GgmlType::F32 && w.row_stride == static_cast<size_t>(w.cols) * sizeof(float);
+
+    pool.parallel_for(w.rows, [&](int64_t begin, int64_t end, int) {
+        thread_local std::vector<float> scratch;  // (tile_rows, cols), reused across calls
+        for (int64_t r0 = begin; r0 < end; r0 += tile_rows) {
+            const int64_t rows = std::min(tile_rows, end - r0);
+            const float* tile = reinterpret_cast<const float*>(w.row(r0));
+            if (!plain_f32) {
+                scratch.resize(static_cast<size_t>(tile_rows * w.cols));
+                for (int64_t r = 0; r < rows; ++r) dequantize(w.row(r0 + r), scratch.data() + r * w.cols, w.cols);
+                tile = scratch.data();
+            }
+            gemm(tile, rows, w.cols, x, ldx, n, y + r0, ldy);
+        }
+    }, tile_rows);
+}
+
+}  // namespace moe

@@ -1,0 +1,61 @@
+#include "app/app_test_util.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QMutex>
+
+#include "engine/demo_model.h"
+#include "support/test_support.h"
+
+namespace moe::test {
+
+namespace {
+QMutex complaints_mutex;
+QStringList complaints_list;
+QtMessageHandler previous_handler = nullptr;
+
+void handler(QtMsgType type, const QMessageLogContext& context, const QString& message) {
+    if (context.category && QLatin1String(context.category).startsWith(QLatin1String("qt.modeltest")) &&
+        type >= QtWarningMsg) {
+        QMutexLocker lock(&complaints_mutex);
+        complaints_list << message;
+    }
+    if (previous_handler) previous_handler(type, context, message);
+}
+}  // namespace
+
+void installModelTesterMessageHandler() { previous_handler = qInstallMessageHandler(handler); }
+
+void ModelTesters::attach(QAbstractItemModel* model) {
+    testers_.push_back(std::make_unique<QAbstractItemModelTester>(
+        model, QAbstractItemModelTester::FailureReportingMode::Warning));
+}
+
+QStringList ModelTesters::complaints() {
+    QMutexLocker lock(&complaints_mutex);
+    return complaints_list;
+}
+
+void ModelTesters::clearComplaints() {
+    QMutexLocker lock(&complaints_mutex);
+    complaints_list.clear();
+}
+
+bool waitForSignals(QSignalSpy& spy, int count, int timeout_ms) {
+    QElapsedTimer timer;
+    timer.start();
+    while (spy.count() < count && timer.elapsed() < timeout_ms) spy.wait(std::max<int>(1, timeout_ms - static_cast<int>(timer.elapsed())));
+    return spy.count() >= count;
+}
+
+std::string runnableModelPath() {
+    const std::string demo = moe::demo_model_path();
+    if (QFileInfo(QString::fromStdString(demo)).isFile()) return demo;
+    const std::string dir = conformance_dir();
+    const std::string fixture = dir + "/models/deepseek2-f32.gguf";
+    return !dir.empty() && QFileInfo(QString::fromStdString(fixture)).isFile() ? fixture : std::string();
+}
+
+}  // namespace moe::test

@@ -1,0 +1,35 @@
+// Helpers for the app tests: QAbstractItemModelTester on every model (its complaints are
+// collected and turned into test failures), waiting on signals, the model file to run.
+#pragma once
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace moe::test {
+
+// Routes "qt.modeltest" warnings into a list that ModelTesters::complaints() returns.
+void installModelTesterMessageHandler();
+
+// Attaches a QAbstractItemModelTester to each model; complaints() lists what they found.
+class ModelTesters {
+public:
+    void attach(QAbstractItemModel* model);
+    static QStringList complaints();
+    static void clearComplaints();
+
+private:
+    std::vector<std::unique_ptr<QAbstractItemModelTester>> testers_;
+};
+
+// Waits until `spy` has at least `count` signals or `timeout_ms` passed.
+bool waitForSignals(QSignalSpy& spy, int count = 1, int timeout_ms = 60000);
+
+// A GGUF the engine can run: the bundled demo model, else the conformance deepseek2 model.
+// Empty if neither exists.
+std::string runnableModelPath();
+
+}  // namespace moe::test

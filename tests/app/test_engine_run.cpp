@@ -1,0 +1,173 @@
+// The real engine behind the worker thread: load, run, compare the models with a direct
+// engine run, stop within 100 ms, export the CLI's CSV bytes, reject broken model files.
+#include <gtest/gtest.h>
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QSignalSpy>
+
+#include "app/app_test_util.h"
+#include "engine/engine.h"
+#include "gui_private/exports.h"
+#include "gui_private/routing_models.h"
+#include "gui_private/timing_models.h"
+#include "gui_private/trace_store.h"
+#include "support/test_support.h"
+#include "widgets/main_window.h"
+#include "widgets/model_card.h"
+
+using namespace moe::gui;
+
+namespace {
+
+constexpr auto kPrompt = "The capital of France is";
+
+moe::GenerationRequest greedyRequest(int max_new_tokens) {
+    moe::GenerationRequest r;
+    r.prompt = kPrompt;
+    r.max_new_tokens = max_new_tokens;
+    return r;
+}
+
+// The same request straight through the engine, on this thread.
+std::vector<moe::TokenTrace> directTrace(const std::string& path, const moe::GenerationRequest& request) {
+    auto model = moe::Model::load(path);
+    moe::Session session(model);
+    std::vector<moe::TokenTrace> traces;
+    moe::GenerationEvents events;
+    events.on_trace = [&](const moe::TokenTrace& t) { traces.push_back(t); };
+    session.generate(request, events);
+    return traces;
+}
+
+#define REQUIRE_RUNNABLE_MODEL(var)                                                              \
+    const std::string var = moe::test::runnableModelPath();                                     \
+    if (var.empty()) GTEST_SKIP() << "no demo model and no conformance fixtures"
+
+bool loadInto(MainWindow& w, const std::string& path) {
+    QSignalSpy loaded(w.controller(), &InferenceController::modelLoaded);
+    QSignalSpy failed(w.controller(), &InferenceController::loadFailed);
+    w.openModel(QString::fromStdString(path));
+    while (loaded.isEmpty() && failed.isEmpty()) {
+        if (!loaded.wait(60000)) break;
+    }
+    return !loaded.isEmpty();
+}
+
+}  // namespace
+
+TEST(AppEngine, RunMatchesTheEngineTraceAndExportsTheCliCsv) {
+    REQUIRE_RUNNABLE_MODEL(path);
+    MainWindow w;
+    w.show();
+    moe::test::ModelTesters testers;
+    moe::test::ModelTesters::clearComplaints();
+    for (QAbstractItemModel* m : std::initializer_list<QAbstractItemModel*>{
+             w.tokenListModel(), w.tokenExpertModel(), w.layerExpertModel(), w.expertLoadModel(),
+             w.latencyModel(), w.layerTimeModel(), w.savingsModel()}) {
+        testers.attach(m);
+    }
+    ASSERT_TRUE(loadInto(w, path)) << w.messageText().toStdString();
+    const moe::ModelInfo& info = w.controller()->modelInfo();
+    EXPECT_EQ(w.store()->moeLayerCount(), static_cast<int>(info.moe_layers.size()));
+
+    w.setPrompt(kPrompt);
+    w.setMaxTokens(6);
+    QSignalSpy finished(w.controller(), &InferenceController::generationFinished);
+    w.run();
+    ASSERT_TRUE(moe::test::waitForSignals(finished));
+    EXPECT_EQ(finished.first().at(0).toString(), QString());
+
+    const auto expected = directTrace(path, greedyRequest(6));
+    const auto& got = w.store()->tokens();
+    ASSERT_EQ(got.size(), expected.size());
+    EXPECT_EQ(w.tokenListModel()->rowCount(), static_cast<int>(expected.size()));
+    EXPECT_EQ(w.tokenExpertModel()->columnCount(), info.n_expert + info.n_expert_shared);
+    for (size_t i = 0; i < expected.size(); ++i) {
+        EXPECT_EQ(got[i].token_id, expected[i].token_id);
+        EXPECT_EQ(w.tokenListModel()->data(w.tokenListModel()->index(static_cast<int>(i), TokenListModel::TokenIdColumn)).toInt(),
+                  expected[i].token_id);
+        ASSERT_EQ(got[i].moe_layers.size(), expected[i].moe_layers.size());
+        for (size_t l = 0; l < expected[i].moe_layers.size(); ++l) {
+            EXPECT_EQ(got[i].moe_layers[l].experts, expected[i].moe_layers[l].experts);
+        }
+    }
+    // The token × expert model shows the selected layer's probabilities exactly.
+    const int layer = w.store()->moeLayerCount() - 1;
+    w.store()->selectLayer(layer);
+    const int last = static_cast<int>(expected.size()) - 1;
+    for (int e = 0; e < info.n_expert; ++e) {
+        EXPECT_EQ(w.tokenExpertModel()->data(w.tokenExpertModel()->index(last, e), ValueRole).toDouble(),
+                  static_cast<double>(expected.back().moe_layers[static_cast<size_t>(layer)].probs[static_cast<size_t>(e)]));
+    }
+    // Generated text streamed into the output, stats are final.
+    EXPECT_FALSE(w.outputText().isEmpty());
+    EXPECT_TRUE(w.statsText().contains("tok/s") || w.statsText().contains("generated")) << w.statsText().toStdString();
+
+    // Export: byte-identical to the engine's CSV writer over the engine's own trace (the CLI's bytes).
+    const QString csv_path = QString::fromStdString(moe::test::temp_dir()) + "/routing.csv";
+    ASSERT_EQ(w.exportRoutingCsv(csv_path), QString());
+    EXPECT_EQ(moe::test::read_file(csv_path.toStdString()), routingCsv(expected));
+    EXPECT_TRUE(moe::test::ModelTesters::complaints().isEmpty())
+        << moe::test::ModelTesters::complaints().join('\n').toStdString();
+}
+
+TEST(AppEngine, StopCancelsWithin100Milliseconds) {
+    REQUIRE_RUNNABLE_MODEL(path);
+    MainWindow w;
+    ASSERT_TRUE(loadInto(w, path));
+    w.setPrompt(kPrompt);
+    w.setMaxTokens(400);
+    QSignalSpy rows(w.tokenListModel(), &QAbstractItemModel::rowsInserted);
+    QSignalSpy finished(w.controller(), &InferenceController::generationFinished);
+    w.run();
+    ASSERT_TRUE(moe::test::waitForSignals(rows, 2));  // prompt, then some decoding
+    QElapsedTimer timer;
+    timer.start();
+    w.stop();
+    ASSERT_TRUE(moe::test::waitForSignals(finished, 1, 5000));
+    EXPECT_LT(timer.elapsed(), 100);
+    EXPECT_TRUE(finished.first().at(1).toBool()) << "reported as cancelled";
+    EXPECT_EQ(w.controller()->state(), InferenceController::State::Idle);
+    EXPECT_TRUE(w.canRun());
+}
+
+TEST(AppEngine, CorruptModelShowsTheEngineMessageAndTheAppStaysUsable) {
+    REQUIRE_RUNNABLE_MODEL(path);
+    const std::string dir = moe::test::temp_dir();
+    const std::string bad = dir + "/truncated.gguf";
+    {
+        const std::string bytes = moe::test::read_file(path);
+        QFile f(QString::fromStdString(bad));
+        ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+        f.write(bytes.data(), static_cast<qint64>(bytes.size() / 3));
+    }
+    MainWindow w;
+    w.show();
+    ASSERT_TRUE(loadInto(w, path));
+    QSignalSpy failed(w.controller(), &InferenceController::loadFailed);
+    w.openModel(QString::fromStdString(bad));
+    ASSERT_TRUE(moe::test::waitForSignals(failed));
+    EXPECT_FALSE(failed.first().at(1).toBool()) << "not a cancellation";
+    const QString message = failed.first().at(0).toString();
+    EXPECT_FALSE(message.isEmpty());
+    EXPECT_TRUE(w.messageText().contains(message)) << w.messageText().toStdString();
+    // The previous model is still loaded and runs.
+    EXPECT_TRUE(w.canRun());
+    w.setMaxTokens(2);
+    QSignalSpy finished(w.controller(), &InferenceController::generationFinished);
+    w.run();
+    ASSERT_TRUE(moe::test::waitForSignals(finished));
+    EXPECT_GT(w.store()->tokenCount(), 0);
+
+    // A file that is not GGUF at all.
+    const std::string text = dir + "/notes.gguf";
+    {
+        QFile f(QString::fromStdString(text));
+        ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+        f.write("hello, this is not a model\n");
+    }
+    w.openModel(QString::fromStdString(text));
+    ASSERT_TRUE(moe::test::waitForSignals(failed, 2));
+    EXPECT_TRUE(w.canRun());
+}
