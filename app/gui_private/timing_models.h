@@ -15,7 +15,7 @@ public:
     enum Column { StepColumn, PosColumn, KindColumn, TotalMsColumn, ColumnCount };
     explicit LatencyModel(TraceStore* store, QObject* parent = nullptr);
     int columnCount(const QModelIndex& parent = {}) const override;
-    QVariant data(const QModelIndex& index, int role) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 };
 
@@ -28,7 +28,7 @@ public:
     explicit LayerTimeModel(TraceStore* store, QObject* parent = nullptr);
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
-    QVariant data(const QModelIndex& index, int role) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
 private:
@@ -54,7 +54,7 @@ public:
     };
     explicit SavingsModel(TraceStore* store, QObject* parent = nullptr);
     int columnCount(const QModelIndex& parent = {}) const override;
-    QVariant data(const QModelIndex& index, int role) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
     double value(int row, int column) const;
 
