@@ -22,16 +22,17 @@ constexpr Architecture kArchitectures[] = {
 
 std::unique_ptr<Transformer> Transformer::create(std::shared_ptr<const gguf::GgufFile> file,
                                                  const LoadOptions& options) {
-    ModelConfig config = read_common_config(*file);
+    const std::string name = file->get_string("general.architecture").value_or("");
     for (const auto& arch : kArchitectures) {
-        if (arch.name != config.arch) continue;
-        std::unique_ptr<Transformer> model = arch.make(file, std::move(config));
+        if (arch.name != name) continue;
+        std::unique_ptr<Transformer> model = arch.make(file, read_common_config(*file));
         model->load(options);
         return model;
     }
     std::string known;
     for (const auto& arch : kArchitectures) known += (known.empty() ? "" : ", ") + std::string(arch.name);
-    throw EngineError(file->path() + ": architecture '" + config.arch + "' is not supported (supported: " + known + ")");
+    if (name.empty()) throw EngineError(file->path() + ": metadata key 'general.architecture' is missing");
+    throw EngineError(file->path() + ": architecture '" + name + "' is not supported (supported: " + known + ")");
 }
 
 }  // namespace moe

@@ -1,0 +1,106 @@
+// Bad model files get a message naming the file, the tensor and what was expected.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "engine/engine.h"
+#include "model_files.h"
+#include "support/test_support.h"
+
+namespace moe {
+namespace {
+
+std::string load_error(const std::string& path) {
+    try {
+        Model::load(path);
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return "";
+}
+
+void expect_contains(const std::string& text, const std::string& part) {
+    EXPECT_NE(text.find(part), std::string::npos) << "'" << part << "' not in: " << text;
+}
+
+TEST(LoaderErrors, WrongShapeNamesTensorAndBothShapes) {
+    const std::string good = test::synth_model("olmoe");
+    const std::string bad = test::rewrite_model(good, "bad-shape.gguf", [](gguf::GgufWriter&, auto& tensors) {
+        for (auto& t : tensors)
+            if (t.name == "blk.1.ffn_gate_exps.weight") {
+                t.ne = {256, 16, 16};  // was [256, 32, 8]
+            }
+    });
+    const std::string message = load_error(bad);
+    expect_contains(message, "bad-shape.gguf");
+    expect_contains(message, "blk.1.ffn_gate_exps.weight");
+    expect_contains(message, "[256, 16, 16]");
+    expect_contains(message, "expected [256, 32, 8]");
+}
+
+TEST(LoaderErrors, UnsupportedQuantTypeNamesTensorAndType) {
+    const std::string good = test::synth_model("qwen3moe");
+    const std::string bad = test::rewrite_model(good, "iq.gguf", [](gguf::GgufWriter&, auto& tensors) {
+        for (auto& t : tensors)
+            if (t.name == "blk.0.attn_q.weight") {
+                t.type = GgmlType::IQ2_XXS;                        // 66 bytes per 256 values
+                t.data.assign(66 * (t.ne[0] / 256) * t.ne[1], 0);  // [256, 128]
+            }
+    });
+    const std::string message = load_error(bad);
+    expect_contains(message, "blk.0.attn_q.weight");
+    expect_contains(message, "iq2_xxs");
+    expect_contains(message, "cannot compute");
+}
+
+TEST(LoaderErrors, MissingTensorAndUnknownArchitecture) {
+    const std::string good = test::synth_model("llama");
+    const std::string missing = test::rewrite_model(good, "missing.gguf", [](gguf::GgufWriter&, auto& tensors) {
+        tensors.erase(std::remove_if(tensors.begin(), tensors.end(),
+                                     [](const auto& t) { return t.name == "blk.2.ffn_down_exps.weight"; }),
+                      tensors.end());
+    });
+    expect_contains(load_error(missing), "required tensor 'blk.2.ffn_down_exps.weight' is missing");
+
+    const std::string unknown = test::rewrite_model(good, "unknown.gguf", [](gguf::GgufWriter& w, auto&) {
+        w.set("general.architecture", gguf::Value::str("jamba"));
+    });
+    expect_contains(load_error(unknown), "architecture 'jamba' is not supported");
+}
+
+TEST(LoaderErrors, BadHyperParametersAreRejectedBeforeUse) {
+    const std::string good = test::synth_model("deepseek2");
+    const std::string bad = test::rewrite_model(good, "huge.gguf", [](gguf::GgufWriter& w, auto&) {
+        w.set("deepseek2.block_count", gguf::Value::u32(4000000000u));
+    });
+    expect_contains(load_error(bad), "deepseek2.block_count");
+    const std::string too_many_used = test::rewrite_model(good, "k.gguf", [](gguf::GgufWriter& w, auto&) {
+        w.set("deepseek2.expert_used_count", gguf::Value::u32(99));
+    });
+    expect_contains(load_error(too_many_used), "expert_used_count");
+}
+
+TEST(LoaderErrors, TruncatedFileNamesTheFile) {
+    const std::string good = test::synth_model("qwen2moe");
+    const std::string data = test::read_file(good);
+    const std::string truncated = test::temp_dir() + "/truncated.gguf";
+    std::ofstream(truncated, std::ios::binary).write(data.data(), static_cast<std::streamsize>(data.size() / 2));
+    const std::string message = load_error(truncated);
+    expect_contains(message, "truncated.gguf");
+    EXPECT_FALSE(message.empty());
+}
+
+TEST(LoaderErrors, ProgressCanCancelTheLoad) {
+    const std::string good = test::synth_model("deepseek2");
+    LoadOptions options;
+    float last = 0;
+    options.progress = [&](float p) {
+        last = p;
+        return p < 0.5f;
+    };
+    EXPECT_THROW(Model::load(good, options), Cancelled);
+    EXPECT_GE(last, 0.5f);
+}
+
+}  // namespace
+}  // namespace moe
