@@ -25,12 +25,11 @@ using layout::is_power_of_two;
 using layout::kAlignmentKey;
 using layout::kMagic;
 using layout::kMaxDims;
-constexpr uint32_t kMaxVersion = 3;
 
 // Smallest encodings, used to bound counts by the bytes left before anything is allocated.
-constexpr uint64_t kMinKvBytes = 8 + 4 + 1;              // empty key, value type, one-byte value
+constexpr uint64_t kMinKvBytes = 8 + 4 + 1;                  // empty key, value type, one-byte value
 constexpr uint64_t kMinTensorInfoBytes = 8 + 4 + 8 + 4 + 8;  // empty name, n_dims = 1, ne[0], type, offset
-constexpr uint64_t kArrayHeaderBytes = 4 + 8;            // element type, element count
+constexpr uint64_t kArrayHeaderBytes = 4 + 8;                // element type, element count
 
 bool is_valid_value_type(uint32_t raw) { return raw <= static_cast<uint32_t>(ValueType::FLOAT64); }
 
@@ -359,7 +358,7 @@ void GgufFile::parse_all() {
                                    "supported");
     }
     if (version_ == 1) in.fail_at(version_at, "GGUF version 1 is no longer supported (re-convert the model)");
-    if (version_ < 2 || version_ > kMaxVersion) {
+    if (version_ < 2 || version_ > layout::kVersion) {
         in.fail_at(version_at, "unsupported GGUF version " + std::to_string(version_) + " (supported: 2 and 3)");
     }
 

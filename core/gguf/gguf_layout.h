@@ -6,7 +6,7 @@
 namespace moe::gguf::layout {
 
 inline constexpr char kMagic[4] = {'G', 'G', 'U', 'F'};
-inline constexpr uint32_t kWrittenVersion = 3;
+inline constexpr uint32_t kVersion = 3;  // the version we write and the newest we read
 inline constexpr uint32_t kMaxDims = 4;
 inline constexpr const char* kAlignmentKey = "general.alignment";
 

@@ -163,7 +163,7 @@ std::vector<uint8_t> GgufWriter::to_bytes() const {
     out.reserve(data_bytes + 4096);
     ByteWriter w(out);
     w.put_bytes(layout::kMagic, sizeof(layout::kMagic));
-    w.put<uint32_t>(layout::kWrittenVersion);
+    w.put<uint32_t>(layout::kVersion);
     w.put<uint64_t>(tensors_.size());
     w.put<uint64_t>(kv_.size() + (write_alignment ? 1 : 0));
     if (write_alignment) {
