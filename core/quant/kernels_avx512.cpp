@@ -35,6 +35,7 @@ struct Avx512 {
     static F sub(F a, F b) { return _mm512_sub_ps(a, b); }
     static F mul(F a, F b) { return _mm512_mul_ps(a, b); }
     static F fmadd(F a, F b, F c) { return _mm512_fmadd_ps(a, b, c); }
+    static F fmsub(F a, F b, F c) { return _mm512_fmsub_ps(a, b, c); }
     static float reduce(F v) { return _mm512_reduce_add_ps(v); }
     static F from_i8(const int8_t* q) {
         return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(q))));

@@ -1,0 +1,158 @@
+// Kernel throughput against the machine's measured read bandwidth.
+//
+// Decode streams every weight of the active experts once per token, so a matvec should run at
+// memory speed. Each matvec benchmark therefore cycles through enough copies of its matrix
+// (>= 1 GiB) that the weights come from DRAM rather than cache, and reports `bw_pct`: its
+// weight bytes per second as a percentage of measure_read_bandwidth_gbs() with the same number of
+// threads, measured in this process.
+//
+//   bench_kernels --benchmark_filter=matvec/q4_K
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "gguf/tensor_types.h"
+#include "parallel/thread_pool.h"
+#include "quant/bandwidth.h"
+#include "quant/matmul.h"
+#include "quant/quant.h"
+
+namespace {
+
+using moe::GgmlType;
+
+constexpr size_t kWorkingSetBytes = size_t{1} << 30;
+constexpr int64_t kCols = 2048;  // DeepSeek-V2-Lite n_embd: the input width of expert gate/up
+
+moe::ThreadPool& pool(int threads) {
+    static std::map<int, std::unique_ptr<moe::ThreadPool>> pools;
+    auto& p = pools[threads];
+    if (!p) p = std::make_unique<moe::ThreadPool>(threads);
+    return *p;
+}
+
+double bandwidth_gbs(int threads) {
+    static std::map<int, double> measured;
+    auto it = measured.find(threads);
+    if (it == measured.end()) it = measured.emplace(threads, moe::measure_read_bandwidth_gbs(pool(threads))).first;
+    return it->second;
+}
+
+// Copies of one (rows × kCols) matrix, laid out back to back: realistic quantized rows made by
+// quantize_row from Gaussian values.
+struct MatrixCopies {
+    GgmlType type = GgmlType::F32;
+    int64_t rows = 0;
+    size_t matrix_bytes = 0;
+    int copies = 0;
+    std::vector<uint8_t> data;
+
+    moe::WeightMatrix matrix(int copy) const {
+        moe::WeightMatrix w;
+        w.type = type;
+        w.cols = kCols;
+        w.rows = rows;
+        w.row_stride = moe::row_bytes(type, kCols);
+        w.data = data.data() + static_cast<size_t>(copy) * matrix_bytes;
+        return w;
+    }
+};
+
+// Only one set is kept alive at a time: each is about 1 GiB.
+const MatrixCopies& matrix_copies(GgmlType type, int64_t rows) {
+    static MatrixCopies cached;
+    if (cached.type == type && cached.rows == rows && !cached.data.empty()) return cached;
+    cached = MatrixCopies{};
+    cached.type = type;
+    cached.rows = rows;
+    const size_t row_stride = moe::row_bytes(type, kCols);
+    cached.matrix_bytes = row_stride * static_cast<size_t>(rows);
+    cached.copies = static_cast<int>((kWorkingSetBytes + cached.matrix_bytes - 1) / cached.matrix_bytes);
+    cached.data.resize(cached.matrix_bytes * static_cast<size_t>(cached.copies));
+    std::mt19937 rng(7);
+    std::normal_distribution<float> normal(0.0f, 0.02f);
+    std::vector<float> values(kCols);
+    for (int64_t r = 0; r < rows; ++r) {
+        for (float& v : values) v = normal(rng);
+        moe::quant::quantize_row(type, values.data(), cached.data.data() + r * row_stride, kCols);
+    }
+    for (int c = 1; c < cached.copies; ++c) {
+        std::memcpy(cached.data.data() + static_cast<size_t>(c) * cached.matrix_bytes, cached.data.data(),
+                    cached.matrix_bytes);
+    }
+    return cached;
+}
+
+void report_bandwidth_share(benchmark::State& state, double bytes_per_iteration, int threads) {
+    const double total = bytes_per_iteration * static_cast<double>(state.iterations());
+    state.SetBytesProcessed(static_cast<int64_t>(total));
+    state.counters["bw_pct"] = benchmark::Counter(total / (bandwidth_gbs(threads) * 1e9) * 100.0,
+                                                  benchmark::Counter::kIsRate);
+}
+
+void BM_ReadBandwidth(benchmark::State& state) {
+    const int threads = static_cast<int>(state.range(0));
+    double gbs = 0.0;
+    for (auto _ : state) gbs = bandwidth_gbs(threads);
+    state.counters["GB/s"] = gbs;
+}
+
+void BM_Matvec(benchmark::State& state, GgmlType type, int64_t rows, int threads) {
+    const MatrixCopies& m = matrix_copies(type, rows);
+    moe::ThreadPool& p = pool(threads);
+    std::vector<float> x(kCols, 0.5f), y(static_cast<size_t>(rows));
+    bandwidth_gbs(threads);  // measured outside the timed loop
+    int copy = 0;
+    for (auto _ : state) {
+        moe::matvec(m.matrix(copy), x.data(), y.data(), p);
+        benchmark::DoNotOptimize(y.data());
+        copy = (copy + 1) % m.copies;
+    }
+    report_bandwidth_share(state, static_cast<double>(m.matrix_bytes), threads);
+}
+
+// Prompt prefill: n activations against one (cached) matrix; compute-bound, reported in GFLOP/s.
+void BM_Matmul(benchmark::State& state, GgmlType type, int64_t rows, int threads) {
+    const int64_t n = state.range(0);
+    const MatrixCopies& m = matrix_copies(type, rows);
+    moe::ThreadPool& p = pool(threads);
+    std::vector<float> x(static_cast<size_t>(n * kCols), 0.25f), y(static_cast<size_t>(n * rows));
+    for (auto _ : state) {
+        moe::matmul(m.matrix(0), x.data(), kCols, n, y.data(), rows, p);
+        benchmark::DoNotOptimize(y.data());
+    }
+    state.counters["GFLOP/s"] = benchmark::Counter(2.0 * static_cast<double>(n * rows * kCols) *
+                                                       static_cast<double>(state.iterations()) / 1e9,
+                                                   benchmark::Counter::kIsRate);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    benchmark::RegisterBenchmark("read_bandwidth", BM_ReadBandwidth)->Arg(1)->Arg(2)->Iterations(1)->UseRealTime();
+    const GgmlType types[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0,
+                              GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q2_K, GgmlType::Q3_K,
+                              GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K};
+    for (GgmlType type : types) {
+        for (int64_t rows : {int64_t{1408}, int64_t{10944}}) {
+            for (int threads : {1, 2}) {
+                const std::string name = "matvec/" + moe::type_name(type) + "/" + std::to_string(kCols) + "x" +
+                                         std::to_string(rows) + "/threads:" + std::to_string(threads);
+                benchmark::RegisterBenchmark(name.c_str(), BM_Matvec, type, rows, threads)->UseRealTime();
+            }
+        }
+    }
+    for (GgmlType type : {GgmlType::Q4_K, GgmlType::Q8_0, GgmlType::F32}) {
+        const std::string name = "matmul/" + moe::type_name(type) + "/2048x1408/threads:2";
+        benchmark::RegisterBenchmark(name.c_str(), BM_Matmul, type, int64_t{1408}, 2)->Arg(64)->UseRealTime();
+    }
+    benchmark::Initialize(&argc, argv);
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

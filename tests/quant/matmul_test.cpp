@@ -1,0 +1,136 @@
+// matvec / matmul against a naive loop over dequantize_row_reference, with 1 and 2 threads.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <vector>
+
+#include "parallel/thread_pool.h"
+#include "quant/matmul.h"
+#include "quant/quant.h"
+#include "quant_test_util.h"
+
+namespace moe::quant::test {
+namespace {
+
+struct Matrix {
+    WeightMatrix w;
+    std::vector<uint8_t> bytes;
+    std::vector<float> dense;  // (rows, cols) from the reference dequantizer
+};
+
+Matrix random_matrix(GgmlType type, int64_t rows, int64_t cols, std::mt19937& rng) {
+    Matrix m;
+    const size_t stride = row_bytes(type, cols);
+    m.bytes.resize(stride * static_cast<size_t>(rows));
+    m.dense.resize(static_cast<size_t>(rows * cols));
+    for (int64_t r = 0; r < rows; ++r) {
+        const std::vector<uint8_t> row = random_row(type, cols, rng);
+        std::copy(row.begin(), row.end(), m.bytes.begin() + static_cast<std::ptrdiff_t>(r * stride));
+        dequantize_row_reference(type, row.data(), m.dense.data() + r * cols, cols);
+    }
+    m.w = WeightMatrix{type, m.bytes.data(), cols, rows, stride};
+    return m;
+}
+
+// Naive y[i][r] = Σ_k dense[r][k]·x[i][k] in double, and the Σ|·| each is checked relative to.
+void naive(const Matrix& m, const float* x, int64_t ldx, int64_t n, std::vector<double>& y, std::vector<double>& scale) {
+    const int64_t rows = m.w.rows, cols = m.w.cols;
+    y.assign(static_cast<size_t>(n * rows), 0.0);
+    scale.assign(static_cast<size_t>(n * rows), 0.0);
+    for (int64_t i = 0; i < n; ++i) {
+        for (int64_t r = 0; r < rows; ++r) {
+            for (int64_t k = 0; k < cols; ++k) {
+                const double p = static_cast<double>(m.dense[static_cast<size_t>(r * cols + k)]) * x[i * ldx + k];
+                y[static_cast<size_t>(i * rows + r)] += p;
+                scale[static_cast<size_t>(i * rows + r)] += std::fabs(p);
+            }
+        }
+    }
+}
+
+using Param = std::tuple<GgmlType, std::string, int>;  // type, isa, threads
+
+class MatmulTest : public ::testing::TestWithParam<Param> {
+protected:
+    void SetUp() override {
+        scope_ = std::make_unique<IsaScope>(std::get<1>(GetParam()));
+        if (!scope_->ok()) GTEST_SKIP() << "CPU lacks " << std::get<1>(GetParam());
+        pool_ = std::make_unique<ThreadPool>(std::get<2>(GetParam()));
+    }
+    GgmlType type() const { return std::get<0>(GetParam()); }
+    // An odd row count; two blocks' worth of columns (plus a SIMD tail for plain types).
+    int64_t cols() const { return block_size(type()) == 1 ? 83 : 2 * std::max<int64_t>(block_size(type()), 128); }
+    std::unique_ptr<IsaScope> scope_;
+    std::unique_ptr<ThreadPool> pool_;
+};
+
+TEST_P(MatmulTest, MatvecMatchesNaiveLoop) {
+    std::mt19937 rng(11);
+    for (int64_t rows : {int64_t{1}, int64_t{37}, int64_t{301}}) {
+        const Matrix m = random_matrix(type(), rows, cols(), rng);
+        const std::vector<float> x = random_floats(cols(), rng);
+        std::vector<float> y(static_cast<size_t>(rows), -1.0f);
+        matvec(m.w, x.data(), y.data(), *pool_);
+        std::vector<double> expected, scale;
+        naive(m, x.data(), cols(), 1, expected, scale);
+        for (int64_t r = 0; r < rows; ++r) {
+            ASSERT_NEAR(y[r], expected[r], 1e-6 * scale[r] + 1e-30) << "rows=" << rows << " r=" << r;
+        }
+    }
+}
+
+TEST_P(MatmulTest, MatmulMatchesNaiveLoop) {
+    std::mt19937 rng(12);
+    const int64_t rows = 37;
+    const Matrix m = random_matrix(type(), rows, cols(), rng);
+    for (int64_t n : {int64_t{1}, int64_t{2}, int64_t{5}, int64_t{7}}) {
+        const int64_t ldx = cols() + 3, ldy = rows + 2;  // strides wider than the rows
+        const std::vector<float> x = random_floats(n * ldx, rng);
+        std::vector<float> y(static_cast<size_t>(n * ldy), -7.0f);
+        matmul(m.w, x.data(), ldx, n, y.data(), ldy, *pool_);
+        std::vector<double> expected, scale;
+        naive(m, x.data(), ldx, n, expected, scale);
+        for (int64_t i = 0; i < n; ++i) {
+            for (int64_t r = 0; r < rows; ++r) {
+                const size_t e = static_cast<size_t>(i * rows + r);
+                ASSERT_NEAR(y[static_cast<size_t>(i * ldy + r)], expected[e], 1e-6 * scale[e] + 1e-30)
+                    << "n=" << n << " i=" << i << " r=" << r;
+            }
+            for (int64_t r = rows; r < ldy; ++r) EXPECT_EQ(y[static_cast<size_t>(i * ldy + r)], -7.0f) << "padding written";
+        }
+    }
+}
+
+std::vector<Param> all_params() {
+    std::vector<Param> out;
+    for (GgmlType t : all_types()) {
+        for (const std::string& isa : all_isas()) {
+            for (int threads : {1, 2}) out.emplace_back(t, isa, threads);
+        }
+    }
+    return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllTypes, MatmulTest, ::testing::ValuesIn(all_params()),
+                         [](const ::testing::TestParamInfo<Param>& info) {
+                             return type_name(std::get<0>(info.param)) + "_" + std::get<1>(info.param) + "_" +
+                                    std::to_string(std::get<2>(info.param)) + "threads";
+                         });
+
+TEST(Matmul, LargeMatrixSplitsAcrossThreadsLikeOneThread) {
+    // Enough rows that both threads get several tiles; the result must not depend on the split.
+    std::mt19937 rng(13);
+    const Matrix m = random_matrix(GgmlType::Q4_K, 1001, 512, rng);
+    const std::vector<float> x = random_floats(3 * 512, rng);
+    std::vector<float> y1(3 * 1001), y2(3 * 1001);
+    ThreadPool one(1), two(2);
+    matmul(m.w, x.data(), 512, 3, y1.data(), 1001, one);
+    matmul(m.w, x.data(), 512, 3, y2.data(), 1001, two);
+    EXPECT_EQ(y1, y2);
+    matvec(m.w, x.data(), y1.data(), one);
+    matvec(m.w, x.data(), y2.data(), two);
+    EXPECT_EQ(y1, y2);
+}
+
+}  // namespace
+}  // namespace moe::quant::test
