@@ -1,6 +1,8 @@
 // A fixed set of worker threads for data-parallel loops in the forward pass.
-// Workers spin briefly between jobs (a forward pass issues hundreds of short loops per token,
-// and a condition-variable wake-up costs tens of microseconds), then sleep.
+// A loop is cut into a few chunks per thread that every thread, the caller included, claims
+// from a shared counter: when the machine is busy and a worker is descheduled, the others take
+// its share instead of waiting for it. Idle workers spin briefly (a forward pass issues hundreds
+// of short loops per token and a futex wake-up costs tens of microseconds), then sleep.
 #pragma once
 
 #include <atomic>
@@ -25,24 +27,30 @@ public:
 
     int size() const { return n_threads_; }
 
-    // Calls fn on disjoint chunks covering [0, n), one per thread, each a multiple of `grain`
-    // long (but the last); the caller runs chunk 0 and returns when all chunks are done.
-    // Not reentrant: fn must not call parallel_for on the same pool.
+    // Calls fn on disjoint chunks covering [0, n), each a multiple of `grain` long (but the
+    // last), and returns when all are done. thread_index (0 = caller) tells which thread runs a
+    // chunk, for per-thread scratch. Not reentrant: fn must not call parallel_for on this pool.
     void parallel_for(int64_t n, const Chunk& fn, int64_t grain = 1);
 
 private:
     void worker_loop(int index);
-    void run_chunk(int index);
+    // Claims and runs chunks of job `generation` until none is left.
+    void run_chunks(uint32_t generation, int thread_index);
 
     int n_threads_;
     std::vector<std::thread> workers_;
     std::mutex mutex_;
     std::condition_variable wake_;
+
+    // The current job; written by the caller before `claims_` announces it.
     const Chunk* job_ = nullptr;
     int64_t job_n_ = 0;
-    int64_t job_grain_ = 1;
-    std::atomic<uint64_t> generation_{0};
-    std::atomic<int> pending_{0};
+    int64_t chunk_size_ = 1;
+    int64_t chunk_count_ = 0;
+    // (generation << 32) | next unclaimed chunk: a claim for a finished job's generation fails.
+    std::atomic<uint64_t> claims_{0};
+    std::atomic<int64_t> chunks_done_{0};
+    std::atomic<uint32_t> generation_{0};
     std::atomic<bool> stopping_{false};
 };
 
