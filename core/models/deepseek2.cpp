@@ -7,7 +7,7 @@
 
 #include "gguf/gguf_file.h"
 #include "models/architectures.h"
-#include "models/attention_kernels.h"
+#include "models/layer_kernels.h"
 #include "ops/ops.h"
 #include "parallel/thread_pool.h"
 

@@ -1,4 +1,4 @@
-// Pieces shared by the attention implementations.
+// Products and attention pieces shared by the layers of every architecture.
 #pragma once
 
 #include <vector>
@@ -12,6 +12,16 @@ class ThreadPool;
 // Y (n, w.rows) = X (n, w.cols) · Wᵀ with contiguous rows; a mat-vec when n == 1.
 void project_rows(const WeightMatrix& w, const float* x, int n, float* y, ThreadPool& pool);
 
+struct MatvecJob {
+    WeightMatrix w;
+    const float* x;  // (w.cols)
+    float* y;        // (w.rows)
+};
+
+// Several independent mat-vecs in one parallel loop over all their rows: decoding one token
+// through six small experts then costs one synchronisation instead of eighteen.
+void matvec_batch(const std::vector<MatvecJob>& jobs, ThreadPool& pool);
+
 struct AttentionShape {
     int key_dim;        // dims of q·k
     int value_dim;      // dims of each value
@@ -24,10 +34,6 @@ struct AttentionShape {
 // `scores` is caller-owned scratch, reused across calls.
 void attend(const AttentionShape& shape, const float* q, const float* keys, const float* values,
             int n_positions, float* out, std::vector<float>& scores);
-
-}  // namespace moe
-
-namespace moe {
 
 // y (w.rows) = W · x on the calling thread (for small per-head matrices inside a parallel job).
 void matvec_serial(const WeightMatrix& w, const float* x, float* y);

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "models/attention_kernels.h"
+#include "models/layer_kernels.h"
 #include "ops/ops.h"
 #include "parallel/thread_pool.h"
 #include "quant/matmul.h"

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <cstring>
 
-#include "models/attention_kernels.h"
+#include "models/layer_kernels.h"
 #include "models/router.h"
 #include "ops/ops.h"
 #include "parallel/thread_pool.h"
@@ -138,20 +138,11 @@ void Transformer::dense_ffn(const LayerWeights& w, const float* x, int n, float*
     project(w.ffn_down, gate.data(), n, out, pool);
 }
 
-void Transformer::shared_ffn(const LayerWeights& w, const float* x, int n, float* out, ThreadPool& pool) const {
-    const int64_t f = w.gate_shexp.rows();
-    std::vector<float> gate(n * f), up(n * f);
-    project(w.gate_shexp, x, n, gate.data(), pool);
-    project(w.up_shexp, x, n, up.data(), pool);
-    ops::swiglu(gate.data(), up.data(), gate.data(), n * f);
-    project(w.down_shexp, gate.data(), n, out, pool);
-}
-
 void Transformer::moe_ffn(int layer, const float* x, int n, float* out, const ForwardRequest& request) const {
     const ModelConfig& c = config_;
     const LayerWeights& w = layers_[layer];
     ThreadPool& pool = *request.pool;
-    const int d = c.n_embd, E = c.n_expert, fe = c.n_ff_expert;
+    const int d = c.n_embd, E = c.n_expert;
 
     std::vector<float> logits(static_cast<size_t>(n) * E);  // (n, E)
     project(w.router, x, n, logits.data(), pool);
@@ -185,35 +176,75 @@ void Transformer::moe_ffn(int layer, const float* x, int n, float* out, const Fo
             tokens_of_expert[decisions[i].experts[r]].push_back({i, decisions[i].weights[r]});
     }
 
-    std::fill(out, out + static_cast<size_t>(n) * d, 0.0f);
-    std::vector<float> xin, gate, up, down;
+    // Each active expert runs on the tokens routed to it. Single-token products of all experts
+    // (and of the shared expert when decoding) go through one batched mat-vec per stage.
+    struct ExpertWork {
+        int expert;  // -1: the shared expert over all n tokens
+        int m;
+        const float* x;  // (m, d)
+        std::vector<float> gathered, gate, up, down;
+    };
+    std::vector<ExpertWork> work;
     for (int e = 0; e < E; ++e) {
         const auto& picks = tokens_of_expert[e];
         if (picks.empty()) continue;
-        const int m = static_cast<int>(picks.size());
-        xin.resize(static_cast<size_t>(m) * d);
-        for (int j = 0; j < m; ++j) std::memcpy(&xin[static_cast<size_t>(j) * d], x + static_cast<size_t>(picks[j].first) * d, d * sizeof(float));
-        gate.resize(static_cast<size_t>(m) * fe);
-        up.resize(static_cast<size_t>(m) * fe);
-        down.resize(static_cast<size_t>(m) * d);
-        project(w.gate_exps.matrix(e), xin.data(), m, gate.data(), pool);
-        project(w.up_exps.matrix(e), xin.data(), m, up.data(), pool);
-        ops::swiglu(gate.data(), up.data(), gate.data(), static_cast<int64_t>(m) * fe);
-        project(w.down_exps.matrix(e), gate.data(), m, down.data(), pool);
-        for (int j = 0; j < m; ++j)
-            ops::axpy(picks[j].second, &down[static_cast<size_t>(j) * d], out + static_cast<size_t>(picks[j].first) * d, d);
+        ExpertWork item{e, static_cast<int>(picks.size()), nullptr, {}, {}, {}, {}};
+        if (item.m == 1) {
+            item.x = x + static_cast<size_t>(picks[0].first) * d;
+        } else {
+            item.gathered.resize(static_cast<size_t>(item.m) * d);
+            for (int j = 0; j < item.m; ++j)
+                std::memcpy(&item.gathered[static_cast<size_t>(j) * d], x + static_cast<size_t>(picks[j].first) * d, d * sizeof(float));
+            item.x = item.gathered.data();
+        }
+        work.push_back(std::move(item));
     }
+    if (w.gate_shexp) work.push_back({-1, n, x, {}, {}, {}, {}});
 
+    auto matrix_of = [&](const ExpertWork& item, const Weight& routed, const Weight& shared) {
+        return item.expert >= 0 ? routed.matrix(item.expert) : shared.matrix();
+    };
+    std::vector<MatvecJob> batch;
+    for (auto& item : work) {
+        const WeightMatrix gate_w = matrix_of(item, w.gate_exps, w.gate_shexp);
+        const WeightMatrix up_w = matrix_of(item, w.up_exps, w.up_shexp);
+        item.gate.resize(static_cast<size_t>(item.m) * gate_w.rows);
+        item.up.resize(item.gate.size());
+        if (item.m == 1) {
+            batch.push_back({gate_w, item.x, item.gate.data()});
+            batch.push_back({up_w, item.x, item.up.data()});
+        } else {
+            project(gate_w, item.x, item.m, item.gate.data(), pool);
+            project(up_w, item.x, item.m, item.up.data(), pool);
+        }
+    }
+    matvec_batch(batch, pool);
+    batch.clear();
+    for (auto& item : work) {
+        ops::swiglu(item.gate.data(), item.up.data(), item.gate.data(), static_cast<int64_t>(item.gate.size()));
+        const WeightMatrix down_w = matrix_of(item, w.down_exps, w.down_shexp);
+        item.down.resize(static_cast<size_t>(item.m) * d);
+        if (item.m == 1) {
+            batch.push_back({down_w, item.gate.data(), item.down.data()});
+        } else {
+            project(down_w, item.gate.data(), item.m, item.down.data(), pool);
+        }
+    }
+    matvec_batch(batch, pool);
+
+    std::fill(out, out + static_cast<size_t>(n) * d, 0.0f);
     std::vector<float> shared_gate(n, 1.0f);
-    if (w.gate_shexp) {
-        std::vector<float> shared(static_cast<size_t>(n) * d);
-        shared_ffn(w, x, n, shared.data(), pool);
+    for (const auto& item : work) {
+        if (item.expert >= 0) {
+            const auto& picks = tokens_of_expert[item.expert];
+            for (int j = 0; j < item.m; ++j)
+                ops::axpy(picks[j].second, &item.down[static_cast<size_t>(j) * d], out + static_cast<size_t>(picks[j].first) * d, d);
+            continue;
+        }
         for (int i = 0; i < n; ++i) {
-            if (w.shexp_gate) {
-                float dot = quant::dot_row(w.shexp_gate.type(), w.shexp_gate.info->data, x + static_cast<size_t>(i) * d, d);
-                shared_gate[i] = ops::sigmoid(dot);
-            }
-            ops::axpy(shared_gate[i], &shared[static_cast<size_t>(i) * d], out + static_cast<size_t>(i) * d, d);
+            const float* xi = x + static_cast<size_t>(i) * d;
+            if (w.shexp_gate) shared_gate[i] = ops::sigmoid(quant::dot_row(w.shexp_gate.type(), w.shexp_gate.info->data, xi, d));
+            ops::axpy(shared_gate[i], &item.down[static_cast<size_t>(i) * d], out + static_cast<size_t>(i) * d, d);
         }
     }
 

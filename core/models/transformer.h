@@ -110,7 +110,6 @@ protected:
 private:
     void dense_ffn(const LayerWeights& w, const float* x, int n, float* out, ThreadPool& pool) const;
     void moe_ffn(int layer, const float* x, int n, float* out, const ForwardRequest& request) const;
-    void shared_ffn(const LayerWeights& w, const float* x, int n, float* out, ThreadPool& pool) const;
 
     Weight token_embd_, output_;
     std::vector<float> output_norm_;
