@@ -50,11 +50,13 @@ std::string escape_piece(const std::string& bytes) {
     return out;
 }
 
-std::string human_count(double n) {
-    const char* units[] = {"", "K", "M", "B", "T"};
-    int u = 0;
-    while (n >= 1000.0 && u < 4) {
-        n /= 1000.0;
+namespace {
+
+// n divided down by `base` until it is below it, with the matching unit.
+std::string scaled(double n, double base, const std::vector<const char*>& units) {
+    size_t u = 0;
+    while (n >= base && u + 1 < units.size()) {
+        n /= base;
         ++u;
     }
     char buffer[32];
@@ -62,17 +64,10 @@ std::string human_count(double n) {
     return buffer;
 }
 
-std::string human_bytes(double n) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    int u = 0;
-    while (n >= 1024.0 && u < 4) {
-        n /= 1024.0;
-        ++u;
-    }
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, u == 0 ? "%.0f %s" : "%.2f %s", n, units[u]);
-    return buffer;
-}
+}  // namespace
+
+std::string human_count(double n) { return scaled(n, 1000.0, {"", "K", "M", "B", "T"}); }
+std::string human_bytes(double n) { return scaled(n, 1024.0, {" B", " KiB", " MiB", " GiB", " TiB"}); }
 
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {

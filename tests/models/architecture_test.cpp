@@ -14,11 +14,7 @@
 namespace moe {
 namespace {
 
-class RecordingObserver : public TraceObserver {
-public:
-    void on_token(const TokenTrace& trace) override { traces.push_back(trace); }
-    std::vector<TokenTrace> traces;
-};
+using test::RecordingObserver;
 
 const std::vector<int32_t> kTokens = {1, 72, 101, 108, 108, 111, 44, 32, 119, 111, 114, 108, 100};
 

@@ -33,4 +33,12 @@ std::string rewrite_model(const std::string& source, const std::string& file_nam
     return path;
 }
 
+GenerationRequest greedy_request(const std::string& prompt, int n) {
+    GenerationRequest request;
+    request.prompt = prompt;
+    request.max_new_tokens = n;
+    request.stop_at_eos = false;
+    return request;
+}
+
 }  // namespace moe::test

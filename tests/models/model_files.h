@@ -4,6 +4,7 @@
 #include <functional>
 #include <string>
 
+#include "engine/engine.h"
 #include "gguf/gguf_file.h"
 #include "models/synthetic_model.h"
 
@@ -23,5 +24,15 @@ struct TensorCopy {
 };
 std::string rewrite_model(const std::string& source, const std::string& file_name,
                           const std::function<void(gguf::GgufWriter&, std::vector<TensorCopy>&)>& edit);
+
+// Keeps every trace it is handed.
+class RecordingObserver : public TraceObserver {
+public:
+    void on_token(const TokenTrace& trace) override { traces.push_back(trace); }
+    std::vector<TokenTrace> traces;
+};
+
+// Greedy generation of n tokens that ignores end-of-sequence tokens.
+GenerationRequest greedy_request(const std::string& prompt, int n);
 
 }  // namespace moe::test

@@ -13,11 +13,7 @@
 namespace moe {
 namespace {
 
-class RecordingObserver : public TraceObserver {
-public:
-    void on_token(const TokenTrace& trace) override { traces.push_back(trace); }
-    std::vector<TokenTrace> traces;
-};
+using test::RecordingObserver;
 
 const std::vector<int32_t> kTokens = {1, 84, 104, 101, 32, 99, 97, 116};
 
@@ -151,10 +147,7 @@ TEST(RoutingOverrides, TopKDisabledAndDense) {
 TEST(Generation, GreedyIsDeterministicAndSamplingFollowsTheSeed) {
     const auto model = Model::load(test::synth_model("qwen3moe"));
     Session session(model);
-    GenerationRequest request;
-    request.prompt = "Hello";
-    request.max_new_tokens = 8;
-    request.stop_at_eos = false;
+    GenerationRequest request = test::greedy_request("Hello", 8);
     const auto a = session.generate(request, {});
     const auto b = session.generate(request, {});
     EXPECT_EQ(a.generated_tokens, b.generated_tokens);
@@ -176,10 +169,7 @@ TEST(Generation, GreedyIsDeterministicAndSamplingFollowsTheSeed) {
 TEST(Generation, TraceCoversPromptAndAllButTheLastToken) {
     const auto model = Model::load(test::synth_model("llama"));
     Session session(model);
-    GenerationRequest request;
-    request.prompt = "abc";
-    request.max_new_tokens = 5;
-    request.stop_at_eos = false;
+    GenerationRequest request = test::greedy_request("abc", 5);
     std::vector<TokenTrace> traces;
     GenerationEvents events;
     events.on_trace = [&](const TokenTrace& t) { traces.push_back(t); };
@@ -215,10 +205,7 @@ TEST(Generation, PromptLongerThanContextIsAClearError) {
 TEST(Generation, CancelStopsWithinALayer) {
     const auto model = Model::load(test::synth_model("deepseek2"));
     Session session(model);
-    GenerationRequest request;
-    request.prompt = "cancel me";
-    request.max_new_tokens = 400;
-    request.stop_at_eos = false;
+    GenerationRequest request = test::greedy_request("cancel me", 400);
     std::atomic<bool> cancel{false};
     GenerationEvents events;
     int traced = 0;
