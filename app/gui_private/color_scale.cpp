@@ -19,7 +19,15 @@ double ColorScale::position(double value) const {
     return sqrt ? std::sqrt(t) : t;
 }
 
-QRgb ColorScale::rgb(double value) const { return rgbAt(position(value)); }
+QRgb ColorScale::rgb(double value) const {
+    // A lookup table: heatmap rebuilds colour ~270k cells at a time.
+    static const std::array<QRgb, 1024> table = [] {
+        std::array<QRgb, 1024> t{};
+        for (size_t i = 0; i < t.size(); ++i) t[i] = rgbAt(double(i) / (t.size() - 1));
+        return t;
+    }();
+    return table[static_cast<size_t>(position(value) * (table.size() - 1) + 0.5)];
+}
 
 QRgb ColorScale::rgbAt(double position) {
     const double scaled = std::clamp(position, 0.0, 1.0) * (kAnchors.size() - 1);

@@ -4,6 +4,7 @@
 #include <QElapsedTimer>
 
 #include <algorithm>
+#include <memory>
 
 #include "gui_private/routing_models.h"
 
@@ -84,18 +85,31 @@ void HeatmapImage::rebuild() {
     last_rebuild_ms_ = timer.nsecsElapsed() / 1e6;
 }
 
-std::vector<double> HeatmapImage::readRows(int first, int last, double* max_value) const {
+std::vector<double> HeatmapImage::readRows(int first, int last, double* max_value) {
     const int cols = model_->columnCount();
-    std::vector<double> values(static_cast<size_t>((last - first + 1) * cols));
-    double seen = 0;
-    for (int r = first; r <= last; ++r) {
-        for (int c = 0; c < cols; ++c) {
-            const double v = model_->data(model_->index(r, c), ValueRole).toDouble();
-            values[static_cast<size_t>((r - first) * cols + c)] = v;
-            seen = std::max(seen, v);
-        }
+    if (cols != columns_) {
+        columns_ = cols;
+        chosen_.clear();
     }
-    if (max_value) *max_value = seen;
+    const size_t need = static_cast<size_t>(last + 1) * static_cast<size_t>(cols);
+    if (chosen_.size() < need) chosen_.resize(need);
+    std::vector<double> values(static_cast<size_t>((last - first + 1) * cols));
+    std::unique_ptr<bool[]> row_chosen(new bool[static_cast<size_t>(cols)]);
+    const auto* bulk = dynamic_cast<const HeatmapRows*>(model_.data());
+    for (int r = first; r <= last; ++r) {
+        double* row_values = values.data() + static_cast<size_t>((r - first) * cols);
+        if (bulk) {
+            bulk->readRow(r, row_values, row_chosen.get());
+        } else {
+            for (int c = 0; c < cols; ++c) {
+                const QModelIndex index = model_->index(r, c);
+                row_values[c] = model_->data(index, ValueRole).toDouble();
+                row_chosen[static_cast<size_t>(c)] = model_->data(index, ChosenRole).toBool();
+            }
+        }
+        for (int c = 0; c < cols; ++c) chosen_[static_cast<size_t>(r) * static_cast<size_t>(cols) + static_cast<size_t>(c)] = row_chosen[static_cast<size_t>(c)];
+    }
+    if (max_value) *max_value = values.empty() ? 0.0 : *std::max_element(values.begin(), values.end());
     return values;
 }
 

@@ -29,6 +29,11 @@ public:
     const QImage& image();
     QSize extent() const;  // (cells along x, cells along y)
     const ColorScale& scale() const { return scale_; }
+    // Whether the cell (model row, column) is a chosen expert; valid after image().
+    bool chosen(int row, int column) const {
+        const size_t i = static_cast<size_t>(row) * static_cast<size_t>(columns_) + static_cast<size_t>(column);
+        return i < chosen_.size() && chosen_[i];
+    }
 
     // Time the last full rebuild took, for the benchmark.
     double lastRebuildMs() const { return last_rebuild_ms_; }
@@ -41,7 +46,8 @@ private:
     void markRows(int first, int last);
     void rebuild();
     void paintRows(int first, int last);
-    std::vector<double> readRows(int first, int last, double* max_value) const;
+    // Reads rows [first, last] into values (and the chosen mask); returns their largest value.
+    std::vector<double> readRows(int first, int last, double* max_value);
     void ensureCapacity();
 
     QPointer<QAbstractItemModel> model_;
@@ -49,6 +55,8 @@ private:
     double floor_max_ = 1.0;
     ColorScale scale_;
     QImage image_;
+    int columns_ = 0;
+    std::vector<bool> chosen_;  // (rows, columns) of the model
     bool all_dirty_ = true;
     int dirty_first_ = -1, dirty_last_ = -1;  // rows to repaint when not all dirty
     double last_rebuild_ms_ = 0;

@@ -68,6 +68,32 @@ QVariant routingCell(const TraceStore& store, const moe::LayerRouting* routing, 
     }
 }
 
+void readRoutingRow(const TraceStore& store, const moe::LayerRouting* routing, RoutingValue kind, double* values,
+                    bool* chosen) {
+    const int n_expert = store.expertCount();
+    const int n_columns = n_expert + store.sharedExpertCount();
+    if (!routing) {
+        std::fill(values, values + n_columns, 0.0);
+        std::fill(chosen, chosen + n_columns, false);
+        return;
+    }
+    for (int e = 0; e < n_expert; ++e) {
+        const size_t i = static_cast<size_t>(e);
+        values[i] = kind == RoutingValue::Probability && i < routing->probs.size() ? routing->probs[i] : 0.0;
+        chosen[i] = false;
+    }
+    for (size_t rank = 0; rank < routing->experts.size(); ++rank) {
+        const int e = routing->experts[rank];
+        if (e < 0 || e >= n_expert) continue;
+        chosen[e] = true;
+        if (kind == RoutingValue::Weight && rank < routing->weights.size()) values[e] = routing->weights[rank];
+    }
+    for (int c = n_expert; c < n_columns; ++c) {
+        values[c] = sharedExpertValue(*routing);
+        chosen[c] = true;
+    }
+}
+
 QString tokenLabel(const TraceStore& store, int token) {
     const auto& t = store.token(token);
     return QObject::tr("token %1 \u201c%2\u201d (pos %3)")
@@ -195,6 +221,10 @@ QVariant TokenExpertModel::data(const QModelIndex& index, int role) const {
     return routingCell(*store_, r, index.column(), kind_, role, where);
 }
 
+void TokenExpertModel::readRow(int row, double* values, bool* chosen) const {
+    readRoutingRow(*store_, store_->routing(row, store_->selectedLayer()), kind_, values, chosen);
+}
+
 QVariant TokenExpertModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (role != Qt::DisplayRole) return {};
     if (orientation == Qt::Horizontal) return expertColumnName(section, store_->expertCount());
@@ -228,6 +258,10 @@ QVariant LayerExpertModel::data(const QModelIndex& index, int role) const {
                               ? tokenLabel(*store_, token) + QObject::tr(", layer %1").arg(store_->blockOfMoeLayer(index.row()))
                               : QString();
     return routingCell(*store_, r, index.column(), kind_, role, where);
+}
+
+void LayerExpertModel::readRow(int row, double* values, bool* chosen) const {
+    readRoutingRow(*store_, store_->routing(store_->selectedToken(), row), kind_, values, chosen);
 }
 
 QVariant LayerExpertModel::headerData(int section, Qt::Orientation orientation, int role) const {
@@ -266,6 +300,15 @@ QVariant ExpertLoadModel::data(const QModelIndex& index, int role) const {
             .arg(store_->blockOfMoeLayer(index.row())).arg(index.column()).arg(count).arg(total)
             .arg(QString::number(share * 100, 'f', 2));
     default: return {};
+    }
+}
+
+void ExpertLoadModel::readRow(int row, double* values, bool* chosen) const {
+    const int total = store_->routedTokenCount();
+    for (int e = 0; e < columnCount(); ++e) {
+        const int count = store_->expertLoad(row, e);
+        values[e] = measure_ == Measure::Count ? count : total > 0 ? double(count) / total : 0.0;
+        chosen[e] = false;
     }
 }
 

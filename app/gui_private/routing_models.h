@@ -29,6 +29,15 @@ double sharedExpertValue(const moe::LayerRouting& routing);
 double routedExpertValue(const moe::LayerRouting& routing, int expert, RoutingValue kind, bool* chosen);
 QString expertColumnName(int column, int n_expert);
 
+// Bulk access for heatmaps: a whole row of values and chosen flags without one QVariant per
+// cell (a 4096-token layer switch reads 270k cells). Same numbers as ValueRole / ChosenRole.
+class HeatmapRows {
+public:
+    virtual ~HeatmapRows() = default;
+    // `values` and `chosen` hold columnCount() entries.
+    virtual void readRow(int row, double* values, bool* chosen) const = 0;
+};
+
 // Base of every model here: follows the store's resets (a new model, run or opened session).
 class StoreModel : public QAbstractTableModel {
     Q_OBJECT
@@ -74,9 +83,10 @@ public:
 };
 
 // Token × expert for the selected layer: rows are tokens, columns routed then shared experts.
-class TokenExpertModel : public TokenRowsModel {
+class TokenExpertModel : public TokenRowsModel, public HeatmapRows {
     Q_OBJECT
 public:
+    void readRow(int row, double* values, bool* chosen) const override;
     explicit TokenExpertModel(TraceStore* store, QObject* parent = nullptr);
     void setValueKind(RoutingValue kind);
     RoutingValue valueKind() const { return kind_; }
@@ -89,9 +99,10 @@ private:
 };
 
 // MoE layer × expert for the selected token (the newest one while following).
-class LayerExpertModel : public StoreModel {
+class LayerExpertModel : public StoreModel, public HeatmapRows {
     Q_OBJECT
 public:
+    void readRow(int row, double* values, bool* chosen) const override;
     explicit LayerExpertModel(TraceStore* store, QObject* parent = nullptr);
     void setValueKind(RoutingValue kind);
     RoutingValue valueKind() const { return kind_; }
@@ -105,9 +116,10 @@ private:
 };
 
 // MoE layer × routed expert: how many tokens of the session chose each expert, or the share.
-class ExpertLoadModel : public StoreModel {
+class ExpertLoadModel : public StoreModel, public HeatmapRows {
     Q_OBJECT
 public:
+    void readRow(int row, double* values, bool* chosen) const override;
     enum class Measure { Count, Share };
     explicit ExpertLoadModel(TraceStore* store, QObject* parent = nullptr);
     void setMeasure(Measure measure);

@@ -22,11 +22,14 @@ QString GuiBenchmarkResult::report() const {
                "tokens streamed:            %1 in %2 s\n"
                "longest GUI-thread stall:   %3 ms\n"
                "longest store append:       %4 ms\n"
-               "max paint while streaming:  token x expert %5 ms, layer x expert %6 ms, expert load %7 ms\n"
+               "paint while streaming, max: token x expert %5 ms, layer x expert %6 ms, expert load %7 ms\n"
+               "paint while streaming, mean: %10 / %11 / %12 ms over %13 / %14 / %15 paints\n"
                "token x expert full image rebuild (layer switch, %1 x 66 cells): %8 ms, then paint %9 ms\n")
         .arg(tokens).arg(wall_s, 0, 'f', 1).arg(max_stall_ms, 0, 'f', 1).arg(max_append_ms, 0, 'f', 1)
         .arg(max_paint_ms[0], 0, 'f', 2).arg(max_paint_ms[1], 0, 'f', 2).arg(max_paint_ms[2], 0, 'f', 2)
-        .arg(full_rebuild_ms, 0, 'f', 1).arg(full_repaint_ms, 0, 'f', 1);
+        .arg(full_rebuild_ms, 0, 'f', 1).arg(full_repaint_ms, 0, 'f', 1)
+        .arg(mean_paint_ms[0], 0, 'f', 2).arg(mean_paint_ms[1], 0, 'f', 2).arg(mean_paint_ms[2], 0, 'f', 2)
+        .arg(paints[0]).arg(paints[1]).arg(paints[2]);
 }
 
 GuiBenchmarkResult runGuiBenchmark(MainWindow& window, int tokens, int tokens_per_second) {
@@ -93,7 +96,11 @@ GuiBenchmarkResult runGuiBenchmark(MainWindow& window, int tokens, int tokens_pe
     producer->wait();
     delete producer;
     result.wall_s = wall.nsecsElapsed() / 1e9;
-    for (int i = 0; i < 3; ++i) result.max_paint_ms[i] = views[i]->maxPaintMs();
+    for (int i = 0; i < 3; ++i) {
+        result.max_paint_ms[i] = views[i]->maxPaintMs();
+        result.mean_paint_ms[i] = views[i]->meanPaintMs();
+        result.paints[i] = views[i]->paintCount();
+    }
 
     // A layer switch: the token × expert image is rebuilt from the model, then painted.
     HeatmapView* token_expert = window.tokenExpertView();

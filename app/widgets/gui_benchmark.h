@@ -15,6 +15,8 @@ struct GuiBenchmarkResult {
     double max_stall_ms = 0;        // longest gap between 2 ms timer ticks, minus the interval
     double max_append_ms = 0;       // longest store append (models + views notified)
     double max_paint_ms[3] = {};    // token×expert, layer×expert, expert load, while streaming
+    double mean_paint_ms[3] = {};
+    int paints[3] = {};
     double full_rebuild_ms = 0;     // token×expert image rebuilt from the model (layer switch)
     double full_repaint_ms = 0;     // and the paint that follows
     QString report() const;

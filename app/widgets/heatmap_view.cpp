@@ -80,7 +80,7 @@ void HeatmapView::setCellExtent(int pixels) {
 }
 
 void HeatmapView::resetPaintStats() {
-    max_paint_ms_ = last_paint_ms_ = 0;
+    max_paint_ms_ = last_paint_ms_ = total_paint_ms_ = 0;
     paint_count_ = 0;
 }
 
@@ -117,12 +117,13 @@ HeatmapView::Geometry HeatmapView::geometry(const QRect& area, int scroll_x) con
     }
     g.count_y = ext.height();
     g.cell_h = plot.height() / ext.height();
-    if (image_.rowsAlongX() && scroll_x >= 0) {
+    // Token streams use fixed-width columns (scrolling) once they no longer fit at that width.
+    if (image_.rowsAlongX() && scroll_x >= 0 && ext.width() * cell_extent_ > plot.width()) {
         g.cell_w = cell_extent_;
         g.first_x = std::clamp(scroll_x, 0, std::max(0, ext.width() - 1));
         g.count_x = std::min(ext.width() - g.first_x, static_cast<int>(plot.width() / g.cell_w));
     } else {
-        g.cell_w = plot.width() / ext.width();
+        g.cell_w = std::min(plot.width() / ext.width(), image_.rowsAlongX() ? 24.0 : 1e9);
         g.count_x = ext.width();
     }
     g.cells = QRectF(plot.left(), plot.top(), g.count_x * g.cell_w, plot.height());
@@ -137,6 +138,7 @@ void HeatmapView::paintEvent(QPaintEvent*) {
     paintHeatmap(p, viewport()->rect(), horizontalScrollBar()->value());
     last_paint_ms_ = timer.nsecsElapsed() / 1e6;
     max_paint_ms_ = std::max(max_paint_ms_, last_paint_ms_);
+    total_paint_ms_ += last_paint_ms_;
     ++paint_count_;
 }
 
@@ -172,7 +174,7 @@ void HeatmapView::paintHeatmap(QPainter& p, const QRect& area, int scroll_x) {
         for (int x = 0; x < g.count_x; ++x) {
             for (int y = 0; y < g.count_y; ++y) {
                 const QPoint rc = to_model(g.first_x + x, y);
-                if (!m->data(m->index(rc.x(), rc.y()), ChosenRole).toBool()) continue;
+                if (!image_.chosen(rc.x(), rc.y())) continue;
                 p.drawRect(QRectF(g.cells.left() + x * g.cell_w, g.cells.top() + y * g.cell_h, g.cell_w, g.cell_h)
                                .adjusted(0.5, 0.5, -0.5, -0.5));
             }
@@ -248,12 +250,9 @@ void HeatmapView::paintLegend(QPainter& p, const QRect& area) const {
                    Qt::AlignLeft | Qt::AlignVCenter, text);
     }
     if (!legend_title_.isEmpty()) {
-        p.save();
-        p.translate(area.right() - 2, bar.top() + bar.height() / 2);
-        p.rotate(90);
-        p.drawText(QRect(-bar.height() / 2, -fm.height(), bar.height(), fm.height()), Qt::AlignCenter,
-                   fm.elidedText(legend_title_, Qt::ElideRight, bar.height()));
-        p.restore();
+        // Under the bar, in the x-axis label band.
+        p.drawText(QRect(area.left() - 4, bar.bottom() + 2, area.width() + 4, fm.height() + 4), Qt::AlignLeft | Qt::AlignTop,
+                   fm.elidedText(legend_title_, Qt::ElideRight, area.width() + 4));
     }
 }
 

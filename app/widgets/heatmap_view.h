@@ -32,6 +32,7 @@ public:
     // Paint timing, for the benchmark.
     double lastPaintMs() const { return last_paint_ms_; }
     double maxPaintMs() const { return max_paint_ms_; }
+    double meanPaintMs() const { return paint_count_ > 0 ? total_paint_ms_ / paint_count_ : 0.0; }
     int paintCount() const { return paint_count_; }
     void resetPaintStats();
 
@@ -68,7 +69,7 @@ private:
     int highlighted_row_ = -1;
     int cell_extent_ = 5;
     bool follow_end_ = true;
-    double last_paint_ms_ = 0, max_paint_ms_ = 0;
+    double last_paint_ms_ = 0, max_paint_ms_ = 0, total_paint_ms_ = 0;
     int paint_count_ = 0;
 };
 

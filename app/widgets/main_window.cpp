@@ -41,6 +41,10 @@
 #include "widgets/token_strip_view.h"
 #include "widgets/view_panel.h"
 
+// The icons live in this static library; its resources must be registered explicitly
+// (outside any namespace, as Q_INIT_RESOURCE requires).
+static void initIconResources() { Q_INIT_RESOURCE(icons); }
+
 namespace moe::gui {
 
 namespace {
@@ -71,6 +75,7 @@ MainWindow::MainWindow(QWidget* parent)
       layer_time_model_(new LayerTimeModel(store_, this)),
       savings_model_(new SavingsModel(store_, this)) {
     setWindowTitle(tr("MoEScope"));
+    initIconResources();
     setWindowIcon(QIcon(QStringLiteral(":/icons/moescope.svg")));
     setAcceptDrops(true);
     setDockNestingEnabled(true);
@@ -315,8 +320,9 @@ void MainWindow::buildDocks() {
     resizeDocks({model_dock, prompt_dock, output_dock}, {330, 300, 260}, Qt::Vertical);
 }
 
-ViewPanel* MainWindow::addPanel(const QString& title, QWidget* view) {
+ViewPanel* MainWindow::addPanel(const QString& title, QWidget* view, const QString& subtitle) {
     auto* panel = new ViewPanel(title, view);
+    panel->setSubtitle(subtitle);
     connect(panel, &ViewPanel::exportFailed, this, &MainWindow::showMessage);
     panels_.append(panel);
     return panel;
@@ -369,7 +375,7 @@ QWidget* MainWindow::buildRoutingTab() {
 }
 
 QWidget* MainWindow::buildTimingTab() {
-    auto* latency = new ModelLineChart(tr("Latency per token"), tr("token (step)"), tr("ms"));
+    auto* latency = new ModelLineChart(tr("token (step)"), tr("ms"));
     latency->setModel(latency_model_, LatencyModel::StepColumn);
     latency->addSeries(tr("prefill (batch time split evenly)"), LatencyModel::TotalMsColumn, seriesColor(2),
                        ModelLineChart::Rows::PromptOnly);
@@ -377,29 +383,29 @@ QWidget* MainWindow::buildTimingTab() {
     auto* layers = new LayerTimeChart;
     layers->setModel(layer_time_model_);
     auto* splitter = new QSplitter(Qt::Vertical);
-    splitter->addWidget(addPanel(tr("Latency per token"), latency));
-    splitter->addWidget(addPanel(tr("Time per layer"), layers));
+    splitter->addWidget(addPanel(tr("Latency per token"), latency, tr("wall time of each evaluated token")));
+    splitter->addWidget(addPanel(tr("Time per layer"), layers, tr("wall time per block (attention + FFN)")));
     return splitter;
 }
 
 QWidget* MainWindow::buildComputeTab() {
-    auto* share = new ModelLineChart(tr("Work per token vs dense"), tr("token (step)"), tr("% of dense"));
+    auto* share = new ModelLineChart(tr("token (step)"), tr("% of dense"));
     share->setModel(savings_model_, SavingsModel::StepColumn);
     share->addSeries(tr("FLOPs"), SavingsModel::FlopsPercentColumn, seriesColor(0));
     share->addSeries(tr("weight bytes"), SavingsModel::BytesPercentColumn, seriesColor(1));
 
-    auto* flops = new ModelLineChart(tr("Cumulative FLOPs"), tr("token (step)"), tr("GFLOP"));
+    auto* flops = new ModelLineChart(tr("token (step)"), tr("GFLOP"));
     flops->setModel(savings_model_, SavingsModel::StepColumn);
     flops->addSeries(tr("used (routed experts)"), SavingsModel::CumFlopsUsedColumn, seriesColor(0), ModelLineChart::Rows::All, 1e-9);
     flops->addSeries(tr("dense equivalent"), SavingsModel::CumFlopsDenseColumn, seriesColor(3), ModelLineChart::Rows::All, 1e-9);
 
-    auto* bytes = new ModelLineChart(tr("Cumulative weight bytes read"), tr("token (step)"), tr("GiB"));
+    auto* bytes = new ModelLineChart(tr("token (step)"), tr("GiB"));
     bytes->setModel(savings_model_, SavingsModel::StepColumn);
     const double gib = 1.0 / (1024.0 * 1024.0 * 1024.0);
     bytes->addSeries(tr("used"), SavingsModel::CumBytesUsedColumn, seriesColor(1), ModelLineChart::Rows::All, gib);
     bytes->addSeries(tr("dense equivalent"), SavingsModel::CumBytesDenseColumn, seriesColor(3), ModelLineChart::Rows::All, gib);
 
-    kv_chart_ = new ModelLineChart(tr("KV cache size"), tr("token (step)"), tr("MiB"));
+    kv_chart_ = new ModelLineChart(tr("token (step)"), tr("MiB"));
     kv_chart_->setModel(savings_model_, SavingsModel::StepColumn);
     const double mib = 1.0 / (1024.0 * 1024.0);
     kv_chart_->addSeries(tr("cached (MLA latent)"), SavingsModel::KvBytesColumn, seriesColor(2), ModelLineChart::Rows::All, mib);
@@ -409,10 +415,10 @@ QWidget* MainWindow::buildComputeTab() {
     auto* layout = new QGridLayout(grid);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(4);
-    layout->addWidget(addPanel(tr("Work per token"), share), 0, 0);
-    layout->addWidget(addPanel(tr("Cumulative FLOPs"), flops), 0, 1);
-    layout->addWidget(addPanel(tr("Cumulative weight bytes"), bytes), 1, 0);
-    layout->addWidget(addPanel(tr("KV cache"), kv_chart_), 1, 1);
+    layout->addWidget(addPanel(tr("Work per token vs dense"), share, tr("share of a dense model running every expert")), 0, 0);
+    layout->addWidget(addPanel(tr("Cumulative FLOPs"), flops, tr("routed experts only vs every expert")), 0, 1);
+    layout->addWidget(addPanel(tr("Cumulative weight bytes read"), bytes, tr("weights touched per token, summed")), 1, 0);
+    layout->addWidget(addPanel(tr("KV cache size"), kv_chart_, tr("bytes cached after each token")), 1, 1);
     return grid;
 }
 
@@ -516,9 +522,11 @@ void MainWindow::onStoreReset() {
     const int n_expert = store_->expertCount();
     layer_expert_view_->setSeparatorAfterColumn(store_->sharedExpertCount() > 0 ? n_expert - 1 : -1);
     token_expert_view_->setSeparatorAfterColumn(store_->sharedExpertCount() > 0 ? n_expert - 1 : -1);
-    const bool has_mla = info.kv_bytes_per_token_mha > info.kv_bytes_per_token && info.kv_bytes_per_token > 0;
-    kv_chart_->setPlaceholder(has_mla || info.n_layer == 0 ? QString()
-                                                           : tr("this model caches full K/V (no MLA)"));
+    // MLA caches a compressed latent, GQA fewer K/V heads; the other line is full multi-head K/V.
+    const QString attention = QString::fromStdString(info.attention);
+    kv_chart_->setSeriesName(0, attention.startsWith(QLatin1String("MLA")) ? tr("cached (MLA latent)")
+                                                                          : tr("cached (%1)").arg(attention.section(QLatin1Char(','), 0, 0)));
+    kv_chart_->setPlaceholder(info.n_layer > 0 && info.kv_bytes_per_token == 0 ? tr("no KV cache size in this session") : QString());
     if (store_->document().generated_text != output_->toPlainText()) output_->setPlainText(store_->document().generated_text);
     onSelectedToken(store_->selectedToken());
     onSelectedLayer(store_->selectedLayer());

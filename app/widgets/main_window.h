@@ -91,7 +91,7 @@ private:
     QWidget* buildRoutingTab();
     QWidget* buildTimingTab();
     QWidget* buildComputeTab();
-    ViewPanel* addPanel(const QString& title, QWidget* view);
+    ViewPanel* addPanel(const QString& title, QWidget* view, const QString& subtitle = {});
 
     void showMessage(const QString& text);
     void hideMessage();

@@ -4,6 +4,7 @@
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
+#include <QGraphicsLayout>
 #include <QLineSeries>
 #include <QValueAxis>
 
@@ -36,21 +37,20 @@ double niceCeiling(double v) {
 }
 }  // namespace
 
-void styleChart(QChart* chart, const QString& title) {
-    chart->setTitle(title);
-    QFont f = chart->titleFont();
-    f.setBold(true);
-    chart->setTitleFont(f);
+void styleChart(QChart* chart) {
+    // The surrounding ViewPanel carries the title; the chart only plots.
     chart->setAnimationOptions(QChart::NoAnimation);
     chart->setBackgroundRoundness(0);
-    chart->setMargins(QMargins(4, 4, 4, 4));
+    chart->setBackgroundPen(Qt::NoPen);
+    chart->setMargins(QMargins(2, 2, 2, 2));
+    chart->layout()->setContentsMargins(0, 0, 0, 0);
     chart->legend()->setAlignment(Qt::AlignBottom);
 }
 
-ModelLineChart::ModelLineChart(const QString& title, const QString& x_title, const QString& y_title, QWidget* parent)
+ModelLineChart::ModelLineChart(const QString& x_title, const QString& y_title, QWidget* parent)
     : QChartView(parent), axis_x_(new QValueAxis), axis_y_(new QValueAxis) {
     auto* c = new QChart;
-    styleChart(c, title);
+    styleChart(c);
     axis_x_->setTitleText(x_title);
     axis_x_->setLabelFormat(QStringLiteral("%d"));
     axis_y_->setTitleText(y_title);
@@ -85,9 +85,11 @@ void ModelLineChart::addSeries(const QString& name, int y_column, const QColor& 
 
 void ModelLineChart::setPlaceholder(const QString& text) {
     for (const auto& spec : series_) spec.series->setVisible(text.isEmpty());
-    chart()->setToolTip(text);
-    const QString base = chart()->title().section(QStringLiteral(" \u2014 "), 0, 0);
-    chart()->setTitle(text.isEmpty() ? base : base + QStringLiteral(" \u2014 ") + text);
+    chart()->setTitle(text);
+}
+
+void ModelLineChart::setSeriesName(int series, const QString& name) {
+    if (series >= 0 && series < series_.size()) series_[series].series->setName(name);
 }
 
 int ModelLineChart::pointCount(int series) const { return series_.value(series).series ? series_[series].series->count() : 0; }
@@ -96,8 +98,16 @@ void ModelLineChart::scheduleRefresh() {
     if (!refresh_timer_.isActive()) refresh_timer_.start();
 }
 
+void ModelLineChart::showEvent(QShowEvent* event) {
+    QChartView::showEvent(event);
+    if (stale_) refresh();
+}
+
 void ModelLineChart::refresh() {
     if (!model_) return;
+    // Hidden charts (other tabs) only remember that they are stale; they catch up when shown.
+    stale_ = !isVisible();
+    if (stale_) return;
     const int rows = model_->rowCount();
     double max_x = 1, max_y = 0;
     for (const auto& spec : series_) {
@@ -117,13 +127,14 @@ void ModelLineChart::refresh() {
         spec.series->replace(points);
     }
     axis_x_->setRange(0, max_x);
+    axis_x_->applyNiceNumbers();
     axis_y_->setRange(0, niceCeiling(max_y * 1.05));
 }
 
 LayerTimeChart::LayerTimeChart(QWidget* parent)
     : QChartView(parent), axis_x_(new QBarCategoryAxis), axis_y_(new QValueAxis) {
     auto* c = new QChart;
-    styleChart(c, tr("Time per layer"));
+    styleChart(c);
     auto* series = new QBarSeries;
     const struct {
         const char* name;
@@ -163,8 +174,15 @@ void LayerTimeChart::scheduleRefresh() {
     if (!refresh_timer_.isActive()) refresh_timer_.start();
 }
 
+void LayerTimeChart::showEvent(QShowEvent* event) {
+    QChartView::showEvent(event);
+    if (stale_) refresh();
+}
+
 void LayerTimeChart::refresh() {
     if (!model_) return;
+    stale_ = !isVisible();
+    if (stale_) return;
     const int rows = model_->rowCount();
     QStringList categories;
     for (int r = 0; r < rows; ++r) categories << QString::number(r);

@@ -20,18 +20,23 @@ class ModelLineChart : public QChartView {
     Q_OBJECT
 public:
     enum class Rows { All, PromptOnly, GeneratedOnly };
-    ModelLineChart(const QString& title, const QString& x_title, const QString& y_title, QWidget* parent = nullptr);
+    ModelLineChart(const QString& x_title, const QString& y_title, QWidget* parent = nullptr);
 
     void setModel(QAbstractItemModel* model, int x_column);
     // y values are multiplied by `scale` (e.g. 1e-9 to show GFLOP).
     void addSeries(const QString& name, int y_column, const QColor& color, Rows rows = Rows::All, double scale = 1.0);
-    void setPlaceholder(const QString& text);  // shown instead of the series when set
+    void setPlaceholder(const QString& text);  // shown instead of the series when not empty
+    void setSeriesName(int series, const QString& name);
     int pointCount(int series) const;
+
+protected:
+    void showEvent(QShowEvent* event) override;
 
 private:
     void scheduleRefresh();
     void refresh();
 
+    bool stale_ = false;
     struct SeriesSpec {
         QLineSeries* series;
         int column;
@@ -53,10 +58,14 @@ public:
     explicit LayerTimeChart(QWidget* parent = nullptr);
     void setModel(QAbstractItemModel* model);  // a LayerTimeModel
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     void scheduleRefresh();
     void refresh();
 
+    bool stale_ = false;
     QPointer<QAbstractItemModel> model_;
     QVector<QBarSet*> sets_;
     QBarCategoryAxis* axis_x_;
@@ -65,6 +74,6 @@ private:
 };
 
 // Common look for every chart in the app.
-void styleChart(QChart* chart, const QString& title);
+void styleChart(QChart* chart);
 
 }  // namespace moe::gui

@@ -116,18 +116,20 @@ TEST(AppEngine, StopCancelsWithin100Milliseconds) {
     REQUIRE_RUNNABLE_MODEL(path);
     MainWindow w;
     ASSERT_TRUE(loadInto(w, path));
-    w.setPrompt(kPrompt);
-    w.setMaxTokens(400);
     QSignalSpy rows(w.tokenListModel(), &QAbstractItemModel::rowsInserted);
     QSignalSpy finished(w.controller(), &InferenceController::generationFinished);
-    w.run();
+    moe::GenerationRequest request = greedyRequest(std::min(400, w.controller()->modelInfo().n_ctx_train - 16));
+    request.stop_at_eos = false;  // a long run that only Stop ends
+    w.controller()->generate(request);
     ASSERT_TRUE(moe::test::waitForSignals(rows, 2));  // prompt, then some decoding
     QElapsedTimer timer;
     timer.start();
     w.stop();
     ASSERT_TRUE(moe::test::waitForSignals(finished, 1, 5000));
     EXPECT_LT(timer.elapsed(), 100);
-    EXPECT_TRUE(finished.first().at(1).toBool()) << "reported as cancelled";
+    EXPECT_EQ(finished.first().at(0).toString(), QString());
+    EXPECT_TRUE(finished.first().at(1).toBool()) << "reported as cancelled after "
+                                                  << w.store()->document().stats.generated_tokens << " tokens";
     EXPECT_EQ(w.controller()->state(), InferenceController::State::Idle);
     EXPECT_TRUE(w.canRun());
 }
