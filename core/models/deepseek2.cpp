@@ -15,6 +15,23 @@ namespace moe {
 
 namespace {
 
+// For each head h: Y[:, h] (n, rows) = X[:, h] (n, cols) · W_hᵀ, where W_h is slab h of a 3-D
+// weight [cols, rows, H]. Token i's head h starts at x + i·ldx + h·x_head (likewise for y).
+struct HeadLayout {
+    int64_t ld, head;  // floats between tokens, and between heads of one token
+};
+
+void per_head_product(const Weight& w, const float* x, HeadLayout xl, int n, float* y, HeadLayout yl, ThreadPool& pool) {
+    const int64_t heads = w.info->ne[2];
+    if (n == 1) {
+        std::vector<MatvecJob> jobs;
+        for (int64_t h = 0; h < heads; ++h) jobs.push_back({w.matrix(h), x + h * xl.head, y + h * yl.head});
+        matvec_batch(jobs, pool);
+        return;
+    }
+    for (int64_t h = 0; h < heads; ++h) matmul(w.matrix(h), x + h * xl.head, xl.ld, n, y + h * yl.head, yl.ld, pool);
+}
+
 class Deepseek2 : public Transformer {
 public:
     Deepseek2(std::shared_ptr<const gguf::GgufFile> file, ModelConfig config)
@@ -90,34 +107,52 @@ protected:
             rope_.apply(&q[static_cast<size_t>(i) * H * dk] + nope, H, dk, pos);
         }
 
-        std::vector<float> heads(static_cast<size_t>(n) * H * dv);  // (n, H·dv)
+        // q̃_h = K_b,h · q_nope,h for every token and head: (n, H, kv_lora)
+        std::vector<float> q_absorbed(static_cast<size_t>(n) * H * r_kv);
+        if (w.wk_b) {
+            per_head_product(w.wk_b, q.data(), {H * dk, dk}, n, q_absorbed.data(), {H * r_kv, r_kv}, pool);
+        } else {  // legacy attn_kv_b: the k rows of each head, applied transposed
+            pool.parallel_for(static_cast<int64_t>(n) * H, [&](int64_t begin, int64_t end, int) {
+                std::vector<float> scratch;
+                for (int64_t job = begin; job < end; ++job) {
+                    const int64_t i = job / H, h = job % H;
+                    matvec_transposed_serial(w.wkv_b.row_range(h * (nope + dv), nope), &q[(i * H + h) * dk],
+                                             &q_absorbed[(i * H + h) * r_kv], scratch);
+                }
+            });
+        }
+
+        // MQA over the cached [c ‖ k_pe]: values are the latents themselves. (n, H, kv_lora)
+        std::vector<float> latent_out(static_cast<size_t>(n) * H * r_kv);
         pool.parallel_for(static_cast<int64_t>(n) * H, [&](int64_t begin, int64_t end, int) {
-            std::vector<float> q_absorbed(r_kv), latent_out(r_kv), scores, scratch;
+            std::vector<float> scores;
             for (int64_t job = begin; job < end; ++job) {
                 const int i = static_cast<int>(job / H), h = static_cast<int>(job % H);
-                const float* q_nope = &q[(static_cast<size_t>(i) * H + h) * dk];
-                const float* q_pe = q_nope + nope;
-                // q̃ = K_b,h · q_nope: (kv_lora)
-                if (w.wk_b) {
-                    matvec_serial(w.wk_b.matrix(h), q_nope, q_absorbed.data());
-                } else {
-                    matvec_transposed_serial(w.wkv_b.row_range(static_cast<int64_t>(h) * (nope + dv), nope), q_nope,
-                                             q_absorbed.data(), scratch);
-                }
+                const float* qa = &q_absorbed[static_cast<size_t>(job) * r_kv];
+                const float* q_pe = &q[(static_cast<size_t>(i) * H + h) * dk] + nope;
                 const int n_pos = pos0 + i + 1;
                 scores.resize(n_pos);
                 for (int j = 0; j < n_pos; ++j)
-                    scores[j] = c.attn_scale * (ops::dot(q_absorbed.data(), cache.a(il, j), r_kv) +
-                                                ops::dot(q_pe, cache.b(il, j), rope));
+                    scores[j] = c.attn_scale * (ops::dot(qa, cache.a(il, j), r_kv) + ops::dot(q_pe, cache.b(il, j), rope));
                 ops::softmax(scores.data(), n_pos);
-                std::fill(latent_out.begin(), latent_out.end(), 0.0f);
-                for (int j = 0; j < n_pos; ++j) ops::axpy(scores[j], cache.a(il, j), latent_out.data(), r_kv);
-                float* o = &heads[(static_cast<size_t>(i) * H + h) * dv];
-                const WeightMatrix v_b = w.wv_b ? w.wv_b.matrix(h)
-                                                : w.wkv_b.row_range(static_cast<int64_t>(h) * (nope + dv) + nope, dv);
-                matvec_serial(v_b, latent_out.data(), o);
+                float* o = &latent_out[static_cast<size_t>(job) * r_kv];
+                std::fill(o, o + r_kv, 0.0f);
+                for (int j = 0; j < n_pos; ++j) ops::axpy(scores[j], cache.a(il, j), o, r_kv);
             }
         });
+
+        // o_h = V_b,h · õ_h: (n, H·dv)
+        std::vector<float> heads(static_cast<size_t>(n) * H * dv);
+        if (w.wv_b) {
+            per_head_product(w.wv_b, latent_out.data(), {H * r_kv, r_kv}, n, heads.data(), {H * dv, dv}, pool);
+        } else {
+            std::vector<MatvecJob> jobs;
+            for (int64_t i = 0; i < n; ++i)
+                for (int64_t h = 0; h < H; ++h)
+                    jobs.push_back({w.wkv_b.row_range(h * (nope + dv) + nope, dv), &latent_out[(i * H + h) * r_kv],
+                                    &heads[(i * H + h) * dv]});
+            matvec_batch(jobs, pool);
+        }
         project_rows(w.wo.matrix(), heads.data(), n, out, pool);
     }
 
