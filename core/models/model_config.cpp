@@ -102,7 +102,10 @@ ModelConfig read_common_config(const gguf::GgufFile& file) {
 
     // RoPE (reference §3.2)
     c.rope.n_rot = static_cast<int>(keys.integer("rope.dimension_count", c.head_dim_k, 2, 1024));
+    if (c.rope.n_rot % 2 != 0 || c.rope.n_rot > c.head_dim_k)
+        keys.fail("rope.dimension_count", "must be even and at most the key head size " + std::to_string(c.head_dim_k));
     c.rope.freq_base = keys.real("rope.freq_base", 10000.0f);
+    if (c.rope.freq_base <= 1.0f) keys.fail("rope.freq_base", "must be greater than 1");
     const std::string scaling = keys.text("rope.scaling.type", "none");
     const float factor = keys.real("rope.scaling.factor", 0.0f);
     if (scaling == "linear" && factor > 0) c.rope.freq_scale = 1.0f / factor;
