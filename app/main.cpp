@@ -51,7 +51,10 @@ int main(int argc, char** argv) {
     const QCommandLineOption bench({QStringLiteral("bench-gui")},
                                    QStringLiteral("Stream a synthetic trace of n tokens (27 layers x 64 experts) and report timings."),
                                    QStringLiteral("n"));
-    parser.addOptions({screenshot, prompt, max_tokens, tab, select, size, bench});
+    const QCommandLineOption bench_live({QStringLiteral("bench-live")},
+                                        QStringLiteral("Load the model, generate n tokens, report the longest GUI stall."),
+                                        QStringLiteral("n"));
+    parser.addOptions({screenshot, prompt, max_tokens, tab, select, size, bench, bench_live});
     parser.process(app);
 
     MainWindow window;
@@ -85,6 +88,19 @@ int main(int argc, char** argv) {
         window.statusBar();  // the card already says no model is loaded
     } else {
         window.openModel(model);
+    }
+    if (parser.isSet(bench_live)) {
+        QObject::connect(window.controller(), &moe::gui::InferenceController::modelLoaded, &window, [&] {
+            const auto result = moe::gui::runLiveBenchmark(window, parser.value(bench_live).toInt());
+            std::printf("%s", qPrintable(result.report()));
+            QApplication::exit(0);
+        });
+        QObject::connect(window.controller(), &moe::gui::InferenceController::loadFailed, &window,
+                         [](const QString& message) {
+                             std::fprintf(stderr, "%s\n", qPrintable(message));
+                             QApplication::exit(1);
+                         });
+        return app.exec();
     }
     const bool run_at_start = parser.isSet(prompt) || !shot.isEmpty();
     QObject::connect(window.controller(), &moe::gui::InferenceController::modelLoaded, &window, [&] {

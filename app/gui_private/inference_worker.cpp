@@ -177,7 +177,7 @@ void InferenceController::cancelLoad() {
 void InferenceController::generate(const moe::GenerationRequest& request) {
     if (!has_model_) return;
     const quint64 job = startJob(State::Generating);
-    store_->beginRun(request);
+    store_->beginRun(model_info_, request);
     QMetaObject::invokeMethod(worker_, [w = worker_, job, request] { w->generate(job, request); },
                               Qt::QueuedConnection);
 }

@@ -173,6 +173,10 @@ QVariant TokenListModel::data(const QModelIndex& index, int role) const {
     if (role == IsPromptRole) return t.is_prompt;
     if (role == TopExpertRole) return store_->topExpert(row, layer);
     if (role == Qt::ToolTipRole) return routingSummary(row, layer);
+    if (role == Qt::TextAlignmentRole) {
+        const bool text = index.column() == TextColumn || index.column() == KindColumn;
+        return QVariant::fromValue(Qt::AlignVCenter | (text ? Qt::AlignLeft : Qt::AlignRight));
+    }
     if (role != Qt::DisplayRole && role != ValueRole) return {};
     const auto* r = store_->routing(row, layer);
     switch (index.column()) {

@@ -36,9 +36,9 @@ void TraceStore::resetModel(const moe::ModelInfo& info) {
     swapIn(std::move(doc));
 }
 
-void TraceStore::beginRun(const moe::GenerationRequest& request) {
+void TraceStore::beginRun(const moe::ModelInfo& info, const moe::GenerationRequest& request) {
     SessionDocument doc;
-    doc.model = doc_.model;
+    doc.model = info;
     doc.request = request;
     swapIn(std::move(doc));
 }

@@ -51,7 +51,7 @@ public:
 
     // Mutation (GUI thread only).
     void resetModel(const moe::ModelInfo& info);  // a new model: forget the run
-    void beginRun(const moe::GenerationRequest& request);
+    void beginRun(const moe::ModelInfo& info, const moe::GenerationRequest& request);
     void appendTokens(const std::vector<moe::TokenTrace>& batch);
     void appendText(const QString& text);
     void setStats(const GenerationStats& stats);

@@ -22,6 +22,16 @@ struct GuiBenchmarkResult {
     QString report() const;
 };
 
+// The same probe during a real generation of the loaded model (the window must have one).
+struct LiveBenchmarkResult {
+    int tokens = 0;
+    double tokens_per_second = 0;
+    double max_stall_ms = 0;
+    double max_paint_ms = 0;
+    QString report() const;
+};
+LiveBenchmarkResult runLiveBenchmark(MainWindow& window, int max_tokens);
+
 // Runs the event loop until the stream ends; the window must be shown.
 GuiBenchmarkResult runGuiBenchmark(MainWindow& window, int tokens, int tokens_per_second);
 

@@ -142,9 +142,10 @@ void TokenStripView::renderTo(QPainter* painter, const QRect& target) {
 }
 
 int TokenStripView::rowAt(const QPoint& content_pos) const {
-    for (int i = 0; i < rects_.size(); ++i) {
-        if (rects_[i].contains(content_pos)) return i;
-        if (rects_[i].top() > content_pos.y()) break;
+    auto it = std::lower_bound(rects_.begin(), rects_.end(), content_pos.y(),
+                               [](const QRect& r, int y) { return r.bottom() < y; });
+    for (; it != rects_.end() && it->top() <= content_pos.y(); ++it) {
+        if (it->contains(content_pos)) return static_cast<int>(it - rects_.begin());
     }
     return -1;
 }

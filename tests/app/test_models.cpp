@@ -78,7 +78,7 @@ TEST(AppModels, ShapesFollowTheStreamAndTesterIsQuiet) {
     f.store.selectToken(7);
     f.token_expert.setValueKind(RoutingValue::Weight);
     f.load.setMeasure(ExpertLoadModel::Measure::Share);
-    f.store.beginRun({});
+    f.store.beginRun(f.store.modelInfo(), {});
     EXPECT_EQ(f.tokens.rowCount(), 0);
     EXPECT_TRUE(moe::test::ModelTesters::complaints().isEmpty()) << f.tokens.rowCount()
         << moe::test::ModelTesters::complaints().join('\n').toStdString();
@@ -183,4 +183,21 @@ TEST(AppModels, HeatmapImageAppendsMatchAFullRebuild) {
     // Pixel (token 7, expert 2) is the scale's colour of that probability.
     const double p = value(f.token_expert, 7, 2);
     EXPECT_EQ(a.pixel(7, 2), fresh.scale().rgb(p));
+}
+
+TEST(AppModels, TooltipsCarryExactValues) {
+    Fixture f;
+    f.stream(6, 6);
+    const auto trace = syntheticTokens(f.shape, 0, 6);
+    const auto& r = trace[5].moe_layers[0];
+    const int chosen = r.experts[0];
+    const QString tip = f.layer_expert.data(f.layer_expert.index(0, chosen), Qt::ToolTipRole).toString();
+    EXPECT_TRUE(tip.contains(QString("probability: %1").arg(QString::number(r.probs[static_cast<size_t>(chosen)], 'g', 6))))
+        << tip.toStdString();
+    EXPECT_TRUE(tip.contains("chosen, rank 0")) << tip.toStdString();
+    EXPECT_TRUE(tip.contains("layer 1")) << tip.toStdString();  // block index, not MoE index
+    const QString shared = f.layer_expert.data(f.layer_expert.index(0, 8), Qt::ToolTipRole).toString();
+    EXPECT_TRUE(shared.contains("shared expert")) << shared.toStdString();
+    const QString strip = f.tokens.data(f.tokens.index(5, 0), Qt::ToolTipRole).toString();
+    EXPECT_TRUE(strip.contains(QString("E%1").arg(chosen))) << strip.toStdString();
 }

@@ -95,7 +95,7 @@ TEST(AppWindow, CorruptSessionShowsAnErrorAndTheAppStaysUsable) {
     // Save, then open the good one: the message goes away and the views show it.
     const QString good = dir + "/good.moescope.json";
     ASSERT_EQ(w.saveSessionFile(good), QString());
-    w.store()->beginRun({});
+    w.store()->beginRun(w.store()->modelInfo(), {});
     EXPECT_TRUE(w.openSessionFile(good));
     EXPECT_EQ(w.messageText(), QString());
     EXPECT_EQ(w.store()->tokenCount(), 10);
