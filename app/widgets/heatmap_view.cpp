@@ -62,14 +62,19 @@ void HeatmapView::setSeparatorAfterColumn(int column) {
     viewport()->update();
 }
 
-void HeatmapView::setHighlightedRow(int row) {
-    if (row == highlighted_row_) return;
+void HeatmapView::setHighlightedRow(int row, bool reveal) {
     highlighted_row_ = row;
-    // Bring a selected token into view unless we are following the newest one anyway.
-    if (image_.rowsAlongX() && row >= 0 && !follow_end_) {
+    if (reveal && image_.rowsAlongX() && row >= 0) {
         const Geometry g = geometry(viewport()->rect(), horizontalScrollBar()->value());
-        if (row < g.first_x || row >= g.first_x + g.count_x) horizontalScrollBar()->setValue(row - g.count_x / 2);
+        if (row < g.first_x || row >= g.first_x + g.count_x) {
+            follow_end_ = false;
+            horizontalScrollBar()->setValue(row - g.count_x / 2);
+        }
+    } else if (!reveal && pinned_) {
+        follow_end_ = true;  // back to following: jump to the newest end once
+        updateScrollBar();
     }
+    pinned_ = reveal;
     viewport()->update();
 }
 

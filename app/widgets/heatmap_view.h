@@ -22,7 +22,8 @@ public:
 
     void setLegendTitle(const QString& title);
     void setSeparatorAfterColumn(int column);  // a line before the shared-expert columns
-    void setHighlightedRow(int row);           // model row, -1 for none
+    // Model row, -1 for none; `reveal` scrolls it into view (and stops following the newest).
+    void setHighlightedRow(int row, bool reveal = false);
     void setCellExtent(int pixels);            // width of a model row when rows_along_x
 
     // Renders the whole heatmap (not only the scrolled part) at its natural size, for export.
@@ -68,7 +69,8 @@ private:
     int separator_after_ = -1;
     int highlighted_row_ = -1;
     int cell_extent_ = 5;
-    bool follow_end_ = true;
+    bool follow_end_ = true;  // keep the newest end in view as data arrives
+    bool pinned_ = false;     // the highlighted row was revealed on request
     double last_paint_ms_ = 0, max_paint_ms_ = 0, total_paint_ms_ = 0;
     int paint_count_ = 0;
 };

@@ -535,8 +535,10 @@ void MainWindow::onStoreReset() {
 }
 
 void MainWindow::onSelectedToken(int token) {
-    token_expert_view_->setHighlightedRow(token);
-    token_strip_->setSelectedToken(token);
+    // A pinned token is scrolled into view; while following, the views stay at the newest end.
+    const bool pinned = !store_->followsLatest();
+    token_expert_view_->setHighlightedRow(token, pinned);
+    token_strip_->setSelectedToken(token, pinned);
     {
         const QSignalBlocker block(follow_action_);
         follow_action_->setChecked(store_->followsLatest());

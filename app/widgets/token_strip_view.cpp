@@ -44,16 +44,20 @@ void TokenStripView::setModel(QAbstractItemModel* model) {
     relayout();
 }
 
-void TokenStripView::setSelectedToken(int row) {
-    if (row == selected_) return;
+void TokenStripView::setSelectedToken(int row, bool reveal) {
     selected_ = row;
-    if (row >= 0 && row < rects_.size() && !follow_end_) {
+    QScrollBar* bar = verticalScrollBar();
+    if (reveal && row >= 0 && row < rects_.size()) {
         const QRect r = rects_[row];
-        QScrollBar* bar = verticalScrollBar();
         if (r.top() < bar->value() || r.bottom() > bar->value() + viewport()->height()) {
+            follow_end_ = false;
             bar->setValue(r.center().y() - viewport()->height() / 2);
         }
+    } else if (!reveal && pinned_) {
+        follow_end_ = true;  // back to following: jump to the newest end once
+        updateScrollBar();
     }
+    pinned_ = reveal;
     viewport()->update();
 }
 

@@ -17,7 +17,8 @@ public:
     explicit TokenStripView(QWidget* parent = nullptr);
     // A TokenListModel (TextColumn, TopExpertRole, IsPromptRole, ToolTipRole).
     void setModel(QAbstractItemModel* model);
-    void setSelectedToken(int row);
+    // `reveal` scrolls the token into view (and stops following the newest).
+    void setSelectedToken(int row, bool reveal = false);
     int selectedToken() const { return selected_; }
     QRect tokenRect(int row) const;  // in content coordinates, for tests
 
@@ -46,7 +47,8 @@ private:
     QPoint cursor_;         // where the next chip goes
     int layout_width_ = 0;
     int selected_ = -1;
-    bool follow_end_ = true;
+    bool follow_end_ = true;  // keep the newest end in view as data arrives
+    bool pinned_ = false;     // the highlighted row was revealed on request
 };
 
 }  // namespace moe::gui
