@@ -17,13 +17,26 @@ using moe::gui::MainWindow;
 
 namespace {
 
-// After the run (or the session) is on screen: optionally pin a token, then grab the window.
-void grabAndQuit(MainWindow& window, const QString& path, int select_token) {
-    if (select_token >= 0) window.store()->selectToken(select_token);
-    QTimer::singleShot(400, &window, [&window, path] {
-        const QString error = moe::gui::exportView(moe::gui::rendererFor(&window), path, QStringLiteral("MoEScope"));
-        if (!error.isEmpty()) std::fprintf(stderr, "screenshot: %s\n", qPrintable(error));
-        QApplication::exit(error.isEmpty() ? 0 : 1);
+// What to do once the run (or the opened session) is on screen, then quit.
+struct FinishActions {
+    QString routing_csv, latency_csv, screenshot;
+    int select_token = -1;
+    bool any() const { return !routing_csv.isEmpty() || !latency_csv.isEmpty() || !screenshot.isEmpty(); }
+};
+
+void finishAndQuit(MainWindow& window, const FinishActions& actions) {
+    QStringList errors;
+    if (!actions.routing_csv.isEmpty()) errors << window.exportRoutingCsv(actions.routing_csv);
+    if (!actions.latency_csv.isEmpty()) errors << window.exportLatencyCsv(actions.latency_csv);
+    if (actions.select_token >= 0) window.store()->selectToken(actions.select_token);
+    // Give the charts' refresh timers a moment before grabbing.
+    QTimer::singleShot(400, &window, [&window, actions, errors]() mutable {
+        if (!actions.screenshot.isEmpty()) {
+            errors << moe::gui::exportView(moe::gui::rendererFor(&window), actions.screenshot, QStringLiteral("MoEScope"));
+        }
+        errors.removeAll(QString());
+        for (const QString& e : errors) std::fprintf(stderr, "moescope: %s\n", qPrintable(e));
+        QApplication::exit(errors.isEmpty() ? 0 : 1);
     });
 }
 
@@ -54,7 +67,11 @@ int main(int argc, char** argv) {
     const QCommandLineOption bench_live({QStringLiteral("bench-live")},
                                         QStringLiteral("Load the model, generate n tokens, report the longest GUI stall."),
                                         QStringLiteral("n"));
-    parser.addOptions({screenshot, prompt, max_tokens, tab, select, size, bench, bench_live});
+    const QCommandLineOption routing_csv({QStringLiteral("export-routing")},
+                                         QStringLiteral("After the run, write the routing CSV and quit."), QStringLiteral("csv"));
+    const QCommandLineOption latency_csv({QStringLiteral("export-latency")},
+                                         QStringLiteral("After the run, write the latency CSV and quit."), QStringLiteral("csv"));
+    parser.addOptions({screenshot, prompt, max_tokens, tab, select, size, bench, bench_live, routing_csv, latency_csv});
     parser.process(app);
 
     MainWindow window;
@@ -75,20 +92,19 @@ int main(int argc, char** argv) {
 
     const QString file = parser.positionalArguments().value(0);
     const bool is_session = file.endsWith(QLatin1String(".json"), Qt::CaseInsensitive);
-    const int select_token = parser.isSet(select) ? parser.value(select).toInt() : -1;
-    const QString shot = parser.value(screenshot);
+    FinishActions finish;
+    finish.select_token = parser.isSet(select) ? parser.value(select).toInt() : -1;
+    finish.screenshot = parser.value(screenshot);
+    finish.routing_csv = parser.value(routing_csv);
+    finish.latency_csv = parser.value(latency_csv);
 
     if (is_session) {
         window.openSessionFile(file);
-        if (!shot.isEmpty()) grabAndQuit(window, shot, select_token);
+        if (finish.any()) finishAndQuit(window, finish);
         return app.exec();
     }
     const QString model = file.isEmpty() ? moe::gui::findDemoModel() : file;
-    if (model.isEmpty()) {
-        window.statusBar();  // the card already says no model is loaded
-    } else {
-        window.openModel(model);
-    }
+    if (!model.isEmpty()) window.openModel(model);  // else the model card explains what to do
     if (parser.isSet(bench_live)) {
         QObject::connect(window.controller(), &moe::gui::InferenceController::modelLoaded, &window, [&] {
             const auto result = moe::gui::runLiveBenchmark(window, parser.value(bench_live).toInt());
@@ -102,18 +118,16 @@ int main(int argc, char** argv) {
                          });
         return app.exec();
     }
-    const bool run_at_start = parser.isSet(prompt) || !shot.isEmpty();
+    const bool run_at_start = parser.isSet(prompt) || finish.any();
     QObject::connect(window.controller(), &moe::gui::InferenceController::modelLoaded, &window, [&] {
         if (run_at_start) window.run();
-        else if (!shot.isEmpty()) grabAndQuit(window, shot, select_token);
     });
-    QObject::connect(window.controller(), &moe::gui::InferenceController::loadFailed, &window, [&] {
-        if (!shot.isEmpty()) grabAndQuit(window, shot, select_token);
-    });
-    if (!shot.isEmpty()) {
+    if (finish.any()) {
+        QObject::connect(window.controller(), &moe::gui::InferenceController::loadFailed, &window,
+                         [&] { finishAndQuit(window, finish); });
         QObject::connect(window.controller(), &moe::gui::InferenceController::generationFinished, &window,
-                         [&] { grabAndQuit(window, shot, select_token); });
-        if (model.isEmpty()) grabAndQuit(window, shot, select_token);
+                         [&] { finishAndQuit(window, finish); });
+        if (model.isEmpty()) finishAndQuit(window, finish);
     }
     return app.exec();
 }

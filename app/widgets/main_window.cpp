@@ -265,7 +265,7 @@ void MainWindow::buildDocks() {
     form->setLabelAlignment(Qt::AlignRight);
     max_tokens_ = new QSpinBox;
     max_tokens_->setRange(1, 4096);
-    max_tokens_->setValue(64);
+    max_tokens_->setValue(32);  // the CLI's --n-predict default, so exports compare 1:1
     temperature_ = new QDoubleSpinBox;
     temperature_->setRange(0.0, 2.0);
     temperature_->setSingleStep(0.1);
