@@ -13,11 +13,15 @@ namespace moe {
 namespace {
 
 // Eight independent sums so the loop is limited by loads, not by one add chain; plain integer
-// code the compiler vectorises for whatever the baseline instruction set is.
+// code the compiler vectorises for whatever the baseline instruction set is. Software prefetch
+// as in the kernels (it raises this probe by ~15% on the dev VM), so the baseline is the best
+// streaming rate we know how to reach.
 uint64_t sum_words(const uint64_t* p, int64_t n) {
+    constexpr uintptr_t kPrefetchBytes = 2048;
     uint64_t s[8] = {};
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) {
+        __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<uintptr_t>(p + i) + kPrefetchBytes));
         for (int k = 0; k < 8; ++k) s[k] += p[i + k];
     }
     for (; i < n; ++i) s[0] += p[i];

@@ -25,10 +25,16 @@ int64_t row_grain(const WeightMatrix& w) {
 }  // namespace
 
 void matvec(const WeightMatrix& w, const float* x, float* y, ThreadPool& pool) {
-    const quant::detail::DotFn dot = kernels_for(w.type).dot;
-    // Each thread gets one contiguous band of rows: a single sequential stream through memory.
-    pool.parallel_for(w.rows, [&w, dot, x, y](int64_t begin, int64_t end, int) {
-        for (int64_t r = begin; r < end; ++r) y[r] = dot(w.row(r), x, w.cols);
+    // The chunk lambda captures one reference, so its std::function needs no heap allocation.
+    const struct {
+        const WeightMatrix& w;
+        quant::detail::DotFn dot;
+        const float* x;
+        float* y;
+    } job{w, kernels_for(w.type).dot, x, y};
+    // Chunks are contiguous bands of rows: sequential streams through memory.
+    pool.parallel_for(w.rows, [&job](int64_t begin, int64_t end, int) {
+        for (int64_t r = begin; r < end; ++r) job.y[r] = job.dot(job.w.row(r), job.x, job.w.cols);
     }, row_grain(w));
 }
 
@@ -39,27 +45,36 @@ void matmul(const WeightMatrix& w, const float* x, int64_t ldx, int64_t n, float
         matvec(w, x, y, pool);
         return;
     }
-    const quant::detail::DequantizeFn dequantize = kernels_for(w.type).dequantize;
-    const quant::detail::GemmFn gemm = quant::detail::active_kernels().gemm_f32;
     // Expanded rows per tile: about 128 KiB of F32, which stays in L2 while every activation
     // passes over it, so each stored row is decoded once per call.
     constexpr int64_t kTileFloats = 32 * 1024;
-    const int64_t tile_rows = std::clamp<int64_t>(kTileFloats / std::max<int64_t>(1, w.cols), 4, 256) / 4 * 4;
-    const bool plain_f32 = w.type == GgmlType::F32 && w.row_stride == static_cast<size_t>(w.cols) * sizeof(float);
+    const struct {
+        const WeightMatrix& w;
+        quant::detail::DequantizeFn dequantize;
+        quant::detail::GemmFn gemm;
+        const float* x;
+        int64_t ldx, n;
+        float* y;
+        int64_t ldy, tile_rows;
+        bool plain_f32;  // rows can be used in place
+    } job{w, kernels_for(w.type).dequantize, quant::detail::active_kernels().gemm_f32, x, ldx, n, y, ldy,
+          std::clamp<int64_t>(kTileFloats / std::max<int64_t>(1, w.cols), 4, 256) / 4 * 4,
+          w.type == GgmlType::F32 && w.row_stride == static_cast<size_t>(w.cols) * sizeof(float)};
 
-    pool.parallel_for(w.rows, [&](int64_t begin, int64_t end, int) {
+    pool.parallel_for(w.rows, [&job](int64_t begin, int64_t end, int) {
         thread_local std::vector<float> scratch;  // (tile_rows, cols), reused across calls
-        for (int64_t r0 = begin; r0 < end; r0 += tile_rows) {
-            const int64_t rows = std::min(tile_rows, end - r0);
+        const WeightMatrix& w = job.w;
+        for (int64_t r0 = begin; r0 < end; r0 += job.tile_rows) {
+            const int64_t rows = std::min(job.tile_rows, end - r0);
             const float* tile = reinterpret_cast<const float*>(w.row(r0));
-            if (!plain_f32) {
-                scratch.resize(static_cast<size_t>(tile_rows * w.cols));
-                for (int64_t r = 0; r < rows; ++r) dequantize(w.row(r0 + r), scratch.data() + r * w.cols, w.cols);
+            if (!job.plain_f32) {
+                scratch.resize(static_cast<size_t>(job.tile_rows * w.cols));
+                for (int64_t r = 0; r < rows; ++r) job.dequantize(w.row(r0 + r), scratch.data() + r * w.cols, w.cols);
                 tile = scratch.data();
             }
-            gemm(tile, rows, w.cols, x, ldx, n, y + r0, ldy);
+            job.gemm(tile, rows, w.cols, job.x, job.ldx, job.n, job.y + r0, job.ldy);
         }
-    }, tile_rows);
+    }, job.tile_rows);
 }
 
 }  // namespace moe

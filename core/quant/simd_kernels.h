@@ -29,6 +29,19 @@ namespace {
 
 constexpr int kGroup = 16;  // values sharing one (scale, min)
 
+// Software prefetch distance for weight rows. The hardware prefetcher alone leaves a single-token
+// matvec at about half the achievable bandwidth on the dev VM; 2 KiB ahead roughly doubled it.
+constexpr uintptr_t kPrefetchDistance = 2048;
+
+// Prefetches the cache lines of [p, p + bytes) shifted kPrefetchDistance ahead (past the end of a
+// row is fine: the next row follows, and a prefetch never faults).
+inline void prefetch_ahead(const void* p, size_t bytes) {
+    const uintptr_t start = reinterpret_cast<uintptr_t>(p) + kPrefetchDistance;
+    for (uintptr_t line = start; line < start + bytes; line += 64) {
+        _mm_prefetch(reinterpret_cast<const char*>(line), _MM_HINT_T0);
+    }
+}
+
 inline float half(uint16_t h) { return _cvtsh_ss(h); }
 
 inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
@@ -298,6 +311,7 @@ void for_each_decoded_chunk(const void* src, int64_t n, Chunk&& chunk) {
     Decoded d{};  // zeroed: the compiler cannot see that decode fills what is read
     int64_t first = 0;
     for (; first + kBlocksPerChunk <= n_blocks; first += kBlocksPerChunk) {
+        prefetch_ahead(row + first * sizeof(Block), kBlocksPerChunk * sizeof(Block));
         decode_blocks<Format, kBlocksPerChunk>(row + first * sizeof(Block), d);
         chunk(first, d, kQKK / kGroup);
     }
@@ -395,6 +409,7 @@ float dot_plain(const void* row, const float* x, int64_t n) {
     Accumulators<V> acc;
     int64_t i = 0;
     for (; i + 4 * V::kWidth <= n; i += 4 * V::kWidth) {
+        prefetch_ahead(w + i, 4 * V::kWidth * sizeof(Element));
         for (int u = 0; u < 4; ++u) {
             const int64_t k = i + u * V::kWidth;
             acc.a[u] = V::fmadd(V::template load_as_f32<Element>(w + k), V::load(x + k), acc.a[u]);
