@@ -15,6 +15,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QProgressBar>
@@ -124,6 +125,15 @@ MainWindow::MainWindow(QWidget* parent)
     setCentralWidget(central);
 
     buildDocks();
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About MoEScope"), this, [this] {
+        QMessageBox::about(this, tr("About MoEScope"),
+                           tr("<b>MoEScope %1</b><p>Runs Mixture-of-Experts models from GGUF files on the CPU "
+                              "and shows how the router sends every token through the experts.</p>")
+                               .arg(QCoreApplication::applicationVersion()));
+    });
 
     load_progress_ = new QProgressBar;
     load_progress_->setRange(0, 1000);

@@ -2,7 +2,14 @@
 // engine run, stop within 100 ms, export the CLI's CSV bytes, reject broken model files.
 #include <gtest/gtest.h>
 
+#include <QCoreApplication>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QElapsedTimer>
+#include <QFileInfo>
+#include <QMimeData>
+#include <QSettings>
+#include <QUrl>
 #include <QFile>
 #include <QSignalSpy>
 
@@ -172,4 +179,56 @@ TEST(AppEngine, CorruptModelShowsTheEngineMessageAndTheAppStaysUsable) {
     w.openModel(QString::fromStdString(text));
     ASSERT_TRUE(moe::test::waitForSignals(failed, 2));
     EXPECT_TRUE(w.canRun());
+}
+
+TEST(AppEngine, LoadingCanBeCancelledAndKeepsThePreviousModel) {
+    REQUIRE_RUNNABLE_MODEL(path);
+    // The worker driven directly on this thread, so the cancel lands mid-load deterministically.
+    InferenceWorker worker;
+    QSignalSpy loaded(&worker, &InferenceWorker::modelLoaded);
+    QSignalSpy failed(&worker, &InferenceWorker::loadFailed);
+    worker.loadModel(1, QString::fromStdString(path));
+    ASSERT_EQ(loaded.count(), 1);
+
+    // Cancel from inside the first progress report: the engine's next progress call stops it.
+    QObject::connect(&worker, &InferenceWorker::loadProgress, &worker,
+                     [&worker](quint64 job, double) { worker.requestStop(job); }, Qt::DirectConnection);
+    worker.loadModel(2, QString::fromStdString(path));
+    ASSERT_EQ(failed.count(), 1);
+    EXPECT_EQ(failed.first().at(0).toULongLong(), 2u);
+    EXPECT_TRUE(failed.first().at(2).toBool()) << "reported as a cancellation";
+
+    // A cancel issued before the job starts (Cancel pressed while it was queued).
+    worker.requestStop(3);
+    worker.loadModel(3, QString::fromStdString(path));
+    ASSERT_EQ(failed.count(), 2);
+    EXPECT_TRUE(failed.at(1).at(2).toBool());
+
+    // The first model is still loaded and runs.
+    QSignalSpy finished(&worker, &InferenceWorker::generationFinished);
+    worker.generate(4, greedyRequest(2));
+    ASSERT_EQ(finished.count(), 1);
+    EXPECT_EQ(finished.first().at(2).toString(), QString());
+    const auto update = finished.first().at(1).value<GenerationUpdate>();
+    EXPECT_TRUE(update.stats.finished);
+    EXPECT_EQ(update.stats.generated_tokens, 2);
+}
+
+TEST(AppEngine, DroppedModelLoadsAndJoinsTheRecentList) {
+    REQUIRE_RUNNABLE_MODEL(path);
+    MainWindow w;
+    w.show();
+    QSignalSpy loaded(w.controller(), &InferenceController::modelLoaded);
+    auto* mime = new QMimeData;
+    mime->setUrls({QUrl::fromLocalFile(QString::fromStdString(path))});
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(&w, &enter);
+    EXPECT_TRUE(enter.isAccepted());
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(&w, &drop);
+    ASSERT_TRUE(moe::test::waitForSignals(loaded));
+    const QStringList recent = QSettings().value("recentModels").toStringList();
+    ASSERT_FALSE(recent.isEmpty());
+    EXPECT_EQ(QFileInfo(recent.first()).canonicalFilePath(), QFileInfo(QString::fromStdString(path)).canonicalFilePath());
+    delete mime;
 }
