@@ -87,7 +87,11 @@ int main(int argc, char** argv) {
     if (parser.isSet(bench)) {
         const auto result = moe::gui::runGuiBenchmark(window, parser.value(bench).toInt(), 400);
         std::printf("%s", qPrintable(result.report()));
-        return 0;
+        if (!parser.isSet(screenshot)) return 0;
+        FinishActions finish;
+        finish.screenshot = parser.value(screenshot);
+        finishAndQuit(window, finish);
+        return app.exec();
     }
 
     const QString file = parser.positionalArguments().value(0);

@@ -250,7 +250,7 @@ void HeatmapView::paintLegend(QPainter& p, const QRect& area) const {
         const double value = scale.sqrt ? scale.max * pos * pos : scale.max * pos;
         const int y = bar.bottom() - static_cast<int>(pos * (bar.height() - 1));
         p.drawLine(bar.right() + 1, y, bar.right() + 4, y);
-        const QString text = QString::number(value, 'g', 3);
+        const QString text = value >= 100 ? QString::number(value, 'f', 0) : QString::number(value, 'g', 3);
         p.drawText(QRect(bar.right() + 6, y - fm.height() / 2, area.width() - 18, fm.height()),
                    Qt::AlignLeft | Qt::AlignVCenter, text);
     }

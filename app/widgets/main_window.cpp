@@ -113,6 +113,7 @@ MainWindow::MainWindow(QWidget* parent)
     token_table_->setModel(token_list_model_);
     token_table_->verticalHeader()->hide();
     token_table_->horizontalHeader()->setStretchLastSection(true);
+    token_table_->horizontalHeader()->setDefaultSectionSize(96);
     token_table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     token_table_->setSelectionMode(QAbstractItemView::SingleSelection);
     token_table_->setAlternatingRowColors(true);
@@ -327,7 +328,7 @@ void MainWindow::buildDocks() {
     addDockWidget(Qt::LeftDockWidgetArea, output_dock);
     splitDockWidget(prompt_dock, output_dock, Qt::Vertical);
     resizeDocks({model_dock}, {360}, Qt::Horizontal);
-    resizeDocks({model_dock, prompt_dock, output_dock}, {330, 300, 260}, Qt::Vertical);
+    resizeDocks({model_dock, prompt_dock, output_dock}, {290, 320, 300}, Qt::Vertical);
 }
 
 ViewPanel* MainWindow::addPanel(const QString& title, QWidget* view, const QString& subtitle) {
