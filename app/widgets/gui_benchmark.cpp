@@ -7,7 +7,6 @@
 #include <QTimer>
 
 #include <algorithm>
-#include <atomic>
 #include <memory>
 
 #include "gui_private/synthetic_trace.h"
@@ -98,7 +97,6 @@ GuiBenchmarkResult runGuiBenchmark(MainWindow& window, int tokens, int tokens_pe
     StallProbe probe;
     // The producer thread paces synthetic tokens and posts them in 40 ms batches like the worker.
     QEventLoop loop;
-    std::atomic<bool> done{false};
     QThread* producer = QThread::create([&] {
         constexpr int kBatchMs = 40;
         const int per_batch = std::max(1, tokens_per_second * kBatchMs / 1000);
@@ -122,7 +120,6 @@ GuiBenchmarkResult runGuiBenchmark(MainWindow& window, int tokens, int tokens_pe
             post(sent, count);
             sent += count;
         }
-        done = true;
     });
     QObject::connect(producer, &QThread::finished, &loop, [&] {
         // Let the last batches land and paint before measuring the full rebuild.
