@@ -20,12 +20,14 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -257,7 +259,12 @@ void MainWindow::buildDocks() {
     auto* model_dock = new QDockWidget(tr("Model"), this);
     model_dock->setObjectName(QStringLiteral("modelDock"));
     model_card_ = new ModelCard;
-    model_dock->setWidget(model_card_);
+    auto* card_scroll = new QScrollArea;  // lets the card's wrapped lines take the height they need
+    card_scroll->setWidget(model_card_);
+    card_scroll->setWidgetResizable(true);
+    card_scroll->setFrameShape(QFrame::NoFrame);
+    card_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    model_dock->setWidget(card_scroll);
     model_dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
     addDockWidget(Qt::LeftDockWidgetArea, model_dock);
 
@@ -319,6 +326,7 @@ void MainWindow::buildDocks() {
     output_layout->setContentsMargins(8, 2, 8, 6);
     stats_label_ = new QLabel;
     stats_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    stats_label_->setWordWrap(true);
     output_ = new QPlainTextEdit;
     output_->setReadOnly(true);
     output_->setPlaceholderText(tr("Generated text streams here."));
@@ -327,8 +335,12 @@ void MainWindow::buildDocks() {
     output_dock->setWidget(output_widget);
     addDockWidget(Qt::LeftDockWidgetArea, output_dock);
     splitDockWidget(prompt_dock, output_dock, Qt::Vertical);
-    resizeDocks({model_dock}, {360}, Qt::Horizontal);
-    resizeDocks({model_dock, prompt_dock, output_dock}, {290, 320, 300}, Qt::Vertical);
+    // Default proportions once the window has its size (a saved layout replaces them).
+    QTimer::singleShot(0, this, [this, model_dock, prompt_dock, output_dock] {
+        if (QSettings().contains(QStringLiteral("windowState"))) return;
+        resizeDocks({model_dock}, {std::clamp(width() / 4, 300, 420)}, Qt::Horizontal);
+        resizeDocks({model_dock, prompt_dock, output_dock}, {290, 320, 300}, Qt::Vertical);
+    });
 }
 
 ViewPanel* MainWindow::addPanel(const QString& title, QWidget* view, const QString& subtitle) {

@@ -77,6 +77,8 @@ ViewPanel::ViewPanel(const QString& title, QWidget* view, QWidget* parent)
     title_label_->setFont(bold);
     subtitle_label_->setStyleSheet(QStringLiteral("color: palette(mid);"));
     subtitle_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // A long subtitle is clipped rather than widening the window.
+    subtitle_label_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     header_->setSpacing(8);
     header_->addWidget(title_label_);
     header_->addWidget(subtitle_label_, 1);
