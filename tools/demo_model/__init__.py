@@ -1,0 +1,1 @@
+"""Building blocks of tools/train_demo_model.py: corpus, tokenizer, model, GGUF export, report."""
