@@ -129,6 +129,21 @@ MainWindow::MainWindow(QWidget* parent)
 
     buildDocks();
     QMenu* view = menuBar()->addMenu(tr("&View"));
+    // Stepping through the selection from the keyboard; Alt keeps the prompt editor's arrows free.
+    auto step_token = [this](int delta) {
+        if (store_->tokenCount() == 0) return;
+        store_->selectToken(std::clamp(store_->selectedToken() + delta, 0, store_->tokenCount() - 1));
+    };
+    auto step_layer = [this](int delta) {
+        if (store_->moeLayerCount() == 0) return;
+        store_->selectLayer(std::clamp(store_->selectedLayer() + delta, 0, store_->moeLayerCount() - 1));
+    };
+    view->addAction(tr("Previous Token"), QKeySequence(Qt::ALT | Qt::Key_Left), this, [step_token] { step_token(-1); });
+    view->addAction(tr("Next Token"), QKeySequence(Qt::ALT | Qt::Key_Right), this, [step_token] { step_token(1); });
+    view->addAction(tr("Previous Layer"), QKeySequence(Qt::ALT | Qt::Key_Up), this, [step_layer] { step_layer(-1); });
+    view->addAction(tr("Next Layer"), QKeySequence(Qt::ALT | Qt::Key_Down), this, [step_layer] { step_layer(1); });
+    view->addAction(follow_action_);
+    view->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About MoEScope"), this, [this] {
