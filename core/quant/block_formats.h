@@ -70,6 +70,10 @@ static_assert(sizeof(BlockQ4_0) == 18 && sizeof(BlockQ4_1) == 20 && sizeof(Block
 static_assert(sizeof(BlockQ2_K) == 84 && sizeof(BlockQ3_K) == 110 && sizeof(BlockQ4_K) == 144 &&
               sizeof(BlockQ5_K) == 176 && sizeof(BlockQ6_K) == 210);
 
+// The helpers below have internal linkage: this header is also compiled into the AVX2/AVX-512
+// files, and an out-of-line copy built with those flags must never be what the scalar code links to.
+namespace {
+
 // The 32-bit little-endian qh field of Q5_0/Q5_1 (blocks are only 2-byte aligned).
 inline uint32_t load_qh32(const uint8_t qh[4]) {
     return uint32_t{qh[0]} | uint32_t{qh[1]} << 8 | uint32_t{qh[2]} << 16 | uint32_t{qh[3]} << 24;
@@ -92,5 +96,7 @@ inline int q3k_scale(const uint8_t s[12], int j) {
     int high2 = (s[8 + (j % 4)] >> (2 * (j / 4))) & 3;
     return (low4 | high2 << 4) - 32;
 }
+
+}  // namespace
 
 }  // namespace moe::quant
