@@ -48,24 +48,33 @@ inline void store256(int8_t* q, __m256i v) { _mm256_store_si256(reinterpret_cast
 
 // 16 packed bytes -> 32 values: low nibbles (values 0..15) then high nibbles (values 16..31).
 inline __m256i split_nibbles(const uint8_t* qs) {
-    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
-    const __m128i mask = _mm_set1_epi8(0x0F);
-    return _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(bytes, 4), mask), _mm_and_si128(bytes, mask));
+    const __m256i both = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(qs)));
+    const __m256i low_then_high = _mm256_blend_epi32(both, _mm256_srli_epi16(both, 4), 0xF0);
+    return _mm256_and_si256(low_then_high, _mm256_set1_epi8(0x0F));
 }
 
-// 32 bits -> 32 bytes, byte i = 0xFF if bit i is set.
-inline __m256i expand_bits(uint32_t bits) {
+// 32 bits -> 32 bytes, byte i = `value` if bit i is set, else 0.
+inline __m256i expand_bits(uint32_t bits, char value) {
+#if defined(__AVX512BW__) && defined(__AVX512VL__)
+    return _mm256_maskz_mov_epi8(bits, _mm256_set1_epi8(value));  // the bits are a byte mask as is
+#else
     const __m256i byte_of_bit = _mm256_setr_epi64x(0, 0x0101010101010101, 0x0202020202020202,
                                                    0x0303030303030303);
     const __m256i bit_in_byte = _mm256_set1_epi64x(static_cast<int64_t>(0x8040201008040201ull));
     const __m256i spread = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int>(bits)), byte_of_bit);
-    return _mm256_cmpeq_epi8(_mm256_and_si256(spread, bit_in_byte), bit_in_byte);
+    const __m256i set = _mm256_cmpeq_epi8(_mm256_and_si256(spread, bit_in_byte), bit_in_byte);
+    return _mm256_and_si256(set, _mm256_set1_epi8(value));
+#endif
 }
 
-// Bytes of `v` that have `bit` set -> 0xFF, else 0.
-inline __m256i test_bit(__m256i v, int bit) {
+// Bytes of `v` that have `bit` set -> `value`, else 0.
+inline __m256i test_bit(__m256i v, int bit, char value) {
     const __m256i mask = _mm256_set1_epi8(static_cast<char>(1 << bit));
-    return _mm256_cmpeq_epi8(_mm256_and_si256(v, mask), mask);
+#if defined(__AVX512BW__) && defined(__AVX512VL__)
+    return _mm256_maskz_mov_epi8(_mm256_test_epi8_mask(v, mask), _mm256_set1_epi8(value));
+#else
+    return _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(v, mask), mask), _mm256_set1_epi8(value));
+#endif
 }
 
 // The 2-bit field at `shift` of every byte.
@@ -108,8 +117,7 @@ struct FormatQ4_1 {
 };
 
 inline __m256i five_bit_quants(const uint8_t* qs, const uint8_t* qh) {
-    const __m256i high = _mm256_and_si256(expand_bits(load_qh32(qh)), _mm256_set1_epi8(0x10));
-    return _mm256_or_si256(split_nibbles(qs), high);
+    return _mm256_or_si256(split_nibbles(qs), expand_bits(load_qh32(qh), 0x10));
 }
 
 struct FormatQ5_0 {
@@ -186,7 +194,7 @@ struct FormatQ3_K {
             const __m256i packed = load256(b.qs + 32 * n);
             for (int k = 0; k < 4; ++k) {
                 // q2 − 4 where the high bit is clear
-                const __m256i offset = _mm256_andnot_si256(test_bit(hmask, 4 * n + k), four);
+                const __m256i offset = _mm256_xor_si256(test_bit(hmask, 4 * n + k, 4), four);
                 store256(q + 128 * n + 32 * k, _mm256_sub_epi8(crumbs(packed, 2 * k), offset));
             }
         }
@@ -233,14 +241,13 @@ struct FormatQ5_K {
     static constexpr bool kHasMin = true;
     static void decode(const Block& b, int8_t* q, float* scale, float* min) {
         const __m256i mask = _mm256_set1_epi8(0x0F);
-        const __m256i sixteen = _mm256_set1_epi8(0x10);
         const __m256i qh = load256(b.qh);
         for (int c = 0; c < 4; ++c) {
             const __m256i packed = load256(b.qs + 32 * c);
             const __m256i low = _mm256_and_si256(packed, mask);
             const __m256i high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), mask);
-            store256(q + 64 * c, _mm256_or_si256(low, _mm256_and_si256(test_bit(qh, 2 * c), sixteen)));
-            store256(q + 64 * c + 32, _mm256_or_si256(high, _mm256_and_si256(test_bit(qh, 2 * c + 1), sixteen)));
+            store256(q + 64 * c, _mm256_or_si256(low, test_bit(qh, 2 * c, 0x10)));
+            store256(q + 64 * c + 32, _mm256_or_si256(high, test_bit(qh, 2 * c + 1, 0x10)));
         }
         k_scales_mins(b, scale, min);
     }
