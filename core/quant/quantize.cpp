@@ -119,15 +119,18 @@ struct AffineSuperBlock {
     uint8_t u[kQKK] = {};
 };
 
-AffineSuperBlock codes_affine_k(const float* x, int sub_len, int u_max, int scale_max) {
+// The loops have compile-time trip counts (kSubLen is a template argument): GCC 12.2 miscompiles
+// loops with run-time counts that store into several arrays of one struct (see kernels_avx2.cpp).
+template <int kSubLen>
+AffineSuperBlock codes_affine_k(const float* x, int u_max, int scale_max) {
     AffineSuperBlock out;
-    const int n_sub = kQKK / sub_len;
+    constexpr int n_sub = kQKK / kSubLen;
     float scale[16], min[16];
     float max_scale = 0.0f, max_min = 0.0f;
     for (int j = 0; j < n_sub; ++j) {
-        const float* xs = x + j * sub_len;
-        const float lo = std::min(0.0f, *std::min_element(xs, xs + sub_len));  // the min term is >= 0
-        const float hi = *std::max_element(xs, xs + sub_len);
+        const float* xs = x + j * kSubLen;
+        const float lo = std::min(0.0f, *std::min_element(xs, xs + kSubLen));  // the min term is >= 0
+        const float hi = *std::max_element(xs, xs + kSubLen);
         scale[j] = (hi - lo) / static_cast<float>(u_max);
         min[j] = -lo;
         max_scale = std::max(max_scale, scale[j]);
@@ -143,14 +146,14 @@ AffineSuperBlock codes_affine_k(const float* x, int sub_len, int u_max, int scal
         const float dl = out.d.value * static_cast<float>(out.sc[j]);
         const float ml = out.dmin.value * static_cast<float>(out.m[j]);
         const float idl = inverse_or_zero(dl);
-        for (int i = j * sub_len; i < (j + 1) * sub_len; ++i) {
+        for (int i = j * kSubLen; i < (j + 1) * kSubLen; ++i) {
             out.u[i] = static_cast<uint8_t>(round_clamp((x[i] + ml) * idl, 0, u_max));
         }
     }
     return out;
 }
 
-// Q3_K/Q6_K: sub-block j of 16 holds y = (d·sc_j)·(u − kOffset) with signed sc_j.
+// Q3_K/Q6_K: sub-block j of 16 holds y = (d·sc_j)·(u − offset) with signed sc_j.
 struct SymmetricSuperBlock {
     HalfScale d{0.0f};
     int sc[16] = {};
@@ -187,7 +190,7 @@ void pack_crumbs(const uint8_t* u, uint8_t qs[64]) {
 }
 
 void quantize_q2_k(const float* x, BlockQ2_K& b) {
-    const AffineSuperBlock s = codes_affine_k(x, 16, 3, 15);
+    const AffineSuperBlock s = codes_affine_k<16>(x, 3, 15);
     b.d = s.d.bits;
     b.dmin = s.dmin.bits;
     for (int j = 0; j < 16; ++j) b.scales[j] = static_cast<uint8_t>(s.sc[j] | s.m[j] << 4);
@@ -224,7 +227,7 @@ void pack_k_scales(const AffineSuperBlock& s, uint8_t out[12]) {
 }
 
 void quantize_q4_k(const float* x, BlockQ4_K& b) {
-    const AffineSuperBlock s = codes_affine_k(x, 32, 15, 63);
+    const AffineSuperBlock s = codes_affine_k<32>(x, 15, 63);
     b.d = s.d.bits;
     b.dmin = s.dmin.bits;
     pack_k_scales(s, b.scales);
@@ -234,7 +237,7 @@ void quantize_q4_k(const float* x, BlockQ4_K& b) {
 }
 
 void quantize_q5_k(const float* x, BlockQ5_K& b) {
-    const AffineSuperBlock s = codes_affine_k(x, 32, 31, 63);
+    const AffineSuperBlock s = codes_affine_k<32>(x, 31, 63);
     b.d = s.d.bits;
     b.dmin = s.dmin.bits;
     pack_k_scales(s, b.scales);
