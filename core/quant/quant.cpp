@@ -41,11 +41,15 @@ const KernelTable* best_table() {
     return &reference_kernels();
 }
 
-const KernelTable* g_active = best_table();
+// Initialised on first use, so kernels called from other files' static initialisers still work.
+const KernelTable*& active_table() {
+    static const KernelTable* table = best_table();
+    return table;
+}
 
 }  // namespace
 
-const KernelTable& active_kernels() { return *g_active; }
+const KernelTable& active_kernels() { return *active_table(); }
 
 }  // namespace detail
 
@@ -68,7 +72,7 @@ const char* active_isa() { return detail::active_kernels().isa; }
 bool force_isa(const std::string& isa) {
     const detail::KernelTable* table = detail::table_for(isa);
     if (!table) return false;
-    detail::g_active = table;
+    detail::active_table() = table;
     return true;
 }
 
