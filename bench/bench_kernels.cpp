@@ -6,6 +6,9 @@
 // weight bytes per second as a percentage of measure_read_bandwidth_gbs() with the same number of
 // threads, measured in this process.
 //
+// dot_in_cache/<type> gives one core's compute ceiling (weights stay in L2), and matmul/<type>
+// the prefill rate in GFLOP/s.
+//
 //   bench_kernels --benchmark_filter=matvec/q4_K
 #include <benchmark/benchmark.h>
 
@@ -116,6 +119,28 @@ void BM_Matvec(benchmark::State& state, GgmlType type, int64_t rows, int threads
     report_bandwidth_share(state, static_cast<double>(m.matrix_bytes), threads);
 }
 
+// The compute ceiling of one core: dot_row over 64 rows that stay in L2, in weights per second.
+void BM_DotInCache(benchmark::State& state, GgmlType type) {
+    constexpr int64_t kRows = 64;
+    const size_t stride = moe::row_bytes(type, kCols);
+    std::vector<uint8_t> rows(stride * kRows);
+    std::mt19937 rng(3);
+    std::normal_distribution<float> normal(0.0f, 0.02f);
+    std::vector<float> values(kCols), x(kCols, 0.5f);
+    for (int64_t r = 0; r < kRows; ++r) {
+        for (float& v : values) v = normal(rng);
+        moe::quant::quantize_row(type, values.data(), rows.data() + r * stride, kCols);
+    }
+    for (auto _ : state) {
+        for (int64_t r = 0; r < kRows; ++r) {
+            benchmark::DoNotOptimize(moe::quant::dot_row(type, rows.data() + r * stride, x.data(), kCols));
+        }
+    }
+    state.counters["Gweights/s"] = benchmark::Counter(static_cast<double>(kRows * kCols) * static_cast<double>(state.iterations()) / 1e9,
+                                                      benchmark::Counter::kIsRate);
+    state.SetBytesProcessed(static_cast<int64_t>(stride * kRows) * state.iterations());
+}
+
 // Prompt prefill: n activations against one (cached) matrix; compute-bound, reported in GFLOP/s.
 void BM_Matmul(benchmark::State& state, GgmlType type, int64_t rows, int threads) {
     const int64_t n = state.range(0);
@@ -138,6 +163,10 @@ int main(int argc, char** argv) {
     const GgmlType types[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0,
                               GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q2_K, GgmlType::Q3_K,
                               GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K};
+    for (GgmlType type : types) {
+        const std::string name = "dot_in_cache/" + moe::type_name(type);
+        benchmark::RegisterBenchmark(name.c_str(), BM_DotInCache, type);
+    }
     for (GgmlType type : types) {
         for (int64_t rows : {int64_t{1408}, int64_t{10944}}) {
             for (int threads : {1, 2}) {
