@@ -35,7 +35,10 @@ const KernelTable& reference_kernels();
 const KernelTable* avx2_kernels();
 const KernelTable* avx512_kernels();
 
-// The table the public entry points use (picked at start-up, changed by force_isa).
+// The table the public entry points use (picked on first use, changed by force_isa).
 const KernelTable& active_kernels();
+
+// table's kernels for `type`; throws std::invalid_argument for a type without kernels.
+const TypeKernels& kernels_for(const KernelTable& table, GgmlType type);
 
 }  // namespace moe::quant::detail

@@ -1,7 +1,6 @@
 #include "quant/matmul.h"
 
 #include <algorithm>
-#include <stdexcept>
 #include <vector>
 
 #include "parallel/thread_pool.h"
@@ -11,9 +10,10 @@
 namespace moe {
 namespace {
 
-const quant::detail::TypeKernels& kernels_for(GgmlType type) {
-    if (!quant::is_supported(type)) throw std::invalid_argument("matmul: no kernels for " + type_name(type));
-    return quant::detail::active_kernels().types[static_cast<uint32_t>(type)];
+// The kernels for w's type, after checking that its rows are whole blocks.
+const quant::detail::TypeKernels& kernels_for(const WeightMatrix& w) {
+    (void)row_bytes(w.type, w.cols);  // throws std::invalid_argument naming the type and width
+    return quant::detail::kernels_for(quant::detail::active_kernels(), w.type);
 }
 
 // Rows per parallel_for grain: enough bytes that handing a chunk to a thread is worth it.
@@ -31,7 +31,7 @@ void matvec(const WeightMatrix& w, const float* x, float* y, ThreadPool& pool) {
         quant::detail::DotFn dot;
         const float* x;
         float* y;
-    } job{w, kernels_for(w.type).dot, x, y};
+    } job{w, kernels_for(w).dot, x, y};
     // Chunks are contiguous bands of rows: sequential streams through memory.
     pool.parallel_for(w.rows, [&job](int64_t begin, int64_t end, int) {
         for (int64_t r = begin; r < end; ++r) job.y[r] = job.dot(job.w.row(r), job.x, job.w.cols);
@@ -57,7 +57,7 @@ void matmul(const WeightMatrix& w, const float* x, int64_t ldx, int64_t n, float
         float* y;
         int64_t ldy, tile_rows;
         bool plain_f32;  // rows can be used in place
-    } job{w, kernels_for(w.type).dequantize, quant::detail::active_kernels().gemm_f32, x, ldx, n, y, ldy,
+    } job{w, kernels_for(w).dequantize, quant::detail::active_kernels().gemm_f32, x, ldx, n, y, ldy,
           std::clamp<int64_t>(kTileFloats / std::max<int64_t>(1, w.cols), 4, 256) / 4 * 4,
           w.type == GgmlType::F32 && w.row_stride == static_cast<size_t>(w.cols) * sizeof(float)};
 

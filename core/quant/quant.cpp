@@ -51,16 +51,14 @@ const KernelTable*& active_table() {
 
 const KernelTable& active_kernels() { return *active_table(); }
 
-}  // namespace detail
-
-namespace {
-
-const detail::TypeKernels& kernels_for(const detail::KernelTable& table, GgmlType type) {
+const TypeKernels& kernels_for(const KernelTable& table, GgmlType type) {
     if (!is_supported(type)) throw std::invalid_argument("quant: no kernels for type " + type_name(type));
     return table.types[static_cast<uint32_t>(type)];
 }
 
-}  // namespace
+}  // namespace detail
+
+using detail::kernels_for;
 
 bool is_supported(GgmlType type) {
     const auto id = static_cast<uint32_t>(type);

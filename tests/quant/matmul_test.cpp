@@ -132,5 +132,16 @@ TEST(Matmul, LargeMatrixSplitsAcrossThreadsLikeOneThread) {
     EXPECT_EQ(y1, y2);
 }
 
+TEST(Matmul, RejectsRowsThatAreNotWholeBlocks) {
+    std::vector<uint8_t> bytes(1024);
+    std::vector<float> x(300), y(4);
+    ThreadPool pool(1);
+    const WeightMatrix w{GgmlType::Q4_K, bytes.data(), 300, 2, 144};
+    EXPECT_THROW(matvec(w, x.data(), y.data(), pool), std::invalid_argument);
+    EXPECT_THROW(matmul(w, x.data(), 300, 2, y.data(), 2, pool), std::invalid_argument);
+    const WeightMatrix unsupported{GgmlType::IQ4_NL, bytes.data(), 32, 2, 18};
+    EXPECT_THROW(matvec(unsupported, x.data(), y.data(), pool), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace moe::quant::test
