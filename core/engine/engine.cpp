@@ -203,7 +203,7 @@ GenerationResult Session::generate(const GenerationRequest& request, const Gener
     CallbackObserver observer(events.on_trace, static_cast<int>(result.prompt_tokens.size()));
     TraceObserver* tracer = events.on_trace ? &observer : nullptr;
     Sampler sampler(request.sampling);
-    StreamingDecoder decoder(tokenizer);
+    StreamingDecoder decoder(tokenizer, /*at_sequence_start=*/false);
     const auto start = Clock::now();
     auto report_logits = [&](const std::vector<float>& logits, int first_pos) {
         if (!events.on_logits) return;

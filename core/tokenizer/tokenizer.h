@@ -99,7 +99,10 @@ private:
 // split across tokens until it is complete.
 class StreamingDecoder {
 public:
-    explicit StreamingDecoder(const Tokenizer& tokenizer) : tokenizer_(tokenizer) {}
+    // at_sequence_start: the ids begin the text (SentencePiece drops the leading space of the
+    // first token); false when they continue a prompt, whose space belongs to the output.
+    explicit StreamingDecoder(const Tokenizer& tokenizer, bool at_sequence_start = true)
+        : tokenizer_(tokenizer), first_(at_sequence_start) {}
     // Text that became complete with this token; bytes that can never form a character
     // come out as U+FFFD right away. The concatenated output equals decode() of all ids.
     std::string push(int32_t id);
@@ -108,7 +111,7 @@ public:
 private:
     const Tokenizer& tokenizer_;
     std::string pending_;  // the start of a character split across tokens
-    bool first_ = true;    // no text token seen yet (see Tokenizer::decode)
+    bool first_;           // no text token seen yet (see Tokenizer::decode)
 };
 
 }  // namespace moe

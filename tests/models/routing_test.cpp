@@ -9,6 +9,7 @@
 #include "model_files.h"
 #include "models/router.h"
 #include "support/test_support.h"
+#include "tokenizer/tokenizer.h"
 
 namespace moe {
 namespace {
@@ -221,6 +222,21 @@ TEST(Generation, CancelStopsWithinALayer) {
     const auto none = session.generate(request, events, &cancel);
     EXPECT_TRUE(none.cancelled);
     EXPECT_EQ(traced, 0);
+}
+
+}  // namespace
+}  // namespace moe
+
+namespace moe {
+namespace {
+
+TEST(Generation, ContinuationKeepsTheLeadingSpaceOfTheFirstToken) {
+    const auto model = Model::load(test::synth_model("llama"));  // SentencePiece-style vocabulary
+    const Tokenizer& tokenizer = model->tokenizer();
+    const int32_t space = 3 + ' ';  // <0x20>
+    StreamingDecoder at_start(tokenizer, true), continuing(tokenizer, false);
+    EXPECT_EQ(at_start.push(space), "");
+    EXPECT_EQ(continuing.push(space), " ");
 }
 
 }  // namespace
