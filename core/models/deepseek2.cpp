@@ -84,19 +84,18 @@ protected:
         const int r_kv = c.kv_lora_rank;
 
         std::vector<float> q(static_cast<size_t>(n) * H * dk);  // (n, H, nope + rope)
+        std::vector<float> kv(static_cast<size_t>(n) * (r_kv + rope));  // (n, kv_lora + rope)
         if (w.wq_a) {
             std::vector<float> q_latent(static_cast<size_t>(n) * c.q_lora_rank);
-            project_rows(w.wq_a.matrix(), x, n, q_latent.data(), pool);
+            project_all({{w.wq_a.matrix(), q_latent.data()}, {w.wkv_a.matrix(), kv.data()}}, x, n, pool);
             for (int i = 0; i < n; ++i) {
                 float* row = &q_latent[static_cast<size_t>(i) * c.q_lora_rank];
                 ops::rms_norm(row, w.q_a_norm.data(), row, c.q_lora_rank, c.rms_eps);
             }
             project_rows(w.wq_b.matrix(), q_latent.data(), n, q.data(), pool);
         } else {
-            project_rows(w.wq.matrix(), x, n, q.data(), pool);
+            project_all({{w.wq.matrix(), q.data()}, {w.wkv_a.matrix(), kv.data()}}, x, n, pool);
         }
-        std::vector<float> kv(static_cast<size_t>(n) * (r_kv + rope));  // (n, kv_lora + rope)
-        project_rows(w.wkv_a.matrix(), x, n, kv.data(), pool);
         for (int i = 0; i < n; ++i) {
             const int pos = pos0 + i;
             const float* row = &kv[static_cast<size_t>(i) * (r_kv + rope)];

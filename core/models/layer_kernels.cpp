@@ -30,6 +30,16 @@ void matvec_batch(const std::vector<MatvecJob>& jobs, ThreadPool& pool) {
     }, 16);
 }
 
+void project_all(const std::vector<Projection>& projections, const float* x, int n, ThreadPool& pool) {
+    if (n == 1) {
+        std::vector<MatvecJob> jobs;
+        for (const auto& p : projections) jobs.push_back({p.w, x, p.y});
+        matvec_batch(jobs, pool);
+        return;
+    }
+    for (const auto& p : projections) project_rows(p.w, x, n, p.y, pool);
+}
+
 void matvec_serial(const WeightMatrix& w, const float* x, float* y) {
     for (int64_t r = 0; r < w.rows; ++r) y[r] = quant::dot_row(w.type, w.row(r), x, w.cols);
 }

@@ -12,6 +12,14 @@ class ThreadPool;
 // Y (n, w.rows) = X (n, w.cols) · Wᵀ with contiguous rows; a mat-vec when n == 1.
 void project_rows(const WeightMatrix& w, const float* x, int n, float* y, ThreadPool& pool);
 
+// The same activations X (n, cols) through several weights at once (e.g. q, k and v): one
+// batched mat-vec when decoding a single token, one GEMM per weight otherwise.
+struct Projection {
+    WeightMatrix w;
+    float* y;  // (n, w.rows)
+};
+void project_all(const std::vector<Projection>& projections, const float* x, int n, ThreadPool& pool);
+
 struct MatvecJob {
     WeightMatrix w;
     const float* x;  // (w.cols)

@@ -62,9 +62,7 @@ void StandardTransformer::attention(int il, const float* x, int n, int pos0, flo
     const int q_width = c.n_head * hd, k_width = c.n_head_kv * hd, v_width = c.n_head_kv * hv;
     std::vector<float> q(static_cast<size_t>(n) * q_width), k(static_cast<size_t>(n) * k_width),
         v(static_cast<size_t>(n) * v_width);
-    project_rows(w.wq.matrix(), x, n, q.data(), pool);
-    project_rows(w.wk.matrix(), x, n, k.data(), pool);
-    project_rows(w.wv.matrix(), x, n, v.data(), pool);
+    project_all({{w.wq.matrix(), q.data()}, {w.wk.matrix(), k.data()}, {w.wv.matrix(), v.data()}}, x, n, pool);
 
     for (int i = 0; i < n; ++i) {
         float* qi = &q[static_cast<size_t>(i) * q_width];

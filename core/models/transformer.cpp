@@ -132,8 +132,7 @@ int64_t Transformer::params_active() const {
 void Transformer::dense_ffn(const LayerWeights& w, const float* x, int n, float* out, ThreadPool& pool) const {
     const int64_t f = w.ffn_gate.rows();
     std::vector<float> gate(n * f), up(n * f);
-    project(w.ffn_gate, x, n, gate.data(), pool);
-    project(w.ffn_up, x, n, up.data(), pool);
+    project_all({{w.ffn_gate.matrix(), gate.data()}, {w.ffn_up.matrix(), up.data()}}, x, n, pool);
     ops::swiglu(gate.data(), up.data(), gate.data(), n * f);
     project(w.ffn_down, gate.data(), n, out, pool);
 }
