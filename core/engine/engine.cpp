@@ -26,7 +26,7 @@ ModelInfo describe(const gguf::GgufFile& file, const Transformer& model, const T
     info.path = file.path();
     info.name = file.get_string("general.name").value_or(std::filesystem::path(file.path()).filename().string());
     info.architecture = c.arch;
-    info.file_size = file.file_size();
+    info.file_size = file.total_size();
     info.n_layer = c.n_layer;
     info.n_embd = c.n_embd;
     info.n_head = c.n_head;
@@ -73,7 +73,7 @@ Model::~Model() = default;
 
 std::shared_ptr<const Model> Model::load(const std::string& path, const LoadOptions& options) {
     auto impl = std::make_unique<Impl>();
-    impl->file = gguf::GgufFile::open(path);
+    impl->file = gguf::GgufFile::open_model(path);
     impl->tokenizer = Tokenizer::from_gguf(*impl->file);
     impl->transformer = Transformer::create(impl->file, options);
     if (impl->tokenizer->vocab_size() > impl->transformer->config().n_vocab)

@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <limits>
@@ -335,6 +336,46 @@ std::unique_ptr<GgufFile> GgufFile::parse(const uint8_t* bytes, size_t size, con
     file->size_ = bytes ? size : 0;
     file->parse_all();
     return file;
+}
+
+uint64_t GgufFile::total_size() const {
+    uint64_t total = size_;
+    for (const auto& shard : shards_) total += shard->size_;
+    return total;
+}
+
+std::unique_ptr<GgufFile> GgufFile::open_model(const std::string& path) {
+    std::unique_ptr<GgufFile> first = open(path);
+    const auto count = first->get_int("split.count");
+    if (!count || *count <= 1) return first;
+    const auto number = first->get_int("split.no").value_or(0);
+    if (number != 0) throw GgufError(path + ": this is shard " + std::to_string(number + 1) + " of a split model; open the first shard");
+    if (*count > 999) throw GgufError(path + ": split.count " + std::to_string(*count) + " is implausible");
+
+    // "<prefix>-00001-of-00003.gguf": llama.cpp's naming, the only way to find the siblings.
+    char suffix[32];
+    std::snprintf(suffix, sizeof suffix, "-00001-of-%05d.gguf", static_cast<int>(*count));
+    if (path.size() < std::strlen(suffix) || path.compare(path.size() - std::strlen(suffix), std::string::npos, suffix) != 0)
+        throw GgufError(path + ": split model with " + std::to_string(*count) + " shards, but the name does not end in '" +
+                        suffix + "'");
+    const std::string prefix = path.substr(0, path.size() - std::strlen(suffix));
+    for (int64_t i = 1; i < *count; ++i) {
+        std::snprintf(suffix, sizeof suffix, "-%05d-of-%05d.gguf", static_cast<int>(i + 1), static_cast<int>(*count));
+        std::unique_ptr<GgufFile> shard = open(prefix + suffix);
+        if (shard->get_int("split.no").value_or(-1) != i)
+            throw GgufError(shard->path() + ": split.no is not " + std::to_string(i));
+        for (const TensorInfo& t : shard->tensors_) {
+            if (!first->tensor_index_.try_emplace(t.name, first->tensors_.size()).second)
+                throw GgufError(shard->path() + ": tensor '" + t.name + "' is also in an earlier shard");
+            first->tensors_.push_back(t);  // its data pointer stays inside the shard's mapping
+        }
+        first->shards_.push_back(std::move(shard));
+    }
+    if (const auto expected = first->get_int("split.tensors.count");
+        expected && *expected != static_cast<int64_t>(first->tensors_.size()))
+        throw GgufError(path + ": the shards hold " + std::to_string(first->tensors_.size()) + " tensors, split.tensors.count says " +
+                        std::to_string(*expected));
+    return first;
 }
 
 GgufFile::~GgufFile() {

@@ -93,6 +93,11 @@ class GgufFile {
 public:
     // Maps and parses a file. Throws GgufError ("<path>: at byte N: <problem>").
     static std::unique_ptr<GgufFile> open(const std::string& path);
+    // Opens a model that may be split into shards ("name-00001-of-00003.gguf", reference §1.5):
+    // given the first shard, the others are opened from the same folder and their tensors
+    // join this file's tensor table. Metadata comes from the first shard. A single file is
+    // opened as by open().
+    static std::unique_ptr<GgufFile> open_model(const std::string& path);
     // Parses a caller-owned buffer (fuzzing, tests); the buffer must outlive the object.
     static std::unique_ptr<GgufFile> parse(const uint8_t* bytes, size_t size, const std::string& name);
 
@@ -103,6 +108,8 @@ public:
     const std::string& path() const { return path_; }
     uint32_t version() const { return version_; }
     uint64_t file_size() const { return size_; }
+    uint64_t total_size() const;  // this file and every shard joined to it
+    size_t shard_count() const { return 1 + shards_.size(); }
     uint32_t alignment() const { return alignment_; }
     uint64_t data_offset() const { return data_offset_; }
 
@@ -136,6 +143,7 @@ private:
     std::map<std::string, Value> kv_;
     std::vector<TensorInfo> tensors_;
     std::map<std::string, size_t> tensor_index_;
+    std::vector<std::unique_ptr<GgufFile>> shards_;  // further split files, kept mapped
 };
 
 // Builds a GGUF v3 file in memory and writes it atomically (temp file + rename).

@@ -104,3 +104,57 @@ TEST(LoaderErrors, ProgressCanCancelTheLoad) {
 
 }  // namespace
 }  // namespace moe
+
+namespace moe {
+namespace {
+
+// Writes `source` as llama.cpp's gguf-split would: metadata in the first shard, the tensors
+// spread over `shards` files named <prefix>-0000i-of-0000n.gguf. Returns the first shard's path.
+std::string split_model(const std::string& source, int shards) {
+    const auto file = gguf::GgufFile::open(source);
+    const std::string prefix = test::temp_dir() + "/split";
+    const size_t per_shard = (file->tensors().size() + shards - 1) / shards;
+    for (int s = 0; s < shards; ++s) {
+        gguf::GgufWriter writer;
+        if (s == 0)
+            for (const auto& [key, value] : file->metadata()) writer.set(key, value);
+        writer.set("split.no", gguf::Value::u16(static_cast<uint16_t>(s)));
+        writer.set("split.count", gguf::Value::u16(static_cast<uint16_t>(shards)));
+        writer.set("split.tensors.count", gguf::Value::i32(static_cast<int32_t>(file->tensors().size())));
+        for (size_t i = s * per_shard; i < std::min(file->tensors().size(), (s + 1) * per_shard); ++i) {
+            const auto& t = file->tensors()[i];
+            writer.add_tensor(t.name, t.type, std::vector<int64_t>(t.ne, t.ne + t.n_dims),
+                              std::vector<uint8_t>(t.data, t.data + t.nbytes));
+        }
+        char name[64];
+        std::snprintf(name, sizeof name, "-%05d-of-%05d.gguf", s + 1, shards);
+        writer.write(prefix + name);
+    }
+    return prefix + "-00001-of-" + (shards < 10 ? "0000" : "000") + std::to_string(shards) + ".gguf";
+}
+
+TEST(SplitModels, ShardsLoadLikeTheWholeFile) {
+    const std::string whole = test::synth_model("qwen2moe", GgmlType::Q8_0);
+    const std::string first = split_model(whole, 3);
+    const auto a = Model::load(whole);
+    const auto b = Model::load(first);
+    EXPECT_EQ(a->info().params_total, b->info().params_total);
+    EXPECT_GT(b->info().file_size, a->info().file_size / 2);
+    Session sa(a), sb(b);
+    EXPECT_EQ(sa.evaluate({1, 40, 50, 60}, true), sb.evaluate({1, 40, 50, 60}, true));
+}
+
+TEST(SplitModels, MissingShardIsNamed) {
+    const std::string first = split_model(test::synth_model("olmoe"), 3);
+    const std::string second = first.substr(0, first.size() - std::string("-00001-of-00003.gguf").size()) +
+                               "-00002-of-00003.gguf";
+    std::remove(second.c_str());
+    const std::string message = load_error(first);
+    EXPECT_NE(message.find("-00002-of-00003.gguf: cannot open"), std::string::npos) << message;
+    const std::string third = first.substr(0, first.size() - std::string("-00001-of-00003.gguf").size()) +
+                              "-00003-of-00003.gguf";
+    EXPECT_NE(load_error(third).find("open the first shard"), std::string::npos) << load_error(third);
+}
+
+}  // namespace
+}  // namespace moe
