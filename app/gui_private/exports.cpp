@@ -1,5 +1,7 @@
 #include "gui_private/exports.h"
 
+#include <QFile>
+
 #include <stdexcept>
 
 #include "util/atomic_file.h"
@@ -30,7 +32,7 @@ std::string latencyCsv(const std::vector<moe::TokenTrace>& tokens, int n_layer) 
 
 QString writeFileAtomically(const QString& path, const std::string& data) {
     try {
-        moe::write_file_atomically(path.toStdString(), data);
+        moe::write_file_atomically(QFile::encodeName(path).toStdString(), data);
         return {};
     } catch (const std::exception& e) {
         return QString::fromStdString(e.what());

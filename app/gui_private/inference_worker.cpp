@@ -1,6 +1,7 @@
 #include "gui_private/inference_worker.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 
 #include <algorithm>
 #include <limits>
@@ -48,7 +49,7 @@ void InferenceWorker::loadModel(quint64 job, const QString& path) {
         return !cancel_.load();
     };
     try {
-        auto model = moe::Model::load(path.toStdString(), options);
+        auto model = moe::Model::load(QFile::encodeName(path).toStdString(), options);
         // Free the previous model before the new session allocates its cache.
         session_.reset();
         model_ = std::move(model);

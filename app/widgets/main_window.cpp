@@ -471,7 +471,7 @@ void MainWindow::openModel(const QString& path) {
 }
 
 void MainWindow::onModelLoaded(const moe::ModelInfo& info) {
-    rememberRecent(QString::fromStdString(info.path.empty() ? loading_path_.toStdString() : info.path));
+    rememberRecent(info.path.empty() ? loading_path_ : QString::fromStdString(info.path));
     status_label_->setText(tr("Loaded %1.").arg(QString::fromStdString(info.name)));
     setWindowTitle(tr("MoEScope \u2014 %1").arg(QString::fromStdString(info.name)));
     onStoreReset();

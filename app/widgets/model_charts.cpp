@@ -47,9 +47,11 @@ void styleChart(QChart* chart) {
     chart->legend()->setAlignment(Qt::AlignBottom);
 }
 
+// QChartView(parent) would create a default chart that setChart() releases but never deletes,
+// so the view is constructed with its chart.
 ModelLineChart::ModelLineChart(const QString& x_title, const QString& y_title, QWidget* parent)
-    : QChartView(parent), axis_x_(new QValueAxis), axis_y_(new QValueAxis) {
-    auto* c = new QChart;
+    : QChartView(new QChart, parent), axis_x_(new QValueAxis), axis_y_(new QValueAxis) {
+    QChart* c = chart();
     styleChart(c);
     axis_x_->setTitleText(x_title);
     axis_x_->setLabelFormat(QStringLiteral("%d"));
@@ -57,7 +59,6 @@ ModelLineChart::ModelLineChart(const QString& x_title, const QString& y_title, Q
     axis_y_->setLabelFormat(QStringLiteral("%.3g"));
     c->addAxis(axis_x_, Qt::AlignBottom);
     c->addAxis(axis_y_, Qt::AlignLeft);
-    setChart(c);
     setRenderHint(QPainter::Antialiasing);
     setMinimumSize(280, 200);
     refresh_timer_.setSingleShot(true);
@@ -132,8 +133,8 @@ void ModelLineChart::refresh() {
 }
 
 LayerTimeChart::LayerTimeChart(QWidget* parent)
-    : QChartView(parent), axis_x_(new QBarCategoryAxis), axis_y_(new QValueAxis) {
-    auto* c = new QChart;
+    : QChartView(new QChart, parent), axis_x_(new QBarCategoryAxis), axis_y_(new QValueAxis) {
+    QChart* c = chart();
     styleChart(c);
     auto* series = new QBarSeries;
     const struct {
@@ -157,7 +158,6 @@ LayerTimeChart::LayerTimeChart(QWidget* parent)
     c->addAxis(axis_y_, Qt::AlignLeft);
     series->attachAxis(axis_x_);
     series->attachAxis(axis_y_);
-    setChart(c);
     setMinimumSize(280, 200);
     refresh_timer_.setSingleShot(true);
     refresh_timer_.setInterval(kRefreshDelayMs);
