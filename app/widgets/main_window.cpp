@@ -413,24 +413,24 @@ QWidget* MainWindow::buildRoutingTab() {
 }
 
 QWidget* MainWindow::buildTimingTab() {
-    auto* latency = new ModelLineChart(tr("token (step)"), tr("ms"));
-    latency->setModel(latency_model_, LatencyModel::StepColumn);
-    latency->addSeries(tr("prefill (batch time split evenly)"), LatencyModel::TotalMsColumn, seriesColor(2),
-                       ModelLineChart::Rows::PromptOnly);
-    latency->addSeries(tr("decode"), LatencyModel::TotalMsColumn, seriesColor(0), ModelLineChart::Rows::GeneratedOnly);
+    latency_chart_ = new ModelLineChart(tr("token (step)"), tr("ms"));
+    latency_chart_->setModel(latency_model_, LatencyModel::StepColumn);
+    latency_chart_->addSeries(tr("prefill (batch time split evenly)"), LatencyModel::TotalMsColumn, seriesColor(2),
+                              ModelLineChart::Rows::PromptOnly);
+    latency_chart_->addSeries(tr("decode"), LatencyModel::TotalMsColumn, seriesColor(0), ModelLineChart::Rows::GeneratedOnly);
     auto* layers = new LayerTimeChart;
     layers->setModel(layer_time_model_);
     auto* splitter = new QSplitter(Qt::Vertical);
-    splitter->addWidget(addPanel(tr("Latency per token"), latency, tr("wall time of each evaluated token")));
+    splitter->addWidget(addPanel(tr("Latency per token"), latency_chart_, tr("wall time of each evaluated token")));
     splitter->addWidget(addPanel(tr("Time per layer"), layers, tr("wall time per block (attention + FFN)")));
     return splitter;
 }
 
 QWidget* MainWindow::buildComputeTab() {
-    auto* share = new ModelLineChart(tr("token (step)"), tr("% of dense"));
-    share->setModel(savings_model_, SavingsModel::StepColumn);
-    share->addSeries(tr("FLOPs"), SavingsModel::FlopsPercentColumn, seriesColor(0));
-    share->addSeries(tr("weight bytes"), SavingsModel::BytesPercentColumn, seriesColor(1));
+    share_chart_ = new ModelLineChart(tr("token (step)"), tr("% of dense"));
+    share_chart_->setModel(savings_model_, SavingsModel::StepColumn);
+    share_chart_->addSeries(tr("FLOPs"), SavingsModel::FlopsPercentColumn, seriesColor(0));
+    share_chart_->addSeries(tr("weight bytes"), SavingsModel::BytesPercentColumn, seriesColor(1));
 
     auto* flops = new ModelLineChart(tr("token (step)"), tr("GFLOP"));
     flops->setModel(savings_model_, SavingsModel::StepColumn);
@@ -453,7 +453,7 @@ QWidget* MainWindow::buildComputeTab() {
     auto* layout = new QGridLayout(grid);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(4);
-    layout->addWidget(addPanel(tr("Work per token vs dense"), share, tr("share of a dense model running every expert")), 0, 0);
+    layout->addWidget(addPanel(tr("Work per token vs dense"), share_chart_, tr("share of a dense model running every expert")), 0, 0);
     layout->addWidget(addPanel(tr("Cumulative FLOPs"), flops, tr("routed experts only vs every expert")), 0, 1);
     layout->addWidget(addPanel(tr("Cumulative weight bytes read"), bytes, tr("weights touched per token, summed")), 1, 0);
     layout->addWidget(addPanel(tr("KV cache size"), kv_chart_, tr("bytes cached after each token")), 1, 1);
@@ -581,6 +581,9 @@ void MainWindow::onSelectedToken(int token) {
         const QSignalBlocker block(follow_action_);
         follow_action_->setChecked(store_->followsLatest());
     }
+    const double marker = pinned && token >= 0 ? store_->token(token).step : -1.0;
+    latency_chart_->setMarker(marker);
+    share_chart_->setMarker(marker);
     if (token >= 0 && token < store_->tokenCount()) {
         const auto& t = store_->token(token);
         layer_expert_panel_->setSubtitle(tr("token %1 \u201c%2\u201d%3").arg(t.step)

@@ -144,6 +144,8 @@ private:
     TokenStripView* token_strip_ = nullptr;
     QTableView* token_table_ = nullptr;
     ModelLineChart* kv_chart_ = nullptr;
+    ModelLineChart* latency_chart_ = nullptr;
+    ModelLineChart* share_chart_ = nullptr;
     ViewPanel* token_expert_panel_ = nullptr;
     ViewPanel* layer_expert_panel_ = nullptr;
     QList<ViewPanel*> panels_;

@@ -89,6 +89,23 @@ void ModelLineChart::setPlaceholder(const QString& text) {
     chart()->setTitle(text);
 }
 
+void ModelLineChart::setMarker(double x) {
+    marker_x_ = x;
+    if (!marker_) {
+        marker_ = new QLineSeries;
+        marker_->setName(tr("selected token"));
+        marker_->setPen(QPen(QColor(0xd9, 0x2b, 0x2b), 1.2, Qt::DashLine));
+        chart()->addSeries(marker_);
+        marker_->attachAxis(axis_x_);
+        marker_->attachAxis(axis_y_);
+    }
+    if (x < 0) {
+        marker_->clear();
+    } else {
+        marker_->replace({QPointF(x, axis_y_->min()), QPointF(x, axis_y_->max())});
+    }
+}
+
 void ModelLineChart::setSeriesName(int series, const QString& name) {
     if (series >= 0 && series < series_.size()) series_[series].series->setName(name);
 }
@@ -130,6 +147,7 @@ void ModelLineChart::refresh() {
     axis_x_->setRange(0, max_x);
     axis_x_->applyNiceNumbers();
     axis_y_->setRange(0, niceCeiling(max_y * 1.05));
+    if (marker_) setMarker(marker_x_);  // span the new y range
 }
 
 LayerTimeChart::LayerTimeChart(QWidget* parent)

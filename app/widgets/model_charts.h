@@ -27,6 +27,8 @@ public:
     void addSeries(const QString& name, int y_column, const QColor& color, Rows rows = Rows::All, double scale = 1.0);
     void setPlaceholder(const QString& text);  // shown instead of the series when not empty
     void setSeriesName(int series, const QString& name);
+    // A vertical line at x (the selected token); a negative x hides it.
+    void setMarker(double x);
     int pointCount(int series) const;
 
 protected:
@@ -46,6 +48,8 @@ private:
     QPointer<QAbstractItemModel> model_;
     int x_column_ = 0;
     QVector<SeriesSpec> series_;
+    QLineSeries* marker_ = nullptr;
+    double marker_x_ = -1;
     QValueAxis* axis_x_;
     QValueAxis* axis_y_;
     QTimer refresh_timer_;
