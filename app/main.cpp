@@ -3,10 +3,12 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
+#include <QStatusBar>
 #include <QTimer>
 
 #include <cstdio>
 
+#include "engine/demo_model.h"
 #include "gui_private/exports.h"
 #include "gui_private/trace_store.h"
 #include "widgets/gui_benchmark.h"
@@ -108,7 +110,12 @@ int main(int argc, char** argv) {
         return app.exec();
     }
     const QString model = file.isEmpty() ? moe::gui::findDemoModel() : file;
-    if (!model.isEmpty()) window.openModel(model);  // else the model card explains what to do
+    if (!model.isEmpty()) {
+        window.openModel(model);
+    } else {
+        window.statusBar()->showMessage(QStringLiteral("The bundled demo model was not found (%1).")
+                                            .arg(QString::fromStdString(moe::demo_model_path())));
+    }
     if (parser.isSet(bench_live)) {
         QObject::connect(window.controller(), &moe::gui::InferenceController::modelLoaded, &window, [&] {
             const auto result = moe::gui::runLiveBenchmark(window, parser.value(bench_live).toInt());
