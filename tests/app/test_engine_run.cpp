@@ -12,6 +12,7 @@
 #include <QUrl>
 #include <QFile>
 #include <QSignalSpy>
+#include <QTest>
 
 #include "app/app_test_util.h"
 #include "engine/engine.h"
@@ -231,4 +232,24 @@ TEST(AppEngine, DroppedModelLoadsAndJoinsTheRecentList) {
     ASSERT_FALSE(recent.isEmpty());
     EXPECT_EQ(QFileInfo(recent.first()).canonicalFilePath(), QFileInfo(QString::fromStdString(path)).canonicalFilePath());
     delete mime;
+}
+
+TEST(AppEngine, ANewRunDropsTheStaleRunsResults) {
+    REQUIRE_RUNNABLE_MODEL(path);
+    MainWindow w;
+    ASSERT_TRUE(loadInto(w, path));
+    QSignalSpy finished(w.controller(), &InferenceController::generationFinished);
+    moe::GenerationRequest long_run = greedyRequest(300);
+    long_run.prompt = "A long story about a lighthouse keeper";
+    long_run.stop_at_eos = false;
+    w.controller()->generate(long_run);
+    const moe::GenerationRequest short_run = greedyRequest(3);
+    w.controller()->generate(short_run);  // replaces the first run at once
+    ASSERT_TRUE(moe::test::waitForSignals(finished));
+    QTest::qWait(100);  // anything late from the first run would land now
+    EXPECT_EQ(finished.count(), 1) << "only the current job reports";
+    const auto expected = directTrace(path, short_run);
+    ASSERT_EQ(w.store()->tokenCount(), static_cast<int>(expected.size()));
+    for (int i = 0; i < w.store()->tokenCount(); ++i) EXPECT_EQ(w.store()->token(i).token_id, expected[static_cast<size_t>(i)].token_id);
+    EXPECT_EQ(w.store()->document().request.prompt, short_run.prompt);
 }
