@@ -1,7 +1,6 @@
 #include "gui_private/heatmap_image.h"
 
 #include <QAbstractItemModel>
-#include <QElapsedTimer>
 
 #include <algorithm>
 #include <memory>
@@ -76,13 +75,10 @@ const QImage& HeatmapImage::image() {
 }
 
 void HeatmapImage::rebuild() {
-    QElapsedTimer timer;
-    timer.start();
     all_dirty_ = false;
     scale_.max = floor_max_;
     image_.fill(ColorScale::rgbAt(0));
     paintRows(0, model_->rowCount() - 1);
-    last_rebuild_ms_ = timer.nsecsElapsed() / 1e6;
 }
 
 std::vector<double> HeatmapImage::readRows(int first, int last, double* max_value) {

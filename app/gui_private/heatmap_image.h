@@ -35,9 +35,6 @@ public:
         return i < chosen_.size() && chosen_[i];
     }
 
-    // Time the last full rebuild took, for the benchmark.
-    double lastRebuildMs() const { return last_rebuild_ms_; }
-
 Q_SIGNALS:
     void changed();
 
@@ -59,7 +56,6 @@ private:
     std::vector<bool> chosen_;  // (rows, columns) of the model
     bool all_dirty_ = true;
     int dirty_first_ = -1, dirty_last_ = -1;  // rows to repaint when not all dirty
-    double last_rebuild_ms_ = 0;
 };
 
 }  // namespace moe::gui

@@ -43,7 +43,6 @@ class StoreModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     explicit StoreModel(TraceStore* store, QObject* parent = nullptr);
-    TraceStore* store() const { return store_; }
 
 protected:
     // Recomputes derived caches after the store swapped in a new document, before views see it.

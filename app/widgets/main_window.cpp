@@ -652,7 +652,6 @@ QString MainWindow::statsText() const { return stats_label_->text(); }
 void MainWindow::showMessage(const QString& text) {
     message_bar_->setText(text);
     message_frame_->show();
-    Q_EMIT messageShown(text);
 }
 
 void MainWindow::hideMessage() { message_frame_->hide(); }

@@ -69,15 +69,13 @@ public:
     HeatmapView* layerExpertView() const { return layer_expert_view_; }
     HeatmapView* expertLoadView() const { return expert_load_view_; }
     TokenStripView* tokenStrip() const { return token_strip_; }
+    ModelCard* modelCard() const { return model_card_; }
     QTableView* tokenTable() const { return token_table_; }
     QList<ViewPanel*> panels() const { return panels_; }
     QString messageText() const;  // the message bar's text, empty when hidden
     QString outputText() const;
     QString statsText() const;
     bool canRun() const;
-
-Q_SIGNALS:
-    void messageShown(const QString& text);
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;

@@ -110,8 +110,6 @@ void ModelLineChart::setSeriesName(int series, const QString& name) {
     if (series >= 0 && series < series_.size()) series_[series].series->setName(name);
 }
 
-int ModelLineChart::pointCount(int series) const { return series_.value(series).series ? series_[series].series->count() : 0; }
-
 void ModelLineChart::scheduleRefresh() {
     if (!refresh_timer_.isActive()) refresh_timer_.start();
 }

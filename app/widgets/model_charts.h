@@ -29,7 +29,6 @@ public:
     void setSeriesName(int series, const QString& name);
     // A vertical line at x (the selected token); a negative x hides it.
     void setMarker(double x);
-    int pointCount(int series) const;
 
 protected:
     void showEvent(QShowEvent* event) override;

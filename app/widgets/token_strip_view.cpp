@@ -61,7 +61,6 @@ void TokenStripView::setSelectedToken(int row, bool reveal) {
     viewport()->update();
 }
 
-QRect TokenStripView::tokenRect(int row) const { return row >= 0 && row < rects_.size() ? rects_[row] : QRect(); }
 
 void TokenStripView::relayout() {
     rects_.clear();

@@ -20,7 +20,6 @@ public:
     // `reveal` scrolls the token into view (and stops following the newest).
     void setSelectedToken(int row, bool reveal = false);
     int selectedToken() const { return selected_; }
-    QRect tokenRect(int row) const;  // in content coordinates, for tests
 
     void renderTo(QPainter* painter, const QRect& target);
     QSize exportSize() const;

@@ -78,6 +78,9 @@ TEST(AppEngine, RunMatchesTheEngineTraceAndExportsTheCliCsv) {
     ASSERT_TRUE(loadInto(w, path)) << w.messageText().toStdString();
     const moe::ModelInfo& info = w.controller()->modelInfo();
     EXPECT_EQ(w.store()->moeLayerCount(), static_cast<int>(info.moe_layers.size()));
+    EXPECT_EQ(w.modelCard()->fieldText("Architecture"), QString::fromStdString(info.architecture));
+    EXPECT_TRUE(w.modelCard()->fieldText("Experts").startsWith(QString("%1 routed, top-%2").arg(info.n_expert).arg(info.n_expert_used)))
+        << w.modelCard()->fieldText("Experts").toStdString();
 
     w.setPrompt(kPrompt);
     w.setMaxTokens(6);
