@@ -1,5 +1,7 @@
 #include "gui_private/routing_models.h"
 
+#include <QStringDecoder>
+
 #include <algorithm>
 #include <cmath>
 
@@ -140,7 +142,16 @@ TokenListModel::TokenListModel(TraceStore* store, QObject* parent) : TokenRowsMo
 int TokenListModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
 
 QString TokenListModel::displayText(const std::string& raw) {
-    QString text = QString::fromUtf8(raw.data(), static_cast<qsizetype>(raw.size()));
+    QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    QString text = utf8(QByteArrayView(raw.data(), static_cast<qsizetype>(raw.size())));
+    if (utf8.hasError()) {
+        // A byte-fallback piece of a multi-byte character: show its bytes, not U+FFFD.
+        text.clear();
+        for (unsigned char c : raw) {
+            text += c < 0x80 ? QString(QLatin1Char(static_cast<char>(c)))
+                             : QStringLiteral("\\x") + QString::number(c, 16).toUpper().rightJustified(2, QLatin1Char('0'));
+        }
+    }
     text.replace(QLatin1Char('\n'), QChar(0x21B5));  // ↵
     text.replace(QLatin1Char('\t'), QChar(0x2192));  // →
     text.replace(QLatin1Char('\r'), QString());

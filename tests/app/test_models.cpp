@@ -201,3 +201,9 @@ TEST(AppModels, TooltipsCarryExactValues) {
     const QString strip = f.tokens.data(f.tokens.index(5, 0), Qt::ToolTipRole).toString();
     EXPECT_TRUE(strip.contains(QString("E%1").arg(chosen))) << strip.toStdString();
 }
+
+TEST(AppModels, TokenTextIsMadeVisible) {
+    EXPECT_EQ(TokenListModel::displayText(" the\n"), QString::fromUtf8("\u00b7the\u21b5"));
+    EXPECT_EQ(TokenListModel::displayText("\xe4\xb8\xad"), QString::fromUtf8("\u4e2d"));  // a whole character
+    EXPECT_EQ(TokenListModel::displayText("\xe4\xb8"), QString("\\xE4\\xB8"));            // a byte-fallback piece
+}
