@@ -20,6 +20,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSpinBox>
@@ -197,7 +198,10 @@ MainWindow::MainWindow(QWidget* parent)
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
-    if (!settings.contains(QStringLiteral("geometry"))) resize(1480, 920);
+    if (!settings.contains(QStringLiteral("geometry"))) {
+        const QSize screen = this->screen()->availableSize();
+        resize(std::min(1480, screen.width() * 19 / 20), std::min(920, screen.height() * 9 / 10));
+    }
     rebuildRecentMenu();
     onStoreReset();
     updateActions();
