@@ -13,6 +13,10 @@ struct GuiBenchmarkResult {
     int tokens = 0;
     double wall_s = 0;
     double max_stall_ms = 0;        // longest gap between 2 ms timer ticks, minus the interval
+    double max_stall_at_s = 0;      // when it happened, from the start of the stream
+    double max_steady_stall_ms = 0; // the same after the first 0.5 s (first layout of every view)
+    double max_busy_ms = 0;         // longest GUI-thread CPU time between ticks (no preemption)
+    double max_steady_busy_ms = 0;
     double max_append_ms = 0;       // longest store append (models + views notified)
     double max_paint_ms[3] = {};    // token×expert, layer×expert, expert load, while streaming
     double mean_paint_ms[3] = {};
@@ -27,6 +31,8 @@ struct LiveBenchmarkResult {
     int tokens = 0;
     double tokens_per_second = 0;
     double max_stall_ms = 0;
+    double max_steady_stall_ms = 0;
+    double max_busy_ms = 0;
     double max_paint_ms = 0;
     QString report() const;
 };
