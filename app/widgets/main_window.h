@@ -70,6 +70,7 @@ public:
     HeatmapView* expertLoadView() const { return expert_load_view_; }
     TokenStripView* tokenStrip() const { return token_strip_; }
     ModelCard* modelCard() const { return model_card_; }
+    QPlainTextEdit* promptEditor() const { return prompt_edit_; }
     QTableView* tokenTable() const { return token_table_; }
     QList<ViewPanel*> panels() const { return panels_; }
     QString messageText() const;  // the message bar's text, empty when hidden

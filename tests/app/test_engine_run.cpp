@@ -6,13 +6,16 @@
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QMimeData>
+#include <QPlainTextEdit>
 #include <QSettings>
-#include <QUrl>
-#include <QFile>
 #include <QSignalSpy>
 #include <QTest>
+#include <QUrl>
+
+#include <memory>
 
 #include "app/app_test_util.h"
 #include "engine/engine.h"
@@ -85,7 +88,8 @@ TEST(AppEngine, RunMatchesTheEngineTraceAndExportsTheCliCsv) {
     w.setPrompt(kPrompt);
     w.setMaxTokens(6);
     QSignalSpy finished(w.controller(), &InferenceController::generationFinished);
-    w.run();
+    QTest::keyClick(w.promptEditor(), Qt::Key_Return, Qt::ControlModifier);  // Ctrl+Enter runs
+    EXPECT_EQ(w.promptEditor()->toPlainText(), QString(kPrompt)) << "no newline was typed";
     ASSERT_TRUE(moe::test::waitForSignals(finished));
     EXPECT_EQ(finished.first().at(0).toString(), QString());
 
@@ -255,4 +259,19 @@ TEST(AppEngine, ANewRunDropsTheStaleRunsResults) {
     ASSERT_EQ(w.store()->tokenCount(), static_cast<int>(expected.size()));
     for (int i = 0; i < w.store()->tokenCount(); ++i) EXPECT_EQ(w.store()->token(i).token_id, expected[static_cast<size_t>(i)].token_id);
     EXPECT_EQ(w.store()->document().request.prompt, short_run.prompt);
+}
+
+TEST(AppEngine, ClosingTheWindowWhileGeneratingReturnsPromptly) {
+    REQUIRE_RUNNABLE_MODEL(path);
+    auto w = std::make_unique<MainWindow>();
+    ASSERT_TRUE(loadInto(*w, path));
+    QSignalSpy rows(w->tokenListModel(), &QAbstractItemModel::rowsInserted);
+    moe::GenerationRequest request = greedyRequest(400);
+    request.stop_at_eos = false;
+    w->controller()->generate(request);
+    ASSERT_TRUE(moe::test::waitForSignals(rows, 2));
+    QElapsedTimer timer;
+    timer.start();
+    w.reset();  // stops the worker and joins its thread
+    EXPECT_LT(timer.elapsed(), 500);
 }
