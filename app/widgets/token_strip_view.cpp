@@ -119,6 +119,11 @@ void TokenStripView::paintChips(QPainter& p, int top, int height, int offset_y) 
         p.setPen(prompt ? QPen(QColor(0x9a, 0xa0, 0xa6), 1, Qt::DashLine) : QPen(QColor(0x8a, 0x90, 0x96)));
         p.setBrush(expertColor(model_->data(index, TopExpertRole).toInt()));
         p.drawRoundedRect(QRectF(r).adjusted(0.5, 0.5, -0.5, -0.5), 3, 3);
+        if (row == hovered_ && row != selected_) {
+            p.setPen(QPen(QColor(0x30, 0x36, 0x3c), 1.5));
+            p.setBrush(Qt::NoBrush);
+            p.drawRoundedRect(QRectF(r).adjusted(0.5, 0.5, -0.5, -0.5), 3, 3);
+        }
         if (row == selected_) {
             p.setPen(QPen(QColor(0xd9, 0x2b, 0x2b), 2));
             p.setBrush(Qt::NoBrush);
@@ -172,6 +177,20 @@ void TokenStripView::mouseReleaseEvent(QMouseEvent* event) {
     if (event->button() != Qt::LeftButton) return;
     const int row = rowAt(event->position().toPoint() + QPoint(0, verticalScrollBar()->value()));
     if (row >= 0) Q_EMIT tokenClicked(row);
+}
+
+void TokenStripView::mouseMoveEvent(QMouseEvent* event) {
+    const int row = rowAt(event->position().toPoint() + QPoint(0, verticalScrollBar()->value()));
+    if (row != hovered_) {
+        hovered_ = row;
+        viewport()->update();
+    }
+}
+
+void TokenStripView::leaveEvent(QEvent* event) {
+    QAbstractScrollArea::leaveEvent(event);
+    hovered_ = -1;
+    viewport()->update();
 }
 
 void TokenStripView::resizeEvent(QResizeEvent* event) {

@@ -32,6 +32,8 @@ protected:
     void resizeEvent(QResizeEvent* event) override;
     bool viewportEvent(QEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void leaveEvent(QEvent* event) override;
     void scrollContentsBy(int dx, int dy) override;
 
 private:
@@ -46,6 +48,7 @@ private:
     QPoint cursor_;         // where the next chip goes
     int layout_width_ = 0;
     int selected_ = -1;
+    int hovered_ = -1;
     bool follow_end_ = true;  // keep the newest end in view as data arrives
     bool pinned_ = false;     // the highlighted row was revealed on request
 };
