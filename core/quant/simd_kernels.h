@@ -32,12 +32,14 @@ constexpr int kGroup = 16;  // values sharing one (scale, min)
 // matvec at about half the achievable bandwidth on the dev VM; 2 KiB ahead roughly doubled it.
 constexpr uintptr_t kPrefetchDistance = 2048;
 
-// Prefetches the cache lines of [p, p + bytes) shifted kPrefetchDistance ahead (past the end of a
-// row is fine: the next row follows, and a prefetch never faults).
-inline void prefetch_ahead(const void* p, size_t bytes) {
+// Prefetches the cache lines of [p, p + kBytes) shifted kPrefetchDistance ahead (past the end of
+// a row is fine: the next row follows, and a prefetch never faults). kBytes is a template
+// argument so the loop unrolls into a few prefetch instructions.
+template <size_t kBytes>
+inline void prefetch_ahead(const void* p) {
     const uintptr_t start = reinterpret_cast<uintptr_t>(p) + kPrefetchDistance;
-    for (uintptr_t line = start; line < start + bytes; line += 64) {
-        _mm_prefetch(reinterpret_cast<const char*>(line), _MM_HINT_T0);
+    for (uintptr_t offset = 0; offset < kBytes; offset += 64) {
+        _mm_prefetch(reinterpret_cast<const char*>(start + offset), _MM_HINT_T0);
     }
 }
 
@@ -82,37 +84,42 @@ inline __m256i crumbs(__m256i v, int shift) {
     return _mm256_and_si256(_mm256_srli_epi16(v, shift), _mm256_set1_epi8(3));
 }
 
-// 16 int8 factors (sign-extended) times `d` -> 16 floats: the per-group scales of a super-block.
-inline void store_scaled(__m128i factors, float d, float* out) {
-    const __m256 dv = _mm256_set1_ps(d);
-    const __m256 lo = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(factors));
-    const __m256 hi = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_unpackhi_epi64(factors, factors)));
-    _mm256_storeu_ps(out, _mm256_mul_ps(dv, lo));
-    _mm256_storeu_ps(out + 8, _mm256_mul_ps(dv, hi));
+// 16 int8 factors (sign-extended) -> floats: the first 8 times d_first to out_first, the last 8
+// times d_last to out_last.
+inline void store_scaled(__m128i factors, float d_first, float d_last, float* out_first, float* out_last) {
+    const __m256 first = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(factors));
+    const __m256 last = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_unpackhi_epi64(factors, factors)));
+    _mm256_storeu_ps(out_first, _mm256_mul_ps(_mm256_set1_ps(d_first), first));
+    _mm256_storeu_ps(out_last, _mm256_mul_ps(_mm256_set1_ps(d_last), last));
 }
+
+// 16 int8 factors times d -> 16 floats.
+inline void store_scaled(__m128i factors, float d, float* out) { store_scaled(factors, d, d, out, out + 8); }
 
 inline __m128i load128(const void* p) { return _mm_loadu_si128(static_cast<const __m128i*>(p)); }
 
-// ---- Block decoders: q[kValues], scale/min[kValues / 16]. ----
+// ---- Block decoders: q[kValues], scale/min[kValues / kSpan] (kSpan values share a scale). ----
 
 struct FormatQ4_0 {
     using Block = BlockQ4_0;
     static constexpr int kValues = kQK;
+    static constexpr int kSpan = kQK;
     static constexpr bool kHasMin = false;
     static void decode(const Block& b, int8_t* q, float* scale, float*) {
         store256(q, _mm256_sub_epi8(split_nibbles(b.qs), _mm256_set1_epi8(8)));
-        scale[0] = scale[1] = half(b.d);
+        scale[0] = half(b.d);
     }
 };
 
 struct FormatQ4_1 {
     using Block = BlockQ4_1;
     static constexpr int kValues = kQK;
+    static constexpr int kSpan = kQK;
     static constexpr bool kHasMin = true;
     static void decode(const Block& b, int8_t* q, float* scale, float* min) {
         store256(q, split_nibbles(b.qs));
-        scale[0] = scale[1] = half(b.d);
-        min[0] = min[1] = -half(b.m);  // y = d·q + m = d·q − (−m), exactly
+        scale[0] = half(b.d);
+        min[0] = -half(b.m);  // y = d·q + m = d·q − (−m), exactly
     }
 };
 
@@ -123,31 +130,34 @@ inline __m256i five_bit_quants(const uint8_t* qs, const uint8_t* qh) {
 struct FormatQ5_0 {
     using Block = BlockQ5_0;
     static constexpr int kValues = kQK;
+    static constexpr int kSpan = kQK;
     static constexpr bool kHasMin = false;
     static void decode(const Block& b, int8_t* q, float* scale, float*) {
         store256(q, _mm256_sub_epi8(five_bit_quants(b.qs, b.qh), _mm256_set1_epi8(16)));
-        scale[0] = scale[1] = half(b.d);
+        scale[0] = half(b.d);
     }
 };
 
 struct FormatQ5_1 {
     using Block = BlockQ5_1;
     static constexpr int kValues = kQK;
+    static constexpr int kSpan = kQK;
     static constexpr bool kHasMin = true;
     static void decode(const Block& b, int8_t* q, float* scale, float* min) {
         store256(q, five_bit_quants(b.qs, b.qh));
-        scale[0] = scale[1] = half(b.d);
-        min[0] = min[1] = -half(b.m);
+        scale[0] = half(b.d);
+        min[0] = -half(b.m);
     }
 };
 
 struct FormatQ8_0 {
     using Block = BlockQ8_0;
     static constexpr int kValues = kQK;
+    static constexpr int kSpan = kQK;
     static constexpr bool kHasMin = false;
     static void decode(const Block& b, int8_t* q, float* scale, float*) {
         store256(q, load256(b.qs));
-        scale[0] = scale[1] = half(b.d);
+        scale[0] = half(b.d);
     }
 };
 
@@ -170,6 +180,7 @@ inline __m128i q3k_scales(const uint8_t s[12]) {
 struct FormatQ2_K {
     using Block = BlockQ2_K;
     static constexpr int kValues = kQKK;
+    static constexpr int kSpan = 16;
     static constexpr bool kHasMin = true;
     static void decode(const Block& b, int8_t* q, float* scale, float* min) {
         for (int n = 0; n < 2; ++n) {
@@ -186,6 +197,7 @@ struct FormatQ2_K {
 struct FormatQ3_K {
     using Block = BlockQ3_K;
     static constexpr int kValues = kQKK;
+    static constexpr int kSpan = 16;
     static constexpr bool kHasMin = false;
     static void decode(const Block& b, int8_t* q, float* scale, float*) {
         const __m256i hmask = load256(b.hmask);
@@ -202,11 +214,11 @@ struct FormatQ3_K {
     }
 };
 
-// Q4_K/Q5_K: sub-block b (32 values) has one 6-bit scale and min (k_scale_min), i.e. groups 2b
-// and 2b+1. Unpacked for all eight at once on 32-bit words: word 0/1 = scales 0-3/4-7, word 2/3 =
-// mins 0-3/4-7 (each byte's top bits come from the `>> 6` of the word two ahead).
+// Q4_K/Q5_K: the 6-bit scale and min of each sub-block b of 32 (k_scale_min), unpacked for all
+// eight at once on 32-bit words: word 0/1 = scales 0-3/4-7, word 2/3 = mins 0-3/4-7 (each byte's
+// top bits come from the `>> 6` of the word two ahead).
 template <class Block>
-void k_scales_mins(const Block& b, float* scale, float* min) {
+[[gnu::always_inline]] inline void k_scales_mins(const Block& b, float* scale, float* min) {
     uint32_t w[3];
     std::memcpy(w, b.scales, sizeof w);
     const uint32_t low6 = 0x3F3F3F3Fu, low4 = 0x0F0F0F0Fu, low2 = 0x03030303u;
@@ -214,15 +226,15 @@ void k_scales_mins(const Block& b, float* scale, float* min) {
     const uint32_t scales_hi = (w[2] & low4) | ((w[0] >> 6) & low2) << 4;
     const uint32_t mins_lo = w[1] & low6;
     const uint32_t mins_hi = ((w[2] >> 4) & low4) | ((w[1] >> 6) & low2) << 4;
-    const __m128i scales8 = _mm_set_epi32(0, 0, static_cast<int>(scales_hi), static_cast<int>(scales_lo));
-    const __m128i mins8 = _mm_set_epi32(0, 0, static_cast<int>(mins_hi), static_cast<int>(mins_lo));
-    store_scaled(_mm_unpacklo_epi8(scales8, scales8), half(b.d), scale);  // each sub-block's twice
-    store_scaled(_mm_unpacklo_epi8(mins8, mins8), half(b.dmin), min);
+    const __m128i scales_then_mins = _mm_set_epi32(static_cast<int>(mins_hi), static_cast<int>(mins_lo),
+                                                   static_cast<int>(scales_hi), static_cast<int>(scales_lo));
+    store_scaled(scales_then_mins, half(b.d), half(b.dmin), scale, min);
 }
 
 struct FormatQ4_K {
     using Block = BlockQ4_K;
     static constexpr int kValues = kQKK;
+    static constexpr int kSpan = 32;
     static constexpr bool kHasMin = true;
     static void decode(const Block& b, int8_t* q, float* scale, float* min) {
         const __m256i mask = _mm256_set1_epi8(0x0F);
@@ -238,6 +250,7 @@ struct FormatQ4_K {
 struct FormatQ5_K {
     using Block = BlockQ5_K;
     static constexpr int kValues = kQKK;
+    static constexpr int kSpan = 32;
     static constexpr bool kHasMin = true;
     static void decode(const Block& b, int8_t* q, float* scale, float* min) {
         const __m256i mask = _mm256_set1_epi8(0x0F);
@@ -256,6 +269,7 @@ struct FormatQ5_K {
 struct FormatQ6_K {
     using Block = BlockQ6_K;
     static constexpr int kValues = kQKK;
+    static constexpr int kSpan = 16;
     static constexpr bool kHasMin = false;
     static void decode(const Block& b, int8_t* q, float* scale, float*) {
         const __m256i mask = _mm256_set1_epi8(0x0F);
@@ -297,17 +311,18 @@ struct Decoded {
 template <class Format, int kCount>
 void decode_blocks(const uint8_t* blocks, Decoded& out) {
     using Block = typename Format::Block;
-    constexpr int kGroups = Format::kValues / kGroup;
+    constexpr int kScales = Format::kValues / Format::kSpan;
     for (int i = 0; i < kCount; ++i) {
         // Rows are byte-aligned; the block structs only need 2-byte alignment, which GGUF's
         // 32-byte aligned tensor data and even block sizes provide.
         const auto& block = *reinterpret_cast<const Block*>(blocks + i * sizeof(Block));
-        Format::decode(block, out.q + i * Format::kValues, out.scale + i * kGroups, out.min + i * kGroups);
+        Format::decode(block, out.q + i * Format::kValues, out.scale + i * kScales, out.min + i * kScales);
     }
 }
 
 // Calls chunk(first_block, decoded, n_groups) for every run of decoded blocks of a row: whole
-// 256-value chunks, then single leftover 32-value blocks.
+// 256-value chunks, then single leftover 32-value blocks. n_groups is a std::integral_constant,
+// so the float loops have compile-time trip counts.
 template <class Format, class Chunk>
 void for_each_decoded_chunk(const void* src, int64_t n, Chunk&& chunk) {
     constexpr int kBlocksPerChunk = kQKK / Format::kValues;
@@ -317,41 +332,44 @@ void for_each_decoded_chunk(const void* src, int64_t n, Chunk&& chunk) {
     Decoded d{};  // zeroed: the compiler cannot see that decode fills what is read
     int64_t first = 0;
     for (; first + kBlocksPerChunk <= n_blocks; first += kBlocksPerChunk) {
-        prefetch_ahead(row + first * sizeof(Block), kBlocksPerChunk * sizeof(Block));
+        prefetch_ahead<kBlocksPerChunk * sizeof(Block)>(row + first * sizeof(Block));
         decode_blocks<Format, kBlocksPerChunk>(row + first * sizeof(Block), d);
-        chunk(first, d, kQKK / kGroup);
+        asm volatile("" ::: "memory");  // the float loop broadcasts scales from memory (free), not registers
+        chunk(first, d, std::integral_constant<int, kQKK / kGroup>{});
     }
     for (; first < n_blocks; ++first) {
         decode_blocks<Format, 1>(row + first * sizeof(Block), d);
-        chunk(first, d, Format::kValues / kGroup);
+        chunk(first, d, std::integral_constant<int, Format::kValues / kGroup>{});
     }
 }
 
 // Part `part` of the 16 weights of group g: scale·q − min, rounded after the multiply as in the
 // reference (dequantize).
-template <class V, bool kHasMin>
+template <class V, class Format>
 inline typename V::F weights(const Decoded& d, int g, int part) {
-    typename V::F w = V::mul(V::from_i8(d.q + g * kGroup + part * V::kWidth), V::set1(d.scale[g]));
-    if constexpr (kHasMin) w = V::sub(w, V::set1(d.min[g]));
+    const int s = g * kGroup / Format::kSpan;
+    typename V::F w = V::mul(V::from_i8(d.q + g * kGroup + part * V::kWidth), V::set1(d.scale[s]));
+    if constexpr (Format::kHasMin) w = V::sub(w, V::set1(d.min[s]));
     return w;
 }
 
 // The same weights with a single rounding (one FMA): what dot uses, saving an instruction per
 // vector; it differs from the dequantized weight by at most half an ulp.
-template <class V, bool kHasMin>
+template <class V, class Format>
 inline typename V::F weights_fused(const Decoded& d, int g, int part) {
+    const int s = g * kGroup / Format::kSpan;
     const typename V::F q = V::from_i8(d.q + g * kGroup + part * V::kWidth);
-    if constexpr (kHasMin) return V::fmsub(q, V::set1(d.scale[g]), V::set1(d.min[g]));
-    return V::mul(q, V::set1(d.scale[g]));
+    if constexpr (Format::kHasMin) return V::fmsub(q, V::set1(d.scale[s]), V::set1(d.min[s]));
+    return V::mul(q, V::set1(d.scale[s]));
 }
 
 template <class V, class Format>
 void dequantize_quant(const void* src, float* dst, int64_t n) {
-    for_each_decoded_chunk<Format>(src, n, [dst](int64_t first, const Decoded& d, int n_groups) {
+    for_each_decoded_chunk<Format>(src, n, [dst](int64_t first, const Decoded& d, auto n_groups) {
         float* out = dst + first * Format::kValues;
         for (int g = 0; g < n_groups; ++g) {
             for (int part = 0; part < kGroup / V::kWidth; ++part) {
-                V::store(out + g * kGroup + part * V::kWidth, weights<V, Format::kHasMin>(d, g, part));
+                V::store(out + g * kGroup + part * V::kWidth, weights<V, Format>(d, g, part));
             }
         }
     });
@@ -364,25 +382,42 @@ struct Accumulators {
     float total() const { return V::reduce(V::add(V::add(a[0], a[1]), V::add(a[2], a[3]))); }
 };
 
-template <class V, bool kHasMin>
+template <class V, class Format>
 inline void accumulate_group(const Decoded& d, int g, const float* x, typename V::F& acc) {
     for (int part = 0; part < kGroup / V::kWidth; ++part) {
-        acc = V::fmadd(weights_fused<V, kHasMin>(d, g, part), V::load(x + g * kGroup + part * V::kWidth), acc);
+        acc = V::fmadd(weights_fused<V, Format>(d, g, part), V::load(x + g * kGroup + part * V::kWidth), acc);
     }
+}
+
+// Formats without a min: s·Σ q·x over each span, one multiply by the scale per span instead of one
+// per vector (products are reassociated, so the result differs from dequantize-then-dot only by
+// rounding, relative to Σ|w·x|).
+template <class V, class Format>
+inline void accumulate_span(const Decoded& d, int span, const float* x, typename V::F& acc) {
+    const int base = span * Format::kSpan;
+    typename V::F p = V::mul(V::from_i8(d.q + base), V::load(x + base));
+    for (int part = 1; part < Format::kSpan / V::kWidth; ++part) {
+        p = V::fmadd(V::from_i8(d.q + base + part * V::kWidth), V::load(x + base + part * V::kWidth), p);
+    }
+    acc = V::fmadd(V::set1(d.scale[span]), p, acc);
+}
+
+// Calls step(unit, accumulator) for units [0, kUnits) over four accumulators in turn.
+template <int kUnits, class V, class Step>
+inline void round_robin(Accumulators<V>& acc, Step&& step) {
+    for (int u = 0; u < kUnits; ++u) step(u, acc.a[u % 4]);
 }
 
 template <class V, class Format>
 float dot_quant(const void* row, const float* x, int64_t n) {
     Accumulators<V> acc;
-    for_each_decoded_chunk<Format>(row, n, [x, &acc](int64_t first, const Decoded& d, int n_groups) {
+    for_each_decoded_chunk<Format>(row, n, [x, &acc](int64_t first, const Decoded& d, auto n_groups) {
         const float* xc = x + first * Format::kValues;
-        int g = 0;
-        for (; g + 4 <= n_groups; g += 4) {
-            for (int u = 0; u < 4; ++u) accumulate_group<V, Format::kHasMin>(d, g + u, xc, acc.a[u]);
-        }
-        for (; g < n_groups; g += 2) {  // n_groups is even
-            accumulate_group<V, Format::kHasMin>(d, g, xc, acc.a[0]);
-            accumulate_group<V, Format::kHasMin>(d, g + 1, xc, acc.a[1]);
+        if constexpr (Format::kHasMin) {
+            round_robin<n_groups>(acc, [&](int g, typename V::F& a) { accumulate_group<V, Format>(d, g, xc, a); });
+        } else {
+            constexpr int kSpans = n_groups * kGroup / Format::kSpan;
+            round_robin<kSpans>(acc, [&](int s, typename V::F& a) { accumulate_span<V, Format>(d, s, xc, a); });
         }
     });
     return acc.total();
@@ -415,7 +450,7 @@ float dot_plain(const void* row, const float* x, int64_t n) {
     Accumulators<V> acc;
     int64_t i = 0;
     for (; i + 4 * V::kWidth <= n; i += 4 * V::kWidth) {
-        prefetch_ahead(w + i, 4 * V::kWidth * sizeof(Element));
+        prefetch_ahead<4 * V::kWidth * sizeof(Element)>(w + i);
         for (int u = 0; u < 4; ++u) {
             const int64_t k = i + u * V::kWidth;
             acc.a[u] = V::fmadd(V::template load_as_f32<Element>(w + k), V::load(x + k), acc.a[u]);
