@@ -6,6 +6,7 @@
 #include <QStatusBar>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "engine/demo_model.h"
@@ -22,6 +23,7 @@ namespace {
 // What to do once the run (or the opened session) is on screen, then quit.
 struct FinishActions {
     QString routing_csv, latency_csv, screenshot;
+    QString view;  // a panel title: export that view instead of the window
     int select_token = -1;
     bool any() const { return !routing_csv.isEmpty() || !latency_csv.isEmpty() || !screenshot.isEmpty(); }
 };
@@ -33,8 +35,15 @@ void finishAndQuit(MainWindow& window, const FinishActions& actions) {
     if (actions.select_token >= 0) window.store()->selectToken(actions.select_token);
     // Give the charts' refresh timers a moment before grabbing.
     QTimer::singleShot(400, &window, [&window, actions, errors]() mutable {
-        if (!actions.screenshot.isEmpty()) {
+        if (!actions.screenshot.isEmpty() && actions.view.isEmpty()) {
             errors << moe::gui::exportView(moe::gui::rendererFor(&window), actions.screenshot, QStringLiteral("MoEScope"));
+        } else if (!actions.screenshot.isEmpty()) {
+            const auto panels = window.panels();
+            const auto it = std::find_if(panels.begin(), panels.end(), [&](moe::gui::ViewPanel* p) {
+                return p->title().compare(actions.view, Qt::CaseInsensitive) == 0;
+            });
+            errors << (it == panels.end() ? QStringLiteral("no view titled \"%1\"").arg(actions.view)
+                                          : (*it)->exportTo(actions.screenshot));
         }
         errors.removeAll(QString());
         for (const QString& e : errors) std::fprintf(stderr, "moescope: %s\n", qPrintable(e));
@@ -62,6 +71,9 @@ int main(int argc, char** argv) {
     const QCommandLineOption tab({QStringLiteral("tab")}, QStringLiteral("routing, timing, compute or tokens."), QStringLiteral("name"));
     const QCommandLineOption select({QStringLiteral("select-token")}, QStringLiteral("Pin this token before the screenshot."),
                                     QStringLiteral("index"));
+    const QCommandLineOption view({QStringLiteral("view")},
+                                  QStringLiteral("With --screenshot: export only the view with this title (PNG or SVG)."),
+                                  QStringLiteral("title"));
     const QCommandLineOption size({QStringLiteral("size")}, QStringLiteral("Window size, WxH."), QStringLiteral("WxH"));
     const QCommandLineOption bench({QStringLiteral("bench-gui")},
                                    QStringLiteral("Stream a synthetic trace of n tokens (27 layers x 64 experts) and report timings."),
@@ -73,7 +85,7 @@ int main(int argc, char** argv) {
                                          QStringLiteral("After the run, write the routing CSV and quit."), QStringLiteral("csv"));
     const QCommandLineOption latency_csv({QStringLiteral("export-latency")},
                                          QStringLiteral("After the run, write the latency CSV and quit."), QStringLiteral("csv"));
-    parser.addOptions({screenshot, prompt, max_tokens, tab, select, size, bench, bench_live, routing_csv, latency_csv});
+    parser.addOptions({screenshot, prompt, max_tokens, tab, select, size, bench, bench_live, routing_csv, latency_csv, view});
     parser.process(app);
 
     MainWindow window;
@@ -101,6 +113,7 @@ int main(int argc, char** argv) {
     FinishActions finish;
     finish.select_token = parser.isSet(select) ? parser.value(select).toInt() : -1;
     finish.screenshot = parser.value(screenshot);
+    finish.view = parser.value(view);
     finish.routing_csv = parser.value(routing_csv);
     finish.latency_csv = parser.value(latency_csv);
 
