@@ -6,7 +6,6 @@
 #include <QStatusBar>
 #include <QTimer>
 
-#include <algorithm>
 #include <cstdio>
 
 #include "engine/demo_model.h"
@@ -33,17 +32,13 @@ void finishAndQuit(MainWindow& window, const FinishActions& actions) {
     if (!actions.routing_csv.isEmpty()) errors << window.exportRoutingCsv(actions.routing_csv);
     if (!actions.latency_csv.isEmpty()) errors << window.exportLatencyCsv(actions.latency_csv);
     if (actions.select_token >= 0) window.store()->selectToken(actions.select_token);
+    moe::gui::ViewPanel* panel = actions.view.isEmpty() ? nullptr : window.showPanel(actions.view);
     // Give the charts' refresh timers a moment before grabbing.
-    QTimer::singleShot(400, &window, [&window, actions, errors]() mutable {
+    QTimer::singleShot(400, &window, [&window, actions, errors, panel]() mutable {
         if (!actions.screenshot.isEmpty() && actions.view.isEmpty()) {
             errors << moe::gui::exportView(moe::gui::rendererFor(&window), actions.screenshot, QStringLiteral("MoEScope"));
         } else if (!actions.screenshot.isEmpty()) {
-            const auto panels = window.panels();
-            const auto it = std::find_if(panels.begin(), panels.end(), [&](moe::gui::ViewPanel* p) {
-                return p->title().compare(actions.view, Qt::CaseInsensitive) == 0;
-            });
-            errors << (it == panels.end() ? QStringLiteral("no view titled \"%1\"").arg(actions.view)
-                                          : (*it)->exportTo(actions.screenshot));
+            errors << (panel ? panel->exportTo(actions.screenshot) : QStringLiteral("no view titled \"%1\"").arg(actions.view));
         }
         errors.removeAll(QString());
         for (const QString& e : errors) std::fprintf(stderr, "moescope: %s\n", qPrintable(e));

@@ -438,7 +438,7 @@ QWidget* MainWindow::buildComputeTab() {
 
     auto* flops = new ModelLineChart(tr("token (step)"), tr("GFLOP"));
     flops->setModel(savings_model_, SavingsModel::StepColumn);
-    flops->addSeries(tr("used (routed experts)"), SavingsModel::CumFlopsUsedColumn, seriesColor(0), ModelLineChart::Rows::All, 1e-9);
+    flops->addSeries(tr("used"), SavingsModel::CumFlopsUsedColumn, seriesColor(0), ModelLineChart::Rows::All, 1e-9);
     flops->addSeries(tr("dense equivalent"), SavingsModel::CumFlopsDenseColumn, seriesColor(3), ModelLineChart::Rows::All, 1e-9);
 
     auto* bytes = new ModelLineChart(tr("token (step)"), tr("GiB"));
@@ -541,6 +541,17 @@ void MainWindow::showTab(const QString& name) {
                                QStringLiteral("tokens")};
     const int i = names.indexOf(name.toLower());
     if (i >= 0) tabs_->setCurrentIndex(i);
+}
+
+ViewPanel* MainWindow::showPanel(const QString& title) {
+    for (ViewPanel* panel : panels_) {
+        if (panel->title().compare(title, Qt::CaseInsensitive) != 0) continue;
+        for (int i = 0; i < tabs_->count(); ++i) {
+            if (tabs_->widget(i)->isAncestorOf(panel)) tabs_->setCurrentIndex(i);
+        }
+        return panel;
+    }
+    return nullptr;
 }
 
 // --- state and selection ----------------------------------------------------------------------

@@ -54,6 +54,8 @@ public:
     void run();
     void stop();
     void showTab(const QString& name);  // "routing", "timing", "compute", "tokens"
+    // The view panel with this title (case-insensitive), its tab brought to front; null if none.
+    ViewPanel* showPanel(const QString& title);
 
     // The pieces, for tests and the benchmark.
     TraceStore* store() const { return store_; }
