@@ -458,9 +458,12 @@ QWidget* MainWindow::buildComputeTab() {
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(4);
     layout->addWidget(addPanel(tr("Work per token vs dense"), share_chart_, tr("share of a dense model running every expert")), 0, 0);
-    layout->addWidget(addPanel(tr("Cumulative FLOPs"), flops, tr("routed experts only vs every expert")), 0, 1);
-    layout->addWidget(addPanel(tr("Cumulative weight bytes read"), bytes, tr("weights touched per token, summed")), 1, 0);
-    layout->addWidget(addPanel(tr("KV cache size"), kv_chart_, tr("bytes cached after each token")), 1, 1);
+    flops_panel_ = addPanel(tr("Cumulative FLOPs"), flops);
+    layout->addWidget(flops_panel_, 0, 1);
+    bytes_panel_ = addPanel(tr("Cumulative weight bytes read"), bytes);
+    layout->addWidget(bytes_panel_, 1, 0);
+    kv_panel_ = addPanel(tr("KV cache size"), kv_chart_);
+    layout->addWidget(kv_panel_, 1, 1);
     return grid;
 }
 
@@ -641,7 +644,28 @@ void MainWindow::updateActions() {
     cancel_load_->setVisible(state == InferenceController::State::Loading);
 }
 
+// The panels' subtitles state the running totals in words.
+void MainWindow::updateSavingsSummary() {
+    const int last = savings_model_->rowCount() - 1;
+    if (last < 0) {
+        flops_panel_->setSubtitle(tr("routed experts vs every expert"));
+        bytes_panel_->setSubtitle(tr("weights touched per token, summed"));
+        kv_panel_->setSubtitle(tr("bytes cached after each token"));
+        return;
+    }
+    auto percent = [this, last](int used, int dense) {
+        const double d = savings_model_->value(last, dense);
+        return QString::number(d > 0 ? 100.0 * savings_model_->value(last, used) / d : 0.0, 'f', 1);
+    };
+    flops_panel_->setSubtitle(tr("%1% of dense so far").arg(percent(SavingsModel::CumFlopsUsedColumn, SavingsModel::CumFlopsDenseColumn)));
+    bytes_panel_->setSubtitle(tr("%1% of dense so far").arg(percent(SavingsModel::CumBytesUsedColumn, SavingsModel::CumBytesDenseColumn)));
+    kv_panel_->setSubtitle(tr("%1 cached, %2% of full multi-head K/V")
+                               .arg(formatBytes(savings_model_->value(last, SavingsModel::KvBytesColumn)),
+                                    percent(SavingsModel::KvBytesColumn, SavingsModel::KvBytesFullColumn)));
+}
+
 void MainWindow::updateStats() {
+    updateSavingsSummary();
     const GenerationStats& s = store_->document().stats;
     if (s.prompt_tokens == 0 && s.generated_tokens == 0) {
         stats_label_->setText(tr("No run yet."));

@@ -104,6 +104,7 @@ private:
     void rebuildRecentMenu();
     void updateActions();
     void updateStats();
+    void updateSavingsSummary();
     void onStoreReset();
     void onSelectedToken(int token);
     void onSelectedLayer(int layer);
@@ -149,6 +150,9 @@ private:
     ModelLineChart* share_chart_ = nullptr;
     ViewPanel* token_expert_panel_ = nullptr;
     ViewPanel* layer_expert_panel_ = nullptr;
+    ViewPanel* flops_panel_ = nullptr;
+    ViewPanel* bytes_panel_ = nullptr;
+    ViewPanel* kv_panel_ = nullptr;
     QList<ViewPanel*> panels_;
 
     QAction* open_model_action_ = nullptr;

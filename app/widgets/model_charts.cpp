@@ -99,11 +99,8 @@ void ModelLineChart::setMarker(double x) {
         marker_->attachAxis(axis_x_);
         marker_->attachAxis(axis_y_);
     }
-    if (x < 0) {
-        marker_->clear();
-    } else {
-        marker_->replace({QPointF(x, axis_y_->min()), QPointF(x, axis_y_->max())});
-    }
+    marker_->setVisible(x >= 0);  // hides its legend entry too
+    if (x >= 0) marker_->replace({QPointF(x, axis_y_->min()), QPointF(x, axis_y_->max())});
 }
 
 void ModelLineChart::setSeriesName(int series, const QString& name) {
