@@ -10,6 +10,11 @@
 // the prefill rate in GFLOP/s.
 //
 //   bench_kernels --benchmark_filter=matvec/q4_K
+//
+// On a shared machine, Linux's autogroup scheduling gives every session an equal CPU share no
+// matter how nice the other jobs are, so 2-thread numbers collapse when anything else runs. Give
+// the benchmark its own, higher-priority autogroup (as root):
+//   setsid sh -c "echo -15 > /proc/self/autogroup; exec bench_kernels"
 #include <benchmark/benchmark.h>
 
 #include <cstring>
