@@ -52,10 +52,121 @@ struct Avx512 {
     }
 };
 
+// ---- Table-lookup dots for Q4_K and Q5_0 (the weights of a Q4_K DeepSeek-V2-Lite model). ----
+// vpermps picks each of 16 lanes from a 16-float table by the low 4 bits of that lane's index, so a
+// table of the 16 weights a 4-bit quant can stand for turns packed nibbles straight into
+// dequantized weights: no int8 decode pass through memory, no int->float conversion and no scale
+// multiply per vector. The weights are exactly the dequantized ones, so only the summation order
+// differs from dequantize-then-dot.
+
+const __m512 kIota = _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+
+// Bytes p[0..15] zero-extended to 32-bit lanes: the low nibble is the lookup index as is; the high
+// nibble is that after `>> 4`.
+inline __m512i byte_lanes(const uint8_t* p) { return _mm512_cvtepu8_epi32(load128(p)); }
+
+inline __m512 lookup(__m512i index, __m512 table) { return _mm512_permutexvar_ps(index, table); }
+
+// Sub-block pair c (values 64c..64c+63) of a Q4_K block: qs[32c + l] holds value 64c + l in its
+// low nibble and 64c + 32 + l in its high nibble.
+[[gnu::always_inline]] inline void dot_q4_k_pair(const BlockQ4_K& b, int c, const float* scale, const float* min,
+                                                 const float* x, Accumulators<Avx512>& acc) {
+    const __m512 low_table = _mm512_fmsub_ps(kIota, _mm512_set1_ps(scale[2 * c]), _mm512_set1_ps(min[2 * c]));
+    const __m512 high_table = _mm512_fmsub_ps(kIota, _mm512_set1_ps(scale[2 * c + 1]), _mm512_set1_ps(min[2 * c + 1]));
+    for (int part = 0; part < 2; ++part) {
+        const __m512i lanes = byte_lanes(b.qs + 32 * c + 16 * part);
+        const float* xp = x + 64 * c + 16 * part;
+        acc.a[2 * part] = _mm512_fmadd_ps(lookup(lanes, low_table), _mm512_loadu_ps(xp), acc.a[2 * part]);
+        acc.a[2 * part + 1] = _mm512_fmadd_ps(lookup(_mm512_srli_epi32(lanes, 4), high_table),
+                                              _mm512_loadu_ps(xp + 32), acc.a[2 * part + 1]);
+    }
+}
+
+float dot_q4_k(const void* row, const float* x, int64_t n) {
+    const auto* blocks = static_cast<const uint8_t*>(row);
+    Accumulators<Avx512> acc;
+    for (int64_t i = 0; i < n / kQKK; ++i) {
+        const uint8_t* bytes = blocks + i * sizeof(BlockQ4_K);
+        prefetch_ahead<sizeof(BlockQ4_K)>(bytes);
+        const auto& block = *reinterpret_cast<const BlockQ4_K*>(bytes);
+        alignas(32) float scale[8], min[8];
+        k_scales_mins(block, scale, min);
+        asm volatile("" ::: "memory");  // the tables broadcast scale and min from memory (free), not registers
+        for (int c = 0; c < 4; ++c) dot_q4_k_pair(block, c, scale, min, x + i * kQKK, acc);
+    }
+    return acc.total();
+}
+
+// 16 bits from memory straight into a mask register: a plain load, where moving them from a
+// general register takes an instruction on the shuffle port that the lookups already saturate
+// (GCC 12 compiles _load_mask16 to a load into a general register and such a move).
+inline __mmask16 load_mask(const uint8_t* p) {
+    __mmask16 mask;
+    asm("kmovw %1, %0" : "=k"(mask) : "m"(*reinterpret_cast<const uint16_t*>(p)));
+    return mask;
+}
+
+// Q5_0, up to 8 blocks at a time: first their scales d (converted together: one gather and one
+// F16 conversion instead of a scalar conversion and a broadcast per block), then per block a table
+// of d·(q − 16) for the 4 low bits q, with 16·d added in the lanes whose 5th bit is set (exact:
+// every term is a half times a small integer).
+[[gnu::always_inline]] inline void dot_q5_0_blocks(const uint8_t* blocks, int count, const float* x,
+                                                   Accumulators<Avx512>& acc) {
+    constexpr int kStride = sizeof(BlockQ5_0);
+    const __m256i offsets = _mm256_setr_epi32(0, kStride, 2 * kStride, 3 * kStride, 4 * kStride, 5 * kStride,
+                                              6 * kStride, 7 * kStride);
+    // Each 32-bit read starts at a block's d and stays inside that block.
+    const __m256i words = _mm256_mmask_i32gather_epi32(_mm256_setzero_si256(), static_cast<__mmask8>((1u << count) - 1),
+                                                       offsets, blocks, 1);
+    const __m256 scales = _mm256_cvtph_ps(_mm256_cvtepi32_epi16(words));
+    alignas(32) float d[8], fifth_bit[8];
+    _mm256_store_ps(d, scales);
+    _mm256_store_ps(fifth_bit, _mm256_mul_ps(scales, _mm256_set1_ps(16.0f)));
+    asm volatile("" ::: "memory");  // broadcast d and 16·d from memory (free), not registers
+    const __m512 offset_iota = _mm512_sub_ps(kIota, _mm512_set1_ps(16.0f));
+    for (int k = 0; k < count; ++k) {
+        const auto& b = *reinterpret_cast<const BlockQ5_0*>(blocks + k * kStride);
+        const __mmask16 qh_low = load_mask(b.qh);       // 5th bits of values 0..15
+        const __mmask16 qh_high = load_mask(b.qh + 2);  // and of values 16..31
+        const __m512 table = _mm512_mul_ps(offset_iota, _mm512_set1_ps(d[k]));
+        const __m512i lanes = byte_lanes(b.qs);
+        __m512 low = lookup(lanes, table);
+        low = _mm512_mask_add_ps(low, qh_low, low, _mm512_set1_ps(fifth_bit[k]));
+        __m512 high = lookup(_mm512_srli_epi32(lanes, 4), table);
+        high = _mm512_mask_add_ps(high, qh_high, high, _mm512_set1_ps(fifth_bit[k]));
+        const float* xb = x + k * kQK;
+        acc.a[2 * (k & 1)] = _mm512_fmadd_ps(low, _mm512_loadu_ps(xb), acc.a[2 * (k & 1)]);
+        acc.a[2 * (k & 1) + 1] = _mm512_fmadd_ps(high, _mm512_loadu_ps(xb + 16), acc.a[2 * (k & 1) + 1]);
+    }
+}
+
+float dot_q5_0(const void* row, const float* x, int64_t n) {
+    constexpr int kBatch = 8;
+    const auto* blocks = static_cast<const uint8_t*>(row);
+    const int64_t n_blocks = n / kQK;
+    Accumulators<Avx512> acc;
+    int64_t i = 0;
+    for (; i + kBatch <= n_blocks; i += kBatch) {
+        prefetch_ahead<kBatch * sizeof(BlockQ5_0)>(blocks + i * sizeof(BlockQ5_0));
+        dot_q5_0_blocks(blocks + i * sizeof(BlockQ5_0), kBatch, x + i * kQK, acc);
+    }
+    if (i < n_blocks) {
+        dot_q5_0_blocks(blocks + i * sizeof(BlockQ5_0), static_cast<int>(n_blocks - i), x + i * kQK, acc);
+    }
+    return acc.total();
+}
+
+KernelTable make_avx512_table() {
+    KernelTable table = make_simd_table<Avx512>("avx512");
+    table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot = dot_q4_k;
+    table.types[static_cast<uint32_t>(GgmlType::Q5_0)].dot = dot_q5_0;
+    return table;
+}
+
 }  // namespace
 
 const KernelTable* avx512_kernels() {
-    static const KernelTable table = make_simd_table<Avx512>("avx512");
+    static const KernelTable table = make_avx512_table();
     return &table;
 }
 
