@@ -12,6 +12,8 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
+#include <cstddef>
+
 #include "quant/kernel_table.h"
 
 #if defined(__x86_64__)
@@ -67,12 +69,29 @@ inline __m512i byte_lanes(const uint8_t* p) { return _mm512_cvtepu8_epi32(load12
 
 inline __m512 lookup(__m512i index, __m512 table) { return _mm512_permutexvar_ps(index, table); }
 
+// Q4_K: d·scale and dmin·min of the eight sub-blocks as 16 floats, in k_scale_min_bytes's order
+// (scales 0-3, mins 0-3, scales 4-7, mins 4-7): one conversion and one multiply for all of them.
+inline void q4_k_scales_mins(const BlockQ4_K& b, float* out) {
+    static_assert(offsetof(BlockQ4_K, d) == 0 && offsetof(BlockQ4_K, dmin) == 2);
+    uint32_t d_dmin;
+    std::memcpy(&d_dmin, &b, sizeof d_dmin);
+    const __m512 halves = _mm512_castps128_ps512(_mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(d_dmin))));
+    const __m512 multipliers =
+        _mm512_permutexvar_ps(_mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1), halves);
+    const __m512 factors = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(k_scale_min_bytes(b)));
+    _mm512_store_ps(out, _mm512_mul_ps(factors, multipliers));
+}
+
 // Sub-block pair c (values 64c..64c+63) of a Q4_K block: qs[32c + l] holds value 64c + l in its
-// low nibble and 64c + 32 + l in its high nibble.
-[[gnu::always_inline]] inline void dot_q4_k_pair(const BlockQ4_K& b, int c, const float* scale, const float* min,
+// low nibble and 64c + 32 + l in its high nibble. scales_mins as from q4_k_scales_mins.
+[[gnu::always_inline]] inline void dot_q4_k_pair(const BlockQ4_K& b, int c, const float* scales_mins,
                                                  const float* x, Accumulators<Avx512>& acc) {
-    const __m512 low_table = _mm512_fmsub_ps(kIota, _mm512_set1_ps(scale[2 * c]), _mm512_set1_ps(min[2 * c]));
-    const __m512 high_table = _mm512_fmsub_ps(kIota, _mm512_set1_ps(scale[2 * c + 1]), _mm512_set1_ps(min[2 * c + 1]));
+    auto table = [scales_mins](int sub_block) {
+        const float* at = scales_mins + (sub_block & 3) + 8 * (sub_block >> 2);
+        return _mm512_fmsub_ps(kIota, _mm512_set1_ps(at[0]), _mm512_set1_ps(at[4]));
+    };
+    const __m512 low_table = table(2 * c);
+    const __m512 high_table = table(2 * c + 1);
     for (int part = 0; part < 2; ++part) {
         const __m512i lanes = byte_lanes(b.qs + 32 * c + 16 * part);
         const float* xp = x + 64 * c + 16 * part;
@@ -89,10 +108,10 @@ float dot_q4_k(const void* row, const float* x, int64_t n) {
         const uint8_t* bytes = blocks + i * sizeof(BlockQ4_K);
         prefetch_ahead<sizeof(BlockQ4_K)>(bytes);
         const auto& block = *reinterpret_cast<const BlockQ4_K*>(bytes);
-        alignas(32) float scale[8], min[8];
-        k_scales_mins(block, scale, min);
-        asm volatile("" ::: "memory");  // the tables broadcast scale and min from memory (free), not registers
-        for (int c = 0; c < 4; ++c) dot_q4_k_pair(block, c, scale, min, x + i * kQKK, acc);
+        alignas(64) float scales_mins[16];
+        q4_k_scales_mins(block, scales_mins);
+        asm volatile("" ::: "memory");  // the tables broadcast scales and mins from memory (free), not registers
+        for (int c = 0; c < 4; ++c) dot_q4_k_pair(block, c, scales_mins, x + i * kQKK, acc);
     }
     return acc.total();
 }

@@ -216,20 +216,27 @@ struct FormatQ3_K {
     }
 };
 
-// Q4_K/Q5_K: the 6-bit scale and min of each sub-block b of 32 (k_scale_min), unpacked for all
-// eight at once on 32-bit words: word 0/1 = scales 0-3/4-7, word 2/3 = mins 0-3/4-7 (each byte's
-// top bits come from the `>> 6` of the word two ahead).
+// Q4_K/Q5_K: the 6-bit scales and mins of the eight sub-blocks of 32 (k_scale_min) as 16 bytes in
+// the order scales 0-3, mins 0-3, scales 4-7, mins 4-7. Unpacked on 64-bit words: bytes 0-7 hold
+// scales/mins 0-3 in their low 6 bits and the top 2 bits of scales/mins 4-7 in their top 2 bits;
+// the low 4 bits of those are the nibbles of bytes 8-11 (low nibbles: scales, high: mins).
+template <class Block>
+[[gnu::always_inline]] inline __m128i k_scale_min_bytes(const Block& b) {
+    uint64_t first;
+    uint32_t last;
+    std::memcpy(&first, b.scales, sizeof first);
+    std::memcpy(&last, b.scales + 8, sizeof last);
+    const uint64_t low6 = 0x3F3F3F3F3F3F3F3Full, low2 = 0x0303030303030303ull;
+    const uint32_t low4 = 0x0F0F0F0Fu;
+    const uint64_t nibbles = (last & low4) | uint64_t{(last >> 4) & low4} << 32;
+    const uint64_t upper = nibbles | ((first >> 6) & low2) << 4;
+    return _mm_set_epi64x(static_cast<int64_t>(upper), static_cast<int64_t>(first & low6));
+}
+
+// d·scale of each sub-block to scale[0..7], dmin·min to min[0..7].
 template <class Block>
 [[gnu::always_inline]] inline void k_scales_mins(const Block& b, float* scale, float* min) {
-    uint32_t w[3];
-    std::memcpy(w, b.scales, sizeof w);
-    const uint32_t low6 = 0x3F3F3F3Fu, low4 = 0x0F0F0F0Fu, low2 = 0x03030303u;
-    const uint32_t scales_lo = w[0] & low6;
-    const uint32_t scales_hi = (w[2] & low4) | ((w[0] >> 6) & low2) << 4;
-    const uint32_t mins_lo = w[1] & low6;
-    const uint32_t mins_hi = ((w[2] >> 4) & low4) | ((w[1] >> 6) & low2) << 4;
-    const __m128i scales_then_mins = _mm_set_epi32(static_cast<int>(mins_hi), static_cast<int>(mins_lo),
-                                                   static_cast<int>(scales_hi), static_cast<int>(scales_lo));
+    const __m128i scales_then_mins = _mm_shuffle_epi32(k_scale_min_bytes(b), _MM_SHUFFLE(3, 1, 2, 0));
     store_scaled(scales_then_mins, half(b.d), half(b.dmin), scale, min);
 }
 
