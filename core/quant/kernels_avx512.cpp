@@ -125,6 +125,11 @@ inline __mmask16 load_mask(const uint8_t* p) {
     return mask;
 }
 
+// v += addend in the lanes of mask, in place (GCC 12 copies v first for _mm512_mask_add_ps).
+inline void add_in_lanes(__m512& v, __mmask16 mask, __m512 addend) {
+    asm("vaddps %2, %0, %0%{%1%}" : "+v"(v) : "Yk"(mask), "v"(addend));
+}
+
 // Q5_0, up to 8 blocks at a time: first their scales d (converted together: one gather and one
 // F16 conversion instead of a scalar conversion and a broadcast per block), then per block a table
 // of d·(q − 16) for the 4 low bits q, with 16·d added in the lanes whose 5th bit is set (exact:
@@ -150,9 +155,9 @@ inline __mmask16 load_mask(const uint8_t* p) {
         const __m512 table = _mm512_mul_ps(offset_iota, _mm512_set1_ps(d[k]));
         const __m512i lanes = byte_lanes(b.qs);
         __m512 low = lookup(lanes, table);
-        low = _mm512_mask_add_ps(low, qh_low, low, _mm512_set1_ps(fifth_bit[k]));
+        add_in_lanes(low, qh_low, _mm512_set1_ps(fifth_bit[k]));
         __m512 high = lookup(_mm512_srli_epi32(lanes, 4), table);
-        high = _mm512_mask_add_ps(high, qh_high, high, _mm512_set1_ps(fifth_bit[k]));
+        add_in_lanes(high, qh_high, _mm512_set1_ps(fifth_bit[k]));
         const float* xb = x + k * kQK;
         acc.a[2 * (k & 1)] = _mm512_fmadd_ps(low, _mm512_loadu_ps(xb), acc.a[2 * (k & 1)]);
         acc.a[2 * (k & 1) + 1] = _mm512_fmadd_ps(high, _mm512_loadu_ps(xb + 16), acc.a[2 * (k & 1) + 1]);
