@@ -1,4 +1,5 @@
-// AVX-512 (F/BW/VL/DQ) kernels: 16 floats per vector; the block decoders stay 256-bit.
+// AVX-512 (F/BW/VL/DQ) kernels: 16 floats per vector; the block decoders stay 256-bit. The Q4_K
+// and Q5_0 dots are table lookups of their own (below), the rest come from simd_kernels.h.
 // Must precede the includes so that the intrinsics get the same options:
 // - no contraction of separate multiplies and adds into FMAs: dequantized values must round
 //   exactly like the scalar reference;
@@ -61,7 +62,8 @@ struct Avx512 {
 // multiply per vector. The weights are exactly the dequantized ones, so only the summation order
 // differs from dequantize-then-dot.
 
-const __m512 kIota = _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+// 0, 1, ..., 15 (a function, not a global: no AVX-512 code may run at start-up on CPUs without it).
+inline __m512 iota() { return _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15); }
 
 // Bytes p[0..15] zero-extended to 32-bit lanes: the low nibble is the lookup index as is; the high
 // nibble is that after `>> 4`.
@@ -88,7 +90,7 @@ inline void q4_k_scales_mins(const BlockQ4_K& b, float* out) {
                                                  const float* x, Accumulators<Avx512>& acc) {
     auto table = [scales_mins](int sub_block) {
         const float* at = scales_mins + (sub_block & 3) + 8 * (sub_block >> 2);
-        return _mm512_fmsub_ps(kIota, _mm512_set1_ps(at[0]), _mm512_set1_ps(at[4]));
+        return _mm512_fmsub_ps(iota(), _mm512_set1_ps(at[0]), _mm512_set1_ps(at[4]));
     };
     const __m512 low_table = table(2 * c);
     const __m512 high_table = table(2 * c + 1);
@@ -117,7 +119,7 @@ float dot_q4_k(const void* row, const float* x, int64_t n) {
 }
 
 // 16 bits from memory straight into a mask register: a plain load, where moving them from a
-// general register takes an instruction on the shuffle port that the lookups already saturate
+// general register takes an instruction on the shuffle port, which the lookups keep busy
 // (GCC 12 compiles _load_mask16 to a load into a general register and such a move).
 inline __mmask16 load_mask(const uint8_t* p) {
     __mmask16 mask;
@@ -147,7 +149,7 @@ inline void add_in_lanes(__m512& v, __mmask16 mask, __m512 addend) {
     _mm256_store_ps(d, scales);
     _mm256_store_ps(fifth_bit, _mm256_mul_ps(scales, _mm256_set1_ps(16.0f)));
     asm volatile("" ::: "memory");  // broadcast d and 16·d from memory (free), not registers
-    const __m512 offset_iota = _mm512_sub_ps(kIota, _mm512_set1_ps(16.0f));
+    const __m512 offset_iota = _mm512_sub_ps(iota(), _mm512_set1_ps(16.0f));
     for (int k = 0; k < count; ++k) {
         const auto& b = *reinterpret_cast<const BlockQ5_0*>(blocks + k * kStride);
         const __mmask16 qh_low = load_mask(b.qh);       // 5th bits of values 0..15
