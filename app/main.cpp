@@ -63,6 +63,9 @@ int main(int argc, char** argv) {
                                         QStringLiteral("Run the prompt, save a PNG of the window, quit."), QStringLiteral("png"));
     const QCommandLineOption prompt({QStringLiteral("prompt")}, QStringLiteral("Prompt to run at start."), QStringLiteral("text"));
     const QCommandLineOption max_tokens({QStringLiteral("max-tokens")}, QStringLiteral("Tokens to generate."), QStringLiteral("n"));
+    const QCommandLineOption temperature({QStringLiteral("temperature")}, QStringLiteral("Sampling temperature (0: greedy)."),
+                                         QStringLiteral("t"));
+    const QCommandLineOption seed({QStringLiteral("seed")}, QStringLiteral("Sampling seed."), QStringLiteral("n"));
     const QCommandLineOption tab({QStringLiteral("tab")}, QStringLiteral("routing, timing, compute or tokens."), QStringLiteral("name"));
     const QCommandLineOption select({QStringLiteral("select-token")}, QStringLiteral("Pin this token before the screenshot."),
                                     QStringLiteral("index"));
@@ -80,7 +83,7 @@ int main(int argc, char** argv) {
                                          QStringLiteral("After the run, write the routing CSV and quit."), QStringLiteral("csv"));
     const QCommandLineOption latency_csv({QStringLiteral("export-latency")},
                                          QStringLiteral("After the run, write the latency CSV and quit."), QStringLiteral("csv"));
-    parser.addOptions({screenshot, prompt, max_tokens, tab, select, size, bench, bench_live, routing_csv, latency_csv, view});
+    parser.addOptions({screenshot, prompt, max_tokens, tab, select, size, bench, bench_live, routing_csv, latency_csv, view, temperature, seed});
     parser.process(app);
 
     MainWindow window;
@@ -91,6 +94,9 @@ int main(int argc, char** argv) {
     if (parser.isSet(tab)) window.showTab(parser.value(tab));
     if (parser.isSet(max_tokens)) window.setMaxTokens(parser.value(max_tokens).toInt());
     if (parser.isSet(prompt)) window.setPrompt(parser.value(prompt));
+    if (parser.isSet(temperature) || parser.isSet(seed)) {
+        window.setSampling(parser.value(temperature).toDouble(), parser.value(seed).toInt());
+    }
     window.show();
 
     if (parser.isSet(bench)) {

@@ -514,6 +514,11 @@ void MainWindow::setPrompt(const QString& prompt) { prompt_edit_->setPlainText(p
 
 void MainWindow::setMaxTokens(int n) { max_tokens_->setValue(n); }
 
+void MainWindow::setSampling(double temperature, int seed) {
+    temperature_->setValue(temperature);
+    seed_->setValue(seed);
+}
+
 bool MainWindow::canRun() const {
     return controller_->hasModel() && controller_->state() == InferenceController::State::Idle;
 }

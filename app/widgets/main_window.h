@@ -51,6 +51,7 @@ public:
     QString exportLatencyCsv(const QString& path);
     void setPrompt(const QString& prompt);
     void setMaxTokens(int n);
+    void setSampling(double temperature, int seed);
     void run();
     void stop();
     void showTab(const QString& name);  // "routing", "timing", "compute", "tokens"

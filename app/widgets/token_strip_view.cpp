@@ -8,6 +8,7 @@
 #include <QToolTip>
 
 #include <algorithm>
+#include <cmath>
 
 #include "gui_private/color_scale.h"
 #include "gui_private/routing_models.h"
@@ -77,7 +78,8 @@ void TokenStripView::layoutRows(int first, int last) {
     const int right = std::max(layout_width_ - kMargin, kMargin + 40);
     for (int row = first; row <= last; ++row) {
         const QString text = model_->data(model_->index(row, TokenListModel::TextColumn)).toString();
-        const int w = std::min(kMaxChipWidth, fm.horizontalAdvance(text) + 2 * kPad);
+        // Fractional advances round up, plus a pixel, so a chip never elides its own text.
+        const int w = std::min(kMaxChipWidth, static_cast<int>(std::ceil(QFontMetricsF(font()).horizontalAdvance(text))) + 1 + 2 * kPad);
         if (cursor_.x() + w > right && cursor_.x() > kMargin) cursor_ = QPoint(kMargin, cursor_.y() + chip_h + kGap);
         rects_.append(QRect(cursor_, QSize(w, chip_h)));
         cursor_.rx() += w + kGap;
