@@ -20,12 +20,6 @@ namespace {
 // Charts redraw at most this often while tokens stream in.
 constexpr int kRefreshDelayMs = 120;
 
-void connectModel(QAbstractItemModel* model, QObject* receiver, const std::function<void()>& schedule) {
-    QObject::connect(model, &QAbstractItemModel::modelReset, receiver, schedule);
-    QObject::connect(model, &QAbstractItemModel::rowsInserted, receiver, schedule);
-    QObject::connect(model, &QAbstractItemModel::dataChanged, receiver, schedule);
-}
-
 // A top value with some headroom, rounded to 1, 2 or 5 times a power of ten.
 double niceCeiling(double v) {
     if (!(v > 0)) return 1.0;
@@ -49,10 +43,39 @@ void styleChart(QChart* chart) {
 
 // QChartView(parent) would create a default chart that setChart() releases but never deletes,
 // so the view is constructed with its chart.
+ModelChartView::ModelChartView(QWidget* parent) : QChartView(new QChart, parent) {
+    styleChart(chart());
+    setMinimumSize(280, 200);
+    refresh_timer_.setSingleShot(true);
+    refresh_timer_.setInterval(kRefreshDelayMs);
+    connect(&refresh_timer_, &QTimer::timeout, this, &ModelChartView::refresh);
+}
+
+void ModelChartView::followModel(QAbstractItemModel* model) {
+    model_ = model;
+    connect(model, &QAbstractItemModel::modelReset, this, &ModelChartView::scheduleRedraw);
+    connect(model, &QAbstractItemModel::rowsInserted, this, &ModelChartView::scheduleRedraw);
+    connect(model, &QAbstractItemModel::dataChanged, this, &ModelChartView::scheduleRedraw);
+    scheduleRedraw();
+}
+
+void ModelChartView::scheduleRedraw() {
+    if (!refresh_timer_.isActive()) refresh_timer_.start();
+}
+
+void ModelChartView::showEvent(QShowEvent* event) {
+    QChartView::showEvent(event);
+    if (stale_) refresh();
+}
+
+void ModelChartView::refresh() {
+    stale_ = !isVisible();
+    if (!stale_ && model_) redraw();
+}
+
 ModelLineChart::ModelLineChart(const QString& x_title, const QString& y_title, QWidget* parent)
-    : QChartView(new QChart, parent), axis_x_(new QValueAxis), axis_y_(new QValueAxis) {
+    : ModelChartView(parent), axis_x_(new QValueAxis), axis_y_(new QValueAxis) {
     QChart* c = chart();
-    styleChart(c);
     axis_x_->setTitleText(x_title);
     axis_x_->setLabelFormat(QStringLiteral("%d"));
     axis_y_->setTitleText(y_title);
@@ -60,17 +83,11 @@ ModelLineChart::ModelLineChart(const QString& x_title, const QString& y_title, Q
     c->addAxis(axis_x_, Qt::AlignBottom);
     c->addAxis(axis_y_, Qt::AlignLeft);
     setRenderHint(QPainter::Antialiasing);
-    setMinimumSize(280, 200);
-    refresh_timer_.setSingleShot(true);
-    refresh_timer_.setInterval(kRefreshDelayMs);
-    connect(&refresh_timer_, &QTimer::timeout, this, &ModelLineChart::refresh);
 }
 
 void ModelLineChart::setModel(QAbstractItemModel* model, int x_column) {
-    model_ = model;
     x_column_ = x_column;
-    connectModel(model, this, [this] { scheduleRefresh(); });
-    scheduleRefresh();
+    followModel(model);
 }
 
 void ModelLineChart::addSeries(const QString& name, int y_column, const QColor& color, Rows rows, double scale) {
@@ -81,7 +98,7 @@ void ModelLineChart::addSeries(const QString& name, int y_column, const QColor& 
     s->attachAxis(axis_x_);
     s->attachAxis(axis_y_);
     series_.append({s, y_column, rows, scale});
-    scheduleRefresh();
+    scheduleRedraw();
 }
 
 void ModelLineChart::setPlaceholder(const QString& text) {
@@ -107,48 +124,38 @@ void ModelLineChart::setSeriesName(int series, const QString& name) {
     if (series >= 0 && series < series_.size()) series_[series].series->setName(name);
 }
 
-void ModelLineChart::scheduleRefresh() {
-    if (!refresh_timer_.isActive()) refresh_timer_.start();
-}
-
-void ModelLineChart::showEvent(QShowEvent* event) {
-    QChartView::showEvent(event);
-    if (stale_) refresh();
-}
-
-void ModelLineChart::refresh() {
-    if (!model_) return;
-    // Hidden charts (other tabs) only remember that they are stale; they catch up when shown.
-    stale_ = !isVisible();
-    if (stale_) return;
-    const int rows = model_->rowCount();
+void ModelLineChart::redraw() {
+    QAbstractItemModel* m = model();
+    const int rows = m->rowCount();
     double max_x = 1, max_y = 0;
     for (const auto& spec : series_) {
         QList<QPointF> points;
         points.reserve(rows);
         for (int r = 0; r < rows; ++r) {
             if (spec.rows != Rows::All) {
-                const bool prompt = model_->data(model_->index(r, 0), IsPromptRole).toBool();
+                const bool prompt = m->data(m->index(r, 0), IsPromptRole).toBool();
                 if (prompt != (spec.rows == Rows::PromptOnly)) continue;
             }
-            const double x = model_->data(model_->index(r, x_column_), ValueRole).toDouble();
-            const double y = model_->data(model_->index(r, spec.column), ValueRole).toDouble() * spec.scale;
+            const double x = m->data(m->index(r, x_column_), ValueRole).toDouble();
+            const double y = m->data(m->index(r, spec.column), ValueRole).toDouble() * spec.scale;
             points.append(QPointF(x, y));
             max_x = std::max(max_x, x);
             max_y = std::max(max_y, y);
         }
         spec.series->replace(points);
     }
+    // The axis ends at the last token; ticks fall on round steps from 0.
     axis_x_->setRange(0, max_x);
-    axis_x_->applyNiceNumbers();
+    axis_x_->setTickType(QValueAxis::TicksDynamic);
+    axis_x_->setTickAnchor(0);
+    axis_x_->setTickInterval(niceCeiling(max_x / 6));
     axis_y_->setRange(0, niceCeiling(max_y * 1.05));
     if (marker_) setMarker(marker_x_);  // span the new y range
 }
 
 LayerTimeChart::LayerTimeChart(QWidget* parent)
-    : QChartView(new QChart, parent), axis_x_(new QBarCategoryAxis), axis_y_(new QValueAxis) {
+    : ModelChartView(parent), axis_x_(new QBarCategoryAxis), axis_y_(new QValueAxis) {
     QChart* c = chart();
-    styleChart(c);
     auto* series = new QBarSeries;
     const struct {
         const char* name;
@@ -171,32 +178,13 @@ LayerTimeChart::LayerTimeChart(QWidget* parent)
     c->addAxis(axis_y_, Qt::AlignLeft);
     series->attachAxis(axis_x_);
     series->attachAxis(axis_y_);
-    setMinimumSize(280, 200);
-    refresh_timer_.setSingleShot(true);
-    refresh_timer_.setInterval(kRefreshDelayMs);
-    connect(&refresh_timer_, &QTimer::timeout, this, &LayerTimeChart::refresh);
 }
 
-void LayerTimeChart::setModel(QAbstractItemModel* model) {
-    model_ = model;
-    connectModel(model, this, [this] { scheduleRefresh(); });
-    scheduleRefresh();
-}
+void LayerTimeChart::setModel(QAbstractItemModel* model) { followModel(model); }
 
-void LayerTimeChart::scheduleRefresh() {
-    if (!refresh_timer_.isActive()) refresh_timer_.start();
-}
-
-void LayerTimeChart::showEvent(QShowEvent* event) {
-    QChartView::showEvent(event);
-    if (stale_) refresh();
-}
-
-void LayerTimeChart::refresh() {
-    if (!model_) return;
-    stale_ = !isVisible();
-    if (stale_) return;
-    const int rows = model_->rowCount();
+void LayerTimeChart::redraw() {
+    QAbstractItemModel* m = model();
+    const int rows = m->rowCount();
     QStringList categories;
     for (int r = 0; r < rows; ++r) categories << QString::number(r);
     if (axis_x_->categories() != categories) axis_x_->setCategories(categories);
@@ -206,7 +194,7 @@ void LayerTimeChart::refresh() {
     for (int s = 0; s < sets_.size(); ++s) {
         QList<qreal> values;
         for (int r = 0; r < rows; ++r) {
-            values.append(model_->data(model_->index(r, columns[s]), ValueRole).toDouble());
+            values.append(m->data(m->index(r, columns[s]), ValueRole).toDouble());
             max_y = std::max(max_y, values.back());
         }
         if (sets_[s]->count() == values.size()) {

@@ -15,8 +15,31 @@ class QValueAxis;
 
 namespace moe::gui {
 
+// What every chart here shares: it owns its QChart, follows a model, and redraws at most once
+// per refresh interval; a chart on a hidden tab only notes that it is stale and catches up
+// when shown.
+class ModelChartView : public QChartView {
+    Q_OBJECT
+public:
+    explicit ModelChartView(QWidget* parent = nullptr);
+
+protected:
+    void followModel(QAbstractItemModel* model);
+    void scheduleRedraw();
+    QAbstractItemModel* model() const { return model_; }
+    virtual void redraw() = 0;  // rebuild the series from model()
+    void showEvent(QShowEvent* event) override;
+
+private:
+    void refresh();
+
+    QPointer<QAbstractItemModel> model_;
+    QTimer refresh_timer_;
+    bool stale_ = false;
+};
+
 // A line chart with x = one model column and one series per (y column, token filter).
-class ModelLineChart : public QChartView {
+class ModelLineChart : public ModelChartView {
     Q_OBJECT
 public:
     enum class Rows { All, PromptOnly, GeneratedOnly };
@@ -31,49 +54,37 @@ public:
     void setMarker(double x);
 
 protected:
-    void showEvent(QShowEvent* event) override;
+    void redraw() override;
 
 private:
-    void scheduleRefresh();
-    void refresh();
-
-    bool stale_ = false;
     struct SeriesSpec {
         QLineSeries* series;
         int column;
         Rows rows;
         double scale;
     };
-    QPointer<QAbstractItemModel> model_;
     int x_column_ = 0;
     QVector<SeriesSpec> series_;
     QLineSeries* marker_ = nullptr;
     double marker_x_ = -1;
     QValueAxis* axis_x_;
     QValueAxis* axis_y_;
-    QTimer refresh_timer_;
 };
 
 // Per-layer time: grouped bars for the selected token and the session's prefill/decode means.
-class LayerTimeChart : public QChartView {
+class LayerTimeChart : public ModelChartView {
     Q_OBJECT
 public:
     explicit LayerTimeChart(QWidget* parent = nullptr);
     void setModel(QAbstractItemModel* model);  // a LayerTimeModel
 
 protected:
-    void showEvent(QShowEvent* event) override;
+    void redraw() override;
 
 private:
-    void scheduleRefresh();
-    void refresh();
-
-    bool stale_ = false;
-    QPointer<QAbstractItemModel> model_;
     QVector<QBarSet*> sets_;
     QBarCategoryAxis* axis_x_;
     QValueAxis* axis_y_;
-    QTimer refresh_timer_;
 };
 
 // Common look for every chart in the app.
