@@ -217,6 +217,7 @@ TEST_F(DemoModelTest, TokenizerMatchesSentencePiece) {
 TEST_F(DemoModelTest, LogitsAndRoutingMatchPyTorch) {
     const int vocab = model_->info().n_vocab;
     const size_t k = static_cast<size_t>(model_->info().n_expert_used);
+    double worst_logit = 0, worst_prob = 0;
     for (const Json& prompt : (*reference_)["prompts"].items) {
         const std::string& domain = prompt["domain"].text;
         Session session(model_);
@@ -228,8 +229,11 @@ TEST_F(DemoModelTest, LogitsAndRoutingMatchPyTorch) {
             const Json& expected = positions[pos];
             const TokenTrace& trace = observer.traces[pos];
             const std::string where = domain + " pos " + std::to_string(pos);
-            for (const Json& top : expected["top_logits"].items)
-                EXPECT_NEAR(logits[pos * vocab + top[0].as_int()], top[1].number, kLogitTolerance) << where;
+            for (const Json& top : expected["top_logits"].items) {
+                const double ours = logits[pos * vocab + top[0].as_int()];
+                EXPECT_NEAR(ours, top[1].number, kLogitTolerance) << where;
+                worst_logit = std::max(worst_logit, std::abs(ours - top[1].number));
+            }
             ASSERT_EQ(trace.moe_layers.size(), expected["moe"].size()) << where;
             for (size_t l = 0; l < trace.moe_layers.size(); ++l) {
                 const LayerRouting& ours = trace.moe_layers[l];
@@ -239,7 +243,10 @@ TEST_F(DemoModelTest, LogitsAndRoutingMatchPyTorch) {
                 std::vector<double> probs;
                 for (const Json& p : theirs["probs"].items) probs.push_back(p.number);
                 ASSERT_EQ(ours.probs.size(), probs.size()) << at;
-                for (size_t e = 0; e < probs.size(); ++e) EXPECT_NEAR(ours.probs[e], probs[e], kProbTolerance) << at;
+                for (size_t e = 0; e < probs.size(); ++e) {
+                    EXPECT_NEAR(ours.probs[e], probs[e], kProbTolerance) << at;
+                    worst_prob = std::max(worst_prob, std::abs(ours.probs[e] - probs[e]));
+                }
 
                 std::vector<double> ranked = probs;
                 std::sort(ranked.begin(), ranked.end(), std::greater<double>());
@@ -256,6 +263,8 @@ TEST_F(DemoModelTest, LogitsAndRoutingMatchPyTorch) {
             }
         }
     }
+    RecordProperty("max_logit_diff", std::to_string(worst_logit));
+    RecordProperty("max_prob_diff", std::to_string(worst_prob));
 }
 
 TEST_F(DemoModelTest, GreedyContinuationMatchesPyTorch) {
