@@ -250,8 +250,16 @@ QVariant TokenExpertModel::headerData(int section, Qt::Orientation orientation, 
 // --- LayerExpertModel -------------------------------------------------------------------------
 
 LayerExpertModel::LayerExpertModel(TraceStore* store, QObject* parent) : StoreModel(store, parent) {
-    connect(store, &TraceStore::selectedTokenChanged, this, [this] { refreshAll(); });
+    connect(store, &TraceStore::selectedTokenChanged, this, [this] {
+        if ((store_->selectedToken() >= 0) == has_token_) return refreshAll();
+        beginResetModel();  // the first token: rows appear
+        rebuild();
+        endResetModel();
+    });
+    rebuild();
 }
+
+void LayerExpertModel::rebuild() { has_token_ = store_->selectedToken() >= 0; }
 
 void LayerExpertModel::setValueKind(RoutingValue kind) {
     if (kind == kind_) return;
@@ -259,7 +267,9 @@ void LayerExpertModel::setValueKind(RoutingValue kind) {
     refreshAll();
 }
 
-int LayerExpertModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : store_->moeLayerCount(); }
+int LayerExpertModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() || !has_token_ ? 0 : store_->moeLayerCount();
+}
 
 int LayerExpertModel::columnCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : store_->expertCount() + store_->sharedExpertCount();
@@ -289,8 +299,16 @@ QVariant LayerExpertModel::headerData(int section, Qt::Orientation orientation, 
 // --- ExpertLoadModel --------------------------------------------------------------------------
 
 ExpertLoadModel::ExpertLoadModel(TraceStore* store, QObject* parent) : StoreModel(store, parent) {
-    connect(store, &TraceStore::tokensAppended, this, [this] { refreshAll(); });
+    connect(store, &TraceStore::tokensAppended, this, [this] {
+        if ((store_->routedTokenCount() > 0) == has_tokens_) return refreshAll();
+        beginResetModel();  // the first routed token: rows appear
+        rebuild();
+        endResetModel();
+    });
+    rebuild();
 }
+
+void ExpertLoadModel::rebuild() { has_tokens_ = store_->routedTokenCount() > 0; }
 
 void ExpertLoadModel::setMeasure(Measure measure) {
     if (measure == measure_) return;
@@ -298,7 +316,9 @@ void ExpertLoadModel::setMeasure(Measure measure) {
     refreshAll();
 }
 
-int ExpertLoadModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : store_->moeLayerCount(); }
+int ExpertLoadModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() || !has_tokens_ ? 0 : store_->moeLayerCount();
+}
 
 int ExpertLoadModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : store_->expertCount(); }
 

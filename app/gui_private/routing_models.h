@@ -105,13 +105,15 @@ public:
     explicit LayerExpertModel(TraceStore* store, QObject* parent = nullptr);
     void setValueKind(RoutingValue kind);
     RoutingValue valueKind() const { return kind_; }
-    int rowCount(const QModelIndex& parent = {}) const override;
+    int rowCount(const QModelIndex& parent = {}) const override;  // 0 until there is a token
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
 private:
+    void rebuild() override;
     RoutingValue kind_ = RoutingValue::Probability;
+    bool has_token_ = false;
 };
 
 // MoE layer × routed expert: how many tokens of the session chose each expert, or the share.
@@ -123,12 +125,14 @@ public:
     explicit ExpertLoadModel(TraceStore* store, QObject* parent = nullptr);
     void setMeasure(Measure measure);
     Measure measure() const { return measure_; }
-    int rowCount(const QModelIndex& parent = {}) const override;
+    int rowCount(const QModelIndex& parent = {}) const override;  // 0 until a token was routed
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
 private:
+    void rebuild() override;
+    bool has_tokens_ = false;
     Measure measure_ = Measure::Count;
 };
 

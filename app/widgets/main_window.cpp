@@ -479,6 +479,8 @@ void MainWindow::openModel(const QString& path) {
 
 void MainWindow::onModelLoaded(const moe::ModelInfo& info) {
     rememberRecent(info.path.empty() ? loading_path_ : QString::fromStdString(info.path));
+    // The session's context is min(training context, 4096); more new tokens than that cannot fit.
+    max_tokens_->setMaximum(info.n_ctx_train > 0 ? std::min(4096, info.n_ctx_train) : 4096);
     status_label_->setText(tr("Loaded %1.").arg(QString::fromStdString(info.name)));
     setWindowTitle(tr("MoEScope \u2014 %1").arg(QString::fromStdString(info.name)));
     onStoreReset();

@@ -62,6 +62,8 @@ double value(const QAbstractItemModel& m, int row, int column) {
 
 TEST(AppModels, ShapesFollowTheStreamAndTesterIsQuiet) {
     Fixture f;
+    EXPECT_EQ(f.layer_expert.rowCount(), 0) << "no token, no rows (the view says so)";
+    EXPECT_EQ(f.load.rowCount(), 0);
     QSignalSpy inserted(&f.token_expert, &QAbstractItemModel::rowsInserted);
     f.stream(23, 4);
     EXPECT_EQ(inserted.count(), 6);
