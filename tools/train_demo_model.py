@@ -197,9 +197,11 @@ def main():
     chosen, first, counts = training.expert_load(model, routing_chunks)
     shares = report.load_shares(chosen, counts)
     moe_layers = [i for i, b in enumerate(model.blocks) if b.is_moe]
-    samples = {d: (p, report.sample(model, sp, p, 80, args.seed + i)) for i, (d, p) in enumerate(PROMPTS.items())}
-    for d, (p, text) in samples.items():
-        log(f"sample {d}: {p + text!r}")
+    samples = {d: (p, [report.sample(model, sp, p, 80, args.seed + 2 * i + j) for j in range(2)])
+               for i, (d, p) in enumerate(PROMPTS.items())}
+    for d, (p, texts) in samples.items():
+        for text in texts:
+            log(f"sample {d}: {p + text!r}")
     params = sum(p.numel() for p in model.parameters())
     report.write(args.out_dir, {
         "cfg": cfg, "history": history, "shares": shares, "first": first, "counts": counts,

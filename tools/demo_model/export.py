@@ -182,7 +182,7 @@ def write_reference(model, sp, prompts, path, n_new=16):
         entries.append({"domain": domain, "prompt": text, "tokens": ids,
                         "positions": evaluate_prompt(model, ids),
                         "greedy_tokens": continuation, "greedy_margins": margins,
-                        "greedy_text": sp.decode([t for t in continuation if t != tokenizer.EOS_ID])})
+                        "greedy_text": tokenizer.continuation_text(sp, text, continuation)})
     cfg = model.cfg
     doc = {"model": "demo-moe.gguf",
            "note": "PyTorch float32 forward pass on the F16-rounded weights of the GGUF. Token ids are "

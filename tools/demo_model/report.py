@@ -79,7 +79,7 @@ def sample(model, sp, prompt, n_new, seed, temperature=0.7, top_k=40):
             break
         ids.append(nxt)
         out.append(nxt)
-    return sp.decode(out)
+    return tokenizer.continuation_text(sp, prompt, out)
 
 
 def write(out_dir, info):
@@ -162,11 +162,13 @@ def write(out_dir, info):
         for d in DOMAINS:
             lines.append(f"| {layer} | {d} | " + " | ".join(f"{100 * v:.0f}" for v in info["shares"][d][row]) + " |")
     lines += ["", info["specialisation_summary"], "", "## Sample generations", "",
-              "Sampled with temperature 0.7, top-k 40 and a fixed seed, up to 80 tokens or `</s>`. Each block "
-              "starts with the prompt given in the heading. Greedy continuations of the same prompts are in "
+              "Two samples per prompt, not selected: temperature 0.7, top-k 40, fixed seeds, up to 80 tokens or "
+              "`</s>`. Each block starts with the prompt given in the heading. Greedy continuations of the same prompts are in "
               "`demo-moe-reference.json`.", ""]
-    for d, (prompt, text) in info["samples"].items():
-        lines += [f"**{d}**, prompt `{json.dumps(prompt, ensure_ascii=False)}`", "", "```text", prompt + text, "```", ""]
+    for d, (prompt, texts) in info["samples"].items():
+        lines += [f"**{d}**, prompt `{json.dumps(prompt, ensure_ascii=False)}`", ""]
+        for text in texts:
+            lines += ["```text", prompt + text, "```", ""]
     lines += ["## Files", "",
               f"- `demo-moe.gguf` ({info['gguf_bytes'] / 1e6:.1f} MB): the model.",
               f"- `demo-moe-reference.json` ({info['reference_bytes'] / 1e3:.0f} kB): token ids, top-10 logits and "

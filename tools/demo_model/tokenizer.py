@@ -59,3 +59,9 @@ def gguf_vocabulary(sp):
 def encode_document(sp, text):
     """<s> text </s>: every training document ends with EOS so the model learns to stop."""
     return [BOS_ID] + sp.encode(text) + [EOS_ID]
+
+
+def continuation_text(sp, prompt, ids):
+    """The text that `ids` add after `prompt`. Decoding them alone would drop the space that starts
+    their first piece (SentencePiece strips the dummy prefix), so decode prompt and continuation together."""
+    return sp.decode(sp.encode(prompt) + [i for i in ids if i != EOS_ID])[len(prompt):]
