@@ -170,7 +170,9 @@ TEST_P(ConformanceTest, MatchesLlamaCpp) {
                     << "weight step " << t.step << " layer " << layer.layer << " expert " << expert;
                 const bool separated = (r == 0 || rr.scores[rrouting[r - 1].first] - rr.scores[expert] >= tol.rank_gap) &&
                                        (r + 1 == rrouting.size() || rr.scores[expert] - rr.scores[rrouting[r + 1].first] >= tol.rank_gap);
-                if (separated) EXPECT_EQ(layer.experts[r], expert) << "rank " << r << " step " << t.step << " layer " << layer.layer;
+                if (separated) {
+                    EXPECT_EQ(layer.experts[r], expert) << "rank " << r << " step " << t.step << " layer " << layer.layer;
+                }
             }
         }
         // Logits, matched by candidate id.

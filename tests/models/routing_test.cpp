@@ -97,11 +97,15 @@ TEST(RoutingTrace, FieldsAreConsistentWithTheModel) {
             ASSERT_EQ(r.experts.size(), static_cast<size_t>(info.n_expert_used));
             for (size_t k = 0; k < r.experts.size(); ++k) {
                 EXPECT_FLOAT_EQ(r.weights[k], r.probs[r.experts[k]] * info.weights_scale);  // no renorm in this preset
-                if (k > 0) EXPECT_GE(r.scores[r.experts[k - 1]], r.scores[r.experts[k]]);
+                if (k > 0) {
+                    EXPECT_GE(r.scores[r.experts[k - 1]], r.scores[r.experts[k]]);
+                }
             }
-            for (int e = 0; e < info.n_expert; ++e)  // nobody left out scores above the last pick
-                if (std::find(r.experts.begin(), r.experts.end(), e) == r.experts.end())
+            for (int e = 0; e < info.n_expert; ++e) {  // nobody left out scores above the last pick
+                if (std::find(r.experts.begin(), r.experts.end(), e) == r.experts.end()) {
                     EXPECT_LE(r.scores[e], r.scores[r.experts.back()]);
+                }
+            }
             EXPECT_TRUE(std::isnan(r.shared_gate));
         }
     }
