@@ -123,22 +123,13 @@ protected:
 
         // MQA over the cached [c ‖ k_pe]: values are the latents themselves. (n, H, kv_lora)
         std::vector<float> latent_out(static_cast<size_t>(n) * H * r_kv);
-        pool.parallel_for(static_cast<int64_t>(n) * H, [&](int64_t begin, int64_t end, int) {
-            std::vector<float> scores;
-            for (int64_t job = begin; job < end; ++job) {
-                const int i = static_cast<int>(job / H), h = static_cast<int>(job % H);
-                const float* qa = &q_absorbed[static_cast<size_t>(job) * r_kv];
-                const float* q_pe = &q[(static_cast<size_t>(i) * H + h) * dk] + nope;
-                const int n_pos = pos0 + i + 1;
-                scores.resize(n_pos);
-                for (int j = 0; j < n_pos; ++j)
-                    scores[j] = c.attn_scale * (ops::dot(qa, cache.a(il, j), r_kv) + ops::dot(q_pe, cache.b(il, j), rope));
-                ops::softmax(scores.data(), n_pos);
-                float* o = &latent_out[static_cast<size_t>(job) * r_kv];
-                std::fill(o, o + r_kv, 0.0f);
-                for (int j = 0; j < n_pos; ++j) ops::axpy(scores[j], cache.a(il, j), o, r_kv);
-            }
-        });
+        const SharedKv latent_kv{cache.a(il, 0), r_kv, r_kv, cache.b(il, 0), rope, rope, cache.a(il, 0), r_kv, r_kv,
+                                 c.attn_scale};
+        for (int i = 0; i < n; ++i) {
+            const size_t token = static_cast<size_t>(i) * H;
+            const Queries heads_of_token{H, &q_absorbed[token * r_kv], r_kv, &q[token * dk] + nope, dk};
+            attend_shared(latent_kv, pos0 + i + 1, heads_of_token, &latent_out[token * r_kv], r_kv, pool);
+        }
 
         // o_h = V_b,h · õ_h: (n, H·dv)
         std::vector<float> heads(static_cast<size_t>(n) * H * dv);

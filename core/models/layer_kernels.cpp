@@ -53,15 +53,41 @@ void matvec_transposed_serial(const WeightMatrix& w, const float* x, float* y, s
     }
 }
 
-void attend(const AttentionShape& shape, const float* q, const float* keys, const float* values,
-            int n_positions, float* out, std::vector<float>& scores) {
-    scores.resize(n_positions);
-    for (int j = 0; j < n_positions; ++j)
-        scores[j] = shape.scale * ops::dot(q, keys + static_cast<size_t>(j) * shape.key_stride, shape.key_dim);
-    ops::softmax(scores.data(), n_positions);
-    std::fill(out, out + shape.value_dim, 0.0f);
-    for (int j = 0; j < n_positions; ++j)
-        ops::axpy(scores[j], values + static_cast<size_t>(j) * shape.value_stride, out, shape.value_dim);
+void attend_shared(const SharedKv& kv, int n_positions, const Queries& queries, float* out, int64_t out_stride,
+                   ThreadPool& pool) {
+    const int n_queries = queries.count;
+    auto cache_matrix = [&](const float* base, int dim, int stride) {
+        WeightMatrix m;
+        m.type = GgmlType::F32;
+        m.data = reinterpret_cast<const uint8_t*>(base);
+        m.cols = dim;
+        m.rows = n_positions;
+        m.row_stride = static_cast<size_t>(stride) * sizeof(float);
+        return m;
+    };
+    // scores (n_queries, n_positions) = Q · Kᵀ (+ Q_rope · K_ropeᵀ)
+    std::vector<float> scores(static_cast<size_t>(n_queries) * n_positions);
+    matmul(cache_matrix(kv.keys, kv.key_dim, kv.key_stride), queries.q, queries.stride, n_queries, scores.data(),
+           n_positions, pool);
+    if (kv.rope_keys) {
+        std::vector<float> rope_scores(scores.size());
+        matmul(cache_matrix(kv.rope_keys, kv.rope_key_dim, kv.rope_key_stride), queries.rope, queries.rope_stride,
+               n_queries, rope_scores.data(), n_positions, pool);
+        for (size_t k = 0; k < scores.size(); ++k) scores[k] += rope_scores[k];
+    }
+    for (int r = 0; r < n_queries; ++r) {
+        float* row = &scores[static_cast<size_t>(r) * n_positions];
+        for (int j = 0; j < n_positions; ++j) row[j] *= kv.scale;
+        ops::softmax(row, n_positions);
+    }
+    // out (n_queries, value_dim) = P · V, split over value columns so each thread reads its
+    // slice of every cached value for all queries while it is in cache.
+    constexpr int64_t kColumns = 64;
+    pool.parallel_for(kv.value_dim, [&](int64_t begin, int64_t end, int) {
+        for (int r = 0; r < n_queries; ++r)
+            ops::weighted_row_sum(&scores[static_cast<size_t>(r) * n_positions], kv.values + begin, n_positions,
+                                  kv.value_stride, out + r * out_stride + begin, end - begin);
+    }, kColumns);
 }
 
 }  // namespace moe

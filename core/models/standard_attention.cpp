@@ -84,19 +84,18 @@ void StandardTransformer::attention(int il, const float* x, int n, int pos0, flo
         std::memcpy(cache.b(il, pos0 + i), vi, v_width * sizeof(float));
     }
 
+    // Each KV head serves a group of consecutive query heads.
     std::vector<float> heads(static_cast<size_t>(n) * c.n_head * hv);  // (n, H·hv)
     const int group = c.n_head / c.n_head_kv;
-    AttentionShape shape{hd, hv, k_width, v_width, c.attn_scale};
-    pool.parallel_for(static_cast<int64_t>(n) * c.n_head, [&](int64_t begin, int64_t end, int) {
-        std::vector<float> scores;
-        for (int64_t job = begin; job < end; ++job) {
-            const int i = static_cast<int>(job / c.n_head), h = static_cast<int>(job % c.n_head);
-            const int kv_head = h / group;
-            attend(shape, &q[static_cast<size_t>(i) * q_width + h * hd], cache.a(il, 0) + kv_head * hd,
-                   cache.b(il, 0) + kv_head * hv, pos0 + i + 1, &heads[(static_cast<size_t>(i) * c.n_head + h) * hv],
-                   scores);
+    for (int i = 0; i < n; ++i) {
+        for (int g = 0; g < c.n_head_kv; ++g) {
+            const SharedKv kv{cache.a(il, 0) + g * hd, hd, k_width, nullptr, 0, 0, cache.b(il, 0) + g * hv, hv, v_width,
+                              c.attn_scale};
+            const size_t first_head = static_cast<size_t>(i) * c.n_head + static_cast<size_t>(g) * group;
+            const Queries queries{group, &q[first_head * hd], hd, nullptr, 0};
+            attend_shared(kv, pos0 + i + 1, queries, &heads[first_head * hv], hv, pool);
         }
-    });
+    }
     project_rows(w.wo.matrix(), heads.data(), n, out, pool);
 }
 
