@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Trains MoEScope's bundled demo model and writes it to resources/models/.
 
-    nice -n 10 /usr/bin/python3 tools/train_demo_model.py   # the shipped model (~30 min on 2 shared cores)
+    nice -n 10 /usr/bin/python3 tools/train_demo_model.py   # the shipped model (~25 min on 2 idle cores)
     /usr/bin/python3 tools/train_demo_model.py --quick    # 2-minute smoke run of every stage
 
 Stages: read the corpus -> train a SentencePiece tokenizer -> train a small DeepSeek-V2-style MoE
@@ -24,7 +24,7 @@ Needs: python3-torch, python3-numpy, python3-sentencepiece, python3-matplotlib, 
 
 Options:
   --quick          tiny model, few steps, small corpus: checks every stage in about two minutes
-  --steps N        training steps of 4096 tokens (default 360; --quick: 40)
+  --steps N        training steps of 4096 tokens (default 720; --quick: 40)
   --threads N      torch threads (default 2; results are bit-reproducible for a fixed thread count)
   --seed N         seed of every random choice (default 1234)
   --work-dir DIR   tokenizer files, checkpoint, logs (default build-demo-model/ in the repository)
@@ -84,7 +84,7 @@ def training_options(args):
     if args.quick:
         return dict(steps=args.steps or 40, batch=8, seq_len=128, long_batch=4, long_seq_len=256, long_share=0.2,
                     lr=3e-3, min_lr=3e-4, warmup=10, weight_decay=0.1, eval_every=20, seed=args.seed)
-    return dict(steps=args.steps or 360, batch=16, seq_len=256, long_batch=8, long_seq_len=512, long_share=0.2,
+    return dict(steps=args.steps or 720, batch=16, seq_len=256, long_batch=8, long_seq_len=512, long_share=0.2,
                 lr=3e-3, min_lr=3e-4, warmup=40, weight_decay=0.1, eval_every=40, seed=args.seed)
 
 
