@@ -21,14 +21,6 @@ double elapsed_ms(Clock::time_point since) {
     return std::chrono::duration<double, std::milli>(Clock::now() - since).count();
 }
 
-void project(const Weight& w, const float* x, int n, float* y, ThreadPool& pool) {
-    project_rows(w.matrix(), x, n, y, pool);
-}
-
-void project(const WeightMatrix& w, const float* x, int n, float* y, ThreadPool& pool) {
-    project_rows(w, x, n, y, pool);
-}
-
 }  // namespace
 
 void check_cancel(const std::atomic<bool>* cancel) {
@@ -134,7 +126,7 @@ void Transformer::dense_ffn(const LayerWeights& w, const float* x, int n, float*
     std::vector<float> gate(n * f), up(n * f);
     project_all({{w.ffn_gate.matrix(), gate.data()}, {w.ffn_up.matrix(), up.data()}}, x, n, pool);
     ops::swiglu(gate.data(), up.data(), gate.data(), n * f);
-    project(w.ffn_down, gate.data(), n, out, pool);
+    project_rows(w.ffn_down.matrix(), gate.data(), n, out, pool);
 }
 
 void Transformer::moe_ffn(int layer, const float* x, int n, float* out, const ForwardRequest& request) const {
@@ -144,7 +136,7 @@ void Transformer::moe_ffn(int layer, const float* x, int n, float* out, const Fo
     const int d = c.n_embd, E = c.n_expert;
 
     std::vector<float> logits(static_cast<size_t>(n) * E);  // (n, E)
-    project(w.router, x, n, logits.data(), pool);
+    project_rows(w.router.matrix(), x, n, logits.data(), pool);
 
     RouterParams params;
     params.gating = c.gating;
@@ -213,8 +205,7 @@ void Transformer::moe_ffn(int layer, const float* x, int n, float* out, const Fo
             batch.push_back({gate_w, item.x, item.gate.data()});
             batch.push_back({up_w, item.x, item.up.data()});
         } else {
-            project(gate_w, item.x, item.m, item.gate.data(), pool);
-            project(up_w, item.x, item.m, item.up.data(), pool);
+            project_all({{gate_w, item.gate.data()}, {up_w, item.up.data()}}, item.x, item.m, pool);
         }
     }
     matvec_batch(batch, pool);
@@ -226,7 +217,7 @@ void Transformer::moe_ffn(int layer, const float* x, int n, float* out, const Fo
         if (item.m == 1) {
             batch.push_back({down_w, item.gate.data(), item.down.data()});
         } else {
-            project(down_w, item.gate.data(), item.m, item.down.data(), pool);
+            project_rows(down_w, item.gate.data(), item.m, item.down.data(), pool);
         }
     }
     matvec_batch(batch, pool);
@@ -309,7 +300,7 @@ void Transformer::forward(const ForwardRequest& request) const {
     const int rows = n - first;
     for (int i = first; i < n; ++i)
         ops::rms_norm(&x[static_cast<size_t>(i) * d], output_norm_.data(), &xn[static_cast<size_t>(i - first) * d], d, c.rms_eps);
-    project(output_, xn.data(), rows, request.logits, pool);
+    project_rows(output_.matrix(), xn.data(), rows, request.logits, pool);
 }
 
 }  // namespace moe
