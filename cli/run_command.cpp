@@ -1,6 +1,7 @@
 // `run`: generate from a prompt, stream the text, and export the routing trace.
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <numeric>
@@ -55,7 +56,7 @@ void write_token_json(JsonWriter& json, const TokenTrace& t) {
         json.begin_object().key("layer").value(layer.layer);
         json.key("experts").array(layer.experts).key("weights").array(layer.weights);
         json.key("probs").array(layer.probs);
-        if (layer.shared_gate == layer.shared_gate) json.key("shared_gate").value(static_cast<double>(layer.shared_gate));
+        if (!std::isnan(layer.shared_gate)) json.key("shared_gate").value(static_cast<double>(layer.shared_gate));
         json.end_object();
     }
     json.end_array().end_object();
