@@ -6,13 +6,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <set>
-#include <stdexcept>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "models/model_info.h"
+#include "models/model_options.h"
+#include "sampling/sampling_params.h"
 #include "trace/routing_trace.h"
 
 namespace moe {
@@ -21,24 +20,6 @@ class Tokenizer;
 class Transformer;
 class KvCache;
 class ThreadPool;
-
-// A problem the user can fix (bad file, unsupported type, prompt too long): the message is
-// meant to be shown as is.
-class EngineError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
-
-// Thrown from load or generate when the cancel flag / progress callback asked to stop.
-class Cancelled : public std::runtime_error {
-public:
-    Cancelled() : std::runtime_error("cancelled") {}
-};
-
-struct LoadOptions {
-    // Called with 0..1 while tensors are checked and touched; return false to cancel.
-    std::function<bool(float progress)> progress;
-};
 
 class Model {
 public:
@@ -55,19 +36,6 @@ private:
     struct Impl;
     explicit Model(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
-};
-
-struct RoutingOverrides {
-    int top_k = 0;                           // 0: the model's expert_used_count
-    std::set<std::pair<int, int>> disabled;  // (layer, expert) pairs never selected
-    bool dense = false;                      // run every expert (weights as the gating gives them)
-};
-
-struct SamplingParams {
-    float temperature = 0.0f;  // 0: greedy, ties to the lowest token id
-    int top_k = 0;             // 0: off
-    float top_p = 1.0f;        // 1: off
-    uint64_t seed = 0;
 };
 
 struct GenerationRequest {

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "engine/engine.h"
+#include "models/model_options.h"
 #include "gguf/gguf_file.h"
 
 namespace moe {

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <functional>
 
-#include "engine/engine.h"
+#include "models/model_options.h"
 #include "gguf/gguf_file.h"
 #include "models/tensor_names.h"
 #include "parallel/thread_pool.h"

@@ -1,6 +1,6 @@
 #include "models/tensor_loader.h"
 
-#include "engine/engine.h"
+#include "models/model_options.h"
 #include "quant/quant.h"
 
 namespace moe {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/engine.h"
+#include "models/model_options.h"
 #include "models/kv_cache.h"
 #include "models/model_config.h"
 #include "models/tensor_loader.h"

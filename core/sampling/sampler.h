@@ -5,7 +5,7 @@
 #include <random>
 #include <vector>
 
-#include "engine/engine.h"
+#include "sampling/sampling_params.h"
 
 namespace moe {
 

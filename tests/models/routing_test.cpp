@@ -112,35 +112,52 @@ TEST(RoutingTrace, FieldsAreConsistentWithTheModel) {
 }
 
 TEST(RoutingTrace, Qwen2SharedGateIsReported) {
-    const auto traces = trace_of(Model::load(test::synth_model("qwen2moe")));
-    for (const auto& t : traces)
+    const auto model = Model::load(test::synth_model("qwen2moe"));
+    const auto traces = trace_of(model);
+    ASSERT_EQ(traces.size(), kTokens.size());
+    for (const auto& t : traces) {
+        ASSERT_EQ(t.moe_layers.size(), model->info().moe_layers.size());
+        ASSERT_FALSE(t.moe_layers.empty());
         for (const auto& r : t.moe_layers) {
             EXPECT_GT(r.shared_gate, 0.0f);
             EXPECT_LT(r.shared_gate, 1.0f);
         }
+    }
 }
 
 TEST(RoutingOverrides, TopKDisabledAndDense) {
     const auto model = Model::load(test::synth_model("olmoe"));
     const int E = model->info().n_expert;
 
+    const size_t n_moe = model->info().moe_layers.size();
+    ASSERT_GE(n_moe, 2u);
+    // Every run below must trace all tokens and MoE layers, or its loops would check nothing.
+    auto traced = [&](const RoutingOverrides& overrides) {
+        auto traces = trace_of(model, overrides);
+        EXPECT_EQ(traces.size(), kTokens.size());
+        for (const auto& t : traces) EXPECT_EQ(t.moe_layers.size(), n_moe);
+        return traces;
+    };
+
     RoutingOverrides top4;
     top4.top_k = 4;
-    for (const auto& t : trace_of(model, top4))
+    for (const auto& t : traced(top4))
         for (const auto& r : t.moe_layers) EXPECT_EQ(r.experts.size(), 4u);
 
-    const auto normal = trace_of(model);
+    const auto normal = traced({});
+    ASSERT_EQ(normal.size(), kTokens.size());
+    ASSERT_EQ(normal[3].moe_layers.size(), n_moe);
     const int favourite = normal[3].moe_layers[1].experts[0];
     RoutingOverrides disabled;
     disabled.disabled.insert({model->info().moe_layers[1], favourite});
-    for (const auto& t : trace_of(model, disabled)) {
+    for (const auto& t : traced(disabled)) {
         const auto& experts = t.moe_layers[1].experts;
         EXPECT_EQ(std::count(experts.begin(), experts.end(), favourite), 0);
     }
 
     RoutingOverrides dense;
     dense.dense = true;
-    for (const auto& t : trace_of(model, dense)) {
+    for (const auto& t : traced(dense)) {
         EXPECT_DOUBLE_EQ(t.flops_used, t.flops_dense);
         for (const auto& r : t.moe_layers) {
             ASSERT_EQ(static_cast<int>(r.experts.size()), E);
