@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "gguf/gguf_file.h"
+#include "models/metadata_reader.h"
 
 namespace moe {
 
@@ -22,7 +23,7 @@ constexpr Architecture kArchitectures[] = {
 
 std::unique_ptr<Transformer> Transformer::create(std::shared_ptr<const gguf::GgufFile> file,
                                                  const LoadOptions& options) {
-    const std::string name = file->get_string("general.architecture").value_or("");
+    const std::string name = file->get_string(key_name(MetaKey::Architecture, "")).value_or("");
     for (const auto& arch : kArchitectures) {
         if (arch.name != name) continue;
         std::unique_ptr<Transformer> model = arch.make(file, read_common_config(*file));
@@ -31,7 +32,7 @@ std::unique_ptr<Transformer> Transformer::create(std::shared_ptr<const gguf::Ggu
     }
     std::string known;
     for (const auto& arch : kArchitectures) known += (known.empty() ? "" : ", ") + std::string(arch.name);
-    if (name.empty()) throw EngineError(file->path() + ": metadata key 'general.architecture' is missing");
+    if (name.empty()) MetadataReader(*file, "").fail(MetaKey::Architecture, "is missing");
     throw EngineError(file->path() + ": architecture '" + name + "' is not supported (supported: " + known + ")");
 }
 

@@ -8,6 +8,7 @@
 #include "gguf/gguf_file.h"
 #include "models/architectures.h"
 #include "models/layer_kernels.h"
+#include "models/metadata_reader.h"
 #include "ops/ops.h"
 #include "parallel/thread_pool.h"
 
@@ -153,39 +154,30 @@ private:
 }  // namespace
 
 std::unique_ptr<Transformer> make_deepseek2(std::shared_ptr<const gguf::GgufFile> file, ModelConfig c) {
-    const std::string p = "deepseek2.";
-    auto integer = [&](const std::string& key, int64_t fallback) {
-        return static_cast<int>(file->get_int(p + key).value_or(fallback));
-    };
-    c.q_lora_rank = integer("attention.q_lora_rank", 0);
-    c.kv_lora_rank = integer("attention.kv_lora_rank", 0);
-    if (c.kv_lora_rank <= 0 || c.kv_lora_rank > 65536)
-        throw EngineError(file->path() + ": metadata key 'deepseek2.attention.kv_lora_rank' is missing or invalid");
+    const MetadataReader keys(*file, c.arch);
+    c.q_lora_rank = static_cast<int>(keys.integer(MetaKey::QLoraRank, 0, 0, 65536));
+    c.kv_lora_rank = static_cast<int>(keys.integer(MetaKey::KvLoraRank, 0, 1, 65536, true));
     c.qk_rope = c.rope.n_rot;
-    if (file->has(p + "attention.key_length_mla") && file->has(p + "attention.value_length_mla")) {
-        c.head_dim_k = integer("attention.key_length_mla", 0);
-        c.head_dim_v = integer("attention.value_length_mla", 0);
+    if (keys.has(MetaKey::KeyLengthMla) && keys.has(MetaKey::ValueLengthMla)) {
+        c.head_dim_k = static_cast<int>(keys.integer(MetaKey::KeyLengthMla, 0, 1, 65536));
+        c.head_dim_v = static_cast<int>(keys.integer(MetaKey::ValueLengthMla, 0, 1, 65536));
     }
     c.qk_nope = c.head_dim_k - c.qk_rope;
     if (c.qk_nope <= 0 || c.head_dim_v <= 0 || c.head_dim_v > 65536)
         throw EngineError(file->path() + ": inconsistent MLA head sizes (key " + std::to_string(c.head_dim_k) +
                           ", rope " + std::to_string(c.qk_rope) + ", value " + std::to_string(c.head_dim_v) + ")");
-    c.mla_split_kv_b = file->find_tensor("blk.0.attn_k_b.weight") != nullptr;
+    c.mla_split_kv_b = file->find_tensor(tensor_name(TensorRole::AttnKB, 0)) != nullptr;
     c.n_ff_shared = c.n_expert_shared * c.n_ff_expert;
-    c.weights_norm = file->get_bool(p + "expert_weights_norm").value_or(false);
-    c.weights_scale = static_cast<float>(file->get_float(p + "expert_weights_scale").value_or(1.0));
+    c.weights_norm = keys.flag(MetaKey::ExpertWeightsNorm, false);
+    c.weights_scale = keys.real(MetaKey::ExpertWeightsScale, 1.0f);
     if (c.weights_scale == 0.0f) c.weights_scale = 1.0f;
-    const int gating = integer("expert_gating_func", 0);
-    if (gating == 2) {
-        c.gating = Gating::Sigmoid;
-    } else if (gating > 2) {
-        throw EngineError(file->path() + ": expert_gating_func " + std::to_string(gating) + " is not supported for deepseek2");
-    }
+    const int64_t gating = keys.integer(MetaKey::ExpertGatingFunc, 0, 0, 2);
+    if (gating == 2) c.gating = Gating::Sigmoid;
     c.rope.style = ops::RopeStyle::Norm;
     c.rope.magnitude = 1.0f;  // DeepSeek's mscale / mscale_all_dim is 1: cos/sin stay unscaled
     float mscale = 1.0f;
     if (c.rope.yarn) {
-        const double log_mul = file->get_float(p + "rope.scaling.yarn_log_multiplier").value_or(0.0);
+        const float log_mul = keys.real(MetaKey::RopeYarnLogMultiplier, 0.0f);
         mscale = static_cast<float>(1.0 + log_mul * std::log(1.0 / c.rope.freq_scale));
     }
     c.attn_scale = mscale * mscale / std::sqrt(static_cast<float>(c.head_dim_k));

@@ -2,6 +2,7 @@
 // renormalisation, one shared expert scaled by σ(ffn_gate_inp_shexp · x) (reference §3.3, §3.6).
 #include "gguf/gguf_file.h"
 #include "models/architectures.h"
+#include "models/metadata_reader.h"
 #include "models/standard_attention.h"
 
 namespace moe {
@@ -10,7 +11,8 @@ std::unique_ptr<Transformer> make_qwen2moe(std::shared_ptr<const gguf::GgufFile>
     c.attn_bias = true;
     c.rope.style = ops::RopeStyle::Neox;
     c.weights_norm = false;
-    c.n_ff_shared = static_cast<int>(file->get_int("qwen2moe.expert_shared_feed_forward_length").value_or(c.n_ff_dense));
+    const MetadataReader keys(*file, c.arch);
+    c.n_ff_shared = static_cast<int>(keys.integer(MetaKey::ExpertSharedFeedForwardLength, c.n_ff_dense, 0, 1 << 20));
     if (!file->find_tensor("blk.0.ffn_gate_shexp.weight")) c.n_ff_shared = 0;
     c.n_expert_shared = c.n_ff_shared > 0 ? 1 : 0;
     c.shared_gate = c.n_ff_shared > 0;

@@ -6,6 +6,7 @@
 
 #include "models/model_options.h"
 #include "gguf/gguf_file.h"
+#include "models/metadata_keys.h"
 #include "models/tensor_names.h"
 #include "parallel/thread_pool.h"
 #include "quant/quant.h"
@@ -175,58 +176,58 @@ void write_synthetic_model(const SynthOptions& options, const std::string& path)
     ThreadPool pool;
     ModelWriter m(options, pool);
     gguf::GgufWriter& w = m.gguf();
-    const std::string a = std::string(p.arch) + ".";
-    w.set("general.architecture", gguf::Value::str(p.arch));
-    w.set("general.name", gguf::Value::str(std::string("synthetic ") + p.arch + " " + p.name));
-    w.set("general.description", gguf::Value::str("random-weight MoEScope synthetic model; seeded, not trained"));
-    w.set("general.quantization_version", gguf::Value::u32(2));
-    w.set(a + "context_length", gguf::Value::u32(p.n_ctx));
-    w.set(a + "embedding_length", gguf::Value::u32(p.n_embd));
-    w.set(a + "block_count", gguf::Value::u32(n_layer));
-    w.set(a + "feed_forward_length", gguf::Value::u32(p.n_ff_dense));
-    w.set(a + "attention.head_count", gguf::Value::u32(p.n_head));
-    w.set(a + "attention.head_count_kv", gguf::Value::u32(p.n_head_kv));
-    w.set(a + "attention.layer_norm_rms_epsilon", gguf::Value::f32(mla || std::string(p.arch) == "qwen3moe" ? 1e-6f : 1e-5f));
-    w.set(a + "rope.freq_base", gguf::Value::f32(mla || std::string(p.arch) == "olmoe" ? 10000.0f : 1e6f));
-    w.set(a + "expert_count", gguf::Value::u32(p.n_expert));
-    w.set(a + "expert_used_count", gguf::Value::u32(p.n_expert_used));
-    w.set(a + "vocab_size", gguf::Value::u32(p.n_vocab));
+    auto set = [&](MetaKey key, gguf::Value value) { w.set(key_name(key, p.arch), std::move(value)); };
+    set(MetaKey::Architecture, gguf::Value::str(p.arch));
+    set(MetaKey::Name, gguf::Value::str(std::string("synthetic ") + p.arch + " " + p.name));
+    set(MetaKey::Description, gguf::Value::str("random-weight MoEScope synthetic model; seeded, not trained"));
+    set(MetaKey::QuantizationVersion, gguf::Value::u32(2));
+    set(MetaKey::ContextLength, gguf::Value::u32(p.n_ctx));
+    set(MetaKey::EmbeddingLength, gguf::Value::u32(p.n_embd));
+    set(MetaKey::BlockCount, gguf::Value::u32(n_layer));
+    set(MetaKey::FeedForwardLength, gguf::Value::u32(p.n_ff_dense));
+    set(MetaKey::HeadCount, gguf::Value::u32(p.n_head));
+    set(MetaKey::HeadCountKv, gguf::Value::u32(p.n_head_kv));
+    set(MetaKey::RmsEpsilon, gguf::Value::f32(mla || std::string(p.arch) == "qwen3moe" ? 1e-6f : 1e-5f));
+    set(MetaKey::RopeFreqBase, gguf::Value::f32(mla || std::string(p.arch) == "olmoe" ? 10000.0f : 1e6f));
+    set(MetaKey::ExpertCount, gguf::Value::u32(p.n_expert));
+    set(MetaKey::ExpertUsedCount, gguf::Value::u32(p.n_expert_used));
+    set(MetaKey::VocabSize, gguf::Value::u32(p.n_vocab));
     if (mla) {
         if (options.legacy_kv_b) {  // pre-2025 converters: real head sizes, one KV head per head
-            w.set(a + "attention.head_count_kv", gguf::Value::u32(p.n_head));
-            w.set(a + "attention.key_length", gguf::Value::u32(p.qk_nope + p.qk_rope));
-            w.set(a + "attention.value_length", gguf::Value::u32(p.v_head));
+            set(MetaKey::HeadCountKv, gguf::Value::u32(p.n_head));
+            set(MetaKey::KeyLength, gguf::Value::u32(p.qk_nope + p.qk_rope));
+            set(MetaKey::ValueLength, gguf::Value::u32(p.v_head));
         } else {  // MLA split: the absorbed MQA view, real sizes in the *_mla keys
-            w.set(a + "attention.key_length", gguf::Value::u32(p.kv_lora + p.qk_rope));
-            w.set(a + "attention.value_length", gguf::Value::u32(p.kv_lora));
-            w.set(a + "attention.key_length_mla", gguf::Value::u32(p.qk_nope + p.qk_rope));
-            w.set(a + "attention.value_length_mla", gguf::Value::u32(p.v_head));
+            set(MetaKey::KeyLength, gguf::Value::u32(p.kv_lora + p.qk_rope));
+            set(MetaKey::ValueLength, gguf::Value::u32(p.kv_lora));
+            set(MetaKey::KeyLengthMla, gguf::Value::u32(p.qk_nope + p.qk_rope));
+            set(MetaKey::ValueLengthMla, gguf::Value::u32(p.v_head));
         }
-        if (p.q_lora > 0) w.set(a + "attention.q_lora_rank", gguf::Value::u32(p.q_lora));
-        w.set(a + "attention.kv_lora_rank", gguf::Value::u32(p.kv_lora));
-        w.set(a + "rope.dimension_count", gguf::Value::u32(p.qk_rope));
-        w.set(a + "expert_shared_count", gguf::Value::u32(p.n_shared));
-        w.set(a + "expert_feed_forward_length", gguf::Value::u32(p.n_ff_expert));
-        w.set(a + "leading_dense_block_count", gguf::Value::u32(n_dense));
-        w.set(a + "expert_weights_scale", gguf::Value::f32(p.weights_scale));
-        w.set(a + "expert_weights_norm", gguf::Value::boolean(p.weights_norm));
-        w.set(a + "expert_gating_func", gguf::Value::u32(p.sigmoid ? 2 : 1));
+        if (p.q_lora > 0) set(MetaKey::QLoraRank, gguf::Value::u32(p.q_lora));
+        set(MetaKey::KvLoraRank, gguf::Value::u32(p.kv_lora));
+        set(MetaKey::RopeDimensionCount, gguf::Value::u32(p.qk_rope));
+        set(MetaKey::ExpertSharedCount, gguf::Value::u32(p.n_shared));
+        set(MetaKey::ExpertFeedForwardLength, gguf::Value::u32(p.n_ff_expert));
+        set(MetaKey::LeadingDenseBlockCount, gguf::Value::u32(n_dense));
+        set(MetaKey::ExpertWeightsScale, gguf::Value::f32(p.weights_scale));
+        set(MetaKey::ExpertWeightsNorm, gguf::Value::boolean(p.weights_norm));
+        set(MetaKey::ExpertGatingFunc, gguf::Value::u32(p.sigmoid ? 2 : 1));
         if (p.n_group > 1) {
-            w.set(a + "expert_group_count", gguf::Value::u32(p.n_group));
-            w.set(a + "expert_group_used_count", gguf::Value::u32(p.n_group_used));
+            set(MetaKey::ExpertGroupCount, gguf::Value::u32(p.n_group));
+            set(MetaKey::ExpertGroupUsedCount, gguf::Value::u32(p.n_group_used));
         }
         if (p.yarn) {
-            w.set(a + "rope.scaling.type", gguf::Value::str("yarn"));
-            w.set(a + "rope.scaling.factor", gguf::Value::f32(40.0f));
-            w.set(a + "rope.scaling.original_context_length", gguf::Value::u32(4096));
-            w.set(a + "rope.scaling.yarn_log_multiplier", gguf::Value::f32(p.sigmoid ? 0.1f : 0.0707f));
+            set(MetaKey::RopeScalingType, gguf::Value::str("yarn"));
+            set(MetaKey::RopeScalingFactor, gguf::Value::f32(40.0f));
+            set(MetaKey::RopeScalingOrigContext, gguf::Value::u32(4096));
+            set(MetaKey::RopeYarnLogMultiplier, gguf::Value::f32(p.sigmoid ? 0.1f : 0.0707f));
         }
     } else {
-        w.set(a + "attention.key_length", gguf::Value::u32(p.head_dim));
-        w.set(a + "attention.value_length", gguf::Value::u32(p.head_dim));
-        w.set(a + "rope.dimension_count", gguf::Value::u32(p.head_dim));
-        w.set(a + "expert_feed_forward_length", gguf::Value::u32(p.n_ff_expert));
-        if (p.n_ff_shared > 0) w.set(a + "expert_shared_feed_forward_length", gguf::Value::u32(p.n_ff_shared));
+        set(MetaKey::KeyLength, gguf::Value::u32(p.head_dim));
+        set(MetaKey::ValueLength, gguf::Value::u32(p.head_dim));
+        set(MetaKey::RopeDimensionCount, gguf::Value::u32(p.head_dim));
+        set(MetaKey::ExpertFeedForwardLength, gguf::Value::u32(p.n_ff_expert));
+        if (p.n_ff_shared > 0) set(MetaKey::ExpertSharedFeedForwardLength, gguf::Value::u32(p.n_ff_shared));
     }
     write_vocabulary(w, p.n_vocab);
 
