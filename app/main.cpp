@@ -27,6 +27,13 @@ struct FinishActions {
     bool any() const { return !routing_csv.isEmpty() || !latency_csv.isEmpty() || !screenshot.isEmpty(); }
 };
 
+QString unknownViewMessage(const MainWindow& window, const QString& view) {
+    QStringList titles;
+    for (const moe::gui::ViewPanel* panel : window.panels()) titles << QStringLiteral("\"%1\"").arg(panel->title());
+    return QStringLiteral("no view titled \"%1\"; the views are %2 (\"x\" may stand for \"\u00d7\")")
+        .arg(view, titles.join(QStringLiteral(", ")));
+}
+
 void finishAndQuit(MainWindow& window, const FinishActions& actions) {
     QStringList errors;
     if (!actions.routing_csv.isEmpty()) errors << window.exportRoutingCsv(actions.routing_csv);
@@ -38,7 +45,7 @@ void finishAndQuit(MainWindow& window, const FinishActions& actions) {
         if (!actions.screenshot.isEmpty() && actions.view.isEmpty()) {
             errors << moe::gui::exportView(moe::gui::rendererFor(&window), actions.screenshot, QStringLiteral("MoEScope"));
         } else if (!actions.screenshot.isEmpty()) {
-            errors << (panel ? panel->exportTo(actions.screenshot) : QStringLiteral("no view titled \"%1\"").arg(actions.view));
+            errors << (panel ? panel->exportTo(actions.screenshot) : unknownViewMessage(window, actions.view));
         }
         errors.removeAll(QString());
         for (const QString& e : errors) std::fprintf(stderr, "moescope: %s\n", qPrintable(e));

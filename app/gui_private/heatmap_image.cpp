@@ -25,8 +25,12 @@ void HeatmapImage::setModel(QAbstractItemModel* model, bool rows_along_x, bool s
         connect(model, &QAbstractItemModel::rowsRemoved, this, &HeatmapImage::markAllDirty);
         connect(model, &QAbstractItemModel::columnsInserted, this, &HeatmapImage::markAllDirty);
         connect(model, &QAbstractItemModel::columnsRemoved, this, &HeatmapImage::markAllDirty);
-        connect(model, &QAbstractItemModel::dataChanged, this,
-                [this](const QModelIndex& tl, const QModelIndex& br) { markRows(tl.row(), br.row()); });
+        // A change of every row is a new value kind or measure: the scale starts again from
+        // floor_max (shares in 0..1 must not keep the counts' top).
+        connect(model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& tl, const QModelIndex& br) {
+            if (tl.row() == 0 && br.row() == model_->rowCount() - 1) markAllDirty();
+            else markRows(tl.row(), br.row());
+        });
     }
     markAllDirty();
 }

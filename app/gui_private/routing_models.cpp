@@ -135,6 +135,7 @@ int TokenRowsModel::rowCount(const QModelIndex& parent) const {
 
 TokenListModel::TokenListModel(TraceStore* store, QObject* parent) : TokenRowsModel(store, parent) {
     connect(store, &TraceStore::selectedLayerChanged, this, [this] {
+        Q_EMIT headerDataChanged(Qt::Horizontal, TopExpertColumn, TopWeightColumn);  // they name the layer
         if (rowCount() > 0) Q_EMIT dataChanged(index(0, TopExpertColumn), index(rowCount() - 1, TopWeightColumn));
     });
 }
@@ -196,17 +197,28 @@ QVariant TokenListModel::data(const QModelIndex& index, int role) const {
     case TokenIdColumn: return t.token_id;
     case TextColumn: return displayText(t.text);
     case KindColumn: return t.is_prompt ? tr("prompt") : tr("output");
-    case TopExpertColumn: return r && !r->experts.empty() ? QVariant(r->experts.front()) : QVariant();
+    case TopExpertColumn:
+        // Named as the heatmaps name it (E13); sorted by number.
+        if (!r || r->experts.empty()) return {};
+        return role == ValueRole ? QVariant(r->experts.front()) : QVariant(expertColumnName(r->experts.front(), store_->expertCount()));
     case TopWeightColumn:
-        return r && !r->weights.empty() ? QVariant(static_cast<double>(r->weights.front())) : QVariant();
-    case TimeColumn: return role == ValueRole ? QVariant(t.total_ms) : QVariant(formatValue(t.total_ms));
+        if (!r || r->weights.empty()) return {};
+        return role == ValueRole ? QVariant(static_cast<double>(r->weights.front()))
+                                 : QVariant(QString::number(r->weights.front(), 'f', 3));
+    case TimeColumn: return role == ValueRole ? QVariant(t.total_ms) : QVariant(QString::number(t.total_ms, 'f', 2));
     default: return {};
     }
 }
 
 QVariant TokenListModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
-    static const char* names[] = {"Step", "Pos", "Token id", "Text", "Kind", "Top expert", "Top weight", "Time (ms)"};
+    if (store_->moeLayerCount() > 0 && (section == TopExpertColumn || section == TopWeightColumn)) {
+        const int block = store_->blockOfMoeLayer(store_->selectedLayer());
+        return section == TopExpertColumn ? tr("Top expert (layer %1)").arg(block) : tr("Top weight (layer %1)").arg(block);
+    }
+    static const char* names[] = {QT_TR_NOOP("Step"), QT_TR_NOOP("Pos"), QT_TR_NOOP("Token id"), QT_TR_NOOP("Text"),
+                                  QT_TR_NOOP("Kind"), QT_TR_NOOP("Top expert"), QT_TR_NOOP("Top weight"),
+                                  QT_TR_NOOP("Time (ms)")};
     return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
 }
 

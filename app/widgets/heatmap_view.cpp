@@ -4,6 +4,7 @@
 #include <QElapsedTimer>
 #include <QHelpEvent>
 #include <QMouseEvent>
+#include <QPaintEngine>
 #include <QPainter>
 #include <QScrollBar>
 #include <QToolTip>
@@ -24,6 +25,9 @@ const QColor kOutline(0xe6, 0x55, 0x0d);    // chosen experts
 const QColor kHighlight(0xd9, 0x2b, 0x2b);  // the selected token / layer
 const QColor kAxisText(0x55, 0x5b, 0x66);
 
+// Above this many cells an SVG export embeds the cells as one image instead of one rectangle each.
+constexpr int kMaxVectorCells = 20000;
+
 // The smallest step from 1, 2, 5, 10, 20, 50, ... that keeps labels `min_gap` pixels apart.
 int labelStep(double cell, double min_gap) {
     for (int base = 1;; base *= 10) {
@@ -31,6 +35,48 @@ int labelStep(double cell, double min_gap) {
             if (cell * base * m >= min_gap) return base * m;
         }
     }
+}
+
+// Which of `count` cells along an axis get a label: every `step`-th routed expert, and the shared
+// experts after `separator` counted from their own start, so S0 is always named.
+QVector<int> labelledCells(int first, int count, int step, int separator) {
+    const int end = first + count;
+    const int shared_start = separator >= 0 && separator + 1 < end ? separator + 1 : end;
+    QVector<int> cells;
+    for (int i = (first + step - 1) / step * step; i < shared_start; i += step) {
+        if (shared_start < end && i > shared_start - step) break;  // would crowd S0
+        cells.append(i);
+    }
+    for (int i = shared_start; i < end; i += step) cells.append(i);
+    return cells;
+}
+
+// Legend ticks: round values along the scale, at most as many as fit `height` pixels.
+QVector<double> legendTicks(const ColorScale& scale, int height, int label_height) {
+    if (!(scale.max > 0)) return {0.0};
+    // A sqrt scale spreads small values, so it gets ticks at small round fractions too.
+    QVector<double> candidates;
+    if (scale.sqrt) {
+        for (double f : {0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0}) candidates.append(f * scale.max);
+    } else {
+        double step = std::pow(10.0, std::floor(std::log10(scale.max / 4)));
+        for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+            if (scale.max / (m * step) <= 6) {
+                step *= m;
+                break;
+            }
+        }
+        for (double v = 0; v <= scale.max * (1 + 1e-9); v += step) candidates.append(v);
+    }
+    QVector<double> ticks;
+    double last_y = -1e9;
+    for (double v : candidates) {
+        const double y = scale.position(v) * height;
+        if (y - last_y < label_height) continue;
+        ticks.append(v);
+        last_y = y;
+    }
+    return ticks;
 }
 }  // namespace
 
@@ -164,8 +210,19 @@ void HeatmapView::paintHeatmap(QPainter& p, const QRect& area, int scroll_x) {
         p.drawText(area, Qt::AlignCenter, tr("No data yet"));
         return;
     }
-    // The cells: the visible slice of the image, scaled without smoothing (crisp cells).
-    p.drawImage(g.cells, pixels, QRectF(g.first_x, 0, g.count_x, g.count_y));
+    // The cells: the visible slice of the image, scaled without smoothing (crisp cells). An SVG
+    // of a moderate heatmap gets one rectangle per cell, so it stays sharp at any zoom.
+    if (p.paintEngine() && p.paintEngine()->type() == QPaintEngine::SVG && g.count_x * g.count_y <= kMaxVectorCells) {
+        p.setPen(Qt::NoPen);
+        for (int y = 0; y < g.count_y; ++y) {
+            for (int x = 0; x < g.count_x; ++x) {
+                p.setBrush(QColor(pixels.pixel(g.first_x + x, y)));
+                p.drawRect(QRectF(g.cells.left() + x * g.cell_w, g.cells.top() + y * g.cell_h, g.cell_w, g.cell_h));
+            }
+        }
+    } else {
+        p.drawImage(g.cells, pixels, QRectF(g.first_x, 0, g.count_x, g.count_y));
+    }
 
     const bool rows_x = image_.rowsAlongX();
     const Qt::Orientation x_header = rows_x ? Qt::Vertical : Qt::Horizontal;
@@ -215,18 +272,19 @@ void HeatmapView::paintHeatmap(QPainter& p, const QRect& area, int scroll_x) {
     p.setFont(small);
     p.setPen(kAxisText);
     const QFontMetrics fm(small);
+    // Row labels sit at the middle of their row.
     const int y_step = labelStep(g.cell_h, fm.height());
-    for (int y = 0; y < g.count_y; y += y_step) {
-        const QRectF r(area.left(), g.cells.top() + y * g.cell_h, kLeftMargin - 6, g.cell_h * y_step);
-        const QString label = m->headerData(y, y_header).toString();
-        p.drawText(QRectF(r.left(), r.top(), r.width(), std::max<double>(g.cell_h, fm.height())),
-                   Qt::AlignRight | Qt::AlignTop, label);
+    for (int y : labelledCells(0, g.count_y, y_step, rows_x ? separator_after_ : -1)) {
+        const double cy = g.cells.top() + (y + 0.5) * g.cell_h;
+        p.drawText(QRectF(area.left(), cy - fm.height() / 2.0, kLeftMargin - 6, fm.height()), Qt::AlignRight | Qt::AlignVCenter,
+                   m->headerData(y, y_header).toString());
     }
     const int x_step = labelStep(g.cell_w, rows_x ? fm.horizontalAdvance(QStringLiteral("00000")) : fm.horizontalAdvance(QStringLiteral("E000 ")));
-    const int first_label = (g.first_x + x_step - 1) / x_step * x_step;
-    for (int x = first_label; x < g.first_x + g.count_x; x += x_step) {
+    const double legend_left = area.right() - kLegendWidth + 8;
+    for (int x : labelledCells(g.first_x, g.count_x, x_step, rows_x ? -1 : separator_after_)) {
         const double cx = g.cells.left() + (x - g.first_x + 0.5) * g.cell_w;
         const QString label = rows_x ? QString::number(x) : m->headerData(x, x_header).toString();
+        if (cx + fm.horizontalAdvance(label) / 2.0 > legend_left) continue;  // keep clear of the legend
         p.drawText(QRectF(cx - 40, g.cells.bottom() + 2, 80, kBottomMargin - 2), Qt::AlignHCenter | Qt::AlignTop, label);
     }
     paintLegend(p, QRect(static_cast<int>(area.right() - kLegendWidth + 10), static_cast<int>(g.cells.top()),
@@ -236,19 +294,15 @@ void HeatmapView::paintHeatmap(QPainter& p, const QRect& area, int scroll_x) {
 void HeatmapView::paintLegend(QPainter& p, const QRect& area) const {
     const ColorScale& scale = image_.scale();
     const QRect bar(area.left(), area.top(), 12, std::max(20, area.height()));
-    QImage gradient(1, bar.height(), QImage::Format_RGB32);
-    for (int y = 0; y < bar.height(); ++y) {
-        gradient.setPixel(0, y, ColorScale::rgbAt(1.0 - double(y) / std::max(1, bar.height() - 1)));
-    }
-    p.drawImage(bar, gradient);
+    QLinearGradient gradient(bar.bottomLeft(), bar.topLeft());  // a vector gradient, sharp in SVG too
+    for (int i = 0; i <= 10; ++i) gradient.setColorAt(i / 10.0, QColor(ColorScale::rgbAt(i / 10.0)));
+    p.fillRect(bar, gradient);
     p.setPen(QColor(0xb0, 0xb0, 0xb0));
     p.drawRect(bar.adjusted(0, 0, -1, -1));
     p.setPen(kAxisText);
     const QFontMetrics fm(p.font());
-    // Ticks at 0, ½ and 1 of the bar; with a sqrt scale the middle is a quarter of the maximum.
-    for (double pos : {0.0, 0.5, 1.0}) {
-        const double value = scale.sqrt ? scale.max * pos * pos : scale.max * pos;
-        const int y = bar.bottom() - static_cast<int>(pos * (bar.height() - 1));
+    for (double value : legendTicks(scale, bar.height() - 1, fm.height())) {
+        const int y = bar.bottom() - static_cast<int>(scale.position(value) * (bar.height() - 1));
         p.drawLine(bar.right() + 1, y, bar.right() + 4, y);
         const QString text = value >= 100 ? QString::number(value, 'f', 0) : QString::number(value, 'g', 3);
         p.drawText(QRect(bar.right() + 6, y - fm.height() / 2, area.width() - 18, fm.height()),

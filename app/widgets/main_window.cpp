@@ -23,6 +23,7 @@
 #include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
+#include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
@@ -39,6 +40,7 @@
 #include "gui_private/session_file.h"
 #include "gui_private/timing_models.h"
 #include "gui_private/trace_store.h"
+#include "widgets/font_coverage.h"
 #include "widgets/heatmap_view.h"
 #include "widgets/model_card.h"
 #include "widgets/model_charts.h"
@@ -53,6 +55,9 @@ namespace moe::gui {
 
 namespace {
 constexpr int kMaxRecent = 8;
+// Docks close from their title bar and come back from the View menu.
+constexpr QDockWidget::DockWidgetFeatures kDockFeatures =
+    QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable;
 const auto kRecentKey = QStringLiteral("recentModels");
 
 QColor seriesColor(int i) {
@@ -113,16 +118,23 @@ MainWindow::MainWindow(QWidget* parent)
     tabs_->addTab(buildTimingTab(), tr("Timing"));
     tabs_->addTab(buildComputeTab(), tr("Compute"));
     token_table_ = new QTableView;
-    token_table_->setModel(token_list_model_);
+    token_table_proxy_ = new QSortFilterProxyModel(this);
+    token_table_proxy_->setSourceModel(token_list_model_);
+    token_table_proxy_->setSortRole(ValueRole);  // numbers sort as numbers
+    token_table_->setModel(token_table_proxy_);
+    token_table_->setSortingEnabled(true);
+    token_table_->sortByColumn(TokenListModel::StepColumn, Qt::AscendingOrder);
     token_table_->verticalHeader()->hide();
     token_table_->horizontalHeader()->setStretchLastSection(true);
     token_table_->horizontalHeader()->setDefaultSectionSize(96);
+    token_table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);  // headers name the layer
+    token_table_->horizontalHeader()->setResizeContentsPrecision(200);
     token_table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     token_table_->setSelectionMode(QAbstractItemView::SingleSelection);
     token_table_->setAlternatingRowColors(true);
     token_table_->verticalHeader()->setDefaultSectionSize(token_table_->fontMetrics().height() + 4);
     connect(token_table_, &QTableView::clicked, this, [this](const QModelIndex& i) {
-        store_->selectToken(i.row());
+        store_->selectToken(token_table_proxy_->mapToSource(i).row());
     });
     tabs_->addTab(token_table_, tr("Tokens"));
     central_layout->addWidget(tabs_, 1);
@@ -146,7 +158,11 @@ MainWindow::MainWindow(QWidget* parent)
     view->addAction(follow_action_);
     view->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+    QMenu* run_menu = menuBar()->addMenu(tr("&Run"));
+    run_menu->addAction(run_action_);
+    run_menu->addAction(stop_action_);
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
     help->addAction(tr("&About MoEScope"), this, [this] {
         QMessageBox::about(this, tr("About MoEScope"),
                            tr("<b>MoEScope %1</b><p>Runs Mixture-of-Experts models from GGUF files on the CPU "
@@ -186,11 +202,13 @@ MainWindow::MainWindow(QWidget* parent)
         updateStats();
     });
     connect(store_, &TraceStore::statsChanged, this, &MainWindow::updateStats);
+    connect(savings_model_, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateSavingsSummary);
     connect(store_, &TraceStore::resetDone, this, &MainWindow::onStoreReset);
     connect(store_, &TraceStore::textAppended, this, [this](const QString& text) {
         output_->moveCursor(QTextCursor::End);
         output_->insertPlainText(text);
         output_->ensureCursorVisible();
+        warnIfUncovered(text);
     });
     connect(store_, &TraceStore::selectedTokenChanged, this, &MainWindow::onSelectedToken);
     connect(store_, &TraceStore::selectedLayerChanged, this, &MainWindow::onSelectedLayer);
@@ -275,7 +293,7 @@ void MainWindow::buildActions() {
 }
 
 void MainWindow::buildDocks() {
-    auto* model_dock = new QDockWidget(tr("Model"), this);
+    auto* model_dock = model_dock_ = new QDockWidget(tr("Model"), this);
     model_dock->setObjectName(QStringLiteral("modelDock"));
     model_card_ = new ModelCard;
     auto* card_scroll = new QScrollArea;  // lets the card's wrapped lines take the height they need
@@ -284,12 +302,12 @@ void MainWindow::buildDocks() {
     card_scroll->setFrameShape(QFrame::NoFrame);
     card_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     model_dock->setWidget(card_scroll);
-    model_dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    model_dock->setFeatures(kDockFeatures);
     addDockWidget(Qt::LeftDockWidgetArea, model_dock);
 
     auto* prompt_dock = new QDockWidget(tr("Prompt"), this);
     prompt_dock->setObjectName(QStringLiteral("promptDock"));
-    prompt_dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    prompt_dock->setFeatures(kDockFeatures);
     auto* prompt_widget = new QWidget;
     auto* prompt_layout = new QVBoxLayout(prompt_widget);
     prompt_layout->setContentsMargins(8, 4, 8, 8);
@@ -317,6 +335,11 @@ void MainWindow::buildDocks() {
     top_p_->setValue(1.0);
     seed_ = new QSpinBox;
     seed_->setRange(0, std::numeric_limits<int>::max());
+    max_tokens_->setToolTip(tr("How many tokens to generate after the prompt (at most what the context leaves)"));
+    temperature_->setToolTip(tr("Randomness of sampling: 0 always takes the most likely token (greedy)"));
+    top_k_->setToolTip(tr("Sample only among the k most likely tokens (off: all tokens)"));
+    top_p_->setToolTip(tr("Sample only among the most likely tokens whose probabilities add up to p"));
+    seed_->setToolTip(tr("Seed of the random sampler: the same seed repeats the same output"));
     form->addRow(tr("Max tokens"), max_tokens_);
     form->addRow(tr("Temperature"), temperature_);
     form->addRow(tr("Top-k"), top_k_);
@@ -339,7 +362,7 @@ void MainWindow::buildDocks() {
 
     auto* output_dock = new QDockWidget(tr("Output"), this);
     output_dock->setObjectName(QStringLiteral("outputDock"));
-    output_dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    output_dock->setFeatures(kDockFeatures);
     auto* output_widget = new QWidget;
     auto* output_layout = new QVBoxLayout(output_widget);
     output_layout->setContentsMargins(8, 2, 8, 6);
@@ -366,6 +389,8 @@ ViewPanel* MainWindow::addPanel(const QString& title, QWidget* view, const QStri
     auto* panel = new ViewPanel(title, view);
     panel->setSubtitle(subtitle);
     connect(panel, &ViewPanel::exportFailed, this, &MainWindow::showMessage);
+    connect(panel, &ViewPanel::exported, this,
+            [this](const QString& path) { status_label_->setText(tr("Exported %1.").arg(QFileInfo(path).fileName())); });
     panels_.append(panel);
     return panel;
 }
@@ -441,17 +466,17 @@ QWidget* MainWindow::buildComputeTab() {
     flops->addSeries(tr("used"), SavingsModel::CumFlopsUsedColumn, seriesColor(0), ModelLineChart::Rows::All, 1e-9);
     flops->addSeries(tr("dense equivalent"), SavingsModel::CumFlopsDenseColumn, seriesColor(3), ModelLineChart::Rows::All, 1e-9);
 
-    auto* bytes = new ModelLineChart(tr("token (step)"), tr("GiB"));
+    auto* bytes = new ModelLineChart(tr("token (step)"), QString());
     bytes->setModel(savings_model_, SavingsModel::StepColumn);
-    const double gib = 1.0 / (1024.0 * 1024.0 * 1024.0);
-    bytes->addSeries(tr("used"), SavingsModel::CumBytesUsedColumn, seriesColor(1), ModelLineChart::Rows::All, gib);
-    bytes->addSeries(tr("dense equivalent"), SavingsModel::CumBytesDenseColumn, seriesColor(3), ModelLineChart::Rows::All, gib);
+    bytes->setBytes(true);
+    bytes->addSeries(tr("used"), SavingsModel::CumBytesUsedColumn, seriesColor(1));
+    bytes->addSeries(tr("dense equivalent"), SavingsModel::CumBytesDenseColumn, seriesColor(3));
 
-    kv_chart_ = new ModelLineChart(tr("token (step)"), tr("MiB"));
+    kv_chart_ = new ModelLineChart(tr("token (step)"), QString());
     kv_chart_->setModel(savings_model_, SavingsModel::StepColumn);
-    const double mib = 1.0 / (1024.0 * 1024.0);
-    kv_chart_->addSeries(tr("cached (MLA latent)"), SavingsModel::KvBytesColumn, seriesColor(2), ModelLineChart::Rows::All, mib);
-    kv_chart_->addSeries(tr("full multi-head K/V"), SavingsModel::KvBytesFullColumn, seriesColor(3), ModelLineChart::Rows::All, mib);
+    kv_chart_->setBytes(true);
+    kv_chart_->addSeries(tr("cached (MLA latent)"), SavingsModel::KvBytesColumn, seriesColor(2));
+    kv_chart_->addSeries(tr("full multi-head K/V"), SavingsModel::KvBytesFullColumn, seriesColor(3));
 
     auto* grid = new QWidget;
     auto* layout = new QGridLayout(grid);
@@ -499,6 +524,8 @@ bool MainWindow::openSessionFile(const QString& path) {
     output_->setPlainText(store_->document().generated_text);
     prompt_edit_->setPlainText(QString::fromStdString(store_->document().request.prompt));
     status_label_->setText(tr("Opened session %1.").arg(QFileInfo(path).fileName()));
+    setWindowTitle(tr("MoEScope \u2014 %1").arg(QFileInfo(path).fileName()));
+    warnIfUncovered(prompt_edit_->toPlainText() + output_->toPlainText());
     return true;
 }
 
@@ -542,6 +569,46 @@ void MainWindow::run() {
     output_->clear();
     status_label_->setText(tr("Generating\u2026"));
     controller_->generate(request);
+    warnIfUncovered(prompt_edit_->toPlainText());
+}
+
+void MainWindow::fitModelDock() {
+    auto* scroll = qobject_cast<QScrollArea*>(model_dock_->widget());
+    if (!scroll || !model_dock_->isVisible() || model_dock_->isFloating()) return;
+    const int width = scroll->viewport()->width();
+    const int needed = model_card_->hasHeightForWidth() ? model_card_->heightForWidth(width) : model_card_->sizeHint().height();
+    const int missing = needed - scroll->viewport()->height();
+    if (missing <= 0) return;
+    // Grow to show the whole card, but leave the prompt and output docks at least half the height.
+    resizeDocks({model_dock_}, {std::min(model_dock_->height() + missing, height() / 2)}, Qt::Vertical);
+}
+
+void MainWindow::resizeEvent(QResizeEvent* event) {
+    QMainWindow::resizeEvent(event);
+    QTimer::singleShot(0, this, &MainWindow::fitModelDock);  // once the docks have their new size
+}
+
+void MainWindow::showShortcuts() {
+    QString rows;
+    for (QAction* action : findChildren<QAction*>()) {
+        if (action->shortcuts().isEmpty()) continue;
+        QStringList keys;
+        for (const QKeySequence& key : action->shortcuts()) keys << key.toString(QKeySequence::NativeText).toHtmlEscaped();
+        rows += QStringLiteral("<tr><td>%1</td><td><b>%2</b></td></tr>")
+                    .arg(action->text().remove(QLatin1Char('&')).toHtmlEscaped(), keys.join(QStringLiteral(", ")));
+    }
+    rows += QStringLiteral("<tr><td>%1</td><td><b>%2</b></td></tr>").arg(tr("Zoom the token \u00d7 expert view"), tr("Ctrl+wheel"));
+    QMessageBox::information(this, tr("Keyboard Shortcuts"), QStringLiteral("<table cellspacing=6>%1</table>").arg(rows));
+}
+
+void MainWindow::warnIfUncovered(const QString& text) {
+    if (font_warning_shown_) return;
+    const QString missing = uncoveredCharacters(text, font());
+    if (missing.isEmpty()) return;
+    font_warning_shown_ = true;
+    statusBar()->showMessage(tr("No installed font can show \u201c%1\u201d, so these characters appear as empty boxes. "
+                                "Install a font that covers them (for Chinese: fonts-wqy-microhei or fonts-noto-cjk).")
+                                 .arg(missing.left(12)));
 }
 
 void MainWindow::stop() { controller_->stop(); }
@@ -554,8 +621,11 @@ void MainWindow::showTab(const QString& name) {
 }
 
 ViewPanel* MainWindow::showPanel(const QString& title) {
+    // "Layer x expert" is accepted for "Layer × expert": the sign is hard to type.
+    QString wanted = title.simplified();
+    wanted.replace(QStringLiteral(" x "), QStringLiteral(" \u00d7 "), Qt::CaseInsensitive);
     for (ViewPanel* panel : panels_) {
-        if (panel->title().compare(title, Qt::CaseInsensitive) != 0) continue;
+        if (panel->title().compare(wanted, Qt::CaseInsensitive) != 0) continue;
         for (int i = 0; i < tabs_->count(); ++i) {
             if (tabs_->widget(i)->isAncestorOf(panel)) tabs_->setCurrentIndex(i);
         }
@@ -595,6 +665,7 @@ void MainWindow::onStoreReset() {
     onSelectedLayer(store_->selectedLayer());
     updateStats();
     updateActions();
+    QTimer::singleShot(0, this, &MainWindow::fitModelDock);
 }
 
 void MainWindow::onSelectedToken(int token) {
@@ -615,7 +686,7 @@ void MainWindow::onSelectedToken(int token) {
                                              .arg(TokenListModel::displayText(t.text))
                                              .arg(store_->followsLatest() ? tr(" (newest)") : QString()));
         if (!store_->followsLatest()) {
-            token_table_->selectionModel()->select(token_list_model_->index(token, 0),
+            token_table_->selectionModel()->select(token_table_proxy_->mapFromSource(token_list_model_->index(token, 0)),
                                                    QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
         }
     } else {
@@ -664,10 +735,13 @@ void MainWindow::updateSavingsSummary() {
         const double d = savings_model_->value(last, dense);
         return QString::number(d > 0 ? 100.0 * savings_model_->value(last, used) / d : 0.0, 'f', 1);
     };
-    flops_panel_->setSubtitle(tr("%1% of dense so far").arg(percent(SavingsModel::CumFlopsUsedColumn, SavingsModel::CumFlopsDenseColumn)));
-    bytes_panel_->setSubtitle(tr("%1% of dense so far").arg(percent(SavingsModel::CumBytesUsedColumn, SavingsModel::CumBytesDenseColumn)));
+    flops_panel_->setSubtitle(tr("%1% of dense FLOPs so far (attention included)").arg(percent(SavingsModel::CumFlopsUsedColumn, SavingsModel::CumFlopsDenseColumn)));
+    bytes_panel_->setSubtitle(tr("%1% of dense weight bytes so far").arg(percent(SavingsModel::CumBytesUsedColumn, SavingsModel::CumBytesDenseColumn)));
+    // In the chart's unit, which suits the larger of the two lines.
+    const double kv = savings_model_->value(last, SavingsModel::KvBytesColumn);
+    const double kv_top = std::max(kv, savings_model_->value(last, SavingsModel::KvBytesFullColumn));
     kv_panel_->setSubtitle(tr("%1 cached, %2% of full multi-head K/V")
-                               .arg(formatBytes(savings_model_->value(last, SavingsModel::KvBytesColumn)),
+                               .arg(formatBytesAs(kv, kv_top),
                                     percent(SavingsModel::KvBytesColumn, SavingsModel::KvBytesFullColumn)));
 }
 

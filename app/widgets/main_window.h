@@ -9,12 +9,14 @@
 
 class QAction;
 class QComboBox;
+class QDockWidget;
 class QDoubleSpinBox;
 class QLabel;
 class QMenu;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
+class QSortFilterProxyModel;
 class QSpinBox;
 class QTabWidget;
 class QTableView;
@@ -85,6 +87,7 @@ protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
@@ -96,6 +99,8 @@ private:
     ViewPanel* addPanel(const QString& title, QWidget* view, const QString& subtitle = {});
 
     void showMessage(const QString& text);
+    void showShortcuts();
+    void fitModelDock();  // the Model dock takes the card's height when it has room
     void hideMessage();
     void chooseModel();
     void chooseSession();
@@ -110,6 +115,8 @@ private:
     void onSelectedToken(int token);
     void onSelectedLayer(int layer);
     void onModelLoaded(const moe::ModelInfo& info);
+    // Once per window: a status-bar note when no installed font can draw some of `text`.
+    void warnIfUncovered(const QString& text);
 
     TraceStore* store_;
     InferenceController* controller_;
@@ -125,6 +132,7 @@ private:
     QLabel* message_bar_ = nullptr;
     QWidget* message_frame_ = nullptr;
     ModelCard* model_card_ = nullptr;
+    QDockWidget* model_dock_ = nullptr;
     QPlainTextEdit* prompt_edit_ = nullptr;
     QSpinBox* max_tokens_ = nullptr;
     QDoubleSpinBox* temperature_ = nullptr;
@@ -146,6 +154,7 @@ private:
     HeatmapView* expert_load_view_ = nullptr;
     TokenStripView* token_strip_ = nullptr;
     QTableView* token_table_ = nullptr;
+    QSortFilterProxyModel* token_table_proxy_ = nullptr;  // sorts the token table by any column
     ModelLineChart* kv_chart_ = nullptr;
     ModelLineChart* latency_chart_ = nullptr;
     ModelLineChart* share_chart_ = nullptr;
@@ -166,6 +175,7 @@ private:
     QAction* follow_action_ = nullptr;
     QMenu* recent_menu_ = nullptr;
     QString loading_path_;
+    bool font_warning_shown_ = false;
 };
 
 // The bundled demo model as the engine finds it (moe::demo_model_path), empty if it is missing.

@@ -5,19 +5,25 @@
 #include <QLabel>
 
 #include <algorithm>
+#include <iterator>
 #include <vector>
 
 namespace moe::gui {
 
-QString formatBytes(double bytes) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    int u = 0;
-    while (bytes >= 1024 && u < 4) {
-        bytes /= 1024;
-        ++u;
-    }
-    return QStringLiteral("%1 %2").arg(QString::number(bytes, 'f', u == 0 ? 0 : 1), QLatin1String(units[u]));
+ByteUnit byteUnitFor(double reference) {
+    static const ByteUnit units[] = {{1.0, "B"}, {1024.0, "KiB"}, {1048576.0, "MiB"}, {1073741824.0, "GiB"}, {1099511627776.0, "TiB"}};
+    size_t u = 0;
+    while (u + 1 < std::size(units) && reference >= units[u + 1].divisor) ++u;
+    return units[u];
 }
+
+QString formatBytesAs(double bytes, double reference) {
+    const ByteUnit unit = byteUnitFor(reference);
+    return QStringLiteral("%1 %2").arg(QString::number(bytes / unit.divisor, 'f', unit.divisor == 1.0 ? 0 : 1),
+                                       QLatin1String(unit.name));
+}
+
+QString formatBytes(double bytes) { return formatBytesAs(bytes, bytes); }
 
 QString formatCount(double count) {
     const char* units[] = {"", " K", " M", " B", " T"};
@@ -80,7 +86,9 @@ void ModelCard::setInfo(const moe::ModelInfo& m, const QString& note) {
     addRow(tr("Gating"), gating);
     addRow(tr("Attention"), QString::fromStdString(m.attention));
     const double active_share = m.params_total > 0 ? 100.0 * m.params_active / m.params_total : 0.0;
-    addRow(tr("Parameters"), tr("%1 total, %2 active per token (%3%)")
+    // Not the Compute tab's share of dense FLOPs: that one counts attention work too.
+    addRow(tr("Parameters"), tr("%1 total, %2 active per token (%3% of the weights; the Compute tab's "
+                                "share of dense counts FLOPs, attention included)")
                                  .arg(formatCount(static_cast<double>(m.params_total)),
                                       formatCount(static_cast<double>(m.params_active)))
                                  .arg(QString::number(active_share, 'f', 1)));

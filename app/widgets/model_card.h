@@ -23,6 +23,14 @@ private:
 };
 
 QString formatBytes(double bytes);
+// Binary units (B, KiB, MiB, …): the largest that keeps `reference` at 1 or more.
+struct ByteUnit {
+    double divisor;
+    const char* name;
+};
+ByteUnit byteUnitFor(double reference);
+// `bytes` in the unit that suits `reference`, so numbers about one chart share its axis unit.
+QString formatBytesAs(double bytes, double reference);
 QString formatCount(double count);  // 1.2 M, 3.4 B
 
 }  // namespace moe::gui

@@ -13,6 +13,7 @@
 
 #include "gui_private/routing_models.h"
 #include "gui_private/timing_models.h"
+#include "widgets/model_card.h"
 
 namespace moe::gui {
 
@@ -20,15 +21,25 @@ namespace {
 // Charts redraw at most this often while tokens stream in.
 constexpr int kRefreshDelayMs = 120;
 
-// A top value with some headroom, rounded to 1, 2 or 5 times a power of ten.
+// The smallest of 1, 2 or 5 times a power of ten that is at least v.
 double niceCeiling(double v) {
     if (!(v > 0)) return 1.0;
     const double p = std::pow(10.0, std::floor(std::log10(v)));
     for (double m : {1.0, 2.0, 5.0, 10.0}) {
-        if (v <= m * p) return m * p;
+        if (v <= m * p * (1 + 1e-9)) return m * p;
     }
     return 10 * p;
 }
+
+// A value axis from 0 to just past `max` in about five round steps (0, 0.5, 1, … not 0.125, …).
+void setNiceRange(QValueAxis* axis, double max, int steps) {
+    const double step = niceCeiling((max > 0 ? max : 1.0) / steps);
+    axis->setRange(0, std::max(1.0, std::ceil(max / step - 1e-9)) * step);
+    axis->setTickType(QValueAxis::TicksDynamic);
+    axis->setTickAnchor(0);
+    axis->setTickInterval(step);
+}
+
 }  // namespace
 
 void styleChart(QChart* chart) {
@@ -120,6 +131,16 @@ void ModelLineChart::setMarker(double x) {
     if (x >= 0) marker_->replace({QPointF(x, axis_y_->min()), QPointF(x, axis_y_->max())});
 }
 
+void ModelLineChart::setBytes(bool bytes) {
+    bytes_ = bytes;
+    scheduleRedraw();
+}
+
+void ModelLineChart::setAxisTitles(const QString& x_title, const QString& y_title) {
+    axis_x_->setTitleText(x_title);
+    if (!bytes_) axis_y_->setTitleText(y_title);
+}
+
 void ModelLineChart::setSeriesName(int series, const QString& name) {
     if (series >= 0 && series < series_.size()) series_[series].series->setName(name);
 }
@@ -128,6 +149,7 @@ void ModelLineChart::redraw() {
     QAbstractItemModel* m = model();
     const int rows = m->rowCount();
     double max_x = 1, max_y = 0;
+    QVector<QList<QPointF>> all_points;
     for (const auto& spec : series_) {
         QList<QPointF> points;
         points.reserve(rows);
@@ -142,14 +164,23 @@ void ModelLineChart::redraw() {
             max_x = std::max(max_x, x);
             max_y = std::max(max_y, y);
         }
-        spec.series->replace(points);
+        all_points.append(points);
     }
+    // Byte charts use one unit for every line and the axis, chosen from the largest value.
+    const ByteUnit unit = bytes_ ? byteUnitFor(max_y) : ByteUnit{1.0, nullptr};
+    for (int i = 0; i < series_.size(); ++i) {
+        if (unit.divisor != 1.0) {
+            for (QPointF& point : all_points[i]) point.setY(point.y() / unit.divisor);
+        }
+        series_[i].series->replace(all_points[i]);
+    }
+    if (unit.name) axis_y_->setTitleText(QString::fromLatin1(unit.name));
     // The axis ends at the last token; ticks fall on round steps from 0.
     axis_x_->setRange(0, max_x);
     axis_x_->setTickType(QValueAxis::TicksDynamic);
     axis_x_->setTickAnchor(0);
     axis_x_->setTickInterval(niceCeiling(max_x / 6));
-    axis_y_->setRange(0, niceCeiling(max_y * 1.05));
+    setNiceRange(axis_y_, max_y / unit.divisor, 5);
     if (marker_) setMarker(marker_x_);  // span the new y range
 }
 
@@ -204,7 +235,7 @@ void LayerTimeChart::redraw() {
             sets_[s]->append(values);
         }
     }
-    axis_y_->setRange(0, niceCeiling(max_y * 1.05));
+    setNiceRange(axis_y_, max_y, 5);
 }
 
 }  // namespace moe::gui

@@ -49,6 +49,9 @@ public:
     // y values are multiplied by `scale` (e.g. 1e-9 to show GFLOP).
     void addSeries(const QString& name, int y_column, const QColor& color, Rows rows = Rows::All, double scale = 1.0);
     void setPlaceholder(const QString& text);  // shown instead of the series when not empty
+    // y values are byte counts, shown in the one binary unit (B, KiB, MiB, …) that suits the largest.
+    void setBytes(bool bytes);
+    void setAxisTitles(const QString& x_title, const QString& y_title);
     void setSeriesName(int series, const QString& name);
     // A vertical line at x (the selected token); a negative x hides it.
     void setMarker(double x);
@@ -69,6 +72,7 @@ private:
     double marker_x_ = -1;
     QValueAxis* axis_x_;
     QValueAxis* axis_y_;
+    bool bytes_ = false;
 };
 
 // Per-layer time: grouped bars for the selected token and the session's prefill/decode means.

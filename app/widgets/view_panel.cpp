@@ -1,6 +1,7 @@
 #include "widgets/view_panel.h"
 
 #include <QBuffer>
+#include <QEvent>
 #include <QChartView>
 #include <QFileDialog>
 #include <QHBoxLayout>
@@ -39,8 +40,34 @@ ViewRenderer rendererFor(QWidget* view) {
             }};
 }
 
-QString exportView(const ViewRenderer& renderer, const QString& path, const QString& title) {
-    const QSize size = renderer.size().expandedTo(QSize(16, 16));
+namespace {
+// The header line of an exported view: the title in bold, then what is selected.
+constexpr int kExportHeader = 26;
+
+void paintExportHeader(QPainter& p, const QRect& band, const QString& title, const QString& caption) {
+    QFont font = p.font();
+    font.setBold(true);
+    p.setFont(font);
+    p.setPen(QColor(0x22, 0x22, 0x22));
+    const QRect text = band.adjusted(6, 0, -6, 0);
+    p.drawText(text, Qt::AlignLeft | Qt::AlignVCenter, title);
+    const int used = QFontMetrics(font).horizontalAdvance(title) + 12;
+    font.setBold(false);
+    p.setFont(font);
+    p.setPen(QColor(0x55, 0x5b, 0x66));
+    p.drawText(text.adjusted(used, 0, 0, 0), Qt::AlignLeft | Qt::AlignVCenter,
+               QFontMetrics(font).elidedText(caption, Qt::ElideRight, text.width() - used));
+}
+}  // namespace
+
+QString exportView(const ViewRenderer& renderer, const QString& path, const QString& title, const QString& caption) {
+    const QSize view_size = renderer.size().expandedTo(QSize(16, 16));
+    const int header = title.isEmpty() && caption.isEmpty() ? 0 : kExportHeader;
+    const QSize size(view_size.width(), view_size.height() + header);
+    auto draw = [&](QPainter& p) {
+        if (header > 0) paintExportHeader(p, QRect(0, 0, size.width(), header), title, caption);
+        renderer.render(&p, QRect(QPoint(0, header), view_size));
+    };
     QBuffer buffer;
     buffer.open(QIODevice::WriteOnly);
     if (path.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive)) {
@@ -49,9 +76,9 @@ QString exportView(const ViewRenderer& renderer, const QString& path, const QStr
         svg.setSize(size);
         svg.setViewBox(QRect(QPoint(), size));
         svg.setTitle(title);
-        svg.setDescription(QStringLiteral("Exported from MoEScope"));
+        svg.setDescription(caption.isEmpty() ? QStringLiteral("Exported from MoEScope") : caption);
         QPainter p(&svg);
-        renderer.render(&p, QRect(QPoint(), size));
+        draw(p);
     } else {
         QImage image(size * 2, QImage::Format_ARGB32_Premultiplied);
         image.setDevicePixelRatio(2);  // crisp in documents
@@ -59,7 +86,7 @@ QString exportView(const ViewRenderer& renderer, const QString& path, const QStr
         {
             QPainter p(&image);
             p.setRenderHint(QPainter::Antialiasing);
-            renderer.render(&p, QRect(QPoint(), size));
+            draw(p);
         }
         if (!image.save(&buffer, "PNG")) return QObject::tr("Could not encode the PNG image.");
     }
@@ -77,8 +104,9 @@ ViewPanel::ViewPanel(const QString& title, QWidget* view, QWidget* parent)
     title_label_->setFont(bold);
     subtitle_label_->setStyleSheet(QStringLiteral("color: palette(mid);"));
     subtitle_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    // A long subtitle is clipped rather than widening the window.
+    // A long subtitle is elided rather than widening the window.
     subtitle_label_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    subtitle_label_->installEventFilter(this);
     header_->setSpacing(8);
     header_->addWidget(title_label_);
     header_->addWidget(subtitle_label_, 1);
@@ -100,11 +128,27 @@ void ViewPanel::setTitle(const QString& title) {
 
 QString ViewPanel::title() const { return title_; }
 
-void ViewPanel::setSubtitle(const QString& subtitle) { subtitle_label_->setText(subtitle); }
+void ViewPanel::setDescription(const QString& description) { title_label_->setToolTip(description); }
+
+void ViewPanel::setSubtitle(const QString& subtitle) {
+    subtitle_ = subtitle;
+    elideSubtitle();
+}
+
+void ViewPanel::elideSubtitle() {
+    const QString shown = subtitle_label_->fontMetrics().elidedText(subtitle_, Qt::ElideRight, subtitle_label_->width());
+    subtitle_label_->setText(shown);
+    subtitle_label_->setToolTip(shown == subtitle_ ? QString() : subtitle_);
+}
+
+bool ViewPanel::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == subtitle_label_ && event->type() == QEvent::Resize) elideSubtitle();
+    return QFrame::eventFilter(watched, event);
+}
 
 void ViewPanel::addHeaderWidget(QWidget* widget) { header_->insertWidget(header_->count() - 1, widget); }
 
-QString ViewPanel::exportTo(const QString& path) const { return exportView(rendererFor(view_), path, title_); }
+QString ViewPanel::exportTo(const QString& path) const { return exportView(rendererFor(view_), path, title_, subtitle_); }
 
 void ViewPanel::chooseExportFile() {
     QString stem = title_.toLower();
@@ -113,7 +157,8 @@ void ViewPanel::chooseExportFile() {
                                                       tr("PNG image (*.png);;SVG drawing (*.svg)"));
     if (path.isEmpty()) return;
     const QString error = exportTo(path);
-    if (!error.isEmpty()) Q_EMIT exportFailed(error);
+    if (error.isEmpty()) Q_EMIT exported(path);
+    else Q_EMIT exportFailed(error);
 }
 
 }  // namespace moe::gui

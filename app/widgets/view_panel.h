@@ -18,9 +18,11 @@ struct ViewRenderer {
 };
 ViewRenderer rendererFor(QWidget* view);  // heatmaps, token strip and charts
 
-// Writes `renderer`'s picture to `path` (.svg via QSvgGenerator, anything else PNG) atomically.
+// Writes `renderer`'s picture to `path` (.svg via QSvgGenerator, anything else PNG) atomically,
+// under a header line with `title` and `caption` (what is selected) when they are not empty.
 // Returns an empty string or the error to show.
-QString exportView(const ViewRenderer& renderer, const QString& path, const QString& title);
+QString exportView(const ViewRenderer& renderer, const QString& path, const QString& title,
+                   const QString& caption = {});
 
 class ViewPanel : public QFrame {
     Q_OBJECT
@@ -28,7 +30,10 @@ public:
     ViewPanel(const QString& title, QWidget* view, QWidget* parent = nullptr);
     void setTitle(const QString& title);
     QString title() const;
+    // What the view shows, in one sentence: the title's tooltip.
+    void setDescription(const QString& description);
     void setSubtitle(const QString& subtitle);
+    QString subtitle() const { return subtitle_; }
     void addHeaderWidget(QWidget* widget);
     QWidget* view() const { return view_; }
     // Exports the view; returns an empty string or the error.
@@ -36,11 +41,17 @@ public:
 
 Q_SIGNALS:
     void exportFailed(const QString& message);
+    void exported(const QString& path);
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void chooseExportFile();
+    void elideSubtitle();  // a subtitle too long for the header ends in "…", the whole in its tooltip
 
     QString title_;
+    QString subtitle_;
     QLabel* title_label_;
     QLabel* subtitle_label_;
     QHBoxLayout* header_;
