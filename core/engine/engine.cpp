@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "gguf/gguf_file.h"
+#include "models/tensor_names.h"
 #include "models/transformer.h"
 #include "parallel/thread_pool.h"
 #include "sampling/sampler.h"
@@ -39,16 +40,19 @@ ModelInfo describe(const gguf::GgufFile& file, const Transformer& model, const T
     info.expert_ffn = c.n_ff_expert;
     info.shared_ffn = c.n_ff_shared;
     info.dense_ffn = c.n_ff_dense;
-    info.n_leading_dense = c.n_expert > 0 ? c.n_leading_dense : c.n_layer;
     for (int il = 0; il < c.n_layer; ++il)
         if (c.is_moe_layer(il)) info.moe_layers.push_back(il);
-    info.gating = c.gating == Gating::Sigmoid ? "sigmoid" : "softmax";
-    info.weights_normalized = c.weights_norm;
-    info.weights_scale = c.weights_scale;
-    info.n_group = c.n_group;
-    info.n_group_used = c.n_group_used;
-    info.has_selection_bias = file.find_tensor("blk." + std::to_string(c.n_leading_dense) + ".exp_probs_b.bias");
-    info.has_shared_gate = c.shared_gate;
+    info.n_leading_dense = info.moe_layers.empty() ? c.n_layer : info.moe_layers.front();
+    info.gating = c.moe.gating == Gating::Sigmoid       ? "sigmoid"
+                  : c.moe.gating == Gating::SoftmaxTopK ? "softmax over the top-k"
+                                                        : "softmax";
+    info.weights_normalized = c.moe.weights_norm;
+    info.weights_scale = c.moe.weights_scale;
+    info.n_group = c.moe.n_group;
+    info.n_group_used = c.moe.n_group_used;
+    info.has_selection_bias =
+        !info.moe_layers.empty() && file.find_tensor(tensor_name(TensorRole::ExpProbsB, info.moe_layers.front()));
+    info.has_shared_gate = c.moe.shared_gate;
     info.attention = model.attention_summary();
     info.params_total = model.params_total();
     info.params_active = model.params_active();

@@ -168,11 +168,13 @@ std::unique_ptr<Transformer> make_deepseek2(std::shared_ptr<const gguf::GgufFile
                           ", rope " + std::to_string(c.qk_rope) + ", value " + std::to_string(c.head_dim_v) + ")");
     c.mla_split_kv_b = file->find_tensor(tensor_name(TensorRole::AttnKB, 0)) != nullptr;
     c.n_ff_shared = c.n_expert_shared * c.n_ff_expert;
-    c.weights_norm = keys.flag(MetaKey::ExpertWeightsNorm, false);
-    c.weights_scale = keys.real(MetaKey::ExpertWeightsScale, 1.0f);
-    if (c.weights_scale == 0.0f) c.weights_scale = 1.0f;
+    c.moe.weights_norm = keys.flag(MetaKey::ExpertWeightsNorm, false);
+    c.moe.weights_scale = keys.real(MetaKey::ExpertWeightsScale, 1.0f);
+    if (c.moe.weights_scale == 0.0f) c.moe.weights_scale = 1.0f;
     const int64_t gating = keys.integer(MetaKey::ExpertGatingFunc, 0, 0, 2);
-    if (gating == 2) c.gating = Gating::Sigmoid;
+    if (gating == 2) c.moe.gating = Gating::Sigmoid;
+    const int64_t n_dense = keys.integer(MetaKey::LeadingDenseBlockCount, 0, 0, c.n_layer);
+    plan_layers(c, [&](int il) { return il >= n_dense; });
     c.rope.style = ops::RopeStyle::Norm;
     c.rope.magnitude = 1.0f;  // DeepSeek's mscale / mscale_all_dim is 1: cos/sin stay unscaled
     float mscale = 1.0f;

@@ -7,7 +7,8 @@ namespace moe {
 
 std::unique_ptr<Transformer> make_llama(std::shared_ptr<const gguf::GgufFile> file, ModelConfig c) {
     c.rope.style = ops::RopeStyle::Norm;
-    c.weights_norm = true;
+    c.moe.weights_norm = true;
+    plan_layers(c, [](int) { return true; });
     c.n_ff_expert = c.n_ff_dense;
     return std::make_unique<StandardTransformer>(std::move(file), std::move(c));
 }

@@ -1,5 +1,6 @@
 #include "models/model_config.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "gguf/gguf_file.h"
@@ -35,12 +36,11 @@ ModelConfig read_common_config(const gguf::GgufFile& file) {
     if (c.n_expert > 0 && c.n_expert_used == 0) keys.fail(MetaKey::ExpertUsedCount, "is 0 in a model with experts");
     c.n_ff_expert = static_cast<int>(keys.integer(MetaKey::ExpertFeedForwardLength, c.n_ff_dense, 0, 1 << 20));
     c.n_expert_shared = static_cast<int>(keys.integer(MetaKey::ExpertSharedCount, 0, 0, 64));
-    c.n_leading_dense = static_cast<int>(keys.integer(MetaKey::LeadingDenseBlockCount, 0, 0, c.n_layer));
-    c.n_group = static_cast<int>(keys.integer(MetaKey::ExpertGroupCount, 0, 0, 512));
-    c.n_group_used = static_cast<int>(keys.integer(MetaKey::ExpertGroupUsedCount, 0, 0, c.n_group));
-    if (c.n_group > 1) {
-        if (c.n_expert % c.n_group != 0) keys.fail(MetaKey::ExpertGroupCount, "does not divide expert_count");
-        if (c.n_group_used == 0) keys.fail(MetaKey::ExpertGroupUsedCount, "is 0 while experts are grouped");
+    c.moe.n_group = static_cast<int>(keys.integer(MetaKey::ExpertGroupCount, 0, 0, 512));
+    c.moe.n_group_used = static_cast<int>(keys.integer(MetaKey::ExpertGroupUsedCount, 0, 0, c.moe.n_group));
+    if (c.moe.n_group > 1) {
+        if (c.n_expert % c.moe.n_group != 0) keys.fail(MetaKey::ExpertGroupCount, "does not divide expert_count");
+        if (c.moe.n_group_used == 0) keys.fail(MetaKey::ExpertGroupUsedCount, "is 0 while experts are grouped");
     }
 
     // RoPE (reference §3.2)
@@ -67,6 +67,23 @@ ModelConfig read_common_config(const gguf::GgufFile& file) {
     }
     c.attn_scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim_k));
     return c;
+}
+
+void plan_layers(ModelConfig& config, const std::function<bool(int layer)>& is_moe) {
+    config.layers.assign(config.n_layer, LayerPlan{});
+    if (config.n_expert == 0) return;
+    for (int il = 0; il < config.n_layer; ++il)
+        if (is_moe(il)) config.layers[il].ffn = config.n_ff_shared > 0 ? FfnKind::MoeShared : FfnKind::Moe;
+}
+
+int ModelConfig::first_visible_position(int layer, int pos) const {
+    switch (layers[layer].attention) {
+        case AttentionKind::SlidingWindow: return std::max(0, pos - sliding_window + 1);
+        case AttentionKind::Chunked: return pos - pos % attention_chunk;
+        case AttentionKind::Full:
+        case AttentionKind::NoRope: return 0;
+    }
+    return 0;
 }
 
 }  // namespace moe

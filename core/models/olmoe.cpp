@@ -8,8 +8,8 @@ namespace moe {
 std::unique_ptr<Transformer> make_olmoe(std::shared_ptr<const gguf::GgufFile> file, ModelConfig c) {
     c.qk_norm = QkNorm::FullWidth;
     c.rope.style = ops::RopeStyle::Neox;
-    c.weights_norm = false;
     c.n_ff_expert = c.n_ff_dense;
+    plan_layers(c, [](int) { return true; });
     return std::make_unique<StandardTransformer>(std::move(file), std::move(c));
 }
 

@@ -8,7 +8,8 @@ namespace moe {
 std::unique_ptr<Transformer> make_qwen3moe(std::shared_ptr<const gguf::GgufFile> file, ModelConfig c) {
     c.qk_norm = QkNorm::PerHead;
     c.rope.style = ops::RopeStyle::Neox;
-    c.weights_norm = true;
+    c.moe.weights_norm = true;
+    plan_layers(c, [](int) { return true; });
     return std::make_unique<StandardTransformer>(std::move(file), std::move(c));
 }
 

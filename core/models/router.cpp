@@ -46,12 +46,13 @@ void mask_groups(std::vector<float>& scores, int n_group, int n_group_used) {
 void route(const float* logits, const RouterParams& params, RoutingDecision& out) {
     const int n = params.n_expert;
     out.probs.assign(logits, logits + n);
-    if (params.gating == Gating::Softmax) {
-        ops::softmax(out.probs.data(), n);
-    } else {
+    if (params.gating == Gating::Sigmoid) {
         for (float& p : out.probs) p = ops::sigmoid(p);
+    } else {  // SoftmaxTopK shows the full softmax, which ranks like the logits it selects on
+        ops::softmax(out.probs.data(), n);
     }
-    out.scores = out.probs;
+    const bool logit_scores = params.select_on_logits || params.gating == Gating::SoftmaxTopK;
+    out.scores = logit_scores ? std::vector<float>(logits, logits + n) : out.probs;
     if (params.selection_bias)
         for (int e = 0; e < n; ++e) out.scores[e] += params.selection_bias[e];
     if (params.disabled)
@@ -70,11 +71,14 @@ void route(const float* logits, const RouterParams& params, RoutingDecision& out
         if (out.scores[order[r]] != -INFINITY) out.experts.push_back(order[r]);
 
     out.weights.resize(out.experts.size());
-    float sum = 0.0f;
-    for (size_t r = 0; r < out.experts.size(); ++r) {
-        out.weights[r] = out.probs[out.experts[r]];
-        sum += out.weights[r];
+    if (params.gating == Gating::SoftmaxTopK) {
+        for (size_t r = 0; r < out.experts.size(); ++r) out.weights[r] = logits[out.experts[r]];
+        if (!out.weights.empty()) ops::softmax(out.weights.data(), static_cast<int64_t>(out.weights.size()));
+    } else {
+        for (size_t r = 0; r < out.experts.size(); ++r) out.weights[r] = out.probs[out.experts[r]];
     }
+    float sum = 0.0f;
+    for (float w : out.weights) sum += w;
     if (params.normalize)
         for (float& w : out.weights) w /= std::max(sum, kMinWeightSum);
     if (params.scale != 0.0f && params.scale != 1.0f)

@@ -9,6 +9,7 @@ namespace moe {
 
 struct RouterParams {
     Gating gating = Gating::Softmax;
+    bool select_on_logits = false;   // rank raw logits instead of the gated values (llama4)
     int n_expert = 0;
     int k = 0;                       // experts to pick (n_expert in dense mode)
     bool normalize = false;          // w ← w / Σ w over the picks
@@ -19,7 +20,7 @@ struct RouterParams {
 };
 
 struct RoutingDecision {
-    std::vector<float> probs;    // (n_expert)
+    std::vector<float> probs;    // (n_expert) gated values; SoftmaxTopK: softmax over all experts
     std::vector<float> scores;   // (n_expert) selection scores, -inf where masked
     std::vector<int> experts;    // (k) by descending score, ties to the lower id
     std::vector<float> weights;  // (k)

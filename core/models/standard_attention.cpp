@@ -78,8 +78,10 @@ void StandardTransformer::attention(int il, const float* x, int n, int pos0, flo
             ops::rms_norm(qi, w.q_norm.data(), qi, q_width, c.rms_eps);
             ops::rms_norm(ki, w.k_norm.data(), ki, k_width, c.rms_eps);
         }
-        rope_.apply(qi, c.n_head, hd, pos0 + i);
-        rope_.apply(ki, c.n_head_kv, hd, pos0 + i);
+        if (c.layers[il].attention != AttentionKind::NoRope) {
+            rope_.apply(qi, c.n_head, hd, pos0 + i);
+            rope_.apply(ki, c.n_head_kv, hd, pos0 + i);
+        }
         std::memcpy(cache.a(il, pos0 + i), ki, k_width * sizeof(float));
         std::memcpy(cache.b(il, pos0 + i), vi, v_width * sizeof(float));
     }
@@ -88,12 +90,13 @@ void StandardTransformer::attention(int il, const float* x, int n, int pos0, flo
     std::vector<float> heads(static_cast<size_t>(n) * c.n_head * hv);  // (n, H·hv)
     const int group = c.n_head / c.n_head_kv;
     for (int i = 0; i < n; ++i) {
+        const int first = c.first_visible_position(il, pos0 + i);
         for (int g = 0; g < c.n_head_kv; ++g) {
-            const SharedKv kv{cache.a(il, 0) + g * hd, hd, k_width, nullptr, 0, 0, cache.b(il, 0) + g * hv, hv, v_width,
-                              c.attn_scale};
+            const SharedKv kv{cache.a(il, first) + g * hd, hd, k_width, nullptr, 0, 0, cache.b(il, first) + g * hv, hv,
+                              v_width, c.attn_scale};
             const size_t first_head = static_cast<size_t>(i) * c.n_head + static_cast<size_t>(g) * group;
             const Queries queries{group, &q[first_head * hd], hd, nullptr, 0};
-            attend_shared(kv, pos0 + i + 1, queries, &heads[first_head * hv], hv, pool);
+            attend_shared(kv, pos0 + i + 1 - first, queries, &heads[first_head * hv], hv, pool);
         }
     }
     project_rows(w.wo.matrix(), heads.data(), n, out, pool);

@@ -51,11 +51,17 @@ Weight TensorLoader::weight(TensorRole role, int layer, const std::vector<int64_
 }
 
 std::vector<float> TensorLoader::vector(TensorRole role, int layer, int64_t n, bool required) {
-    Weight w = weight(role, layer, {n}, required);
+    return values(role, layer, {n}, required);
+}
+
+std::vector<float> TensorLoader::values(TensorRole role, int layer, const std::vector<int64_t>& ne, bool required) {
+    Weight w = weight(role, layer, ne, required);
     if (!w) return {};
-    std::vector<float> values(n);
-    quant::dequantize_row(w.type(), w.info->data, values.data(), n);
-    return values;
+    const int64_t rows = w.info->n_elements() / w.cols();
+    std::vector<float> out(static_cast<size_t>(w.info->n_elements()));
+    for (int64_t r = 0; r < rows; ++r)
+        quant::dequantize_row(w.type(), w.info->data + r * w.row_stride(), &out[static_cast<size_t>(r * w.cols())], w.cols());
+    return out;
 }
 
 }  // namespace moe

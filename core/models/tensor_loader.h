@@ -40,6 +40,8 @@ public:
     Weight weight(TensorRole role, int layer, const std::vector<int64_t>& ne, bool required = true);
     // A 1-D F32/F16/BF16 vector of length n, converted to F32 (norm gains, biases).
     std::vector<float> vector(TensorRole role, int layer, int64_t n, bool required = true);
+    // Every element of a tensor of shape `ne`, converted to F32 (per-expert biases).
+    std::vector<float> values(TensorRole role, int layer, const std::vector<int64_t>& ne, bool required = true);
 
     // Elements of every tensor handed out, for the parameter counts.
     const std::set<const gguf::TensorInfo*>& used() const { return used_; }

@@ -47,6 +47,10 @@ constexpr NamePattern kNames[] = {
     {TensorRole::FfnUpShexp, "ffn_up_shexp.weight", true},
     {TensorRole::FfnDownShexp, "ffn_down_shexp.weight", true},
     {TensorRole::FfnGateInpShexp, "ffn_gate_inp_shexp.weight", true},
+    {TensorRole::FfnGateInpBias, "ffn_gate_inp.bias", true},
+    {TensorRole::FfnGateExpsBias, "ffn_gate_exps.bias", true},
+    {TensorRole::FfnUpExpsBias, "ffn_up_exps.bias", true},
+    {TensorRole::FfnDownExpsBias, "ffn_down_exps.bias", true},
 };
 
 }  // namespace

@@ -13,6 +13,7 @@ enum class TensorRole {
     FfnNorm, FfnGate, FfnUp, FfnDown,
     FfnGateInp, ExpProbsB, FfnGateExps, FfnUpExps, FfnDownExps,
     FfnGateShexp, FfnUpShexp, FfnDownShexp, FfnGateInpShexp,
+    FfnGateInpBias, FfnGateExpsBias, FfnUpExpsBias, FfnDownExpsBias,
 };
 
 // "blk.3.ffn_gate_exps.weight" for (FfnGateExps, 3); global tensors ignore the layer.

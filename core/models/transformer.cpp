@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "models/layer_kernels.h"
-#include "models/router.h"
+#include "models/moe_ffn.h"
 #include "ops/ops.h"
 #include "parallel/thread_pool.h"
 #include "quant/matmul.h"
@@ -46,6 +46,7 @@ int64_t Transformer::mha_floats_per_token() const {
 
 void Transformer::load(const LoadOptions& options) {
     const ModelConfig& c = config_;
+    if (c.layers.size() != static_cast<size_t>(c.n_layer)) throw std::logic_error(c.arch + ": layers not planned");
     TensorLoader loader(*file_);
     token_embd_ = loader.weight(TensorRole::TokenEmbd, -1, {c.n_embd, c.n_vocab});
     output_norm_ = loader.vector(TensorRole::OutputNorm, -1, c.n_embd);
@@ -61,24 +62,7 @@ void Transformer::load(const LoadOptions& options) {
         w.ffn_norm = loader.vector(TensorRole::FfnNorm, il, c.n_embd);
         LayerCost& cost = costs_[il];
         if (c.is_moe_layer(il)) {
-            const int64_t d = c.n_embd, E = c.n_expert, fe = c.n_ff_expert;
-            w.router = loader.weight(TensorRole::FfnGateInp, il, {d, E});
-            w.selection_bias = loader.vector(TensorRole::ExpProbsB, il, E, false);
-            w.gate_exps = loader.weight(TensorRole::FfnGateExps, il, {d, fe, E});
-            w.up_exps = loader.weight(TensorRole::FfnUpExps, il, {d, fe, E});
-            w.down_exps = loader.weight(TensorRole::FfnDownExps, il, {fe, d, E});
-            if (c.n_ff_shared > 0) {
-                w.gate_shexp = loader.weight(TensorRole::FfnGateShexp, il, {d, c.n_ff_shared});
-                w.up_shexp = loader.weight(TensorRole::FfnUpShexp, il, {d, c.n_ff_shared});
-                w.down_shexp = loader.weight(TensorRole::FfnDownShexp, il, {c.n_ff_shared, d});
-            }
-            if (c.shared_gate) w.shexp_gate = loader.weight(TensorRole::FfnGateInpShexp, il, {d});
-            cost.expert_flops = 2.0 * 3.0 * d * fe;
-            cost.expert_bytes = static_cast<double>(w.gate_exps.bytes() + w.up_exps.bytes() + w.down_exps.bytes()) / E;
-            const double shared_params = 3.0 * d * c.n_ff_shared;
-            cost.fixed_flops += 2.0 * (d * E + shared_params + (c.shared_gate ? d : 0));
-            cost.fixed_bytes += static_cast<double>(w.router.bytes() + w.gate_shexp.bytes() + w.up_shexp.bytes() +
-                                                    w.down_shexp.bytes() + w.shexp_gate.bytes());
+            load_moe(loader, il, w, cost);
         } else {
             const int64_t d = c.n_embd, f = c.n_ff_dense;
             w.ffn_gate = loader.weight(TensorRole::FfnGate, il, {d, f});
@@ -110,6 +94,35 @@ void Transformer::load(const LoadOptions& options) {
     }
 }
 
+void Transformer::load_moe(TensorLoader& loader, int il, LayerWeights& w, LayerCost& cost) const {
+    const ModelConfig& c = config_;
+    const MoeSpec& spec = c.moe;
+    const int64_t d = c.n_embd, E = c.n_expert, fe = c.n_ff_expert;
+    w.router = loader.weight(TensorRole::FfnGateInp, il, {d, E});
+    if (spec.router_bias) w.router_bias = loader.vector(TensorRole::FfnGateInpBias, il, E);
+    w.selection_bias = loader.vector(TensorRole::ExpProbsB, il, E, false);
+    w.gate_exps = loader.weight(TensorRole::FfnGateExps, il, {d, fe, E});
+    w.up_exps = loader.weight(TensorRole::FfnUpExps, il, {d, fe, E});
+    w.down_exps = loader.weight(TensorRole::FfnDownExps, il, {fe, d, E});
+    if (spec.expert_biases) {
+        w.gate_exps_b = loader.values(TensorRole::FfnGateExpsBias, il, {fe, E});
+        w.up_exps_b = loader.values(TensorRole::FfnUpExpsBias, il, {fe, E});
+        w.down_exps_b = loader.values(TensorRole::FfnDownExpsBias, il, {d, E});
+    }
+    if (c.layers[il].ffn == FfnKind::MoeShared) {
+        w.gate_shexp = loader.weight(TensorRole::FfnGateShexp, il, {d, c.n_ff_shared});
+        w.up_shexp = loader.weight(TensorRole::FfnUpShexp, il, {d, c.n_ff_shared});
+        w.down_shexp = loader.weight(TensorRole::FfnDownShexp, il, {c.n_ff_shared, d});
+        if (spec.shared_gate) w.shexp_gate = loader.weight(TensorRole::FfnGateInpShexp, il, {d});
+    }
+    cost.expert_flops = 2.0 * 3.0 * d * fe;
+    cost.expert_bytes = static_cast<double>(w.gate_exps.bytes() + w.up_exps.bytes() + w.down_exps.bytes()) / E;
+    const double shared_params = w.gate_shexp ? 3.0 * d * c.n_ff_shared : 0.0;
+    cost.fixed_flops += 2.0 * (d * E + shared_params + (w.shexp_gate ? d : 0));
+    cost.fixed_bytes += static_cast<double>(w.router.bytes() + w.gate_shexp.bytes() + w.up_shexp.bytes() +
+                                            w.down_shexp.bytes() + w.shexp_gate.bytes());
+}
+
 int64_t Transformer::params_active() const {
     const ModelConfig& c = config_;
     int64_t inactive = token_embd_.info->n_elements() - c.n_embd;  // one embedding row is read
@@ -127,128 +140,6 @@ void Transformer::dense_ffn(const LayerWeights& w, const float* x, int n, float*
     project_all({{w.ffn_gate.matrix(), gate.data()}, {w.ffn_up.matrix(), up.data()}}, x, n, pool);
     ops::swiglu(gate.data(), up.data(), gate.data(), n * f);
     project_rows(w.ffn_down.matrix(), gate.data(), n, out, pool);
-}
-
-void Transformer::moe_ffn(int layer, const float* x, int n, float* out, const ForwardRequest& request) const {
-    const ModelConfig& c = config_;
-    const LayerWeights& w = layers_[layer];
-    ThreadPool& pool = *request.pool;
-    const int d = c.n_embd, E = c.n_expert;
-
-    std::vector<float> logits(static_cast<size_t>(n) * E);  // (n, E)
-    project_rows(w.router.matrix(), x, n, logits.data(), pool);
-
-    RouterParams params;
-    params.gating = c.gating;
-    params.n_expert = E;
-    params.k = c.n_expert_used;
-    params.normalize = c.weights_norm;
-    params.scale = c.weights_scale;
-    params.n_group = c.n_group;
-    params.n_group_used = c.n_group_used;
-    params.selection_bias = w.selection_bias.empty() ? nullptr : w.selection_bias.data();
-    std::vector<bool> disabled;
-    if (const RoutingOverrides* o = request.overrides) {
-        if (o->top_k > 0) params.k = std::min(o->top_k, E);
-        if (o->dense) params.k = E;
-        for (const auto& [l, e] : o->disabled) {
-            if (l != layer || e < 0 || e >= E) continue;
-            disabled.resize(E, false);
-            disabled[e] = true;
-        }
-    }
-    if (!disabled.empty()) params.disabled = &disabled;
-
-    std::vector<RoutingDecision> decisions(n);
-    std::vector<std::vector<std::pair<int, float>>> tokens_of_expert(E);  // expert -> (token, weight)
-    for (int i = 0; i < n; ++i) {
-        route(&logits[static_cast<size_t>(i) * E], params, decisions[i]);
-        for (size_t r = 0; r < decisions[i].experts.size(); ++r)
-            tokens_of_expert[decisions[i].experts[r]].push_back({i, decisions[i].weights[r]});
-    }
-
-    // Each active expert runs on the tokens routed to it. Single-token products of all experts
-    // (and of the shared expert when decoding) go through one batched mat-vec per stage.
-    struct ExpertWork {
-        int expert;  // -1: the shared expert over all n tokens
-        int m;
-        const float* x;  // (m, d)
-        std::vector<float> gathered, gate, up, down;
-    };
-    std::vector<ExpertWork> work;
-    for (int e = 0; e < E; ++e) {
-        const auto& picks = tokens_of_expert[e];
-        if (picks.empty()) continue;
-        ExpertWork item{e, static_cast<int>(picks.size()), nullptr, {}, {}, {}, {}};
-        if (item.m == 1) {
-            item.x = x + static_cast<size_t>(picks[0].first) * d;
-        } else {
-            item.gathered.resize(static_cast<size_t>(item.m) * d);
-            for (int j = 0; j < item.m; ++j)
-                std::memcpy(&item.gathered[static_cast<size_t>(j) * d], x + static_cast<size_t>(picks[j].first) * d, d * sizeof(float));
-            item.x = item.gathered.data();
-        }
-        work.push_back(std::move(item));
-    }
-    if (w.gate_shexp) work.push_back({-1, n, x, {}, {}, {}, {}});
-
-    auto matrix_of = [&](const ExpertWork& item, const Weight& routed, const Weight& shared) {
-        return item.expert >= 0 ? routed.matrix(item.expert) : shared.matrix();
-    };
-    std::vector<MatvecJob> batch;
-    for (auto& item : work) {
-        const WeightMatrix gate_w = matrix_of(item, w.gate_exps, w.gate_shexp);
-        const WeightMatrix up_w = matrix_of(item, w.up_exps, w.up_shexp);
-        item.gate.resize(static_cast<size_t>(item.m) * gate_w.rows);
-        item.up.resize(item.gate.size());
-        if (item.m == 1) {
-            batch.push_back({gate_w, item.x, item.gate.data()});
-            batch.push_back({up_w, item.x, item.up.data()});
-        } else {
-            project_all({{gate_w, item.gate.data()}, {up_w, item.up.data()}}, item.x, item.m, pool);
-        }
-    }
-    matvec_batch(batch, pool);
-    batch.clear();
-    for (auto& item : work) {
-        ops::swiglu(item.gate.data(), item.up.data(), item.gate.data(), static_cast<int64_t>(item.gate.size()));
-        const WeightMatrix down_w = matrix_of(item, w.down_exps, w.down_shexp);
-        item.down.resize(static_cast<size_t>(item.m) * d);
-        if (item.m == 1) {
-            batch.push_back({down_w, item.gate.data(), item.down.data()});
-        } else {
-            project_rows(down_w, item.gate.data(), item.m, item.down.data(), pool);
-        }
-    }
-    matvec_batch(batch, pool);
-
-    std::fill(out, out + static_cast<size_t>(n) * d, 0.0f);
-    std::vector<float> shared_gate(n, 1.0f);
-    for (const auto& item : work) {
-        if (item.expert >= 0) {
-            const auto& picks = tokens_of_expert[item.expert];
-            for (int j = 0; j < item.m; ++j)
-                ops::axpy(picks[j].second, &item.down[static_cast<size_t>(j) * d], out + static_cast<size_t>(picks[j].first) * d, d);
-            continue;
-        }
-        for (int i = 0; i < n; ++i) {
-            const float* xi = x + static_cast<size_t>(i) * d;
-            if (w.shexp_gate) shared_gate[i] = ops::sigmoid(quant::dot_row(w.shexp_gate.type(), w.shexp_gate.info->data, xi, d));
-            ops::axpy(shared_gate[i], &item.down[static_cast<size_t>(i) * d], out + static_cast<size_t>(i) * d, d);
-        }
-    }
-
-    if (!request.traces) return;
-    for (int i = 0; i < n; ++i) {
-        LayerRouting routing;
-        routing.layer = layer;
-        routing.probs = std::move(decisions[i].probs);
-        routing.scores = std::move(decisions[i].scores);
-        routing.experts = std::move(decisions[i].experts);
-        routing.weights = std::move(decisions[i].weights);
-        if (w.shexp_gate) routing.shared_gate = shared_gate[i];
-        (*request.traces)[i].moe_layers.push_back(std::move(routing));
-    }
 }
 
 void Transformer::forward(const ForwardRequest& request) const {
@@ -284,7 +175,7 @@ void Transformer::forward(const ForwardRequest& request) const {
         for (int i = 0; i < n; ++i)
             ops::rms_norm(&x[static_cast<size_t>(i) * d], w.ffn_norm.data(), &xn[static_cast<size_t>(i) * d], d, c.rms_eps);
         if (c.is_moe_layer(il)) {
-            moe_ffn(il, xn.data(), n, branch.data(), request);
+            moe_ffn(c, w, il, xn.data(), n, branch.data(), request);
         } else {
             dense_ffn(w, xn.data(), n, branch.data(), pool);
         }

@@ -35,8 +35,10 @@ struct LayerWeights {
     Weight ffn_gate, ffn_up, ffn_down;        // [n_embd, F] ×2, [F, n_embd]
     // MoE
     Weight router;                            // [n_embd, E]
+    std::vector<float> router_bias;           // (E) added to the logits (gpt-oss)
     std::vector<float> selection_bias;        // (E) exp_probs_b, DeepSeek-V3
     Weight gate_exps, up_exps, down_exps;     // [n_embd, Fe, E] ×2, [Fe, n_embd, E]
+    std::vector<float> gate_exps_b, up_exps_b, down_exps_b;  // (E, Fe) ×2, (E, n_embd) (gpt-oss)
     Weight gate_shexp, up_shexp, down_shexp;  // [n_embd, Fs] ×2, [Fs, n_embd]
     Weight shexp_gate;                        // [n_embd] qwen2moe shared-expert gate
 };
@@ -108,8 +110,8 @@ protected:
     std::vector<LayerWeights> layers_;
 
 private:
+    void load_moe(TensorLoader& loader, int layer, LayerWeights& w, LayerCost& cost) const;
     void dense_ffn(const LayerWeights& w, const float* x, int n, float* out, ThreadPool& pool) const;
-    void moe_ffn(int layer, const float* x, int n, float* out, const ForwardRequest& request) const;
 
     Weight token_embd_, output_;
     std::vector<float> output_norm_;

@@ -1,0 +1,188 @@
+#include "models/moe_ffn.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "models/layer_kernels.h"
+#include "models/router.h"
+#include "ops/ops.h"
+#include "parallel/thread_pool.h"
+#include "quant/quant.h"
+
+namespace moe {
+
+namespace {
+
+RouterParams router_params(const ModelConfig& c, const LayerWeights& w, int layer, const RoutingOverrides* overrides,
+                           std::vector<bool>& disabled) {
+    RouterParams params;
+    params.gating = c.moe.gating;
+    params.select_on_logits = c.moe.select_on_logits;
+    params.n_expert = c.n_expert;
+    params.k = c.n_expert_used;
+    params.normalize = c.moe.weights_norm;
+    params.scale = c.moe.weights_scale;
+    params.n_group = c.moe.n_group;
+    params.n_group_used = c.moe.n_group_used;
+    params.selection_bias = w.selection_bias.empty() ? nullptr : w.selection_bias.data();
+    if (overrides) {
+        if (overrides->top_k > 0) params.k = std::min(overrides->top_k, c.n_expert);
+        if (overrides->dense) params.k = c.n_expert;
+        for (const auto& [l, e] : overrides->disabled) {
+            if (l != layer || e < 0 || e >= c.n_expert) continue;
+            disabled.resize(c.n_expert, false);
+            disabled[e] = true;
+        }
+    }
+    if (!disabled.empty()) params.disabled = &disabled;
+    return params;
+}
+
+// rows (m, width) += the bias of `expert` (bias: (E, width)), when the model has one.
+void add_expert_bias(const std::vector<float>& bias, int expert, float* rows, int m, int64_t width) {
+    if (bias.empty() || expert < 0) return;
+    for (int j = 0; j < m; ++j) ops::axpy(1.0f, &bias[static_cast<size_t>(expert) * width], rows + j * width, width);
+}
+
+}  // namespace
+
+void expert_activation(const MoeSpec& spec, const float* gate, const float* up, float* out, int64_t n) {
+    switch (spec.activation) {
+        case ExpertActivation::Silu: ops::swiglu(gate, up, out, n); return;
+        case ExpertActivation::Gelu:
+            for (int64_t i = 0; i < n; ++i) {
+                const float g = gate[i];
+                const float inner = 0.7978845608f * (g + 0.044715f * g * g * g);  // √(2/π)
+                out[i] = 0.5f * g * (1.0f + std::tanh(inner)) * up[i];
+            }
+            return;
+        case ExpertActivation::ClampedSwiglu:
+            for (int64_t i = 0; i < n; ++i) {
+                const float g = std::min(gate[i], spec.swiglu_limit);
+                const float u = std::clamp(up[i], -spec.swiglu_limit, spec.swiglu_limit);
+                out[i] = g / (1.0f + std::exp(-spec.swiglu_alpha * g)) * (u + 1.0f);
+            }
+            return;
+    }
+}
+
+void moe_ffn(const ModelConfig& c, const LayerWeights& w, int layer, const float* x, int n, float* out,
+             const ForwardRequest& request) {
+    ThreadPool& pool = *request.pool;
+    const int d = c.n_embd, E = c.n_expert;
+
+    std::vector<float> logits(static_cast<size_t>(n) * E);  // (n, E)
+    project_rows(w.router.matrix(), x, n, logits.data(), pool);
+    if (!w.router_bias.empty())
+        for (int i = 0; i < n; ++i) ops::axpy(1.0f, w.router_bias.data(), &logits[static_cast<size_t>(i) * E], E);
+
+    std::vector<bool> disabled;
+    const RouterParams params = router_params(c, w, layer, request.overrides, disabled);
+    std::vector<RoutingDecision> decisions(n);
+    std::vector<std::vector<std::pair<int, float>>> tokens_of_expert(E);  // expert -> (token, weight)
+    for (int i = 0; i < n; ++i) {
+        route(&logits[static_cast<size_t>(i) * E], params, decisions[i]);
+        for (size_t r = 0; r < decisions[i].experts.size(); ++r)
+            tokens_of_expert[decisions[i].experts[r]].push_back({i, decisions[i].weights[r]});
+    }
+
+    // Each active expert runs on the tokens routed to it. Single-token products of all experts
+    // (and of the shared expert when decoding) go through one batched mat-vec per stage.
+    struct ExpertWork {
+        int expert;  // -1: the shared expert over all n tokens
+        int m;
+        const float* x;  // (m, d)
+        std::vector<float> gathered, gate, up, down;
+    };
+    const bool weight_before = c.moe.weight_before_expert;
+    std::vector<ExpertWork> work;
+    for (int e = 0; e < E; ++e) {
+        const auto& picks = tokens_of_expert[e];
+        if (picks.empty()) continue;
+        ExpertWork item{e, static_cast<int>(picks.size()), nullptr, {}, {}, {}, {}};
+        if (item.m == 1 && !weight_before) {
+            item.x = x + static_cast<size_t>(picks[0].first) * d;
+        } else {
+            item.gathered.resize(static_cast<size_t>(item.m) * d);
+            for (int j = 0; j < item.m; ++j) {
+                float* row = &item.gathered[static_cast<size_t>(j) * d];
+                std::memcpy(row, x + static_cast<size_t>(picks[j].first) * d, d * sizeof(float));
+                if (weight_before)
+                    for (int k = 0; k < d; ++k) row[k] *= picks[j].second;
+            }
+            item.x = item.gathered.data();
+        }
+        work.push_back(std::move(item));
+    }
+    if (w.gate_shexp) work.push_back({-1, n, x, {}, {}, {}, {}});
+
+    auto matrix_of = [&](const ExpertWork& item, const Weight& routed, const Weight& shared) {
+        return item.expert >= 0 ? routed.matrix(item.expert) : shared.matrix();
+    };
+    std::vector<MatvecJob> batch;
+    for (auto& item : work) {
+        const WeightMatrix gate_w = matrix_of(item, w.gate_exps, w.gate_shexp);
+        const WeightMatrix up_w = matrix_of(item, w.up_exps, w.up_shexp);
+        item.gate.resize(static_cast<size_t>(item.m) * gate_w.rows);
+        item.up.resize(item.gate.size());
+        if (item.m == 1) {
+            batch.push_back({gate_w, item.x, item.gate.data()});
+            batch.push_back({up_w, item.x, item.up.data()});
+        } else {
+            project_all({{gate_w, item.gate.data()}, {up_w, item.up.data()}}, item.x, item.m, pool);
+        }
+    }
+    matvec_batch(batch, pool);
+    batch.clear();
+    for (auto& item : work) {
+        const int64_t width = static_cast<int64_t>(item.gate.size()) / item.m;
+        add_expert_bias(w.gate_exps_b, item.expert, item.gate.data(), item.m, width);
+        add_expert_bias(w.up_exps_b, item.expert, item.up.data(), item.m, width);
+        if (item.expert >= 0) {
+            expert_activation(c.moe, item.gate.data(), item.up.data(), item.gate.data(), static_cast<int64_t>(item.gate.size()));
+        } else {
+            ops::swiglu(item.gate.data(), item.up.data(), item.gate.data(), static_cast<int64_t>(item.gate.size()));
+        }
+        const WeightMatrix down_w = matrix_of(item, w.down_exps, w.down_shexp);
+        item.down.resize(static_cast<size_t>(item.m) * d);
+        if (item.m == 1) {
+            batch.push_back({down_w, item.gate.data(), item.down.data()});
+        } else {
+            project_rows(down_w, item.gate.data(), item.m, item.down.data(), pool);
+        }
+    }
+    matvec_batch(batch, pool);
+
+    std::fill(out, out + static_cast<size_t>(n) * d, 0.0f);
+    std::vector<float> shared_gate(n, 1.0f);
+    for (auto& item : work) {
+        if (item.expert >= 0) {
+            add_expert_bias(w.down_exps_b, item.expert, item.down.data(), item.m, d);
+            const auto& picks = tokens_of_expert[item.expert];
+            for (int j = 0; j < item.m; ++j)
+                ops::axpy(weight_before ? 1.0f : picks[j].second, &item.down[static_cast<size_t>(j) * d],
+                          out + static_cast<size_t>(picks[j].first) * d, d);
+            continue;
+        }
+        for (int i = 0; i < n; ++i) {
+            const float* xi = x + static_cast<size_t>(i) * d;
+            if (w.shexp_gate) shared_gate[i] = ops::sigmoid(quant::dot_row(w.shexp_gate.type(), w.shexp_gate.info->data, xi, d));
+            ops::axpy(shared_gate[i], &item.down[static_cast<size_t>(i) * d], out + static_cast<size_t>(i) * d, d);
+        }
+    }
+
+    if (!request.traces) return;
+    for (int i = 0; i < n; ++i) {
+        LayerRouting routing;
+        routing.layer = layer;
+        routing.probs = std::move(decisions[i].probs);
+        routing.scores = std::move(decisions[i].scores);
+        routing.experts = std::move(decisions[i].experts);
+        routing.weights = std::move(decisions[i].weights);
+        if (w.shexp_gate) routing.shared_gate = shared_gate[i];
+        (*request.traces)[i].moe_layers.push_back(std::move(routing));
+    }
+}
+
+}  // namespace moe
