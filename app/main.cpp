@@ -12,7 +12,9 @@
 #include "gui_private/exports.h"
 #include "gui_private/trace_store.h"
 #include "widgets/gui_benchmark.h"
+#include "widgets/language.h"
 #include "widgets/main_window.h"
+#include "widgets/routing_guide.h"
 #include "widgets/view_panel.h"
 
 using moe::gui::MainWindow;
@@ -23,6 +25,7 @@ namespace {
 struct FinishActions {
     QString routing_csv, latency_csv, screenshot;
     QString view;  // a panel title: export that view instead of the window
+    bool guide = false;  // screenshot the routing guide instead of the window
     int select_token = -1;
     bool any() const { return !routing_csv.isEmpty() || !latency_csv.isEmpty() || !screenshot.isEmpty(); }
 };
@@ -42,7 +45,10 @@ void finishAndQuit(MainWindow& window, const FinishActions& actions) {
     moe::gui::ViewPanel* panel = actions.view.isEmpty() ? nullptr : window.showPanel(actions.view);
     // Give the charts' refresh timers a moment before grabbing.
     QTimer::singleShot(400, &window, [&window, actions, errors, panel]() mutable {
-        if (!actions.screenshot.isEmpty() && actions.view.isEmpty()) {
+        if (!actions.screenshot.isEmpty() && actions.guide) {
+            QWidget* guide = window.openGuide();
+            errors << moe::gui::exportView(moe::gui::rendererFor(guide), actions.screenshot, QString());
+        } else if (!actions.screenshot.isEmpty() && actions.view.isEmpty()) {
             errors << moe::gui::exportView(moe::gui::rendererFor(&window), actions.screenshot, QStringLiteral("MoEScope"));
         } else if (!actions.screenshot.isEmpty()) {
             errors << (panel ? panel->exportTo(actions.screenshot) : unknownViewMessage(window, actions.view));
@@ -90,8 +96,14 @@ int main(int argc, char** argv) {
                                          QStringLiteral("After the run, write the routing CSV and quit."), QStringLiteral("csv"));
     const QCommandLineOption latency_csv({QStringLiteral("export-latency")},
                                          QStringLiteral("After the run, write the latency CSV and quit."), QStringLiteral("csv"));
-    parser.addOptions({screenshot, prompt, max_tokens, tab, select, size, bench, bench_live, routing_csv, latency_csv, view, temperature, seed});
+    const QCommandLineOption language({QStringLiteral("language")},
+                                      QStringLiteral("Interface language for this run: en or zh_CN (default: View > Language, else the system's)."),
+                                      QStringLiteral("name"));
+    const QCommandLineOption guide({QStringLiteral("guide")}, QStringLiteral("Open Help > How MoE routing works (with --screenshot: grab it)."));
+    parser.addOptions({screenshot, prompt, max_tokens, tab, select, size, bench, bench_live, routing_csv, latency_csv, view, temperature, seed,
+                       language, guide});
     parser.process(app);
+    moe::gui::applyLanguage(parser.isSet(language) ? parser.value(language) : moe::gui::savedLanguage());
 
     MainWindow window;
     if (parser.isSet(size)) {
@@ -122,6 +134,8 @@ int main(int argc, char** argv) {
     finish.select_token = parser.isSet(select) ? parser.value(select).toInt() : -1;
     finish.screenshot = parser.value(screenshot);
     finish.view = parser.value(view);
+    finish.guide = parser.isSet(guide);
+    if (finish.guide && finish.screenshot.isEmpty()) window.openGuide();
     finish.routing_csv = parser.value(routing_csv);
     finish.latency_csv = parser.value(latency_csv);
 

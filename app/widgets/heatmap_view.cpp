@@ -207,7 +207,9 @@ void HeatmapView::paintHeatmap(QPainter& p, const QRect& area, int scroll_x) {
     p.setFont(font());
     if (!m || g.count_x == 0 || g.count_y == 0) {
         p.setPen(kAxisText);
-        p.drawText(area, Qt::AlignCenter, tr("No data yet"));
+        // What to do next, for a first run.
+        p.drawText(area.adjusted(12, 0, -12, 0), Qt::AlignCenter | Qt::TextWordWrap,
+                   tr("No data yet. Type a prompt in the Prompt dock and press Run (Ctrl+Enter), or click a sample prompt."));
         return;
     }
     // The cells: the visible slice of the image, scaled without smoothing (crisp cells). An SVG

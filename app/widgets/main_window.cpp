@@ -1,6 +1,7 @@
 #include "widgets/main_window.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
@@ -34,6 +35,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <type_traits>
+
 #include "engine/demo_model.h"
 #include "gui_private/exports.h"
 #include "gui_private/routing_models.h"
@@ -43,7 +46,9 @@
 #include "widgets/font_coverage.h"
 #include "widgets/heatmap_view.h"
 #include "widgets/model_card.h"
+#include "widgets/language.h"
 #include "widgets/model_charts.h"
+#include "widgets/routing_guide.h"
 #include "widgets/token_strip_view.h"
 #include "widgets/view_panel.h"
 
@@ -83,7 +88,6 @@ MainWindow::MainWindow(QWidget* parent)
       latency_model_(new LatencyModel(store_, this)),
       layer_time_model_(new LayerTimeModel(store_, this)),
       savings_model_(new SavingsModel(store_, this)) {
-    setWindowTitle(tr("MoEScope"));
     initIconResources();
     setWindowIcon(QIcon(QStringLiteral(":/icons/moescope.svg")));
     setAcceptDrops(true);
@@ -114,9 +118,9 @@ MainWindow::MainWindow(QWidget* parent)
 
     tabs_ = new QTabWidget;
     tabs_->setDocumentMode(true);
-    tabs_->addTab(buildRoutingTab(), tr("Routing"));
-    tabs_->addTab(buildTimingTab(), tr("Timing"));
-    tabs_->addTab(buildComputeTab(), tr("Compute"));
+    tabs_->addTab(buildRoutingTab(), QString());
+    tabs_->addTab(buildTimingTab(), QString());
+    tabs_->addTab(buildComputeTab(), QString());
     token_table_ = new QTableView;
     token_table_proxy_ = new QSortFilterProxyModel(this);
     token_table_proxy_->setSourceModel(token_list_model_);
@@ -136,12 +140,16 @@ MainWindow::MainWindow(QWidget* parent)
     connect(token_table_, &QTableView::clicked, this, [this](const QModelIndex& i) {
         store_->selectToken(token_table_proxy_->mapToSource(i).row());
     });
-    tabs_->addTab(token_table_, tr("Tokens"));
+    tabs_->addTab(token_table_, QString());
+    translated([this] {
+        const char* names[] = {QT_TR_NOOP("Routing"), QT_TR_NOOP("Timing"), QT_TR_NOOP("Compute"), QT_TR_NOOP("Tokens")};
+        for (int i = 0; i < 4; ++i) tabs_->setTabText(i, tr(names[i]));
+    });
     central_layout->addWidget(tabs_, 1);
     setCentralWidget(central);
 
     buildDocks();
-    QMenu* view = menuBar()->addMenu(tr("&View"));
+    QMenu* view = withText(menuBar()->addMenu(QString()), QT_TR_NOOP("&View"));
     // Stepping through the selection from the keyboard; Alt keeps the prompt editor's arrows free.
     auto step_token = [this](int delta) {
         if (store_->tokenCount() == 0) return;
@@ -151,24 +159,23 @@ MainWindow::MainWindow(QWidget* parent)
         if (store_->moeLayerCount() == 0) return;
         store_->selectLayer(std::clamp(store_->selectedLayer() + delta, 0, store_->moeLayerCount() - 1));
     };
-    view->addAction(tr("Previous Token"), QKeySequence(Qt::ALT | Qt::Key_Left), this, [step_token] { step_token(-1); });
-    view->addAction(tr("Next Token"), QKeySequence(Qt::ALT | Qt::Key_Right), this, [step_token] { step_token(1); });
-    view->addAction(tr("Previous Layer"), QKeySequence(Qt::ALT | Qt::Key_Up), this, [step_layer] { step_layer(-1); });
-    view->addAction(tr("Next Layer"), QKeySequence(Qt::ALT | Qt::Key_Down), this, [step_layer] { step_layer(1); });
+    withText(view->addAction(QString(), QKeySequence(Qt::ALT | Qt::Key_Left), this, [step_token] { step_token(-1); }), QT_TR_NOOP("Previous Token"));
+    withText(view->addAction(QString(), QKeySequence(Qt::ALT | Qt::Key_Right), this, [step_token] { step_token(1); }), QT_TR_NOOP("Next Token"));
+    withText(view->addAction(QString(), QKeySequence(Qt::ALT | Qt::Key_Up), this, [step_layer] { step_layer(-1); }), QT_TR_NOOP("Previous Layer"));
+    withText(view->addAction(QString(), QKeySequence(Qt::ALT | Qt::Key_Down), this, [step_layer] { step_layer(1); }), QT_TR_NOOP("Next Layer"));
     view->addAction(follow_action_);
     view->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
-    QMenu* run_menu = menuBar()->addMenu(tr("&Run"));
+    view->addSeparator();
+    buildLanguageMenu(withText(view->addMenu(QString()), QT_TR_NOOP("&Language")));
+    QMenu* run_menu = withText(menuBar()->addMenu(QString()), QT_TR_NOOP("&Run"));
     run_menu->addAction(run_action_);
     run_menu->addAction(stop_action_);
-    QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
-    help->addAction(tr("&About MoEScope"), this, [this] {
-        QMessageBox::about(this, tr("About MoEScope"),
-                           tr("<b>MoEScope %1</b><p>Runs Mixture-of-Experts models from GGUF files on the CPU "
-                              "and shows how the router sends every token through the experts.</p>")
-                               .arg(QCoreApplication::applicationVersion()));
-    });
+    QMenu* help = withText(menuBar()->addMenu(QString()), QT_TR_NOOP("&Help"));
+    withText(help->addAction(QString(), QKeySequence::HelpContents, this, &MainWindow::openGuide),
+             QT_TR_NOOP("&How MoE Routing Works"));
+    withText(help->addAction(QString(), this, &MainWindow::showShortcuts), QT_TR_NOOP("&Keyboard Shortcuts"));
+    withText(help->addAction(QString(), this, &MainWindow::showAbout), QT_TR_NOOP("&About MoEScope"));
 
     load_progress_ = new QProgressBar;
     load_progress_->setRange(0, 1000);
@@ -176,7 +183,7 @@ MainWindow::MainWindow(QWidget* parent)
     load_progress_->setTextVisible(false);
     load_progress_->hide();
     cancel_load_ = new QToolButton;
-    cancel_load_->setText(tr("Cancel"));
+    withText(cancel_load_, QT_TR_NOOP("Cancel"));
     cancel_load_->hide();
     connect(cancel_load_, &QToolButton::clicked, controller_, &InferenceController::cancelLoad);
     status_label_ = new QLabel;
@@ -223,40 +230,46 @@ MainWindow::MainWindow(QWidget* parent)
     rebuildRecentMenu();
     onStoreReset();
     updateActions();
+    updateWindowTitle();
 }
 
 MainWindow::~MainWindow() = default;
 
 void MainWindow::buildActions() {
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    open_model_action_ = file->addAction(tr("&Open Model\u2026"), QKeySequence::Open, this, &MainWindow::chooseModel);
-    recent_menu_ = file->addMenu(tr("Open &Recent"));
+    QMenu* file = withText(menuBar()->addMenu(QString()), QT_TR_NOOP("&File"));
+    open_model_action_ = withText(file->addAction(QString(), QKeySequence::Open, this, &MainWindow::chooseModel),
+                                  QT_TR_NOOP("&Open Model…"));
+    recent_menu_ = withText(file->addMenu(QString()), QT_TR_NOOP("Open &Recent"));
     file->addSeparator();
-    open_session_action_ = file->addAction(tr("Open &Session\u2026"), this, &MainWindow::chooseSession);
-    save_session_action_ = file->addAction(tr("&Save Session\u2026"), QKeySequence::Save, this, &MainWindow::chooseSaveSession);
+    open_session_action_ = withText(file->addAction(QString(), this, &MainWindow::chooseSession), QT_TR_NOOP("Open &Session…"));
+    save_session_action_ = withText(file->addAction(QString(), QKeySequence::Save, this, &MainWindow::chooseSaveSession),
+                                    QT_TR_NOOP("&Save Session…"));
     file->addSeparator();
-    export_routing_action_ = file->addAction(tr("Export &Routing CSV\u2026"), this, [this] { chooseExport(true); });
-    export_latency_action_ = file->addAction(tr("Export &Latency CSV\u2026"), this, [this] { chooseExport(false); });
+    export_routing_action_ = withText(file->addAction(QString(), this, [this] { chooseExport(true); }),
+                                      QT_TR_NOOP("Export &Routing CSV…"));
+    export_latency_action_ = withText(file->addAction(QString(), this, [this] { chooseExport(false); }),
+                                      QT_TR_NOOP("Export &Latency CSV…"));
     file->addSeparator();
-    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    withText(file->addAction(QString(), QKeySequence::Quit, this, &QWidget::close), QT_TR_NOOP("&Quit"));
 
-    run_action_ = new QAction(tr("Run"), this);
+    run_action_ = withText(new QAction(this), QT_TR_NOOP("Run"));
     run_action_->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
-    run_action_->setToolTip(tr("Run the prompt (Ctrl+Enter)"));
+    withToolTip(run_action_, QT_TR_NOOP("Run the prompt (Ctrl+Enter)"));
     connect(run_action_, &QAction::triggered, this, &MainWindow::run);
-    stop_action_ = new QAction(tr("Stop"), this);
+    stop_action_ = withText(new QAction(this), QT_TR_NOOP("Stop"));
     stop_action_->setShortcut(Qt::Key_Escape);
-    stop_action_->setToolTip(tr("Stop generating (Esc)"));
+    withToolTip(stop_action_, QT_TR_NOOP("Stop generating (Esc)"));
     connect(stop_action_, &QAction::triggered, this, &MainWindow::stop);
-    follow_action_ = new QAction(tr("Follow newest token"), this);
+    follow_action_ = withText(new QAction(this), QT_TR_NOOP("Follow newest token"));
     follow_action_->setCheckable(true);
     follow_action_->setChecked(true);
-    follow_action_->setToolTip(tr("Views show the newest token; click any token to pin it instead"));
+    withToolTip(follow_action_, QT_TR_NOOP("Views show the newest token; click any token to pin it instead"));
     connect(follow_action_, &QAction::triggered, this, [this](bool on) {
         store_->selectToken(on ? -1 : store_->selectedToken());
     });
 
-    QToolBar* bar = addToolBar(tr("Main"));
+    QToolBar* bar = addToolBar(QString());
+    translated([bar] { bar->setWindowTitle(tr("Main")); });
     bar->setObjectName(QStringLiteral("mainToolBar"));
     bar->setMovable(false);
     bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
@@ -267,25 +280,27 @@ void MainWindow::buildActions() {
     bar->addAction(run_action_);
     bar->addAction(stop_action_);
     bar->addSeparator();
-    bar->addWidget(new QLabel(tr(" Layer ")));
+    bar->addWidget(withText(new QLabel, QT_TR_NOOP(" Layer ")));
     layer_combo_ = new QComboBox;
-    layer_combo_->setMinimumContentsLength(10);
-    layer_combo_->setToolTip(tr("MoE layer shown by the token \u00d7 expert view and the token strip colours"));
+    layer_combo_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    withToolTip(layer_combo_, QT_TR_NOOP("MoE layer shown by the token × expert view and the token strip colours"));
     connect(layer_combo_, &QComboBox::currentIndexChanged, this, [this](int i) {
         if (i >= 0) store_->selectLayer(i);
     });
     bar->addWidget(layer_combo_);
-    bar->addWidget(new QLabel(tr("  Show ")));
+    bar->addWidget(withText(new QLabel, QT_TR_NOOP("  Show ")));
     value_combo_ = new QComboBox;
-    value_combo_->addItems({tr("router probability"), tr("applied weight")});
-    value_combo_->setToolTip(tr("Value of the routing heatmaps"));
+    value_combo_->addItems({QString(), QString()});
+    translated([this] {
+        value_combo_->setItemText(0, tr("router probability"));
+        value_combo_->setItemText(1, tr("applied weight"));
+    });
+    withToolTip(value_combo_, QT_TR_NOOP("Value of the routing heatmaps"));
     connect(value_combo_, &QComboBox::currentIndexChanged, this, [this](int i) {
         const RoutingValue kind = i == 0 ? RoutingValue::Probability : RoutingValue::Weight;
         token_expert_model_->setValueKind(kind);
         layer_expert_model_->setValueKind(kind);
-        const QString legend = i == 0 ? tr("probability") : tr("weight");
-        token_expert_view_->setLegendTitle(legend);
-        layer_expert_view_->setLegendTitle(legend);
+        updateLegendTitles();
     });
     bar->addWidget(value_combo_);
     bar->addSeparator();
@@ -293,7 +308,7 @@ void MainWindow::buildActions() {
 }
 
 void MainWindow::buildDocks() {
-    auto* model_dock = model_dock_ = new QDockWidget(tr("Model"), this);
+    auto* model_dock = model_dock_ = withText(new QDockWidget(this), QT_TR_NOOP("Model"));
     model_dock->setObjectName(QStringLiteral("modelDock"));
     model_card_ = new ModelCard;
     auto* card_scroll = new QScrollArea;  // lets the card's wrapped lines take the height they need
@@ -305,17 +320,18 @@ void MainWindow::buildDocks() {
     model_dock->setFeatures(kDockFeatures);
     addDockWidget(Qt::LeftDockWidgetArea, model_dock);
 
-    auto* prompt_dock = new QDockWidget(tr("Prompt"), this);
+    auto* prompt_dock = withText(new QDockWidget(this), QT_TR_NOOP("Prompt"));
     prompt_dock->setObjectName(QStringLiteral("promptDock"));
     prompt_dock->setFeatures(kDockFeatures);
     auto* prompt_widget = new QWidget;
     auto* prompt_layout = new QVBoxLayout(prompt_widget);
     prompt_layout->setContentsMargins(8, 4, 8, 8);
     prompt_edit_ = new QPlainTextEdit;
-    prompt_edit_->setPlaceholderText(tr("Type a prompt, then press Ctrl+Enter"));
-    prompt_edit_->setPlainText(tr("The quick brown fox"));
+    translated([this] { prompt_edit_->setPlaceholderText(tr("Type a prompt, then press Ctrl+Enter")); });
+    prompt_edit_->setPlainText(QStringLiteral("The quick brown fox"));
     prompt_edit_->installEventFilter(this);
     prompt_layout->addWidget(prompt_edit_, 1);
+    prompt_layout->addLayout(buildSamplePrompts());
     auto* form = new QFormLayout;
     form->setLabelAlignment(Qt::AlignRight);
     max_tokens_ = new QSpinBox;
@@ -325,32 +341,32 @@ void MainWindow::buildDocks() {
     temperature_->setRange(0.0, 2.0);
     temperature_->setSingleStep(0.1);
     temperature_->setValue(0.0);
-    temperature_->setSpecialValueText(tr("0 (greedy)"));
+    translated([this] { temperature_->setSpecialValueText(tr("0 (greedy)")); });
     top_k_ = new QSpinBox;
     top_k_->setRange(0, 1000);
-    top_k_->setSpecialValueText(tr("off"));
+    translated([this] { top_k_->setSpecialValueText(tr("off")); });
     top_p_ = new QDoubleSpinBox;
     top_p_->setRange(0.01, 1.0);
     top_p_->setSingleStep(0.05);
     top_p_->setValue(1.0);
     seed_ = new QSpinBox;
     seed_->setRange(0, std::numeric_limits<int>::max());
-    max_tokens_->setToolTip(tr("How many tokens to generate after the prompt (at most what the context leaves)"));
-    temperature_->setToolTip(tr("Randomness of sampling: 0 always takes the most likely token (greedy)"));
-    top_k_->setToolTip(tr("Sample only among the k most likely tokens (off: all tokens)"));
-    top_p_->setToolTip(tr("Sample only among the most likely tokens whose probabilities add up to p"));
-    seed_->setToolTip(tr("Seed of the random sampler: the same seed repeats the same output"));
-    form->addRow(tr("Max tokens"), max_tokens_);
-    form->addRow(tr("Temperature"), temperature_);
-    form->addRow(tr("Top-k"), top_k_);
-    form->addRow(tr("Top-p"), top_p_);
-    form->addRow(tr("Seed"), seed_);
+    withToolTip(max_tokens_, QT_TR_NOOP("How many tokens to generate after the prompt (at most what the context leaves)"));
+    withToolTip(temperature_, QT_TR_NOOP("Randomness of sampling: 0 always takes the most likely token (greedy)"));
+    withToolTip(top_k_, QT_TR_NOOP("Sample only among the k most likely tokens (off: all tokens)"));
+    withToolTip(top_p_, QT_TR_NOOP("Sample only among the most likely tokens whose probabilities add up to p"));
+    withToolTip(seed_, QT_TR_NOOP("Seed of the random sampler: the same seed repeats the same output"));
+    form->addRow(withText(new QLabel, QT_TR_NOOP("Max tokens")), max_tokens_);
+    form->addRow(withText(new QLabel, QT_TR_NOOP("Temperature")), temperature_);
+    form->addRow(withText(new QLabel, QT_TR_NOOP("Top-k")), top_k_);
+    form->addRow(withText(new QLabel, QT_TR_NOOP("Top-p")), top_p_);
+    form->addRow(withText(new QLabel, QT_TR_NOOP("Seed")), seed_);
     prompt_layout->addLayout(form);
     auto* buttons = new QHBoxLayout;
-    run_button_ = new QPushButton(tr("Run"));
+    run_button_ = withText(new QPushButton, QT_TR_NOOP("Run"));
     run_button_->setDefault(true);
-    run_button_->setToolTip(run_action_->toolTip());
-    stop_button_ = new QPushButton(tr("Stop"));
+    withToolTip(run_button_, QT_TR_NOOP("Run the prompt (Ctrl+Enter)"));
+    stop_button_ = withText(new QPushButton, QT_TR_NOOP("Stop"));
     connect(run_button_, &QPushButton::clicked, this, &MainWindow::run);
     connect(stop_button_, &QPushButton::clicked, this, &MainWindow::stop);
     buttons->addWidget(run_button_, 1);
@@ -360,7 +376,7 @@ void MainWindow::buildDocks() {
     addDockWidget(Qt::LeftDockWidgetArea, prompt_dock);
     splitDockWidget(model_dock, prompt_dock, Qt::Vertical);
 
-    auto* output_dock = new QDockWidget(tr("Output"), this);
+    auto* output_dock = withText(new QDockWidget(this), QT_TR_NOOP("Output"));
     output_dock->setObjectName(QStringLiteral("outputDock"));
     output_dock->setFeatures(kDockFeatures);
     auto* output_widget = new QWidget;
@@ -371,7 +387,7 @@ void MainWindow::buildDocks() {
     stats_label_->setWordWrap(true);
     output_ = new QPlainTextEdit;
     output_->setReadOnly(true);
-    output_->setPlaceholderText(tr("Generated text streams here."));
+    translated([this] { output_->setPlaceholderText(tr("Generated text streams here.")); });
     output_layout->addWidget(stats_label_);
     output_layout->addWidget(output_, 1);
     output_dock->setWidget(output_widget);
@@ -385,9 +401,44 @@ void MainWindow::buildDocks() {
     });
 }
 
-ViewPanel* MainWindow::addPanel(const QString& title, QWidget* view, const QString& subtitle) {
-    auto* panel = new ViewPanel(title, view);
-    panel->setSubtitle(subtitle);
+QLayout* MainWindow::buildSamplePrompts() {
+    // One per domain the demo model was trained on; a click runs it.
+    struct Sample {
+        const char* name;
+        const char* prompt;
+    };
+    static const Sample samples[] = {{QT_TR_NOOP("English"), "The secret of a happy life is"},
+                                     {QT_TR_NOOP("Chinese"), "床前明月光，"},
+                                     {QT_TR_NOOP("Code"), "def read_file(path):\n    "},
+                                     {QT_TR_NOOP("Arithmetic"), "17+25="}};
+    auto* row = new QHBoxLayout;
+    row->setSpacing(4);
+    row->addWidget(withText(new QLabel, QT_TR_NOOP("Samples:")));
+    for (const Sample& sample : samples) {
+        auto* button = new QToolButton;
+        const QString prompt = QString::fromUtf8(sample.prompt);
+        translated([button, sample] {
+            button->setText(tr(sample.name));
+            button->setToolTip(tr("Run this %1 sample prompt").arg(tr(sample.name)));
+        });
+        connect(button, &QToolButton::clicked, this, [this, prompt] {
+            setPrompt(prompt);
+            run();
+        });
+        row->addWidget(button);
+    }
+    row->addStretch(1);
+    return row;
+}
+
+ViewPanel* MainWindow::addPanel(const char* title, QWidget* view, const char* description, const char* subtitle) {
+    auto* panel = new ViewPanel(QString(), view);
+    panel->setObjectName(QString::fromUtf8(title));  // the English title: --view and the guide's links find it
+    translated([panel, title, description, subtitle] {
+        panel->setTitle(tr(title));
+        panel->setDescription(tr(description));
+        if (subtitle) panel->setSubtitle(tr(subtitle));
+    });
     connect(panel, &ViewPanel::exportFailed, this, &MainWindow::showMessage);
     connect(panel, &ViewPanel::exported, this,
             [this](const QString& path) { status_label_->setText(tr("Exported %1.").arg(QFileInfo(path).fileName())); });
@@ -399,34 +450,40 @@ QWidget* MainWindow::buildRoutingTab() {
     token_strip_ = new TokenStripView;
     token_strip_->setModel(token_list_model_);
     connect(token_strip_, &TokenStripView::tokenClicked, store_, &TraceStore::selectToken);
-    auto* strip_panel = addPanel(tr("Tokens"), token_strip_);
-    strip_panel->setSubtitle(tr("colour = top expert in the selected layer; dashed = prompt"));
+    auto* strip_panel = addPanel(QT_TR_NOOP("Tokens"), token_strip_,
+                                 QT_TR_NOOP("The prompt and the output as token chips, each filled with the colour of its top expert."),
+                                 QT_TR_NOOP("colour = top expert in the selected layer; dashed = prompt"));
 
     layer_expert_view_ = new HeatmapView;
     layer_expert_view_->setModel(layer_expert_model_, false, true, 1.0);
-    layer_expert_view_->setLegendTitle(tr("probability"));
     connect(layer_expert_view_, &HeatmapView::cellClicked, this, [this](int row, int) { store_->selectLayer(row); });
-    layer_expert_panel_ = addPanel(tr("Layer \u00d7 expert"), layer_expert_view_);
+    layer_expert_panel_ = addPanel(QT_TR_NOOP("Layer × expert"), layer_expert_view_,
+                                   QT_TR_NOOP("How the router scored every expert for the selected token, in every MoE layer."));
 
     expert_load_view_ = new HeatmapView;
     expert_load_view_->setModel(expert_load_model_, false, false, 1.0);
-    expert_load_view_->setLegendTitle(tr("tokens"));
     connect(expert_load_view_, &HeatmapView::cellClicked, this, [this](int row, int) { store_->selectLayer(row); });
-    auto* load_panel = addPanel(tr("Expert load"), expert_load_view_);
-    load_panel->setSubtitle(tr("tokens routed to each expert so far"));
+    auto* load_panel = addPanel(QT_TR_NOOP("Expert load"), expert_load_view_,
+                                QT_TR_NOOP("How many tokens of the session each expert received, per MoE layer."),
+                                QT_TR_NOOP("tokens routed to each expert so far"));
     load_combo_ = new QComboBox;
-    load_combo_->addItems({tr("counts"), tr("shares")});
+    load_combo_->addItems({QString(), QString()});
+    translated([this] {
+        load_combo_->setItemText(0, tr("counts"));
+        load_combo_->setItemText(1, tr("shares"));
+    });
     connect(load_combo_, &QComboBox::currentIndexChanged, this, [this](int i) {
         expert_load_model_->setMeasure(i == 0 ? ExpertLoadModel::Measure::Count : ExpertLoadModel::Measure::Share);
-        expert_load_view_->setLegendTitle(i == 0 ? tr("tokens") : tr("share of tokens"));
+        updateLegendTitles();
     });
     load_panel->addHeaderWidget(load_combo_);
 
     token_expert_view_ = new HeatmapView;
     token_expert_view_->setModel(token_expert_model_, true, true, 1.0);
-    token_expert_view_->setLegendTitle(tr("probability"));
     connect(token_expert_view_, &HeatmapView::cellClicked, this, [this](int row, int) { store_->selectToken(row); });
-    token_expert_panel_ = addPanel(tr("Token \u00d7 expert"), token_expert_view_);
+    token_expert_panel_ = addPanel(QT_TR_NOOP("Token × expert"), token_expert_view_,
+                                   QT_TR_NOOP("The selected layer's routing of every token over time, tokens left to right."));
+    translated([this] { updateLegendTitles(); });
 
     auto* upper = new QSplitter(Qt::Horizontal);
     upper->addWidget(layer_expert_panel_);
@@ -442,52 +499,77 @@ QWidget* MainWindow::buildRoutingTab() {
 }
 
 QWidget* MainWindow::buildTimingTab() {
-    latency_chart_ = new ModelLineChart(tr("token (step)"), tr("ms"));
+    latency_chart_ = new ModelLineChart(QString(), QString());
     latency_chart_->setModel(latency_model_, LatencyModel::StepColumn);
-    latency_chart_->addSeries(tr("prefill (batch time split evenly)"), LatencyModel::TotalMsColumn, seriesColor(2),
-                              ModelLineChart::Rows::PromptOnly);
-    latency_chart_->addSeries(tr("decode"), LatencyModel::TotalMsColumn, seriesColor(0), ModelLineChart::Rows::GeneratedOnly);
+    latency_chart_->addSeries(QString(), LatencyModel::TotalMsColumn, seriesColor(2), ModelLineChart::Rows::PromptOnly);
+    latency_chart_->addSeries(QString(), LatencyModel::TotalMsColumn, seriesColor(0), ModelLineChart::Rows::GeneratedOnly);
+    translated([this] {
+        latency_chart_->setAxisTitles(tr("token (step)"), tr("ms"));
+        latency_chart_->setSeriesName(0, tr("prefill (batch time split evenly)"));
+        latency_chart_->setSeriesName(1, tr("decode"));
+    });
     auto* layers = new LayerTimeChart;
     layers->setModel(layer_time_model_);
     auto* splitter = new QSplitter(Qt::Vertical);
-    splitter->addWidget(addPanel(tr("Latency per token"), latency_chart_, tr("wall time of each evaluated token")));
-    splitter->addWidget(addPanel(tr("Time per layer"), layers, tr("wall time per block (attention + FFN)")));
+    splitter->addWidget(addPanel(QT_TR_NOOP("Latency per token"), latency_chart_,
+                                 QT_TR_NOOP("How long each prompt and output token took to evaluate."),
+                                 QT_TR_NOOP("wall time of each evaluated token")));
+    splitter->addWidget(addPanel(QT_TR_NOOP("Time per layer"), layers,
+                                 QT_TR_NOOP("Where the time of a token goes, block by block (attention + FFN)."),
+                                 QT_TR_NOOP("wall time per block (attention + FFN)")));
     return splitter;
 }
 
 QWidget* MainWindow::buildComputeTab() {
-    share_chart_ = new ModelLineChart(tr("token (step)"), tr("% of dense"));
+    share_chart_ = new ModelLineChart(QString(), QString());
     share_chart_->setModel(savings_model_, SavingsModel::StepColumn);
-    share_chart_->addSeries(tr("FLOPs"), SavingsModel::FlopsPercentColumn, seriesColor(0));
-    share_chart_->addSeries(tr("weight bytes"), SavingsModel::BytesPercentColumn, seriesColor(1));
+    share_chart_->addSeries(QString(), SavingsModel::FlopsPercentColumn, seriesColor(0));
+    share_chart_->addSeries(QString(), SavingsModel::BytesPercentColumn, seriesColor(1));
 
-    auto* flops = new ModelLineChart(tr("token (step)"), tr("GFLOP"));
+    auto* flops = new ModelLineChart(QString(), QString());
     flops->setModel(savings_model_, SavingsModel::StepColumn);
-    flops->addSeries(tr("used"), SavingsModel::CumFlopsUsedColumn, seriesColor(0), ModelLineChart::Rows::All, 1e-9);
-    flops->addSeries(tr("dense equivalent"), SavingsModel::CumFlopsDenseColumn, seriesColor(3), ModelLineChart::Rows::All, 1e-9);
+    flops->addSeries(QString(), SavingsModel::CumFlopsUsedColumn, seriesColor(0), ModelLineChart::Rows::All, 1e-9);
+    flops->addSeries(QString(), SavingsModel::CumFlopsDenseColumn, seriesColor(3), ModelLineChart::Rows::All, 1e-9);
 
-    auto* bytes = new ModelLineChart(tr("token (step)"), QString());
+    auto* bytes = new ModelLineChart(QString(), QString());
     bytes->setModel(savings_model_, SavingsModel::StepColumn);
     bytes->setBytes(true);
-    bytes->addSeries(tr("used"), SavingsModel::CumBytesUsedColumn, seriesColor(1));
-    bytes->addSeries(tr("dense equivalent"), SavingsModel::CumBytesDenseColumn, seriesColor(3));
+    bytes->addSeries(QString(), SavingsModel::CumBytesUsedColumn, seriesColor(1));
+    bytes->addSeries(QString(), SavingsModel::CumBytesDenseColumn, seriesColor(3));
 
-    kv_chart_ = new ModelLineChart(tr("token (step)"), QString());
+    kv_chart_ = new ModelLineChart(QString(), QString());
     kv_chart_->setModel(savings_model_, SavingsModel::StepColumn);
     kv_chart_->setBytes(true);
-    kv_chart_->addSeries(tr("cached (MLA latent)"), SavingsModel::KvBytesColumn, seriesColor(2));
-    kv_chart_->addSeries(tr("full multi-head K/V"), SavingsModel::KvBytesFullColumn, seriesColor(3));
+    kv_chart_->addSeries(QString(), SavingsModel::KvBytesColumn, seriesColor(2));
+    kv_chart_->addSeries(QString(), SavingsModel::KvBytesFullColumn, seriesColor(3));
+    translated([this, flops, bytes] {
+        for (ModelLineChart* chart : {bytes, kv_chart_}) chart->setAxisTitles(tr("token (step)"), QString());  // y: a byte unit
+        share_chart_->setAxisTitles(tr("token (step)"), tr("% of dense"));
+        share_chart_->setSeriesName(0, tr("FLOPs"));
+        share_chart_->setSeriesName(1, tr("weight bytes"));
+        flops->setAxisTitles(tr("token (step)"), tr("GFLOP"));
+        for (ModelLineChart* chart : {flops, bytes}) {
+            chart->setSeriesName(0, tr("used"));
+            chart->setSeriesName(1, tr("dense equivalent"));
+        }
+        kv_chart_->setSeriesName(1, tr("full multi-head K/V"));  // series 0 names the model's attention
+    });
 
     auto* grid = new QWidget;
     auto* layout = new QGridLayout(grid);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(4);
-    layout->addWidget(addPanel(tr("Work per token vs dense"), share_chart_, tr("share of a dense model running every expert")), 0, 0);
-    flops_panel_ = addPanel(tr("Cumulative FLOPs"), flops);
+    layout->addWidget(addPanel(QT_TR_NOOP("Work per token vs dense"), share_chart_,
+                               QT_TR_NOOP("The FLOPs and weight bytes each token used, as a share of a dense model that runs every expert."),
+                               QT_TR_NOOP("share of a dense model running every expert")), 0, 0);
+    flops_panel_ = addPanel(QT_TR_NOOP("Cumulative FLOPs"), flops,
+                            QT_TR_NOOP("Arithmetic done so far by the routed model and by its dense equivalent."));
     layout->addWidget(flops_panel_, 0, 1);
-    bytes_panel_ = addPanel(tr("Cumulative weight bytes read"), bytes);
+    bytes_panel_ = addPanel(QT_TR_NOOP("Cumulative weight bytes read"), bytes,
+                            QT_TR_NOOP("Weight memory read so far: only the chosen experts' weights are touched."));
     layout->addWidget(bytes_panel_, 1, 0);
-    kv_panel_ = addPanel(tr("KV cache size"), kv_chart_);
+    kv_panel_ = addPanel(QT_TR_NOOP("KV cache size"), kv_chart_,
+                         QT_TR_NOOP("Bytes the attention cache holds after each token, against full multi-head K/V."));
     layout->addWidget(kv_panel_, 1, 1);
     return grid;
 }
@@ -497,7 +579,7 @@ QWidget* MainWindow::buildComputeTab() {
 void MainWindow::openModel(const QString& path) {
     loading_path_ = path;
     hideMessage();
-    status_label_->setText(tr("Loading %1\u2026").arg(QFileInfo(path).fileName()));
+    status_label_->setText(tr("Loading %1…").arg(QFileInfo(path).fileName()));
     load_progress_->setValue(0);
     controller_->loadModel(path);
 }
@@ -507,7 +589,8 @@ void MainWindow::onModelLoaded(const moe::ModelInfo& info) {
     // The session's context is min(training context, 4096); more new tokens than that cannot fit.
     max_tokens_->setMaximum(info.n_ctx_train > 0 ? std::min(4096, info.n_ctx_train) : 4096);
     status_label_->setText(tr("Loaded %1.").arg(QString::fromStdString(info.name)));
-    setWindowTitle(tr("MoEScope \u2014 %1").arg(QString::fromStdString(info.name)));
+    title_subject_ = QString::fromStdString(info.name);
+    updateWindowTitle();
     onStoreReset();
 }
 
@@ -524,7 +607,8 @@ bool MainWindow::openSessionFile(const QString& path) {
     output_->setPlainText(store_->document().generated_text);
     prompt_edit_->setPlainText(QString::fromStdString(store_->document().request.prompt));
     status_label_->setText(tr("Opened session %1.").arg(QFileInfo(path).fileName()));
-    setWindowTitle(tr("MoEScope \u2014 %1").arg(QFileInfo(path).fileName()));
+    title_subject_ = QFileInfo(path).fileName();
+    updateWindowTitle();
     warnIfUncovered(prompt_edit_->toPlainText() + output_->toPlainText());
     return true;
 }
@@ -567,9 +651,52 @@ void MainWindow::run() {
     request.sampling.seed = static_cast<uint64_t>(seed_->value());
     hideMessage();
     output_->clear();
-    status_label_->setText(tr("Generating\u2026"));
+    status_label_->setText(tr("Generating…"));
     controller_->generate(request);
     warnIfUncovered(prompt_edit_->toPlainText());
+}
+
+template <class Widget>
+Widget* MainWindow::withText(Widget* widget, const char* source) {
+    translated([widget, source] {
+        if constexpr (std::is_base_of_v<QMenu, Widget>) widget->setTitle(tr(source));
+        else if constexpr (std::is_base_of_v<QDockWidget, Widget>) widget->setWindowTitle(tr(source));
+        else widget->setText(tr(source));
+    });
+    return widget;
+}
+
+template <class Widget>
+void MainWindow::withToolTip(Widget* widget, const char* source) {
+    translated([widget, source] { widget->setToolTip(tr(source)); });
+}
+
+void MainWindow::translated(std::function<void()> apply) {
+    apply();
+    retranslators_.push_back(std::move(apply));
+}
+
+void MainWindow::changeEvent(QEvent* event) {
+    QMainWindow::changeEvent(event);
+    if (event->type() != QEvent::LanguageChange || retranslators_.empty()) return;
+    for (const auto& apply : retranslators_) apply();
+    // Texts that depend on the data are rebuilt from it.
+    onStoreReset();
+    rebuildRecentMenu();
+    updateWindowTitle();
+    updateGuide();
+    Q_EMIT token_list_model_->headerDataChanged(Qt::Horizontal, 0, TokenListModel::ColumnCount - 1);
+}
+
+void MainWindow::updateWindowTitle() {
+    setWindowTitle(title_subject_.isEmpty() ? tr("MoEScope") : tr("MoEScope — %1").arg(title_subject_));
+}
+
+void MainWindow::updateLegendTitles() {
+    const QString routing = value_combo_->currentIndex() == 0 ? tr("probability") : tr("weight");
+    token_expert_view_->setLegendTitle(routing);
+    layer_expert_view_->setLegendTitle(routing);
+    expert_load_view_->setLegendTitle(load_combo_->currentIndex() == 0 ? tr("tokens") : tr("share"));
 }
 
 void MainWindow::fitModelDock() {
@@ -588,6 +715,54 @@ void MainWindow::resizeEvent(QResizeEvent* event) {
     QTimer::singleShot(0, this, &MainWindow::fitModelDock);  // once the docks have their new size
 }
 
+void MainWindow::buildLanguageMenu(QMenu* menu) {
+    auto* group = new QActionGroup(menu);
+    const QString saved = savedLanguage();
+    auto add = [&](const QString& language) {
+        QAction* action = menu->addAction(language.isEmpty() ? QString() : languageName(language));
+        if (language.isEmpty()) withText(action, QT_TR_NOOP("System default"));
+        action->setCheckable(true);
+        action->setChecked(language == saved);
+        group->addAction(action);
+        connect(action, &QAction::triggered, this, [language] {
+            saveLanguage(language);
+            applyLanguage(language);
+        });
+    };
+    add(QString());
+    for (const QString& language : shippedLanguages()) add(language);
+}
+
+RoutingGuide* MainWindow::openGuide() {
+    if (!guide_) {
+        guide_ = new RoutingGuide(this);
+        connect(guide_, &RoutingGuide::viewRequested, this, [this](const QString& title) {
+            showPanel(title);
+            raise();
+            activateWindow();
+        });
+        updateGuide();
+    }
+    guide_->show();
+    guide_->raise();
+    return guide_;
+}
+
+void MainWindow::updateGuide() {
+    if (!guide_) return;
+    QList<GuideView> views;
+    for (ViewPanel* panel : panels_) views.append({panel->objectName(), panel->title(), panel->description()});
+    guide_->setViews(views);
+    guide_->setModel(store_->modelInfo());
+}
+
+void MainWindow::showAbout() {
+    QMessageBox::about(this, tr("About MoEScope"),
+                       tr("<b>MoEScope %1</b><p>Runs Mixture-of-Experts models from GGUF files on the CPU "
+                          "and shows how the router sends every token through the experts.</p>")
+                           .arg(QCoreApplication::applicationVersion()));
+}
+
 void MainWindow::showShortcuts() {
     QString rows;
     for (QAction* action : findChildren<QAction*>()) {
@@ -597,7 +772,7 @@ void MainWindow::showShortcuts() {
         rows += QStringLiteral("<tr><td>%1</td><td><b>%2</b></td></tr>")
                     .arg(action->text().remove(QLatin1Char('&')).toHtmlEscaped(), keys.join(QStringLiteral(", ")));
     }
-    rows += QStringLiteral("<tr><td>%1</td><td><b>%2</b></td></tr>").arg(tr("Zoom the token \u00d7 expert view"), tr("Ctrl+wheel"));
+    rows += QStringLiteral("<tr><td>%1</td><td><b>%2</b></td></tr>").arg(tr("Zoom the token × expert view"), tr("Ctrl+wheel"));
     QMessageBox::information(this, tr("Keyboard Shortcuts"), QStringLiteral("<table cellspacing=6>%1</table>").arg(rows));
 }
 
@@ -606,7 +781,7 @@ void MainWindow::warnIfUncovered(const QString& text) {
     const QString missing = uncoveredCharacters(text, font());
     if (missing.isEmpty()) return;
     font_warning_shown_ = true;
-    statusBar()->showMessage(tr("No installed font can show \u201c%1\u201d, so these characters appear as empty boxes. "
+    statusBar()->showMessage(tr("No installed font can show “%1”, so these characters appear as empty boxes. "
                                 "Install a font that covers them (for Chinese: fonts-wqy-microhei or fonts-noto-cjk).")
                                  .arg(missing.left(12)));
 }
@@ -625,7 +800,10 @@ ViewPanel* MainWindow::showPanel(const QString& title) {
     QString wanted = title.simplified();
     wanted.replace(QStringLiteral(" x "), QStringLiteral(" \u00d7 "), Qt::CaseInsensitive);
     for (ViewPanel* panel : panels_) {
-        if (panel->title().compare(wanted, Qt::CaseInsensitive) != 0) continue;
+        if (panel->title().compare(wanted, Qt::CaseInsensitive) != 0 &&
+            panel->objectName().compare(wanted, Qt::CaseInsensitive) != 0) {
+            continue;
+        }
         for (int i = 0; i < tabs_->count(); ++i) {
             if (tabs_->widget(i)->isAncestorOf(panel)) tabs_->setCurrentIndex(i);
         }
@@ -665,6 +843,7 @@ void MainWindow::onStoreReset() {
     onSelectedLayer(store_->selectedLayer());
     updateStats();
     updateActions();
+    updateGuide();
     QTimer::singleShot(0, this, &MainWindow::fitModelDock);
 }
 
@@ -682,7 +861,7 @@ void MainWindow::onSelectedToken(int token) {
     share_chart_->setMarker(marker);
     if (token >= 0 && token < store_->tokenCount()) {
         const auto& t = store_->token(token);
-        layer_expert_panel_->setSubtitle(tr("token %1 \u201c%2\u201d%3").arg(t.step)
+        layer_expert_panel_->setSubtitle(tr("token %1 “%2”%3").arg(t.step)
                                              .arg(TokenListModel::displayText(t.text))
                                              .arg(store_->followsLatest() ? tr(" (newest)") : QString()));
         if (!store_->followsLatest()) {

@@ -5,6 +5,9 @@
 
 #include <QMainWindow>
 
+#include <functional>
+#include <vector>
+
 #include "gui_private/inference_worker.h"
 
 class QAction;
@@ -12,6 +15,7 @@ class QComboBox;
 class QDockWidget;
 class QDoubleSpinBox;
 class QLabel;
+class QLayout;
 class QMenu;
 class QPlainTextEdit;
 class QProgressBar;
@@ -32,6 +36,7 @@ class LayerTimeChart;
 class LayerTimeModel;
 class ModelCard;
 class ModelLineChart;
+class RoutingGuide;
 class SavingsModel;
 class TokenExpertModel;
 class TokenListModel;
@@ -58,7 +63,8 @@ public:
     void stop();
     void showTab(const QString& name);  // "routing", "timing", "compute", "tokens"
     // The view panel with this title (case-insensitive), its tab brought to front; null if none.
-    ViewPanel* showPanel(const QString& title);
+    ViewPanel* showPanel(const QString& title);  // the English or the translated title
+    RoutingGuide* openGuide();  // Help → How MoE routing works
 
     // The pieces, for tests and the benchmark.
     TraceStore* store() const { return store_; }
@@ -88,6 +94,7 @@ protected:
     void dropEvent(QDropEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
+    void changeEvent(QEvent* event) override;  // LanguageChange: every text again
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
@@ -96,7 +103,21 @@ private:
     QWidget* buildRoutingTab();
     QWidget* buildTimingTab();
     QWidget* buildComputeTab();
-    ViewPanel* addPanel(const QString& title, QWidget* view, const QString& subtitle = {});
+    // title, description (the title's tooltip) and subtitle are untranslated (QT_TR_NOOP) sources.
+    ViewPanel* addPanel(const char* title, QWidget* view, const char* description, const char* subtitle = nullptr);
+
+    // Runs `apply` now and after every language change; it sets texts with tr().
+    void translated(std::function<void()> apply);
+    template <class Widget>
+    Widget* withText(Widget* widget, const char* source);  // text (or title) tr(source), kept translated
+    template <class Widget>
+    void withToolTip(Widget* widget, const char* source);
+    void updateWindowTitle();
+    void updateLegendTitles();
+    void showAbout();
+    void buildLanguageMenu(QMenu* menu);
+    QLayout* buildSamplePrompts();
+    void updateGuide();  // the guide's views and model numbers
 
     void showMessage(const QString& text);
     void showShortcuts();
@@ -176,6 +197,9 @@ private:
     QMenu* recent_menu_ = nullptr;
     QString loading_path_;
     bool font_warning_shown_ = false;
+    QString title_subject_;
+    RoutingGuide* guide_ = nullptr;  // the open model or session, in the title bar
+    std::vector<std::function<void()>> retranslators_;
 };
 
 // The bundled demo model as the engine finds it (moe::demo_model_path), empty if it is missing.

@@ -141,6 +141,11 @@ void ModelLineChart::setAxisTitles(const QString& x_title, const QString& y_titl
     if (!bytes_) axis_y_->setTitleText(y_title);
 }
 
+void ModelLineChart::changeEvent(QEvent* event) {
+    ModelChartView::changeEvent(event);
+    if (event->type() == QEvent::LanguageChange && marker_) marker_->setName(tr("selected token"));
+}
+
 void ModelLineChart::setSeriesName(int series, const QString& name) {
     if (series >= 0 && series < series_.size()) series_[series].series->setName(name);
 }
@@ -191,19 +196,19 @@ LayerTimeChart::LayerTimeChart(QWidget* parent)
     const struct {
         const char* name;
         QColor color;
-    } sets[] = {{"Selected token", QColor(0x21, 0x71, 0xb5)},
-                {"Mean prefill token", QColor(0xbd, 0xbd, 0xbd)},
-                {"Mean decode token", QColor(0xfd, 0x8d, 0x3c)}};
+    } sets[] = {{QT_TR_NOOP("Selected token"), QColor(0x21, 0x71, 0xb5)},
+                {QT_TR_NOOP("Mean prefill token"), QColor(0xbd, 0xbd, 0xbd)},
+                {QT_TR_NOOP("Mean decode token"), QColor(0xfd, 0x8d, 0x3c)}};
     for (const auto& s : sets) {
-        auto* set = new QBarSet(tr(s.name));
+        auto* set = new QBarSet(QString());
         set->setColor(s.color);
         set->setBorderColor(s.color);
         series->append(set);
         sets_.append(set);
+        set_names_.append(s.name);
     }
     c->addSeries(series);
-    axis_x_->setTitleText(tr("layer"));
-    axis_y_->setTitleText(tr("ms"));
+    retranslate();
     axis_y_->setLabelFormat(QStringLiteral("%.3g"));
     c->addAxis(axis_x_, Qt::AlignBottom);
     c->addAxis(axis_y_, Qt::AlignLeft);
@@ -212,6 +217,17 @@ LayerTimeChart::LayerTimeChart(QWidget* parent)
 }
 
 void LayerTimeChart::setModel(QAbstractItemModel* model) { followModel(model); }
+
+void LayerTimeChart::retranslate() {
+    for (int i = 0; i < sets_.size(); ++i) sets_[i]->setLabel(tr(set_names_[i]));
+    axis_x_->setTitleText(tr("layer"));
+    axis_y_->setTitleText(tr("ms"));
+}
+
+void LayerTimeChart::changeEvent(QEvent* event) {
+    ModelChartView::changeEvent(event);
+    if (event->type() == QEvent::LanguageChange) retranslate();
+}
 
 void LayerTimeChart::redraw() {
     QAbstractItemModel* m = model();

@@ -58,6 +58,7 @@ public:
 
 protected:
     void redraw() override;
+    void changeEvent(QEvent* event) override;
 
 private:
     struct SeriesSpec {
@@ -84,9 +85,13 @@ public:
 
 protected:
     void redraw() override;
+    void changeEvent(QEvent* event) override;
 
 private:
+    void retranslate();
+
     QVector<QBarSet*> sets_;
+    QVector<const char*> set_names_;  // untranslated
     QBarCategoryAxis* axis_x_;
     QValueAxis* axis_y_;
 };

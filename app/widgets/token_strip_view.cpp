@@ -106,7 +106,7 @@ void TokenStripView::paintChips(QPainter& p, int top, int height, int offset_y) 
     if (!model_ || rects_.isEmpty()) {
         p.setPen(palette().placeholderText().color());
         p.drawText(QRect(0, 0, viewport()->width(), height), Qt::AlignCenter,
-                   tr("Prompt and output tokens appear here, coloured by their top expert."));
+                   tr("Prompt and output tokens appear here, coloured by their top expert. Try a sample prompt in the Prompt dock."));
         return;
     }
     const QFontMetrics fm(font());

@@ -110,12 +110,11 @@ ViewPanel::ViewPanel(const QString& title, QWidget* view, QWidget* parent)
     header_->setSpacing(8);
     header_->addWidget(title_label_);
     header_->addWidget(subtitle_label_, 1);
-    auto* export_button = new QToolButton;
-    export_button->setText(tr("Export\u2026"));
-    export_button->setToolTip(tr("Save this view as PNG or SVG"));
-    export_button->setAutoRaise(true);
-    connect(export_button, &QToolButton::clicked, this, &ViewPanel::chooseExportFile);
-    header_->addWidget(export_button);
+    export_button_ = new QToolButton;
+    export_button_->setAutoRaise(true);
+    connect(export_button_, &QToolButton::clicked, this, &ViewPanel::chooseExportFile);
+    header_->addWidget(export_button_);
+    retranslate();
     layout->addLayout(header_);
     layout->addWidget(view, 1);
     setTitle(title);
@@ -129,6 +128,18 @@ void ViewPanel::setTitle(const QString& title) {
 QString ViewPanel::title() const { return title_; }
 
 void ViewPanel::setDescription(const QString& description) { title_label_->setToolTip(description); }
+
+QString ViewPanel::description() const { return title_label_->toolTip(); }
+
+void ViewPanel::retranslate() {
+    export_button_->setText(tr("Export…"));
+    export_button_->setToolTip(tr("Save this view as PNG or SVG"));
+}
+
+void ViewPanel::changeEvent(QEvent* event) {
+    QFrame::changeEvent(event);
+    if (event->type() == QEvent::LanguageChange) retranslate();
+}
 
 void ViewPanel::setSubtitle(const QString& subtitle) {
     subtitle_ = subtitle;

@@ -8,6 +8,7 @@
 
 class QHBoxLayout;
 class QLabel;
+class QToolButton;
 
 namespace moe::gui {
 
@@ -32,6 +33,7 @@ public:
     QString title() const;
     // What the view shows, in one sentence: the title's tooltip.
     void setDescription(const QString& description);
+    QString description() const;
     void setSubtitle(const QString& subtitle);
     QString subtitle() const { return subtitle_; }
     void addHeaderWidget(QWidget* widget);
@@ -44,10 +46,12 @@ Q_SIGNALS:
     void exported(const QString& path);
 
 protected:
+    void changeEvent(QEvent* event) override;
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void chooseExportFile();
+    void retranslate();
     void elideSubtitle();  // a subtitle too long for the header ends in "…", the whole in its tooltip
 
     QString title_;
@@ -55,6 +59,7 @@ private:
     QLabel* title_label_;
     QLabel* subtitle_label_;
     QHBoxLayout* header_;
+    QToolButton* export_button_;
     QWidget* view_;
 };
 

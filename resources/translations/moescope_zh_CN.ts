@@ -1,0 +1,1057 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>QObject</name>
+    <message>
+        <source>Could not encode the PNG image.</source>
+        <translation>无法编码 PNG 图像。</translation>
+    </message>
+    <message>
+        <source>shared expert: always active, weight 1</source>
+        <translation>共享专家：始终激活，权重 1</translation>
+    </message>
+    <message>
+        <source>shared expert gate: %1</source>
+        <translation>共享专家门控：%1</translation>
+    </message>
+    <message>
+        <source>probability: %1
+</source>
+        <translation>概率：%1
+</translation>
+    </message>
+    <message>
+        <source>selection score: %1
+</source>
+        <translation>选择分数：%1
+</translation>
+    </message>
+    <message>
+        <source>chosen, rank %1, weight %2</source>
+        <translation>已选中，排名 %1，权重 %2</translation>
+    </message>
+    <message>
+        <source>not chosen</source>
+        <translation>未选中</translation>
+    </message>
+    <message>
+        <source>token %1 “%2” (pos %3)</source>
+        <translation>词元 %1“%2”（位置 %3）</translation>
+    </message>
+    <message>
+        <source>id %1, %2</source>
+        <translation>ID %1，%2</translation>
+    </message>
+    <message>
+        <source>
+layer %1 routing:</source>
+        <translation>
+第 %1 层路由：</translation>
+    </message>
+    <message>
+        <source>, layer %1</source>
+        <translation>，第 %1 层</translation>
+    </message>
+    <message>
+        <source>Cannot open %1: %2</source>
+        <translation>无法打开 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::ExpertLoadModel</name>
+    <message>
+        <source>layer %1, expert E%2
+chosen by %3 of %4 tokens (%5%)</source>
+        <translation>第 %1 层，专家 E%2
+被 %4 个词元中的 %3 个选中（%5%）</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::HeatmapView</name>
+    <message>
+        <source>No data yet. Type a prompt in the Prompt dock and press Run (Ctrl+Enter), or click a sample prompt.</source>
+        <translation>暂无数据。在“提示词”面板中输入提示词并点击“运行”（Ctrl+Enter），或点击一个示例提示词。</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::InferenceWorker</name>
+    <message>
+        <source>Loading cancelled.</source>
+        <translation>已取消加载。</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::LatencyModel</name>
+    <message>
+        <source>prefill</source>
+        <translation>预填充</translation>
+    </message>
+    <message>
+        <source>decode</source>
+        <translation>解码</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::LayerTimeChart</name>
+    <message>
+        <source>Selected token</source>
+        <translation>所选词元</translation>
+    </message>
+    <message>
+        <source>Mean prefill token</source>
+        <translation>预填充词元均值</translation>
+    </message>
+    <message>
+        <source>Mean decode token</source>
+        <translation>解码词元均值</translation>
+    </message>
+    <message>
+        <source>layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation>毫秒</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::MainWindow</name>
+    <message>
+        <source>Routing</source>
+        <translation>路由</translation>
+    </message>
+    <message>
+        <source>Timing</source>
+        <translation>耗时</translation>
+    </message>
+    <message>
+        <source>Compute</source>
+        <translation>计算量</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Previous Token</source>
+        <translation>上一个词元</translation>
+    </message>
+    <message>
+        <source>Next Token</source>
+        <translation>下一个词元</translation>
+    </message>
+    <message>
+        <source>Previous Layer</source>
+        <translation>上一层</translation>
+    </message>
+    <message>
+        <source>Next Layer</source>
+        <translation>下一层</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>运行(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;How MoE Routing Works</source>
+        <translation>MoE 路由原理(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard Shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;About MoEScope</source>
+        <translation>关于 MoEScope(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Loading cancelled.</source>
+        <translation>已取消加载。</translation>
+    </message>
+    <message>
+        <source>Could not load %1:
+%2</source>
+        <translation>无法加载 %1：
+%2</translation>
+    </message>
+    <message>
+        <source>Loading failed.</source>
+        <translation>加载失败。</translation>
+    </message>
+    <message>
+        <source>Generation failed: %1</source>
+        <translation>生成失败：%1</translation>
+    </message>
+    <message>
+        <source>Stopped.</source>
+        <translation>已停止。</translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>完成。</translation>
+    </message>
+    <message>
+        <source>Failed.</source>
+        <translation>失败。</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Open Model…</source>
+        <translation>打开模型(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Open &amp;Session…</source>
+        <translation>打开会话(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Save Session…</source>
+        <translation>保存会话(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Export &amp;Routing CSV…</source>
+        <translation>导出路由 CSV(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Export &amp;Latency CSV…</source>
+        <translation>导出延迟 CSV(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Run the prompt (Ctrl+Enter)</source>
+        <translation>运行提示词（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Stop generating (Esc)</source>
+        <translation>停止生成（Esc）</translation>
+    </message>
+    <message>
+        <source>Follow newest token</source>
+        <translation>跟随最新词元</translation>
+    </message>
+    <message>
+        <source>Views show the newest token; click any token to pin it instead</source>
+        <translation>各视图显示最新的词元；点击任一词元可将其固定</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>主工具栏</translation>
+    </message>
+    <message>
+        <source> Layer </source>
+        <translation> 层 </translation>
+    </message>
+    <message>
+        <source>MoE layer shown by the token × expert view and the token strip colours</source>
+        <translation>词元 × 专家视图与词元条颜色所对应的 MoE 层</translation>
+    </message>
+    <message>
+        <source>  Show </source>
+        <translation>  显示 </translation>
+    </message>
+    <message>
+        <source>router probability</source>
+        <translation>路由概率</translation>
+    </message>
+    <message>
+        <source>applied weight</source>
+        <translation>实际权重</translation>
+    </message>
+    <message>
+        <source>Value of the routing heatmaps</source>
+        <translation>路由热力图显示的数值</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>提示词</translation>
+    </message>
+    <message>
+        <source>Type a prompt, then press Ctrl+Enter</source>
+        <translation>输入提示词，然后按 Ctrl+Enter</translation>
+    </message>
+    <message>
+        <source>0 (greedy)</source>
+        <translation>0（贪心）</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>How many tokens to generate after the prompt (at most what the context leaves)</source>
+        <translation>在提示词之后生成多少个词元（不超过上下文剩余的长度）</translation>
+    </message>
+    <message>
+        <source>Randomness of sampling: 0 always takes the most likely token (greedy)</source>
+        <translation>采样的随机程度：0 表示总是选概率最高的词元（贪心）</translation>
+    </message>
+    <message>
+        <source>Sample only among the k most likely tokens (off: all tokens)</source>
+        <translation>只在概率最高的 k 个词元中采样（关闭：所有词元）</translation>
+    </message>
+    <message>
+        <source>Sample only among the most likely tokens whose probabilities add up to p</source>
+        <translation>只在累计概率达到 p 的高概率词元中采样</translation>
+    </message>
+    <message>
+        <source>Seed of the random sampler: the same seed repeats the same output</source>
+        <translation>随机采样的种子：相同的种子得到相同的输出</translation>
+    </message>
+    <message>
+        <source>Max tokens</source>
+        <translation>最多词元数</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>Top-k</source>
+        <translation>Top-k</translation>
+    </message>
+    <message>
+        <source>Top-p</source>
+        <translation>Top-p</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>种子</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>Generated text streams here.</source>
+        <translation>生成的文本会在这里逐步显示。</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>英文</translation>
+    </message>
+    <message>
+        <source>Chinese</source>
+        <translation>中文</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <source>Arithmetic</source>
+        <translation>算术</translation>
+    </message>
+    <message>
+        <source>Samples:</source>
+        <translation>示例：</translation>
+    </message>
+    <message>
+        <source>Run this %1 sample prompt</source>
+        <translation>运行这个%1示例提示词</translation>
+    </message>
+    <message>
+        <source>Exported %1.</source>
+        <translation>已导出 %1。</translation>
+    </message>
+    <message>
+        <source>The prompt and the output as token chips, each filled with the colour of its top expert.</source>
+        <translation>以词元块显示提示词和输出，每块填充其首选专家的颜色。</translation>
+    </message>
+    <message>
+        <source>colour = top expert in the selected layer; dashed = prompt</source>
+        <translation>颜色 = 所选层中的首选专家；虚线框 = 提示词</translation>
+    </message>
+    <message>
+        <source>Layer × expert</source>
+        <translation>层 × 专家</translation>
+    </message>
+    <message>
+        <source>How the router scored every expert for the selected token, in every MoE layer.</source>
+        <translation>所选词元在每个 MoE 层中，路由器给每个专家的打分。</translation>
+    </message>
+    <message>
+        <source>Expert load</source>
+        <translation>专家负载</translation>
+    </message>
+    <message>
+        <source>How many tokens of the session each expert received, per MoE layer.</source>
+        <translation>本次会话中每个 MoE 层的每个专家各接收了多少词元。</translation>
+    </message>
+    <message>
+        <source>tokens routed to each expert so far</source>
+        <translation>迄今路由到各专家的词元数</translation>
+    </message>
+    <message>
+        <source>counts</source>
+        <translation>计数</translation>
+    </message>
+    <message>
+        <source>shares</source>
+        <translation>占比</translation>
+    </message>
+    <message>
+        <source>Token × expert</source>
+        <translation>词元 × 专家</translation>
+    </message>
+    <message>
+        <source>The selected layer&apos;s routing of every token over time, tokens left to right.</source>
+        <translation>所选层中每个词元随时间的路由情况，词元从左到右排列。</translation>
+    </message>
+    <message>
+        <source>token (step)</source>
+        <translation>词元（步）</translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation>毫秒</translation>
+    </message>
+    <message>
+        <source>prefill (batch time split evenly)</source>
+        <translation>预填充（整批耗时平均分摊）</translation>
+    </message>
+    <message>
+        <source>decode</source>
+        <translation>解码</translation>
+    </message>
+    <message>
+        <source>Latency per token</source>
+        <translation>每词元延迟</translation>
+    </message>
+    <message>
+        <source>How long each prompt and output token took to evaluate.</source>
+        <translation>每个提示词词元和输出词元的计算耗时。</translation>
+    </message>
+    <message>
+        <source>wall time of each evaluated token</source>
+        <translation>每个已计算词元的实际耗时</translation>
+    </message>
+    <message>
+        <source>Time per layer</source>
+        <translation>每层耗时</translation>
+    </message>
+    <message>
+        <source>Where the time of a token goes, block by block (attention + FFN).</source>
+        <translation>一个词元的时间花在哪里，逐块显示（注意力 + FFN）。</translation>
+    </message>
+    <message>
+        <source>wall time per block (attention + FFN)</source>
+        <translation>每块的实际耗时（注意力 + FFN）</translation>
+    </message>
+    <message>
+        <source>% of dense</source>
+        <translation>占稠密模型的 %</translation>
+    </message>
+    <message>
+        <source>FLOPs</source>
+        <translation>浮点运算</translation>
+    </message>
+    <message>
+        <source>weight bytes</source>
+        <translation>权重字节</translation>
+    </message>
+    <message>
+        <source>GFLOP</source>
+        <translation>GFLOP</translation>
+    </message>
+    <message>
+        <source>used</source>
+        <translation>实际使用</translation>
+    </message>
+    <message>
+        <source>dense equivalent</source>
+        <translation>等效稠密模型</translation>
+    </message>
+    <message>
+        <source>full multi-head K/V</source>
+        <translation>完整多头 K/V</translation>
+    </message>
+    <message>
+        <source>Work per token vs dense</source>
+        <translation>每词元计算量与稠密模型对比</translation>
+    </message>
+    <message>
+        <source>The FLOPs and weight bytes each token used, as a share of a dense model that runs every expert.</source>
+        <translation>每个词元使用的浮点运算量和权重字节，占运行全部专家的稠密模型的比例。</translation>
+    </message>
+    <message>
+        <source>share of a dense model running every expert</source>
+        <translation>占运行全部专家的稠密模型的比例</translation>
+    </message>
+    <message>
+        <source>Cumulative FLOPs</source>
+        <translation>累计浮点运算量</translation>
+    </message>
+    <message>
+        <source>Arithmetic done so far by the routed model and by its dense equivalent.</source>
+        <translation>迄今路由模型与等效稠密模型分别完成的运算量。</translation>
+    </message>
+    <message>
+        <source>Cumulative weight bytes read</source>
+        <translation>累计读取的权重字节</translation>
+    </message>
+    <message>
+        <source>Weight memory read so far: only the chosen experts&apos; weights are touched.</source>
+        <translation>迄今读取的权重内存：只有被选中专家的权重会被读取。</translation>
+    </message>
+    <message>
+        <source>KV cache size</source>
+        <translation>KV 缓存大小</translation>
+    </message>
+    <message>
+        <source>Bytes the attention cache holds after each token, against full multi-head K/V.</source>
+        <translation>每个词元之后注意力缓存占用的字节数，并与完整多头 K/V 对比。</translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation>正在加载 %1…</translation>
+    </message>
+    <message>
+        <source>Loaded %1.</source>
+        <translation>已加载 %1。</translation>
+    </message>
+    <message>
+        <source>Could not open the session: %1</source>
+        <translation>无法打开会话：%1</translation>
+    </message>
+    <message>
+        <source>Opened session %1.</source>
+        <translation>已打开会话 %1。</translation>
+    </message>
+    <message>
+        <source>Type a prompt first.</source>
+        <translation>请先输入提示词。</translation>
+    </message>
+    <message>
+        <source>Generating…</source>
+        <translation>正在生成…</translation>
+    </message>
+    <message>
+        <source>MoEScope</source>
+        <translation>MoEScope</translation>
+    </message>
+    <message>
+        <source>MoEScope — %1</source>
+        <translation>MoEScope — %1</translation>
+    </message>
+    <message>
+        <source>probability</source>
+        <translation>概率</translation>
+    </message>
+    <message>
+        <source>weight</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>tokens</source>
+        <translation>词元数</translation>
+    </message>
+    <message>
+        <source>share</source>
+        <translation>占比</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>About MoEScope</source>
+        <translation>关于 MoEScope</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;MoEScope %1&lt;/b&gt;&lt;p&gt;Runs Mixture-of-Experts models from GGUF files on the CPU and shows how the router sends every token through the experts.&lt;/p&gt;</source>
+        <translation>&lt;b&gt;MoEScope %1&lt;/b&gt;&lt;p&gt;在 CPU 上运行 GGUF 格式的混合专家（MoE）模型，并展示路由器如何把每个词元分派给各个专家。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Zoom the token × expert view</source>
+        <translation>缩放词元 × 专家视图</translation>
+    </message>
+    <message>
+        <source>Ctrl+wheel</source>
+        <translation>Ctrl+滚轮</translation>
+    </message>
+    <message>
+        <source>Keyboard Shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>No installed font can show “%1”, so these characters appear as empty boxes. Install a font that covers them (for Chinese: fonts-wqy-microhei or fonts-noto-cjk).</source>
+        <translation>系统中没有字体能显示“%1”，这些字符会显示为空方框。请安装包含这些字符的字体（中文可装 fonts-wqy-microhei 或 fonts-noto-cjk）。</translation>
+    </message>
+    <message>
+        <source>No model loaded. Open a GGUF file (Ctrl+O), drop one here, or pick a recent one.</source>
+        <translation>尚未加载模型。请打开 GGUF 文件（Ctrl+O）、拖放到此处，或从最近打开中选择。</translation>
+    </message>
+    <message>
+        <source>From an opened session; load this model to run prompts.</source>
+        <translation>来自已打开的会话；加载此模型后才能运行提示词。</translation>
+    </message>
+    <message>
+        <source>%1 (MoE %2 of %3)</source>
+        <translation>%1（MoE 第 %2 层，共 %3 层）</translation>
+    </message>
+    <message>
+        <source>cached (MLA latent)</source>
+        <translation>实际缓存（MLA 潜向量）</translation>
+    </message>
+    <message>
+        <source>cached (%1)</source>
+        <translation>实际缓存（%1）</translation>
+    </message>
+    <message>
+        <source>no KV cache size in this session</source>
+        <translation>此会话没有 KV 缓存大小</translation>
+    </message>
+    <message>
+        <source>token %1 “%2”%3</source>
+        <translation>词元 %1“%2”%3</translation>
+    </message>
+    <message>
+        <source> (newest)</source>
+        <translation>（最新）</translation>
+    </message>
+    <message>
+        <source>no token yet</source>
+        <translation>尚无词元</translation>
+    </message>
+    <message>
+        <source>layer %1; scroll or Ctrl+wheel to zoom</source>
+        <translation>第 %1 层；滚动浏览，Ctrl+滚轮缩放</translation>
+    </message>
+    <message>
+        <source>routed experts vs every expert</source>
+        <translation>路由专家与全部专家对比</translation>
+    </message>
+    <message>
+        <source>weights touched per token, summed</source>
+        <translation>每个词元读取的权重，累加</translation>
+    </message>
+    <message>
+        <source>bytes cached after each token</source>
+        <translation>每个词元之后缓存的字节数</translation>
+    </message>
+    <message>
+        <source>%1% of dense FLOPs so far (attention included)</source>
+        <translation>迄今为稠密模型浮点运算量的 %1%（含注意力）</translation>
+    </message>
+    <message>
+        <source>%1% of dense weight bytes so far</source>
+        <translation>迄今为稠密模型权重字节的 %1%</translation>
+    </message>
+    <message>
+        <source>%1 cached, %2% of full multi-head K/V</source>
+        <translation>已缓存 %1，为完整多头 K/V 的 %2%</translation>
+    </message>
+    <message>
+        <source>No run yet.</source>
+        <translation>尚未运行。</translation>
+    </message>
+    <message>
+        <source>prompt %1 tok</source>
+        <translation>提示词 %1 个词元</translation>
+    </message>
+    <message>
+        <source>prefill %1 ms</source>
+        <translation>预填充 %1 毫秒</translation>
+    </message>
+    <message>
+        <source>first token %1 ms</source>
+        <translation>首个词元 %1 毫秒</translation>
+    </message>
+    <message>
+        <source>%1 generated</source>
+        <translation>已生成 %1 个</translation>
+    </message>
+    <message>
+        <source>%1 tok/s</source>
+        <translation>%1 词元/秒</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>end of text</source>
+        <translation>文本结束</translation>
+    </message>
+    <message>
+        <source>Open GGUF model</source>
+        <translation>打开 GGUF 模型</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf);;All files (*)</source>
+        <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Open session</source>
+        <translation>打开会话</translation>
+    </message>
+    <message>
+        <source>MoEScope sessions (*.moescope.json *.json);;All files (*)</source>
+        <translation>MoEScope 会话 (*.moescope.json *.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Save session</source>
+        <translation>保存会话</translation>
+    </message>
+    <message>
+        <source>MoEScope sessions (*.moescope.json *.json)</source>
+        <translation>MoEScope 会话 (*.moescope.json *.json)</translation>
+    </message>
+    <message>
+        <source>Saved %1.</source>
+        <translation>已保存 %1。</translation>
+    </message>
+    <message>
+        <source>Could not save the session: %1</source>
+        <translation>无法保存会话：%1</translation>
+    </message>
+    <message>
+        <source>Export routing CSV</source>
+        <translation>导出路由 CSV</translation>
+    </message>
+    <message>
+        <source>Export latency CSV</source>
+        <translation>导出延迟 CSV</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Could not export: %1</source>
+        <translation>无法导出：%1</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::ModelCard</name>
+    <message>
+        <source>No model loaded</source>
+        <translation>尚未加载模型</translation>
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation>架构</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>层数</translation>
+    </message>
+    <message>
+        <source>%1 (%2 MoE, %3 dense)</source>
+        <translation>%1（%2 个 MoE 层，%3 个稠密层）</translation>
+    </message>
+    <message>
+        <source>Experts</source>
+        <translation>专家</translation>
+    </message>
+    <message>
+        <source>%1 routed, top-%2</source>
+        <translation>%1 个路由专家，每词元选 %2 个（top-%2）</translation>
+    </message>
+    <message>
+        <source>, %1 shared</source>
+        <translation>，%1 个共享专家</translation>
+    </message>
+    <message>
+        <source>, normalized</source>
+        <translation>，权重归一化</translation>
+    </message>
+    <message>
+        <source>, scale %1</source>
+        <translation>，缩放 %1</translation>
+    </message>
+    <message>
+        <source>, groups %1/%2</source>
+        <translation>，分组 %1/%2</translation>
+    </message>
+    <message>
+        <source>, selection bias</source>
+        <translation>，选择偏置</translation>
+    </message>
+    <message>
+        <source>Gating</source>
+        <translation>门控</translation>
+    </message>
+    <message>
+        <source>Attention</source>
+        <translation>注意力</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <source>%1 total, %2 active per token (%3% of the weights; the Compute tab&apos;s share of dense counts FLOPs, attention included)</source>
+        <translation>共 %1，每个词元激活 %2（占权重的 %3%；“计算量”页中与稠密模型的比例按浮点运算计，包含注意力）</translation>
+    </message>
+    <message>
+        <source>Weights</source>
+        <translation>权重类型</translation>
+    </message>
+    <message>
+        <source>%1 per token</source>
+        <translation>每词元 %1</translation>
+    </message>
+    <message>
+        <source> (full MHA: %1)</source>
+        <translation>（完整 MHA：%1）</translation>
+    </message>
+    <message>
+        <source>KV cache</source>
+        <translation>KV 缓存</translation>
+    </message>
+    <message>
+        <source>Context</source>
+        <translation>上下文</translation>
+    </message>
+    <message>
+        <source>%1 tokens (trained)</source>
+        <translation>%1 个词元（训练长度）</translation>
+    </message>
+    <message>
+        <source>Vocabulary</source>
+        <translation>词表</translation>
+    </message>
+    <message>
+        <source>%1 tokens, %2</source>
+        <translation>%1 个词元，%2</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::ModelLineChart</name>
+    <message>
+        <source>selected token</source>
+        <translation>所选词元</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::RoutingGuide</name>
+    <message>
+        <source>token</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <source>router</source>
+        <translation>路由器</translation>
+    </message>
+    <message>
+        <source>router scores for %1 experts; the top %2 run (orange)</source>
+        <translation>路由器对 %1 个专家的打分；得分最高的 %2 个参与计算（橙色）</translation>
+    </message>
+    <message>
+        <source>shared: always runs</source>
+        <translation>共享专家：始终参与</translation>
+    </message>
+    <message>
+        <source>One MoE layer: only the chosen experts compute; their outputs are added, weighted by the gate.</source>
+        <translation>一个 MoE 层：只有被选中的专家参与计算，其输出按门控权重加权求和。</translation>
+    </message>
+    <message>
+        <source>How MoE routing works</source>
+        <translation>MoE 路由原理</translation>
+    </message>
+    <message>
+        <source>See: %1</source>
+        <translation>参见：%1</translation>
+    </message>
+    <message>
+        <source>In &lt;b&gt;%1&lt;/b&gt;, each token goes through %2 of %3 routed experts per MoE layer, so it multiplies %4 of the %5 parameters: &lt;b&gt;%6%&lt;/b&gt; of the model is active per token.</source>
+        <translation>在 &lt;b&gt;%1&lt;/b&gt; 中，每个词元在每个 MoE 层只经过 %3 个路由专家中的 %2 个，因此只用到 %5 个参数中的 %4 个：每个词元的&lt;b&gt;激活参数&lt;/b&gt;占模型的 &lt;b&gt;%6%&lt;/b&gt;。</translation>
+    </message>
+    <message>
+        <source>Load a model to see its own numbers here.</source>
+        <translation>加载模型后，这里会显示该模型自己的数字。</translation>
+    </message>
+    <message>
+        <source>The router</source>
+        <translation>路由器</translation>
+    </message>
+    <message>
+        <source>A Mixture-of-Experts (MoE) layer replaces the one feed-forward network (FFN) of a transformer block with many smaller FFNs, the &lt;i&gt;experts&lt;/i&gt;. A small linear layer, the &lt;i&gt;router&lt;/i&gt;, scores every expert for every token.</source>
+        <translation>混合专家（MoE）层把 Transformer 块中唯一的前馈网络（FFN）换成许多较小的 FFN，即&lt;i&gt;专家&lt;/i&gt;。一个小的线性层，即&lt;i&gt;路由器&lt;/i&gt;，为每个词元给每个专家打分。</translation>
+    </message>
+    <message>
+        <source>Top-k: why it saves compute</source>
+        <translation>Top-k：为什么能节省计算</translation>
+    </message>
+    <message>
+        <source>Only the k experts with the highest scores run for a token; the others are skipped. The model keeps the knowledge of all its experts but pays for only k of them: it is &lt;i&gt;sparse&lt;/i&gt;.</source>
+        <translation>每个词元只运行得分最高的 k 个专家，其余专家跳过。模型保有全部专家的知识，却只为其中 k 个付出计算：这就是&lt;i&gt;稀疏&lt;/i&gt;激活。</translation>
+    </message>
+    <message>
+        <source> The Compute tab counts FLOPs, which include attention, so its share of dense is higher.</source>
+        <translation> “计算量”页统计的是浮点运算量，其中包括注意力，所以它与稠密模型的比例更高。</translation>
+    </message>
+    <message>
+        <source>Gating</source>
+        <translation>门控</translation>
+    </message>
+    <message>
+        <source>The gate turns the router&apos;s scores into weights: softmax probabilities (Mixtral, Qwen) or sigmoid scores (DeepSeek-V3), often renormalised over the chosen k. The chosen experts&apos; outputs are added up with these weights. &lt;i&gt;Show → applied weight&lt;/i&gt; switches the heatmaps from the router probability to these weights.</source>
+        <translation>门控把路由器的打分变成权重：softmax 概率（Mixtral、Qwen）或 sigmoid 分数（DeepSeek-V3），通常再在选中的 k 个专家上重新归一化。被选中专家的输出按这些权重相加。&lt;i&gt;显示 → 实际权重&lt;/i&gt;可把热力图从路由概率切换为这些权重。</translation>
+    </message>
+    <message>
+        <source>Shared experts</source>
+        <translation>共享专家</translation>
+    </message>
+    <message>
+        <source>DeepSeek and Qwen2-MoE also have &lt;i&gt;shared experts&lt;/i&gt; that every token passes through. They hold what all tokens need, so the routed experts are free to specialise. In the heatmaps they are the S columns after the black line.</source>
+        <translation>DeepSeek 和 Qwen2-MoE 还有所有词元都会经过的&lt;i&gt;共享专家&lt;/i&gt;。它们承担所有词元都需要的通用知识，让路由专家可以各自专精。在热力图中，它们是黑线之后的 S 列。</translation>
+    </message>
+    <message>
+        <source>Load balance</source>
+        <translation>负载均衡</translation>
+    </message>
+    <message>
+        <source>If the router sent most tokens to a few experts, the others would sit idle and learn little. Training therefore adds a load-balancing loss (DeepSeek-V3: a bias on the selection scores) so that tokens spread over the experts. Expert load shows how evenly this run spread them.</source>
+        <translation>如果路由器把大多数词元都送给少数几个专家，其余专家就会闲置、学不到东西。因此训练时会加入负载均衡损失（DeepSeek-V3 则在选择分数上加偏置），让词元分散到各个专家。“专家负载”显示本次运行分配得是否均匀。</translation>
+    </message>
+    <message>
+        <source>Specialisation</source>
+        <translation>专家分工</translation>
+    </message>
+    <message>
+        <source>Experts tend to specialise: digits, Chinese characters, code keywords and punctuation often go to different experts. Run the sample prompts and compare the chip colours and the rows of the token × expert view.</source>
+        <translation>专家往往各有所长：数字、汉字、代码关键字和标点常常被送往不同的专家。运行示例提示词，比较词元块的颜色和词元 × 专家视图中的各行。</translation>
+    </message>
+    <message>
+        <source>How to read each view</source>
+        <translation>如何阅读各个视图</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::TokenListModel</name>
+    <message>
+        <source>prompt</source>
+        <translation>提示词</translation>
+    </message>
+    <message>
+        <source>generated</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <source>output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>Top expert (layer %1)</source>
+        <translation>首选专家（第 %1 层）</translation>
+    </message>
+    <message>
+        <source>Top weight (layer %1)</source>
+        <translation>首选权重（第 %1 层）</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <source>Pos</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>Token id</source>
+        <translation>词元 ID</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Top expert</source>
+        <translation>首选专家</translation>
+    </message>
+    <message>
+        <source>Top weight</source>
+        <translation>首选权重</translation>
+    </message>
+    <message>
+        <source>Time (ms)</source>
+        <translation>耗时（毫秒）</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::TokenStripView</name>
+    <message>
+        <source>Prompt and output tokens appear here, coloured by their top expert. Try a sample prompt in the Prompt dock.</source>
+        <translation>提示词和输出的词元会显示在这里，颜色表示其首选专家。试试“提示词”面板中的示例提示词。</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::ViewPanel</name>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Save this view as PNG or SVG</source>
+        <translation>将此视图保存为 PNG 或 SVG</translation>
+    </message>
+    <message>
+        <source>Export %1</source>
+        <translation>导出 %1</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png);;SVG drawing (*.svg)</source>
+        <translation>PNG 图像 (*.png);;SVG 矢量图 (*.svg)</translation>
+    </message>
+</context>
+</TS>
