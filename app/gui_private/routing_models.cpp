@@ -98,7 +98,7 @@ void readRoutingRow(const TraceStore& store, const moe::LayerRouting* routing, R
 
 QString tokenLabel(const TraceStore& store, int token) {
     const auto& t = store.token(token);
-    return QObject::tr("token %1 \u201c%2\u201d (pos %3)")
+    return QObject::tr("token %1 “%2” (pos %3)")
         .arg(t.step).arg(TokenListModel::displayText(t.text)).arg(t.pos);
 }
 
