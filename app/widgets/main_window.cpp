@@ -204,7 +204,12 @@ MainWindow::MainWindow(QWidget* parent)
         }
     });
     connect(controller_, &InferenceController::generationFinished, this, [this](const QString& error, bool cancelled) {
-        if (!error.isEmpty()) showMessage(tr("Generation failed: %1").arg(error));
+        if (!error.isEmpty() && store_->tokenCount() == 0 && previous_run_.model.n_layer > 0) {
+            store_->setDocument(std::move(previous_run_));  // a run that failed before its first token keeps the last good one
+        }
+        previous_run_ = {};
+        // A translated summary; the engine's own (English) text follows as the details.
+        if (!error.isEmpty()) showMessage(tr("Could not run the prompt.") + QLatin1Char('\n') + tr("Details: %1").arg(error));
         status_label_->setText(cancelled ? tr("Stopped.") : error.isEmpty() ? tr("Done.") : tr("Failed."));
         updateStats();
     });
@@ -650,6 +655,7 @@ void MainWindow::run() {
     request.sampling.top_p = static_cast<float>(top_p_->value());
     request.sampling.seed = static_cast<uint64_t>(seed_->value());
     hideMessage();
+    previous_run_ = store_->document();
     output_->clear();
     status_label_->setText(tr("Generating…"));
     controller_->generate(request);

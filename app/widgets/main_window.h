@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gui_private/inference_worker.h"
+#include "gui_private/trace_store.h"
 
 class QAction;
 class QComboBox;
@@ -197,8 +198,9 @@ private:
     QMenu* recent_menu_ = nullptr;
     QString loading_path_;
     bool font_warning_shown_ = false;
-    QString title_subject_;
-    RoutingGuide* guide_ = nullptr;  // the open model or session, in the title bar
+    QString title_subject_;  // the open model or session, in the title bar
+    RoutingGuide* guide_ = nullptr;
+    SessionDocument previous_run_;  // restored when a run fails before its first token
     std::vector<std::function<void()>> retranslators_;
 };
 

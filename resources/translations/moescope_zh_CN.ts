@@ -200,10 +200,6 @@ chosen by %3 of %4 tokens (%5%)</source>
         <translation>加载失败。</translation>
     </message>
     <message>
-        <source>Generation failed: %1</source>
-        <translation>生成失败：%1</translation>
-    </message>
-    <message>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
@@ -766,6 +762,14 @@ chosen by %3 of %4 tokens (%5%)</source>
     <message>
         <source>(none)</source>
         <translation>（无）</translation>
+    </message>
+    <message>
+        <source>Could not run the prompt.</source>
+        <translation>无法运行该提示词。</translation>
+    </message>
+    <message>
+        <source>Details: %1</source>
+        <translation>详情：%1</translation>
     </message>
 </context>
 <context>

@@ -275,3 +275,28 @@ TEST(AppEngine, ClosingTheWindowWhileGeneratingReturnsPromptly) {
     w.reset();  // stops the worker and joins its thread
     EXPECT_LT(timer.elapsed(), 500);
 }
+
+TEST(AppEngine, ARunTooLongForTheContextKeepsTheLastGoodOne) {
+    REQUIRE_RUNNABLE_MODEL(path);
+    MainWindow w;
+    w.show();
+    ASSERT_TRUE(loadInto(w, path)) << w.messageText().toStdString();
+    w.setPrompt(kPrompt);
+    w.setMaxTokens(4);
+    QSignalSpy finished(w.controller(), &InferenceController::generationFinished);
+    w.run();
+    ASSERT_TRUE(moe::test::waitForSignals(finished));
+    const int good_tokens = w.store()->tokenCount();
+    const QString good_text = w.outputText();
+    ASSERT_GT(good_tokens, 4);
+
+    // The whole context as new tokens: with the prompt it cannot fit, and the engine says so.
+    w.setMaxTokens(w.controller()->modelInfo().n_ctx_train);
+    w.run();
+    ASSERT_TRUE(moe::test::waitForSignals(finished, 2));
+    EXPECT_NE(finished.at(1).at(0).toString(), QString());
+    EXPECT_TRUE(w.messageText().contains("Could not run the prompt")) << w.messageText().toStdString();
+    EXPECT_TRUE(w.messageText().contains("context")) << w.messageText().toStdString();
+    EXPECT_EQ(w.store()->tokenCount(), good_tokens);
+    EXPECT_EQ(w.outputText(), good_text);
+}

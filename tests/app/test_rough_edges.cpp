@@ -197,3 +197,23 @@ TEST(AppRoughEdges, ModelDockShowsTheWholeCardOnceThereIsRoom) {
     EXPECT_TRUE(QTest::qWaitFor([&] { return !scroll->verticalScrollBar()->isVisible(); }, 2000))
         << "card " << w.modelCard()->height() << " px in a " << scroll->viewport()->height() << " px dock";
 }
+
+TEST(AppRoughEdges, AnyOtherJsonIsNotASessionAndTheTitleNamesTheOpenSession) {
+    MainWindow w;
+    const QString dir = QString::fromStdString(moe::test::temp_dir());
+    const QString other = dir + "/package.json";
+    {
+        QFile f(other);
+        ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+        f.write("{\"name\": \"left-pad\", \"version\": \"1.3.0\"}");
+    }
+    EXPECT_FALSE(w.openSessionFile(other));
+    EXPECT_TRUE(w.messageText().contains("not a MoEScope session")) << w.messageText().toStdString();
+    EXPECT_FALSE(w.messageText().contains("version")) << w.messageText().toStdString();
+
+    fill(w, 6);
+    const QString good = dir + "/run.moescope.json";
+    ASSERT_EQ(w.saveSessionFile(good), QString());
+    ASSERT_TRUE(w.openSessionFile(good));
+    EXPECT_EQ(w.windowTitle(), QStringLiteral("MoEScope \u2014 run.moescope.json"));
+}
