@@ -2,6 +2,8 @@
 
 #include "gui_private/trace_store.h"
 
+#include <algorithm>
+
 namespace moe::gui {
 
 namespace {
@@ -55,18 +57,16 @@ LayerTimeModel::LayerTimeModel(TraceStore* store, QObject* parent) : StoreModel(
 }
 
 void LayerTimeModel::rebuild() {
-    prefill_ = decode_ = {};
-    prefill_.ms.assign(static_cast<size_t>(rowCount()), 0.0);
-    decode_.ms = prefill_.ms;
+    prefill_.assign(static_cast<size_t>(rowCount()), {});
+    decode_ = prefill_;
     accumulate(0, store_->tokenCount() - 1);
 }
 
 void LayerTimeModel::accumulate(int first, int last) {
     for (int i = first; i <= last; ++i) {
         const auto& t = store_->token(i);
-        Sums& sums = t.is_prompt ? prefill_ : decode_;
-        ++sums.tokens;
-        for (size_t l = 0; l < t.layer_time_ms.size() && l < sums.ms.size(); ++l) sums.ms[l] += t.layer_time_ms[l];
+        auto& times = t.is_prompt ? prefill_ : decode_;
+        for (size_t l = 0; l < t.layer_time_ms.size() && l < times.size(); ++l) times[l].push_back(t.layer_time_ms[l]);
     }
 }
 
@@ -77,7 +77,15 @@ int LayerTimeModel::columnCount(const QModelIndex& parent) const { return parent
 QVariant LayerTimeModel::data(const QModelIndex& index, int role) const {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid)) return {};
     const auto layer = static_cast<size_t>(index.row());
-    auto mean = [&](const Sums& s) { return s.tokens > 0 && layer < s.ms.size() ? s.ms[layer] / s.tokens : 0.0; };
+    // Quantile q by linear interpolation between the order statistics (R's type 7).
+    auto quantile = [&](const std::vector<std::vector<double>>& times, double q) {
+        if (layer >= times.size() || times[layer].empty()) return 0.0;
+        std::vector<double> v = times[layer];
+        std::sort(v.begin(), v.end());
+        const double h = q * static_cast<double>(v.size() - 1);
+        const auto lo = static_cast<size_t>(h);
+        return lo + 1 < v.size() ? v[lo] + (h - static_cast<double>(lo)) * (v[lo + 1] - v[lo]) : v[lo];
+    };
     switch (index.column()) {
     case LayerColumn: return numberCell(index.row(), role);
     case SelectedMsColumn: {
@@ -85,15 +93,18 @@ QVariant LayerTimeModel::data(const QModelIndex& index, int role) const {
         const auto& times = token >= 0 ? store_->token(token).layer_time_ms : std::vector<double>{};
         return numberCell(layer < times.size() ? times[layer] : 0.0, role);
     }
-    case MeanPrefillMsColumn: return numberCell(mean(prefill_), role);
-    case MeanDecodeMsColumn: return numberCell(mean(decode_), role);
+    case MedianPrefillMsColumn: return numberCell(quantile(prefill_, 0.5), role);
+    case MedianDecodeMsColumn: return numberCell(quantile(decode_, 0.5), role);
+    case DecodeP25MsColumn: return numberCell(quantile(decode_, 0.25), role);
+    case DecodeP75MsColumn: return numberCell(quantile(decode_, 0.75), role);
     default: return {};
     }
 }
 
 QVariant LayerTimeModel::headerData(int section, Qt::Orientation orientation, int role) const {
     return columnHeader(section, orientation, role,
-                        {"Layer", "Selected token (ms)", "Mean prefill (ms)", "Mean decode (ms)"});
+                        {"Layer", "Selected token (ms)", "Median prefill (ms)", "Median decode (ms)", "Decode 25th percentile (ms)",
+                         "Decode 75th percentile (ms)"});
 }
 
 // --- SavingsModel -----------------------------------------------------------------------------

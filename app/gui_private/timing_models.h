@@ -24,7 +24,10 @@ public:
 class LayerTimeModel : public StoreModel {
     Q_OBJECT
 public:
-    enum Column { LayerColumn, SelectedMsColumn, MeanPrefillMsColumn, MeanDecodeMsColumn, ColumnCount };
+    // Medians, so one slow token (a page fault, another process) does not set the bar; the
+    // decode quartiles give the spread.
+    enum Column { LayerColumn, SelectedMsColumn, MedianPrefillMsColumn, MedianDecodeMsColumn, DecodeP25MsColumn,
+                  DecodeP75MsColumn, ColumnCount };
     explicit LayerTimeModel(TraceStore* store, QObject* parent = nullptr);
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -34,11 +37,8 @@ public:
 private:
     void rebuild() override;
     void accumulate(int first, int last);
-    struct Sums {
-        std::vector<double> ms;  // (n_layer)
-        int tokens = 0;
-    };
-    Sums prefill_, decode_;
+    // (n_layer) lists of every token's time in that block.
+    std::vector<std::vector<double>> prefill_, decode_;
 };
 
 // One row per token: FLOPs and weight bytes it used vs a dense model running every expert,

@@ -6,6 +6,8 @@
 #include <QBarSet>
 #include <QGraphicsLayout>
 #include <QLineSeries>
+#include <QCursor>
+#include <QToolTip>
 #include <QValueAxis>
 
 #include <algorithm>
@@ -197,8 +199,8 @@ LayerTimeChart::LayerTimeChart(QWidget* parent)
         const char* name;
         QColor color;
     } sets[] = {{QT_TR_NOOP("Selected token"), QColor(0x21, 0x71, 0xb5)},
-                {QT_TR_NOOP("Mean prefill token"), QColor(0xbd, 0xbd, 0xbd)},
-                {QT_TR_NOOP("Mean decode token"), QColor(0xfd, 0x8d, 0x3c)}};
+                {QT_TR_NOOP("Median prefill token"), QColor(0xbd, 0xbd, 0xbd)},
+                {QT_TR_NOOP("Median decode token"), QColor(0xfd, 0x8d, 0x3c)}};
     for (const auto& s : sets) {
         auto* set = new QBarSet(QString());
         set->setColor(s.color);
@@ -208,6 +210,17 @@ LayerTimeChart::LayerTimeChart(QWidget* parent)
         set_names_.append(s.name);
     }
     c->addSeries(series);
+    // The spread behind a median bar, on hover: a slow outlier moves neither.
+    connect(series, &QBarSeries::hovered, this, [this](bool entered, int layer, QBarSet* set) {
+        if (!entered || !model() || layer < 0 || layer >= model()->rowCount()) return QToolTip::hideText();
+        auto ms = [&](int column) { return QString::number(model()->index(layer, column).data(ValueRole).toDouble(), 'f', 3); };
+        QString tip = tr("block %1, %2: %3 ms").arg(layer).arg(set->label(), ms(columnOf(set)));
+        if (set == sets_.value(2)) {
+            tip += QLatin1Char('\n') + tr("middle half of decode tokens: %1 to %2 ms")
+                                           .arg(ms(LayerTimeModel::DecodeP25MsColumn), ms(LayerTimeModel::DecodeP75MsColumn));
+        }
+        QToolTip::showText(QCursor::pos(), tip, this);
+    });
     retranslate();
     axis_y_->setLabelFormat(QStringLiteral("%.3g"));
     c->addAxis(axis_x_, Qt::AlignBottom);
@@ -217,6 +230,12 @@ LayerTimeChart::LayerTimeChart(QWidget* parent)
 }
 
 void LayerTimeChart::setModel(QAbstractItemModel* model) { followModel(model); }
+
+int LayerTimeChart::columnOf(QBarSet* set) const {
+    const int columns[] = {LayerTimeModel::SelectedMsColumn, LayerTimeModel::MedianPrefillMsColumn,
+                           LayerTimeModel::MedianDecodeMsColumn};
+    return columns[std::max<qsizetype>(0, sets_.indexOf(set))];
+}
 
 void LayerTimeChart::retranslate() {
     for (int i = 0; i < sets_.size(); ++i) sets_[i]->setLabel(tr(set_names_[i]));
@@ -235,8 +254,7 @@ void LayerTimeChart::redraw() {
     QStringList categories;
     for (int r = 0; r < rows; ++r) categories << QString::number(r);
     if (axis_x_->categories() != categories) axis_x_->setCategories(categories);
-    const int columns[] = {LayerTimeModel::SelectedMsColumn, LayerTimeModel::MeanPrefillMsColumn,
-                           LayerTimeModel::MeanDecodeMsColumn};
+    const int columns[] = {columnOf(sets_[0]), columnOf(sets_[1]), columnOf(sets_[2])};
     double max_y = 0;
     for (int s = 0; s < sets_.size(); ++s) {
         QList<qreal> values;

@@ -89,6 +89,7 @@ protected:
 
 private:
     void retranslate();
+    int columnOf(QBarSet* set) const;  // the LayerTimeModel column a bar set shows
 
     QVector<QBarSet*> sets_;
     QVector<const char*> set_names_;  // untranslated

@@ -103,20 +103,28 @@ chosen by %3 of %4 tokens (%5%)</source>
         <translation>所选词元</translation>
     </message>
     <message>
-        <source>Mean prefill token</source>
-        <translation>预填充词元均值</translation>
-    </message>
-    <message>
-        <source>Mean decode token</source>
-        <translation>解码词元均值</translation>
-    </message>
-    <message>
         <source>layer</source>
         <translation>层</translation>
     </message>
     <message>
         <source>ms</source>
         <translation>毫秒</translation>
+    </message>
+    <message>
+        <source>Median prefill token</source>
+        <translation>预填充词元中位数</translation>
+    </message>
+    <message>
+        <source>Median decode token</source>
+        <translation>解码词元中位数</translation>
+    </message>
+    <message>
+        <source>block %1, %2: %3 ms</source>
+        <translation>第 %1 块，%2：%3 毫秒</translation>
+    </message>
+    <message>
+        <source>middle half of decode tokens: %1 to %2 ms</source>
+        <translation>中间一半的解码词元：%1 到 %2 毫秒</translation>
     </message>
 </context>
 <context>
@@ -472,10 +480,6 @@ chosen by %3 of %4 tokens (%5%)</source>
         <translation>一个词元的时间花在哪里，逐块显示（注意力 + FFN）。</translation>
     </message>
     <message>
-        <source>wall time per block (attention + FFN)</source>
-        <translation>每块的实际耗时（注意力 + FFN）</translation>
-    </message>
-    <message>
         <source>% of dense</source>
         <translation>占稠密模型的 %</translation>
     </message>
@@ -770,6 +774,10 @@ chosen by %3 of %4 tokens (%5%)</source>
     <message>
         <source>Details: %1</source>
         <translation>详情：%1</translation>
+    </message>
+    <message>
+        <source>median wall time per block (attention + FFN); hover a bar for the spread</source>
+        <translation>每块实际耗时的中位数（注意力 + FFN）；悬停在柱上可看分布范围</translation>
     </message>
 </context>
 <context>

@@ -156,9 +156,12 @@ TEST(AppModels, TimingAndSavings) {
     EXPECT_EQ(f.latency.data(f.latency.index(0, LatencyModel::KindColumn), Qt::DisplayRole).toString(), "prefill");
     EXPECT_EQ(f.latency.data(f.latency.index(6, LatencyModel::KindColumn), Qt::DisplayRole).toString(), "decode");
     EXPECT_EQ(value(f.latency, 6, LatencyModel::TotalMsColumn), 26.0);
-    // Mean decode time of block 0: tokens 5..8 take (25, 26, 20, 21) / 4 layers each.
-    EXPECT_DOUBLE_EQ(value(f.layer_time, 0, LayerTimeModel::MeanDecodeMsColumn), (25 + 26 + 20 + 21) / 4.0 / 4.0);
-    EXPECT_DOUBLE_EQ(value(f.layer_time, 0, LayerTimeModel::MeanPrefillMsColumn), 2.0 / 4.0);
+    // Block 0 of decode tokens 5..8: (25, 26, 20, 21) / 4 layers = 6.25, 6.5, 5, 5.25 ms.
+    // Sorted 5, 5.25, 6.25, 6.5: median (5.25 + 6.25) / 2; quartiles at ranks 0.75 and 2.25.
+    EXPECT_DOUBLE_EQ(value(f.layer_time, 0, LayerTimeModel::MedianDecodeMsColumn), 5.75);
+    EXPECT_DOUBLE_EQ(value(f.layer_time, 0, LayerTimeModel::DecodeP25MsColumn), 5.0 + 0.75 * 0.25);
+    EXPECT_DOUBLE_EQ(value(f.layer_time, 0, LayerTimeModel::DecodeP75MsColumn), 6.25 + 0.25 * 0.25);
+    EXPECT_DOUBLE_EQ(value(f.layer_time, 0, LayerTimeModel::MedianPrefillMsColumn), 2.0 / 4.0);
     EXPECT_DOUBLE_EQ(value(f.layer_time, 1, LayerTimeModel::SelectedMsColumn), 21.0 / 4.0);  // newest token
     EXPECT_DOUBLE_EQ(value(f.savings, 8, SavingsModel::CumFlopsUsedColumn), 9 * 0.3e9);
     EXPECT_DOUBLE_EQ(value(f.savings, 8, SavingsModel::CumBytesDenseColumn), 9 * 4.0e9);
