@@ -5,10 +5,11 @@
 
 namespace moe {
 
-std::string demo_model_path() {
+namespace {
+
+// `relative` under the source tree of this build, else under the executable's folder or a parent.
+std::string bundled_resource(const std::filesystem::path& relative) {
     namespace fs = std::filesystem;
-    if (const char* env = std::getenv("MOESCOPE_DEMO_MODEL"); env && *env) return env;
-    const fs::path relative = fs::path("resources") / "models" / "demo-moe.gguf";
     const fs::path in_source = fs::path(MOESCOPE_SOURCE_ROOT) / relative;
     if (fs::exists(in_source)) return in_source.string();
     std::error_code ec;
@@ -18,5 +19,14 @@ std::string demo_model_path() {
             if (fs::exists(dir / relative)) return (dir / relative).string();
     return in_source.string();
 }
+
+}  // namespace
+
+std::string demo_model_path() {
+    if (const char* env = std::getenv("MOESCOPE_DEMO_MODEL"); env && *env) return env;
+    return bundled_resource(std::filesystem::path("resources") / "models" / "demo-moe.gguf");
+}
+
+std::string bundled_corpus_path() { return bundled_resource(std::filesystem::path("resources") / "corpus"); }
 
 }  // namespace moe
