@@ -23,6 +23,11 @@ commands:
   bench [-m MODEL] [-p 512] [-n 128] [--threads T] [--json FILE]
   synth --arch ARCH --preset NAME [--layers L] [--type TYPE] [--seed S] [--legacy-kv-b] -o FILE
       (synth --list shows the presets)
+  perplexity [-m MODEL] -f TEXT [--ctx 512] [--threads T]
+      [--experts K] [--disable-expert LAYER:EXPERT]... [--dense]
+  profile [-m MODEL] [--corpus PATH]... [--domain NAME=PATH]... [--ctx N] [--max-tokens N]
+      [--routing-csv FILE] [--json FILE] [--threads T]   (bundled samples without a corpus)
+  prune [-m MODEL] --keep M --profile PROFILE.json -o OUT.gguf
 
 Without -m the bundled demo model is used.
 )";
@@ -81,6 +86,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         if (command == "run") return run_command(args, out, err);
         if (command == "bench") return bench_command(args, out, err);
         if (command == "synth") return synth_command(args, out);
+        if (command == "perplexity") return perplexity_command(args, out, err);
+        if (command == "profile") return profile_command(args, out, err);
+        if (command == "prune") return prune_command(args, out);
         err << "moescope-cli: unknown command '" << command << "'\n" << kUsage;
         return 2;
     } catch (const UsageError& e) {

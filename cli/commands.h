@@ -14,6 +14,9 @@ int tokenize_command(const std::vector<std::string>& args, std::ostream& out);
 int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int bench_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int synth_command(const std::vector<std::string>& args, std::ostream& out);
+int perplexity_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int prune_command(const std::vector<std::string>& args, std::ostream& out);
+int profile_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // -m/--model, else the bundled demo model.
 std::string model_path(const Arguments& arguments);

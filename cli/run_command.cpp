@@ -1,14 +1,11 @@
 // `run`: generate from a prompt, stream the text, and export the routing trace.
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <csignal>
-#include <filesystem>
 #include <numeric>
 #include <ostream>
-#include <unistd.h>
 
 #include "commands.h"
+#include "shared_options.h"
 #include "engine/engine.h"
 #include "util/atomic_file.h"
 #include "util/json_writer.h"
@@ -16,21 +13,6 @@
 namespace moe::cli {
 
 namespace {
-
-std::atomic<bool> g_interrupted{false};
-
-void on_interrupt(int) { g_interrupted = true; }
-
-// Fails before the run, not after it, when an export folder is missing or read-only.
-void check_writable(const std::optional<std::string>& path) {
-    if (!path) return;
-    std::filesystem::path parent = std::filesystem::path(*path).parent_path();
-    if (parent.empty()) parent = ".";
-    if (!std::filesystem::is_directory(parent))
-        throw EngineError("cannot write '" + *path + "': folder '" + parent.string() + "' does not exist");
-    if (::access(parent.c_str(), W_OK) != 0)
-        throw EngineError("cannot write '" + *path + "': folder '" + parent.string() + "' is not writable");
-}
 
 void append_top_logits(std::string& csv, int step, int pos, const float* logits, int n_vocab, int top) {
     std::vector<int> order(n_vocab);
@@ -89,17 +71,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
     request.sampling.seed = static_cast<uint64_t>(arguments.integer("--seed", 0));
     request.stop_at_eos = !arguments.has("--ignore-eos");
     request.parse_special = !arguments.has("--no-special");
-    request.overrides.top_k = arguments.integer("--experts", 0);
-    request.overrides.dense = arguments.has("--dense");
-    for (const std::string& pair : arguments.all("--disable-expert")) {
-        const auto colon = pair.find(':');
-        if (colon == std::string::npos) throw UsageError("--disable-expert expects LAYER:EXPERT, got '" + pair + "'");
-        try {
-            request.overrides.disabled.insert({std::stoi(pair.substr(0, colon)), std::stoi(pair.substr(colon + 1))});
-        } catch (const std::exception&) {
-            throw UsageError("--disable-expert expects LAYER:EXPERT, got '" + pair + "'");
-        }
-    }
+    request.overrides = routing_overrides(arguments);
     if (request.max_new_tokens < 0) throw UsageError("-n must be >= 0");
 
     const auto model = Model::load(model_path(arguments));
@@ -127,16 +99,11 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
         };
     events.on_text = [&](const std::string& text) { out << text << std::flush; };
 
-    g_interrupted = false;
-    auto previous = std::signal(SIGINT, on_interrupt);
     GenerationResult result;
-    try {
-        result = session.generate(request, events, &g_interrupted);
-    } catch (...) {
-        std::signal(SIGINT, previous);
-        throw;
+    {
+        InterruptFlag interrupt;
+        result = session.generate(request, events, interrupt.flag());
     }
-    std::signal(SIGINT, previous);
     out << "\n";
 
     const double prompt_tok_s = result.prefill_ms > 0 ? 1000.0 * result.prompt_tokens.size() / result.prefill_ms : 0;

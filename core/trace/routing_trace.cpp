@@ -5,7 +5,17 @@
 
 namespace moe {
 
-std::string routing_csv_header() { return "step,pos,token_id,token_text,layer,rank,expert,weight,prob,score\n"; }
+namespace {
+
+constexpr const char* kRoutingColumns = "step,pos,token_id,token_text,layer,rank,expert,weight,prob,score";
+
+// One row per layer × chosen expert; `tail` (",doc,domain" or nothing) ends every row.
+void append_rows(std::string& out, const TokenTrace& trace, const std::string& tail);
+
+}  // namespace
+
+std::string routing_csv_header() { return std::string(kRoutingColumns) + "\n"; }
+std::string routing_csv_header_with_documents() { return std::string(kRoutingColumns) + ",doc,domain\n"; }
 
 std::string format_float(double v) {
     if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
@@ -25,7 +35,19 @@ std::string csv_escape(const std::string& field) {
     return quoted + "\"";
 }
 
-void append_routing_csv(std::string& out, const TokenTrace& trace) {
+void append_routing_csv(std::string& out, const TokenTrace& trace) { append_rows(out, trace, {}); }
+
+void append_routing_csv(std::string& out, const TokenTrace& trace, int doc, const std::string& domain) {
+    std::string tail = ",";
+    tail += std::to_string(doc);
+    tail += ',';
+    tail += csv_escape(domain);
+    append_rows(out, trace, tail);
+}
+
+namespace {
+
+void append_rows(std::string& out, const TokenTrace& trace, const std::string& tail) {
     const std::string prefix = std::to_string(trace.step) + "," + std::to_string(trace.pos) + "," +
                                std::to_string(trace.token_id) + "," + csv_escape(trace.text) + ",";
     for (const LayerRouting& layer : trace.moe_layers) {
@@ -34,9 +56,11 @@ void append_routing_csv(std::string& out, const TokenTrace& trace) {
             out += prefix;
             out += std::to_string(layer.layer) + "," + std::to_string(rank) + "," + std::to_string(expert) + ",";
             out += format_float(layer.weights[rank]) + "," + format_float(layer.probs[expert]) + "," +
-                   format_float(layer.scores[expert]) + "\n";
+                   format_float(layer.scores[expert]) + tail + "\n";
         }
     }
 }
+
+}  // namespace
 
 }  // namespace moe

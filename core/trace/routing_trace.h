@@ -43,6 +43,9 @@ public:
 // step,pos,token_id,token_text,layer,rank,expert,weight,prob,score
 std::string routing_csv_header();                      // the header line, with '\n'
 void append_routing_csv(std::string& out, const TokenTrace& trace);  // one row per layer × chosen expert
+// `profile`'s CSV: the ten columns, then the document index and its domain (empty when none).
+std::string routing_csv_header_with_documents();
+void append_routing_csv(std::string& out, const TokenTrace& trace, int doc, const std::string& domain);
 // RFC 4180 quoting: fields with a comma, quote, CR or LF are quoted, quotes doubled.
 std::string csv_escape(const std::string& field);
 // Floats with %.9g, which round-trips float32.

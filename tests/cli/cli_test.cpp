@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "cli.h"
+#include "cli_harness.h"
 #include "engine/engine.h"
 #include "models/synthetic_model.h"
 #include "support/test_support.h"
@@ -13,34 +13,10 @@
 namespace moe {
 namespace {
 
-struct CliResult {
-    int code;
-    std::string out, err;
-};
-
-CliResult cli(const std::vector<std::string>& args) {
-    std::ostringstream out, err;
-    const int code = cli::run(args, out, err);
-    return {code, out.str(), err.str()};
-}
-
-const std::string& tiny_model() {
-    static const std::string path = [] {
-        const std::string p = test::temp_dir() + "/tiny-deepseek2.gguf";
-        const CliResult r = cli({"synth", "--arch", "deepseek2", "--preset", "tiny", "--type", "q8_0", "-o", p});
-        EXPECT_EQ(r.code, 0) << r.err;
-        return p;
-    }();
-    return path;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::stringstream ss(text);
-    std::string line;
-    while (std::getline(ss, line)) lines.push_back(line);
-    return lines;
-}
+using test::cli;
+using test::CliResult;
+using test::lines_of;
+using test::tiny_model;
 
 TEST(Cli, InfoDescribesTheModel) {
     const CliResult r = cli({"info", "-m", tiny_model()});
