@@ -12,6 +12,7 @@
 
 #include "engine/engine.h"
 #include "gguf/gguf_file.h"
+#include "models/metadata_keys.h"
 #include "models/tensor_names.h"
 
 namespace moe {
@@ -98,18 +99,20 @@ std::vector<int> most_loaded_experts(const std::vector<double>& load, int keep) 
 PruneResult prune_experts(const std::string& model_path, const ExpertLoads& loads, int keep,
                           const std::string& output_path) {
     const auto file = gguf::GgufFile::open_model(model_path);
-    const auto arch = file->get_string("general.architecture");
-    if (!arch) throw EngineError(model_path + ": metadata key 'general.architecture' is missing");
-    const std::string prefix = *arch + ".";
+    const std::string arch_key = key_name(MetaKey::Architecture, {});
+    const auto arch = file->get_string(arch_key);
+    if (!arch) throw EngineError(model_path + ": metadata key '" + arch_key + "' is missing");
+    const std::string count_key = key_name(MetaKey::ExpertCount, *arch);
+    const std::string used_key = key_name(MetaKey::ExpertUsedCount, *arch);
     PruneResult result;
-    result.n_expert_before = static_cast<int>(file->get_int(prefix + "expert_count").value_or(0));
-    result.n_used_before = static_cast<int>(file->get_int(prefix + "expert_used_count").value_or(0));
+    result.n_expert_before = static_cast<int>(file->get_int(count_key).value_or(0));
+    result.n_used_before = static_cast<int>(file->get_int(used_key).value_or(0));
     const int n_expert = result.n_expert_before;
     if (n_expert == 0) throw EngineError(model_path + ": the model has no routed experts to prune");
     if (keep < 1 || keep > n_expert)
         throw EngineError("--keep must be between 1 and " + std::to_string(n_expert) + " (the experts of " +
                           model_path + "), got " + std::to_string(keep));
-    if (file->get_int(prefix + "expert_group_count").value_or(0) > 1)
+    if (file->get_int(key_name(MetaKey::ExpertGroupCount, *arch)).value_or(0) > 1)
         throw EngineError(model_path + ": the model routes by expert groups; pruning would break the groups");
     if (loads.n_expert != n_expert)
         throw EngineError("the profile counts " + std::to_string(loads.n_expert) + " experts but " + model_path +
@@ -120,8 +123,8 @@ PruneResult prune_experts(const std::string& model_path, const ExpertLoads& load
         if (key != "general.alignment" && key.rfind("split.", 0) != 0) writer.set(key, value);
     result.n_expert_after = keep;
     result.n_used_after = std::min(result.n_used_before, keep);
-    writer.set(prefix + "expert_count", gguf::Value::u32(static_cast<uint32_t>(keep)));
-    writer.set(prefix + "expert_used_count", gguf::Value::u32(static_cast<uint32_t>(result.n_used_after)));
+    writer.set(count_key, gguf::Value::u32(static_cast<uint32_t>(keep)));
+    writer.set(used_key, gguf::Value::u32(static_cast<uint32_t>(result.n_used_after)));
     writer.set(kPrunedFromExpertCountKey, gguf::Value::u32(static_cast<uint32_t>(n_expert)));
 
     for (const gguf::TensorInfo& t : file->tensors()) {
