@@ -7,9 +7,32 @@
 #include <QMutex>
 
 #include "engine/demo_model.h"
+#include "gui_private/trace_store.h"
+#include "widgets/main_window.h"
 #include "support/test_support.h"
 
 namespace moe::test {
+
+moe::gui::SyntheticShape smallShape(int n_layer, int n_expert, int n_expert_used, int prompt_tokens, int n_expert_shared) {
+    moe::gui::SyntheticShape s;
+    s.n_layer = n_layer;
+    s.n_expert = n_expert;
+    s.n_expert_used = n_expert_used;
+    s.n_expert_shared = n_expert_shared;
+    s.prompt_tokens = prompt_tokens;
+    return s;
+}
+
+void showSyntheticRun(moe::gui::MainWindow& window, const moe::gui::SyntheticShape& shape, int tokens, int64_t params_total,
+                      int64_t params_active) {
+    moe::ModelInfo info = moe::gui::syntheticModelInfo(shape);
+    if (params_total > 0) {
+        info.params_total = params_total;
+        info.params_active = params_active;
+    }
+    window.store()->resetModel(info);
+    window.store()->appendTokens(moe::gui::syntheticTokens(shape, 0, tokens));
+}
 
 namespace {
 QMutex complaints_mutex;

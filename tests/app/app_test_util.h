@@ -5,6 +5,12 @@
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 
+#include "gui_private/synthetic_trace.h"
+
+namespace moe::gui {
+class MainWindow;
+}
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +33,14 @@ private:
 
 // Waits until `spy` has at least `count` signals or `timeout_ms` passed.
 bool waitForSignals(QSignalSpy& spy, int count = 1, int timeout_ms = 60000);
+
+// A small synthetic model for widget tests (no shared expert unless asked).
+moe::gui::SyntheticShape smallShape(int n_layer, int n_expert, int n_expert_used, int prompt_tokens, int n_expert_shared = 0);
+
+// The window shows `tokens` tokens of a synthetic run of `shape` (model info with the given
+// total and active parameter counts when they are not zero).
+void showSyntheticRun(moe::gui::MainWindow& window, const moe::gui::SyntheticShape& shape, int tokens,
+                      int64_t params_total = 0, int64_t params_active = 0);
 
 // A GGUF the engine can run: the bundled demo model, else the conformance deepseek2 model.
 // Empty if neither exists.

@@ -11,6 +11,7 @@
 #include <QStatusBar>
 #include <QTextLayout>
 
+#include "app/app_test_util.h"
 #include "gui_private/routing_models.h"
 #include "gui_private/synthetic_trace.h"
 #include "gui_private/trace_store.h"
@@ -28,11 +29,7 @@ const QString kNoFont = QString::fromUcs4(U"\U00010000", 1);
 
 // One token strip with a single chip showing `text`, rendered offscreen.
 QImage renderChip(const QString& text) {
-    SyntheticShape shape;
-    shape.n_layer = 3;
-    shape.n_expert = 8;
-    shape.n_expert_used = 2;
-    shape.prompt_tokens = 1;
+    const SyntheticShape shape = moe::test::smallShape(3, 8, 2, 1);
     TraceStore store;
     TokenListModel model(&store);
     store.resetModel(syntheticModelInfo(shape));

@@ -18,6 +18,7 @@
 #include <QValueAxis>
 #include <QXmlStreamReader>
 
+#include "app/app_test_util.h"
 #include "gui_private/routing_models.h"
 #include "gui_private/synthetic_trace.h"
 #include "gui_private/trace_store.h"
@@ -43,18 +44,8 @@ struct LanguageScope {
     }
 };
 
-void fill(MainWindow& w) {
-    SyntheticShape shape;
-    shape.n_layer = 4;
-    shape.n_expert = 8;
-    shape.n_expert_used = 2;
-    shape.prompt_tokens = 4;
-    moe::ModelInfo info = syntheticModelInfo(shape);
-    info.params_total = 1000000;
-    info.params_active = 250000;
-    w.store()->resetModel(info);
-    w.store()->appendTokens(syntheticTokens(shape, 0, 12));
-}
+// 12 tokens of a model with 2 of 8 experts per token and 250 K of 1 M parameters active.
+void fill(MainWindow& w) { moe::test::showSyntheticRun(w, moe::test::smallShape(4, 8, 2, 4), 12, 1000000, 250000); }
 
 // Every user-visible text of the window: widgets, menus, docks, tabs, chart axes and legends.
 QStringList visibleTexts(MainWindow& w) {

@@ -18,6 +18,7 @@
 
 #include <cmath>
 
+#include "app/app_test_util.h"
 #include "gui_private/routing_models.h"
 #include "gui_private/synthetic_trace.h"
 #include "gui_private/trace_store.h"
@@ -31,20 +32,9 @@ using namespace moe::gui;
 
 namespace {
 
-SyntheticShape smallShape() {
-    SyntheticShape s;
-    s.n_layer = 4;
-    s.n_expert = 8;
-    s.n_expert_used = 2;
-    s.n_expert_shared = 1;
-    s.prompt_tokens = 4;
-    return s;
-}
+SyntheticShape smallShape() { return moe::test::smallShape(4, 8, 2, 4, /*n_expert_shared=*/1); }
 
-void fill(MainWindow& w, int tokens) {
-    w.store()->resetModel(syntheticModelInfo(smallShape()));
-    w.store()->appendTokens(syntheticTokens(smallShape(), 0, tokens));
-}
+void fill(MainWindow& w, int tokens) { moe::test::showSyntheticRun(w, smallShape(), tokens); }
 
 QValueAxis* verticalAxis(QWidget* view) {
     auto* chart_view = qobject_cast<QChartView*>(view);
