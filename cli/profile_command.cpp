@@ -36,8 +36,7 @@ std::vector<Document> load_documents(const Arguments& arguments) {
 
 int profile_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     Arguments arguments(args, 1,
-                        {"--model", "--corpus", "--domain", "--ctx", "--max-tokens", "--routing-csv", "--json",
-                         "--threads"},
+                        {"--model", "--corpus", "--domain", "--ctx", "--max-tokens", "--routing-csv", "--threads"},
                         {}, {{"-m", "--model"}, {"-c", "--ctx"}, {"-t", "--threads"}});
     if (!arguments.positional().empty()) throw UsageError("unexpected argument '" + arguments.positional()[0] + "'");
     const auto csv_path = arguments.text("--routing-csv");
