@@ -112,9 +112,10 @@ T load(const unsigned char* p) {
 int64_t to_int(const unsigned char* p, const NpyHeader& h) {
     const bool is_signed = h.kind == 'i';
     switch (h.item_size) {
-        case 1: return is_signed ? load<int8_t>(p) : load<uint8_t>(p);
-        case 2: return is_signed ? load<int16_t>(p) : load<uint16_t>(p);
-        case 4: return is_signed ? load<int32_t>(p) : load<uint32_t>(p);
+        // Each branch widens on its own: a ?: over int32_t and uint32_t would make -1 unsigned.
+        case 1: return is_signed ? int64_t{load<int8_t>(p)} : int64_t{load<uint8_t>(p)};
+        case 2: return is_signed ? int64_t{load<int16_t>(p)} : int64_t{load<uint16_t>(p)};
+        case 4: return is_signed ? int64_t{load<int32_t>(p)} : int64_t{load<uint32_t>(p)};
         default: {
             if (is_signed) return load<int64_t>(p);
             const uint64_t u = load<uint64_t>(p);

@@ -94,7 +94,7 @@ TEST(NpzTrace, WrittenFileRoundTripsAndNumpyReadsIt) {
     t.max_k = 2;
     t.layers = {1, 3};
     t.model = "Qwen3 ünï";
-    t.token_ids = {10, 11, 12};
+    t.token_ids = {10, -1, 12};  // -1: unknown
     t.positions = {5, 6, 0};
     t.sequences = {0, 0, 1};
     t.texts = {"He", "llo", ""};
@@ -125,6 +125,7 @@ for name in ('stored', 'deflated'):
     assert z['seq_starts'].tolist() == [0, 2] and z['layers'].tolist() == [1, 3]
     assert z['token_texts'].tolist() == [b'He', b'llo', b''] and str(z['model']) == 'Qwen3 ünï'
     assert int(z['n_experts']) == 4 and z['positions'].tolist() == [5, 6, 0]
+    assert z['token_ids'].tolist() == [10, -1, 12]
 )"));
 }
 
@@ -160,6 +161,8 @@ big = experts.copy(); big[1, 0, 1] = 4
 save('too_big', experts=big)
 negative = experts.copy(); negative[2, 1, 0] = -3
 save('negative', experts=negative)
+save('negative_i4', experts=negative.astype('<i4'))
+save('negative_i2', experts=negative.astype('<i2'))
 save('float_experts', experts=experts.astype(np.float32))
 save('big_endian', experts=experts.astype('>i4'))
 save('complex_weights', weights=weights.astype(np.complex64))
@@ -177,7 +180,8 @@ open(f'{out}/cut_entry.npz', 'wb').write(data[:40] + data[-200:])
     expect_error(dir + "/token_ids_shape.npz", "'token_ids' has shape [2], expected [3]");
     expect_error(dir + "/probs_experts.npz", "'probs' has shape [3, 2, 5], expected [3, 2, 4]");
     expect_error(dir + "/too_big.npz", "holds expert 4 at token 1, MoE layer 0, but n_experts is 4");
-    expect_error(dir + "/negative.npz", "holds the negative expert id -3 at token 2, MoE layer 1");
+    for (const char* name : {"/negative.npz", "/negative_i4.npz", "/negative_i2.npz"})
+        expect_error(dir + name, "holds the negative expert id -3 at token 2, MoE layer 1");
     expect_error(dir + "/float_experts.npz", "has dtype '<f4', expected an integer dtype");
     expect_error(dir + "/big_endian.npz", "dtype '>i4' is big-endian");
     expect_error(dir + "/complex_weights.npz", "unsupported dtype '<c8'");
