@@ -20,7 +20,7 @@ constexpr size_t kChunkElements = 1 << 16;
 
 // The text after `'key':` in the header dict, with leading spaces skipped.
 std::string_view value_of(std::string_view dict, std::string_view key, const std::string& where) {
-    const std::string quoted = "'" + std::string(key) + "'";
+    const std::string quoted = std::string(1, '\'').append(key).append(1, '\'');
     const size_t at = dict.find(quoted);
     if (at == std::string_view::npos) fail(where, "npy header has no '" + std::string(key) + "'");
     size_t v = dict.find(':', at + quoted.size());
