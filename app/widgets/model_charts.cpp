@@ -115,8 +115,17 @@ void ModelLineChart::addSeries(const QString& name, int y_column, const QColor& 
 }
 
 void ModelLineChart::setPlaceholder(const QString& text) {
+    placeholder_ = text;
     for (const auto& spec : series_) spec.series->setVisible(text.isEmpty());
-    chart()->setTitle(text);
+    updateTitle();
+}
+
+void ModelLineChart::updateTitle() {
+    // An empty chart says what to do next.
+    const bool empty = !model() || model()->rowCount() == 0;
+    chart()->setTitle(!placeholder_.isEmpty() ? placeholder_
+                      : empty ? tr("No data yet. Run a prompt (Ctrl+Enter) or click a sample prompt.")
+                              : QString());
 }
 
 void ModelLineChart::setMarker(double x) {
@@ -145,7 +154,9 @@ void ModelLineChart::setAxisTitles(const QString& x_title, const QString& y_titl
 
 void ModelLineChart::changeEvent(QEvent* event) {
     ModelChartView::changeEvent(event);
-    if (event->type() == QEvent::LanguageChange && marker_) marker_->setName(tr("selected token"));
+    if (event->type() != QEvent::LanguageChange) return;
+    if (marker_) marker_->setName(tr("selected token"));
+    updateTitle();
 }
 
 void ModelLineChart::setSeriesName(int series, const QString& name) {
@@ -186,9 +197,10 @@ void ModelLineChart::redraw() {
     axis_x_->setRange(0, max_x);
     axis_x_->setTickType(QValueAxis::TicksDynamic);
     axis_x_->setTickAnchor(0);
-    axis_x_->setTickInterval(niceCeiling(max_x / 6));
+    axis_x_->setTickInterval(std::max(1.0, niceCeiling(max_x / 6)));  // steps are whole tokens
     setNiceRange(axis_y_, max_y / unit.divisor, 5);
     if (marker_) setMarker(marker_x_);  // span the new y range
+    updateTitle();
 }
 
 LayerTimeChart::LayerTimeChart(QWidget* parent)

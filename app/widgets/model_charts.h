@@ -61,6 +61,9 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
+    void updateTitle();  // the placeholder, or what to do next while there is no data
+
+    QString placeholder_;
     struct SeriesSpec {
         QLineSeries* series;
         int column;

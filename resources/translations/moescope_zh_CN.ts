@@ -885,6 +885,10 @@ chosen by %3 of %4 tokens (%5%)</source>
         <source>selected token</source>
         <translation>所选词元</translation>
     </message>
+    <message>
+        <source>No data yet. Run a prompt (Ctrl+Enter) or click a sample prompt.</source>
+        <translation>暂无数据。运行一个提示词（Ctrl+Enter）或点击一个示例提示词。</translation>
+    </message>
 </context>
 <context>
     <name>moe::gui::RoutingGuide</name>
