@@ -24,6 +24,7 @@ namespace {
 using layout::align_up;
 using layout::is_power_of_two;
 using layout::kAlignmentKey;
+using layout::kMaxAlignment;
 using layout::kMagic;
 using layout::kMaxDims;
 
@@ -424,6 +425,10 @@ void GgufFile::parse_all() {
             const uint64_t alignment = std::get<uint64_t>(value.data);
             if (!is_power_of_two(alignment)) {
                 in.fail_at(value_at, "alignment " + std::to_string(alignment) + " is not a power of two");
+            }
+            if (alignment > kMaxAlignment) {
+                in.fail_at(value_at, "alignment " + std::to_string(alignment) + " is over the limit of " +
+                                         std::to_string(kMaxAlignment) + " bytes");
             }
             alignment_ = static_cast<uint32_t>(alignment);
         }

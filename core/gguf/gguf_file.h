@@ -150,7 +150,9 @@ private:
 class GgufWriter {
 public:
     explicit GgufWriter(uint32_t alignment = 32) : alignment_(alignment) {}
-    void set(const std::string& key, Value value);  // keeps insertion order; replaces same key
+    // Keeps insertion order; replaces the same key. general.alignment (UINT32, a power of two up
+    // to 1 MiB) also sets the alignment.
+    void set(const std::string& key, Value value);
     // `data` must hold exactly row_bytes(type, ne[0]) * ne[1] * ne[2] * ne[3] bytes.
     void add_tensor(const std::string& name, GgmlType type, const std::vector<int64_t>& ne,
                     std::vector<uint8_t> data);
@@ -166,6 +168,7 @@ private:
         std::vector<uint8_t> data;
     };
     uint32_t alignment_;
+    bool alignment_key_ = false;  // general.alignment was set as a key: written where it was set
     std::vector<std::pair<std::string, Value>> kv_;
     std::vector<PendingTensor> tensors_;
 };

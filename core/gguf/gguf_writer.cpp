@@ -41,6 +41,13 @@ private:
     throw std::invalid_argument("GgufWriter: key '" + key + "': " + problem);
 }
 
+void check_alignment(uint64_t alignment) {
+    if (!layout::is_power_of_two(alignment) || alignment > layout::kMaxAlignment) {
+        throw std::invalid_argument("GgufWriter: alignment " + std::to_string(alignment) +
+                                    " is not a power of two up to " + std::to_string(layout::kMaxAlignment));
+    }
+}
+
 // The stored alternative must match the declared type and the number must fit in it.
 template <class Narrow, class Wide>
 Narrow narrowed(const Value& v, const std::string& key) {
@@ -94,8 +101,12 @@ void encode_value(ByteWriter& w, const Value& v, const std::string& key, int dep
 
 void GgufWriter::set(const std::string& key, Value value) {
     if (key == layout::kAlignmentKey) {
-        throw std::invalid_argument("GgufWriter: pass the alignment to the constructor instead of setting '" + key +
-                                    "'");
+        // Kept as a key even at the default 32, so a file read and written back keeps every key.
+        const auto* alignment = std::get_if<uint64_t>(&value.data);
+        if (value.type != ValueType::UINT32 || !alignment) bad_value(key, "must be UINT32");
+        check_alignment(*alignment);
+        alignment_ = static_cast<uint32_t>(*alignment);
+        alignment_key_ = true;
     }
     for (auto& [existing_key, existing_value] : kv_) {
         if (existing_key == key) {
@@ -146,10 +157,8 @@ void GgufWriter::add_f32_tensor(const std::string& name, const std::vector<int64
 // llama.cpp's layout: header, kv pairs, tensor infos, zero padding to the alignment, then each
 // tensor's data in info order, each followed by zero padding to the alignment.
 std::vector<uint8_t> GgufWriter::to_bytes() const {
-    if (!layout::is_power_of_two(alignment_)) {
-        throw std::invalid_argument("GgufWriter: alignment " + std::to_string(alignment_) + " is not a power of two");
-    }
-    const bool write_alignment = alignment_ != kDefaultAlignment;
+    check_alignment(alignment_);
+    const bool write_alignment = !alignment_key_ && alignment_ != kDefaultAlignment;
 
     std::vector<uint64_t> offsets;  // of each tensor, relative to the data section
     offsets.reserve(tensors_.size());

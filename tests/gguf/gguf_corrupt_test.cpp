@@ -226,6 +226,17 @@ TEST(GgufCorrupt, AlignmentMustBeAPowerOfTwoUint32) {
     }
 }
 
+// Fuzz findings oom-3925b054 and oom-7ed8e758 (issue 13): a 1 GiB (and a 2 GiB) alignment was
+// accepted, and GgufWriter then allocated that much padding.
+TEST(GgufCorrupt, AlignmentAbove1MiBIsRefused) {
+    for (uint32_t huge : {1u << 30, 1u << 31, 1u << 21}) {
+        RawGguf raw;
+        raw.header(0, 1).kv_u32("general.alignment", huge);
+        expect_error(raw, 53, "key 'general.alignment': alignment " + std::to_string(huge) +
+                                  " is over the limit of 1048576 bytes");
+    }
+}
+
 TEST(GgufCorrupt, CustomAlignmentAppliesToTheDataSection) {
     RawGguf raw;
     raw.header(1, 1).kv_u32("general.alignment", 256).tensor_info("w", {4}, kF32, 0).pad_to(256).zeros(16);

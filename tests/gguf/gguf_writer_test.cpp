@@ -81,6 +81,36 @@ TEST(GgufWriter, DefaultAlignmentIsNotWritten) {
     EXPECT_TRUE(file->metadata().empty());
 }
 
+// Fuzz finding crash-c284aa3b (issue 13): an explicit general.alignment = 32 was dropped when
+// a file was read and written back, so the round trip changed the key count.
+TEST(GgufWriter, ExplicitDefaultAlignmentSurvivesARoundTrip) {
+    test::RawGguf raw;
+    raw.header(0, 2).kv_u32("general.alignment", 32).kv_u32("a", 1);
+    const auto file = parse_bytes(raw.bytes);
+    GgufWriter writer(file->alignment());
+    for (const auto& [key, value] : file->metadata()) writer.set(key, value);
+    const std::vector<uint8_t> bytes = writer.to_bytes();
+    // The metadata map is sorted: "a" first, then general.alignment, then zeros to 32 bytes.
+    test::RawGguf expected;
+    expected.header(0, 2).kv_u32("a", 1).kv_u32("general.alignment", 32);
+    expected.bytes.resize(96, 0);
+    EXPECT_EQ(bytes, expected.bytes);
+    const auto reread = parse_bytes(bytes);
+    EXPECT_EQ(reread->metadata().size(), 2u);
+    EXPECT_EQ(reread->get_int("general.alignment"), 32);
+}
+
+TEST(GgufWriter, AlignmentSetAsAKeyIsHonoured) {
+    GgufWriter writer;
+    writer.set("general.alignment", Value::u32(128));
+    writer.add_f32_tensor("a", {3}, {1, 2, 3});
+    writer.add_f32_tensor("b", {1}, {4});
+    const auto file = parse_bytes(writer.to_bytes());
+    EXPECT_EQ(file->alignment(), 128u);
+    EXPECT_EQ(file->metadata().size(), 1u) << "written once, not twice";
+    EXPECT_EQ(file->find_tensor("b")->offset, 128u);
+}
+
 // Recursively compares two values, including the stored type of every array element.
 void expect_same_value(const Value& expected, const Value& actual, const std::string& where) {
     ASSERT_EQ(expected.type, actual.type) << where;
@@ -266,7 +296,10 @@ TEST(GgufWriter, WriteIntoAMissingFolderNamesThePath) {
 
 TEST(GgufWriter, RejectsInvalidInput) {
     GgufWriter writer;
-    EXPECT_THROW(writer.set("general.alignment", Value::u32(64)), std::invalid_argument);
+    EXPECT_THROW(writer.set("general.alignment", Value::u32(48)), std::invalid_argument);
+    EXPECT_THROW(writer.set("general.alignment", Value::u32(1u << 30)), std::invalid_argument);
+    EXPECT_THROW(writer.set("general.alignment", Value::i32(64)), std::invalid_argument);
+    EXPECT_THROW(GgufWriter(1u << 30).to_bytes(), std::invalid_argument) << "would pad with 1 GiB of zeros";
     EXPECT_THROW(writer.add_tensor("q", GgmlType::Q4_K, {100}, std::vector<uint8_t>(144)), std::invalid_argument);
     EXPECT_THROW(writer.add_tensor("q", GgmlType::Q8_0, {32}, std::vector<uint8_t>(33)), std::invalid_argument);
     EXPECT_THROW(writer.add_tensor("q", static_cast<GgmlType>(4), {32}, {}), std::invalid_argument);
