@@ -1,6 +1,8 @@
 #include "arguments.h"
 
+#include <cerrno>
 #include <cstdlib>
+#include <limits>
 
 namespace moe::cli {
 
@@ -37,8 +39,12 @@ int Arguments::integer(const std::string& flag, int fallback) const {
     auto v = text(flag);
     if (!v) return fallback;
     char* end = nullptr;
+    errno = 0;
     const long value = std::strtol(v->c_str(), &end, 10);
     if (end == v->c_str() || *end != '\0') throw UsageError("option " + flag + " expects an integer, got '" + *v + "'");
+    if (errno == ERANGE || value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max()) {
+        throw UsageError("option " + flag + " " + *v + " does not fit in a 32-bit integer");
+    }
     return static_cast<int>(value);
 }
 

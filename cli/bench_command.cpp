@@ -6,6 +6,7 @@
 #include <random>
 
 #include "commands.h"
+#include "option_checks.h"
 #include "engine/engine.h"
 #include "parallel/thread_pool.h"
 #include "quant/bandwidth.h"
@@ -54,10 +55,12 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
     const int n_gen = arguments.integer("--gen-tokens", 128);
     if (n_prompt < 1 || n_gen < 1) throw UsageError("-p and -n must be at least 1");
     const auto json_path = arguments.text("--json");
+    check_output_paths(arguments, {"--json"});
+    const int n_threads = thread_count(arguments);
 
     const auto model = Model::load(model_path(arguments));
     SessionOptions options;
-    options.n_threads = arguments.integer("--threads", 0);
+    options.n_threads = n_threads;
     options.n_ctx = n_prompt + n_gen + 1;
     Session session(model, options);
     ThreadPool pool(options.n_threads);

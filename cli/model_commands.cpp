@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "engine/engine.h"
 #include "models/synthetic_model.h"
+#include "option_checks.h"
 #include "quant/quant.h"
 #include "tokenizer/tokenizer.h"
 
@@ -99,6 +100,7 @@ int synth_command(const std::vector<std::string>& args, std::ostream& out) {
     options.type = *parsed;
     auto output = arguments.text("--output");
     if (!output) throw UsageError("missing -o FILE");
+    check_output_paths(arguments, {"--output"});
     write_synthetic_model(options, *output);
     out << "wrote " << *output << "\n";
     return 0;

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "shared_options.h"
 #include "engine/engine.h"
+#include "option_checks.h"
 #include "util/atomic_file.h"
 #include "util/json_writer.h"
 
@@ -51,33 +52,28 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
                         {"--model", "--prompt", "--n-predict", "--temp", "--top-k", "--top-p", "--seed", "--threads",
                          "--ctx", "--routing-csv", "--logits-csv", "--logits-top", "--json", "--experts",
                          "--disable-expert"},
-                        {"--dense", "--ignore-eos", "--no-special"},
+                        {"--dense", "--ignore-eos", "--no-special", "--ctx-override"},
                         {{"-m", "--model"}, {"-p", "--prompt"}, {"-n", "--n-predict"}, {"-t", "--threads"}});
     auto prompt = arguments.text("--prompt");
     if (!prompt) throw UsageError("missing -p PROMPT");
     const auto routing_path = arguments.text("--routing-csv");
     const auto logits_path = arguments.text("--logits-csv");
     const auto json_path = arguments.text("--json");
-    check_writable(routing_path);
-    check_writable(logits_path);
-    check_writable(json_path);
+    check_output_paths(arguments, {"--routing-csv", "--logits-csv", "--json"});
 
     GenerationRequest request;
     request.prompt = *prompt;
     request.max_new_tokens = arguments.integer("--n-predict", 32);
-    request.sampling.temperature = static_cast<float>(arguments.real("--temp", 0.0));
-    request.sampling.top_k = arguments.integer("--top-k", 0);
-    request.sampling.top_p = static_cast<float>(arguments.real("--top-p", 1.0));
-    request.sampling.seed = static_cast<uint64_t>(arguments.integer("--seed", 0));
+    if (request.max_new_tokens < 0) throw UsageError("-n must be >= 0");
+    request.sampling = sampling_options(arguments);
     request.stop_at_eos = !arguments.has("--ignore-eos");
     request.parse_special = !arguments.has("--no-special");
-    request.overrides = routing_overrides(arguments);
-    if (request.max_new_tokens < 0) throw UsageError("-n must be >= 0");
+    SessionOptions options;
+    options.n_threads = thread_count(arguments);
 
     const auto model = Model::load(model_path(arguments));
-    SessionOptions options;
-    options.n_threads = arguments.integer("--threads", 0);
-    options.n_ctx = arguments.integer("--ctx", 0);
+    request.overrides = routing_overrides(arguments, model->info());
+    options.n_ctx = context_length(arguments, model->info(), err);
     Session session(model, options);
 
     std::string routing_csv = routing_csv_header();
@@ -99,11 +95,9 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
         };
     events.on_text = [&](const std::string& text) { out << text << std::flush; };
 
-    GenerationResult result;
-    {
-        InterruptFlag interrupt;
-        result = session.generate(request, events, interrupt.flag());
-    }
+    // Alive until the exports are written: Ctrl+C stops the generation, never an export.
+    const InterruptFlag interrupt;
+    const GenerationResult result = session.generate(request, events, interrupt.flag());
     out << "\n";
 
     const double prompt_tok_s = result.prefill_ms > 0 ? 1000.0 * result.prompt_tokens.size() / result.prefill_ms : 0;
@@ -130,7 +124,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
         json.key("tokens").raw_value(tokens_json.str()).end_object();
         write_file_atomically(*json_path, json.str() + "\n");
     }
-    return result.cancelled ? 130 : 0;
+    return result.cancelled || interrupt.raised() ? 130 : 0;
 }
 
 }  // namespace moe::cli

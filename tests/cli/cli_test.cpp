@@ -78,8 +78,9 @@ TEST(Cli, LogitsCsvHasTopKPerPosition) {
 
 TEST(Cli, UnwritableExportFailsBeforeRunning) {
     const CliResult r = cli({"run", "-m", tiny_model(), "-p", "x", "--routing-csv", "/proc/no-such-folder/r.csv"});
-    EXPECT_EQ(r.code, 1);
-    EXPECT_NE(r.err.find("cannot write '/proc/no-such-folder/r.csv'"), std::string::npos) << r.err;
+    EXPECT_EQ(r.code, 2);
+    EXPECT_EQ(r.err, "moescope-cli run: --routing-csv: cannot write '/proc/no-such-folder/r.csv': "
+                     "folder '/proc/no-such-folder' does not exist\n");
     EXPECT_EQ(r.out, "");
 }
 
