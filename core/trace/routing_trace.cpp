@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "tokenizer/utf8.h"
+
 namespace moe {
 
 namespace {
@@ -35,6 +37,29 @@ std::string csv_escape(const std::string& field) {
     return quoted + "\"";
 }
 
+std::string escape_token_text(const std::string& bytes) {
+    std::string out;
+    out.reserve(bytes.size());
+    for (size_t pos = 0; pos < bytes.size();) {
+        const utf8::CharScan scan = utf8::scan_char(bytes, pos);
+        if (scan.status == utf8::Status::Valid) {
+            if (bytes[pos] == '\\') {
+                out += "\\\\";
+            } else {
+                out.append(bytes, pos, scan.length);
+            }
+        } else {
+            for (size_t i = pos; i < pos + scan.length; ++i) {
+                char hex[5];
+                std::snprintf(hex, sizeof hex, "\\x%02X", static_cast<unsigned char>(bytes[i]));
+                out += hex;
+            }
+        }
+        pos += scan.length;
+    }
+    return out;
+}
+
 void append_routing_csv(std::string& out, const TokenTrace& trace) { append_rows(out, trace, {}); }
 
 void append_routing_csv(std::string& out, const TokenTrace& trace, int doc, const std::string& domain) {
@@ -49,7 +74,7 @@ namespace {
 
 void append_rows(std::string& out, const TokenTrace& trace, const std::string& tail) {
     const std::string prefix = std::to_string(trace.step) + "," + std::to_string(trace.pos) + "," +
-                               std::to_string(trace.token_id) + "," + csv_escape(trace.text) + ",";
+                               std::to_string(trace.token_id) + "," + csv_escape(escape_token_text(trace.text)) + ",";
     for (const LayerRouting& layer : trace.moe_layers) {
         for (size_t rank = 0; rank < layer.experts.size(); ++rank) {
             const int expert = layer.experts[rank];

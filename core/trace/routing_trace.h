@@ -46,6 +46,9 @@ void append_routing_csv(std::string& out, const TokenTrace& trace);  // one row 
 // `profile`'s CSV: the ten columns, then the document index and its domain (empty when none).
 std::string routing_csv_header_with_documents();
 void append_routing_csv(std::string& out, const TokenTrace& trace, int doc, const std::string& domain);
+// token_text's bytes made valid UTF-8: a byte outside a valid UTF-8 sequence (a byte-fallback
+// token's partial character) becomes \xNN (two upper-case hex digits), and '\' becomes "\\".
+std::string escape_token_text(const std::string& bytes);
 // RFC 4180 quoting: fields with a comma, quote, CR or LF are quoted, quotes doubled.
 std::string csv_escape(const std::string& field);
 // Floats with %.9g, which round-trips float32.

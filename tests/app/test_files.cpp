@@ -60,8 +60,8 @@ TEST(AppFiles, RoutingCsvHasTheCliBytes) {
               "step,pos,token_id,token_text,layer,rank,expert,weight,prob,score\n"
               "0,0,17,\"a,\"\"b\",1,0,0,0.666666687,0.5,0.5\n"
               "0,0,17,\"a,\"\"b\",1,1,1,0.333333343,0.25,0.25\n"
-              "1,1,99,\xe2\x82,1,0,3,0.5,0.125,0.125\n"
-              "1,1,99,\xe2\x82,1,1,0,0.5,0.5,0.5\n");
+              "1,1,99,\\xE2\\x82,1,0,3,0.5,0.125,0.125\n"
+              "1,1,99,\\xE2\\x82,1,1,0,0.5,0.5,0.5\n");
 }
 
 TEST(AppFiles, LatencyCsv) {
@@ -98,6 +98,7 @@ TEST(AppFiles, SessionRoundTripIsBitExact) {
     doc.stats.decode_ms = 12.5;
     doc.tokens = handmadeTrace();
     doc.model.n_expert = 4;
+    doc.model.n_expert_used = 2;
     const SessionDocument back = parseSession(serializeSession(doc));
     EXPECT_EQ(back.model.params_total, doc.model.params_total);
     EXPECT_EQ(back.model.params_by_type, doc.model.params_by_type);
