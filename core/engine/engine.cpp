@@ -237,6 +237,8 @@ GenerationResult Session::generate(const GenerationRequest& request, const Gener
             check_cancel(cancel);
             const int pos = n_past();
             logits = evaluate({next}, false, tracer, request.overrides, cancel);
+            // Kept current so that a cancelled run reports the speed of the tokens it finished.
+            result.decode_ms = ms_since(decode_start);
             report_logits(logits, pos);
         }
         result.decode_ms = ms_since(decode_start);
