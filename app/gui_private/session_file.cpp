@@ -10,6 +10,8 @@
 #include <stdexcept>
 
 #include "gui_private/exports.h"
+#include "gui_private/json_fields.h"
+#include "gui_private/session_checks.h"
 
 namespace moe::gui {
 
@@ -26,16 +28,6 @@ QString toBase64(const std::vector<float>& values) {
     return QString::fromLatin1(bytes.toBase64());
 }
 
-std::vector<float> floatsFromBase64(const QJsonValue& value, const char* what) {
-    const QByteArray bytes = QByteArray::fromBase64(value.toString().toLatin1());
-    if (bytes.size() % static_cast<qsizetype>(sizeof(float)) != 0) {
-        throw std::runtime_error(std::string("session file: malformed ") + what + " array");
-    }
-    std::vector<float> out(static_cast<size_t>(bytes.size()) / sizeof(float));
-    for (size_t i = 0; i < out.size(); ++i) out[i] = qFromLittleEndian<float>(bytes.constData() + i * sizeof(float));
-    return out;
-}
-
 template <typename T>
 QJsonArray toArray(const std::vector<T>& values) {
     QJsonArray a;
@@ -43,16 +35,8 @@ QJsonArray toArray(const std::vector<T>& values) {
     return a;
 }
 
-template <typename T>
-std::vector<T> fromArray(const QJsonValue& value) {
-    std::vector<T> out;
-    for (const auto& v : value.toArray()) out.push_back(static_cast<T>(v.toDouble()));
-    return out;
-}
-
 // 64-bit counts survive JSON as decimal strings (a double holds only 53 bits).
 QJsonValue int64Value(int64_t v) { return QString::number(v); }
-int64_t int64From(const QJsonValue& v) { return v.toString().toLongLong(); }
 
 QJsonObject modelToJson(const moe::ModelInfo& m) {
     QJsonObject by_type;
@@ -76,41 +60,40 @@ QJsonObject modelToJson(const moe::ModelInfo& m) {
     };
 }
 
-moe::ModelInfo modelFromJson(const QJsonObject& o) {
+moe::ModelInfo modelFromJson(const JsonFields& o) {
     moe::ModelInfo m;
-    m.path = o["path"].toString().toStdString();
-    m.name = o["name"].toString().toStdString();
-    m.architecture = o["architecture"].toString().toStdString();
-    m.file_size = static_cast<uint64_t>(int64From(o["file_size"]));
-    m.n_layer = o["n_layer"].toInt();
-    m.n_embd = o["n_embd"].toInt();
-    m.n_head = o["n_head"].toInt();
-    m.n_head_kv = o["n_head_kv"].toInt();
-    m.n_vocab = o["n_vocab"].toInt();
-    m.n_ctx_train = o["n_ctx_train"].toInt();
-    m.n_expert = o["n_expert"].toInt();
-    m.n_expert_used = o["n_expert_used"].toInt();
-    m.n_expert_shared = o["n_expert_shared"].toInt();
-    m.expert_ffn = o["expert_ffn"].toInt();
-    m.shared_ffn = o["shared_ffn"].toInt();
-    m.dense_ffn = o["dense_ffn"].toInt();
-    m.n_leading_dense = o["n_leading_dense"].toInt();
-    m.moe_layers = fromArray<int>(o["moe_layers"]);
-    m.gating = o["gating"].toString().toStdString();
-    m.weights_normalized = o["weights_normalized"].toBool();
-    m.weights_scale = static_cast<float>(o["weights_scale"].toDouble(1.0));
-    m.n_group = o["n_group"].toInt();
-    m.n_group_used = o["n_group_used"].toInt();
-    m.has_selection_bias = o["has_selection_bias"].toBool();
-    m.has_shared_gate = o["has_shared_gate"].toBool();
-    m.attention = o["attention"].toString().toStdString();
-    m.params_total = int64From(o["params_total"]);
-    m.params_active = int64From(o["params_active"]);
-    const QJsonObject by_type = o["params_by_type"].toObject();
-    for (auto it = by_type.begin(); it != by_type.end(); ++it) m.params_by_type[it.key().toStdString()] = int64From(it.value());
-    m.kv_bytes_per_token = int64From(o["kv_bytes_per_token"]);
-    m.kv_bytes_per_token_mha = int64From(o["kv_bytes_per_token_mha"]);
-    m.tokenizer = o["tokenizer"].toString().toStdString();
+    m.path = o.text("path");
+    m.name = o.text("name");
+    m.architecture = o.text("architecture");
+    m.file_size = static_cast<uint64_t>(o.int64("file_size"));
+    m.n_layer = o.integer("n_layer");
+    m.n_embd = o.integer("n_embd");
+    m.n_head = o.integer("n_head");
+    m.n_head_kv = o.integer("n_head_kv");
+    m.n_vocab = o.integer("n_vocab");
+    m.n_ctx_train = o.integer("n_ctx_train");
+    m.n_expert = o.integer("n_expert");
+    m.n_expert_used = o.integer("n_expert_used");
+    m.n_expert_shared = o.integer("n_expert_shared");
+    m.expert_ffn = o.integer("expert_ffn");
+    m.shared_ffn = o.integer("shared_ffn");
+    m.dense_ffn = o.integer("dense_ffn");
+    m.n_leading_dense = o.integer("n_leading_dense");
+    m.moe_layers = o.integers("moe_layers");
+    m.gating = o.text("gating");
+    m.weights_normalized = o.boolean("weights_normalized");
+    m.weights_scale = static_cast<float>(o.real("weights_scale"));
+    m.n_group = o.integer("n_group");
+    m.n_group_used = o.integer("n_group_used");
+    m.has_selection_bias = o.boolean("has_selection_bias");
+    m.has_shared_gate = o.boolean("has_shared_gate");
+    m.attention = o.text("attention");
+    m.params_total = o.int64("params_total");
+    m.params_active = o.int64("params_active");
+    m.params_by_type = o.int64Map("params_by_type");
+    m.kv_bytes_per_token = o.int64("kv_bytes_per_token");
+    m.kv_bytes_per_token_mha = o.int64("kv_bytes_per_token_mha");
+    m.tokenizer = o.text("tokenizer");
     return m;
 }
 
@@ -120,14 +103,14 @@ QJsonObject requestToJson(const moe::GenerationRequest& r) {
             {"top_p", r.sampling.top_p}, {"seed", int64Value(static_cast<int64_t>(r.sampling.seed))}};
 }
 
-moe::GenerationRequest requestFromJson(const QJsonObject& o) {
+moe::GenerationRequest requestFromJson(const JsonFields& o) {
     moe::GenerationRequest r;
-    r.prompt = o["prompt"].toString().toStdString();
-    r.max_new_tokens = o["max_new_tokens"].toInt();
-    r.sampling.temperature = static_cast<float>(o["temperature"].toDouble());
-    r.sampling.top_k = o["top_k"].toInt();
-    r.sampling.top_p = static_cast<float>(o["top_p"].toDouble(1.0));
-    r.sampling.seed = static_cast<uint64_t>(int64From(o["seed"]));
+    r.prompt = o.text("prompt");
+    r.max_new_tokens = o.integer("max_new_tokens");
+    r.sampling.temperature = static_cast<float>(o.real("temperature"));
+    r.sampling.top_k = o.integer("top_k");
+    r.sampling.top_p = static_cast<float>(o.real("top_p"));
+    r.sampling.seed = static_cast<uint64_t>(o.int64("seed"));
     return r;
 }
 
@@ -138,16 +121,16 @@ QJsonObject statsToJson(const GenerationStats& s) {
             {"stopped_at_eos", s.stopped_at_eos}};
 }
 
-GenerationStats statsFromJson(const QJsonObject& o) {
+GenerationStats statsFromJson(const JsonFields& o) {
     GenerationStats s;
-    s.prompt_tokens = o["prompt_tokens"].toInt();
-    s.generated_tokens = o["generated_tokens"].toInt();
-    s.elapsed_ms = o["elapsed_ms"].toDouble();
-    s.prefill_ms = o["prefill_ms"].toDouble();
-    s.decode_ms = o["decode_ms"].toDouble();
-    s.time_to_first_token_ms = o["time_to_first_token_ms"].toDouble(-1);
-    s.cancelled = o["cancelled"].toBool();
-    s.stopped_at_eos = o["stopped_at_eos"].toBool();
+    s.prompt_tokens = o.integer("prompt_tokens");
+    s.generated_tokens = o.integer("generated_tokens");
+    s.elapsed_ms = o.real("elapsed_ms");
+    s.prefill_ms = o.real("prefill_ms");
+    s.decode_ms = o.real("decode_ms");
+    s.time_to_first_token_ms = o.real("time_to_first_token_ms");
+    s.cancelled = o.boolean("cancelled");
+    s.stopped_at_eos = o.boolean("stopped_at_eos");
     s.finished = true;
     return s;
 }
@@ -168,33 +151,32 @@ QJsonObject tokenToJson(const moe::TokenTrace& t) {
             {"weight_bytes_used", t.weight_bytes_used}, {"weight_bytes_dense", t.weight_bytes_dense}};
 }
 
-moe::TokenTrace tokenFromJson(const QJsonObject& o) {
+moe::TokenTrace tokenFromJson(const JsonFields& o) {
     moe::TokenTrace t;
-    t.step = o["step"].toInt();
-    t.pos = o["pos"].toInt();
-    t.token_id = o["token_id"].toInt();
-    t.text = QByteArray::fromBase64(o["text"].toString().toLatin1()).toStdString();
-    t.is_prompt = o["is_prompt"].toBool();
-    for (const auto& lv : o["moe_layers"].toArray()) {
-        const QJsonObject l = lv.toObject();
+    t.step = o.integer("step");
+    t.pos = o.integer("pos");
+    t.token_id = o.integer("token_id");
+    t.text = o.base64("text");
+    t.is_prompt = o.boolean("is_prompt");
+    for (const JsonFields& l : o.objects("moe_layers")) {
         moe::LayerRouting r;
-        r.layer = l["layer"].toInt();
-        r.probs = floatsFromBase64(l["probs"], "probs");
-        r.scores = floatsFromBase64(l["scores"], "scores");
-        r.experts = fromArray<int>(l["experts"]);
-        r.weights = floatsFromBase64(l["weights"], "weights");
-        const auto gate = floatsFromBase64(l["shared_gate"], "shared_gate");
-        if (gate.size() == 1) r.shared_gate = gate[0];
-        r.time_ms = l["time_ms"].toDouble();
-        if (r.weights.size() != r.experts.size()) throw std::runtime_error("session file: experts and weights differ in length");
+        r.layer = l.integer("layer");
+        r.probs = l.base64Floats("probs");
+        r.scores = l.base64Floats("scores");
+        r.experts = l.integers("experts");
+        r.weights = l.base64Floats("weights");
+        const auto gate = l.base64Floats("shared_gate");
+        if (gate.size() != 1) throw std::runtime_error("session file: " + l.where("shared_gate") + " is not one float32");
+        r.shared_gate = gate[0];
+        r.time_ms = l.real("time_ms");
         t.moe_layers.push_back(std::move(r));
     }
-    t.layer_time_ms = fromArray<double>(o["layer_time_ms"]);
-    t.total_ms = o["total_ms"].toDouble();
-    t.flops_used = o["flops_used"].toDouble();
-    t.flops_dense = o["flops_dense"].toDouble();
-    t.weight_bytes_used = o["weight_bytes_used"].toDouble();
-    t.weight_bytes_dense = o["weight_bytes_dense"].toDouble();
+    t.layer_time_ms = o.reals("layer_time_ms");
+    t.total_ms = o.real("total_ms");
+    t.flops_used = o.real("flops_used");
+    t.flops_dense = o.real("flops_dense");
+    t.weight_bytes_used = o.real("weight_bytes_used");
+    t.weight_bytes_dense = o.real("weight_bytes_dense");
     return t;
 }
 
@@ -221,23 +203,15 @@ SessionDocument parseSession(const QByteArray& json) {
     if (root["version"].toInt() != kVersion) {
         throw std::runtime_error("unsupported session version " + std::to_string(root["version"].toInt()));
     }
+    const JsonFields fields(root, "");
     SessionDocument doc;
-    doc.model = modelFromJson(root["model"].toObject());
-    doc.request = requestFromJson(root["request"].toObject());
-    doc.generated_text = root["generated_text"].toString();
-    doc.stats = statsFromJson(root["stats"].toObject());
-    for (const auto& t : root["tokens"].toArray()) {
-        doc.tokens.push_back(tokenFromJson(t.toObject()));
-        const auto& routed = doc.tokens.back().moe_layers;
-        for (const auto& r : routed) {
-            if (static_cast<int>(r.probs.size()) != doc.model.n_expert) {
-                throw std::runtime_error("session file: a token's routing does not match the model's expert count");
-            }
-        }
-        if (routed.size() > doc.model.moe_layers.size()) {
-            throw std::runtime_error("session file: a token has more MoE layers than the model");
-        }
-    }
+    doc.model = modelFromJson(fields.object("model"));
+    doc.request = requestFromJson(fields.object("request"));
+    doc.generated_text = QString::fromStdString(fields.text("generated_text"));
+    doc.stats = statsFromJson(fields.object("stats"));
+    for (const JsonFields& t : fields.objects("tokens")) doc.tokens.push_back(tokenFromJson(t));
+    // Views index by these numbers without checks, so nothing unchecked reaches the store.
+    validateSession(doc);
     return doc;
 }
 
