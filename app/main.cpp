@@ -140,7 +140,11 @@ int main(int argc, char** argv) {
     finish.latency_csv = parser.value(latency_csv);
 
     if (is_session) {
-        window.openSessionFile(file);
+        // Scripted use: a session that cannot be opened must not export an empty one.
+        if (!window.openSessionFile(file) && finish.any()) {
+            std::fprintf(stderr, "moescope: %s\n", qPrintable(window.messageText()));
+            return 1;
+        }
         if (finish.any()) finishAndQuit(window, finish);
         return app.exec();
     }
