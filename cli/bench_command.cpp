@@ -51,9 +51,10 @@ double decode(Session& session, int32_t first, int n, TraceObserver* observer, i
 int bench_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     Arguments arguments(args, 1, {"--model", "--prompt-tokens", "--gen-tokens", "--threads", "--json"}, {},
                         {{"-m", "--model"}, {"-p", "--prompt-tokens"}, {"-n", "--gen-tokens"}, {"-t", "--threads"}});
-    const int n_prompt = arguments.integer("--prompt-tokens", 512);
-    const int n_gen = arguments.integer("--gen-tokens", 128);
-    if (n_prompt < 1 || n_gen < 1) throw UsageError("-p and -n must be at least 1");
+    constexpr int kMaxTokens = 1 << 20;  // keeps -p + -n + 1 a valid context length
+    const std::string allowed = "1 to " + std::to_string(kMaxTokens);
+    const int n_prompt = checked_integer(arguments, "--prompt-tokens", 512, 1, kMaxTokens, allowed);
+    const int n_gen = checked_integer(arguments, "--gen-tokens", 128, 1, kMaxTokens, allowed);
     const auto json_path = arguments.text("--json");
     check_output_paths(arguments, {"--json"});
     const int n_threads = thread_count(arguments);

@@ -20,13 +20,6 @@ namespace {
     throw UsageError(flag + " " + value + " is out of range (allowed: " + allowed + ")");
 }
 
-int checked_integer(const Arguments& arguments, const std::string& flag, int fallback, int lo, int hi,
-                    const std::string& allowed) {
-    const int value = arguments.integer(flag, fallback);
-    if (arguments.has(flag) && (value < lo || value > hi)) out_of_range(flag, *arguments.text(flag), allowed);
-    return value;
-}
-
 std::pair<int, int> layer_expert(const std::string& pair) {
     const auto colon = pair.find(':');
     char* end = nullptr;
@@ -53,6 +46,13 @@ std::string moe_layer_list(const ModelInfo& model) {
 }
 
 }  // namespace
+
+int checked_integer(const Arguments& arguments, const std::string& flag, int fallback, int lo, int hi,
+                    const std::string& allowed) {
+    const int value = arguments.integer(flag, fallback);
+    if (arguments.has(flag) && (value < lo || value > hi)) out_of_range(flag, *arguments.text(flag), allowed);
+    return value;
+}
 
 int thread_count(const Arguments& arguments) {
     const int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

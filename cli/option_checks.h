@@ -13,6 +13,10 @@
 
 namespace moe::cli {
 
+// The integer value of `flag` (or `fallback` when absent), which must lie in [lo, hi];
+// `allowed` describes that range in the message ("1 to 32000, the vocabulary").
+int checked_integer(const Arguments& arguments, const std::string& flag, int fallback, int lo, int hi,
+                    const std::string& allowed);
 // --threads: 1 to 4 × the hardware threads; 0 (all cores) when absent.
 int thread_count(const Arguments& arguments);
 // --temp ≥ 0, --top-k ≥ 0, 0 < --top-p ≤ 1, --seed ≥ 0.

@@ -80,7 +80,9 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
     std::string logits_csv = "step,pos,rank,token_id,logit\n";
     JsonWriter tokens_json;
     tokens_json.begin_array();
-    const int logits_top = arguments.integer("--logits-top", 20);
+    const int n_vocab = model->info().n_vocab;
+    const int logits_top = checked_integer(arguments, "--logits-top", 20, 1, n_vocab,
+                                           "1 to " + std::to_string(n_vocab) + ", the vocabulary");
 
     GenerationEvents events;
     if (routing_path || json_path) {

@@ -168,6 +168,10 @@ void write_synthetic_model(const SynthOptions& options, const std::string& path)
     if (!quant::is_supported(options.type))
         throw EngineError("cannot write weights of type " + type_name(options.type));
     if (p.n_vocab < 259) throw EngineError("the synthetic vocabulary needs at least 259 tokens");
+    if (options.layers < 0 || options.layers > p.n_layer) {
+        throw EngineError("--layers " + std::to_string(options.layers) + " is out of range (allowed: 1 to " +
+                          std::to_string(p.n_layer) + ", the preset's blocks)");
+    }
     const int n_layer = options.layers > 0 ? options.layers : p.n_layer;
     const bool mla = std::string(p.arch) == "deepseek2";
     const int n_dense = std::min(p.n_dense, n_layer);
