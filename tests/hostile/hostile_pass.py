@@ -171,6 +171,8 @@ def hostile_options(cli, work):
         (["--ctx", "100000000"], "--ctx 100000000 is out of range (allowed: 1 to "),
         (["--ctx", "-4"], "--ctx -4 is out of range"),
         (["-n", "-1"], "-n must be >= 0"),
+        (["--logits-top", "0"], "--logits-top 0 is out of range (allowed: 1 to "),
+        (["--logits-top", "-5", "--logits-csv", os.path.join(folder, "l.csv")], "--logits-top -5 is out of range"),
         (["--routing-csv", os.path.join(folder, "a-folder")], "it is a folder"),
         (["--routing-csv", "/proc/x.csv"], "cannot write '/proc/x.csv'"),
         (["--json", os.path.join(folder, "missing", "x.json")], "does not exist"),
@@ -185,6 +187,10 @@ def hostile_options(cli, work):
             check(p.stdout == b"", "run %s: generated before failing: %r" % (extra, p.stdout[:80]))
     p = run([cli, "bench", "--threads", "1000"])
     expect_one_line_error(p, "bench --threads 1000", "--threads 1000 is out of range")
+    p = run([cli, "bench", "-p", "100000000", "-n", "8"])
+    expect_one_line_error(p, "bench -p 100000000", "--prompt-tokens 100000000 is out of range (allowed: 1 to 1048576)")
+    p = run([cli, "synth", "--arch", "deepseek2", "--preset", "v3", "--layers", "100000", "-o", os.path.join(folder, "x.gguf")])
+    expect_one_line_error(p, "synth --layers 100000", "--layers 100000 is out of range (allowed: 1 to 61, the preset's blocks)")
     p = run([cli, "synth", "--arch", "deepseek2", "--preset", "tiny", "-o", os.path.join(folder, "a-folder")])
     expect_one_line_error(p, "synth -o folder", "it is a folder")
     no_stray_files(folder, ["a-folder"], "hostile options")
