@@ -140,8 +140,10 @@ int main(int argc, char** argv) {
     finish.latency_csv = parser.value(latency_csv);
 
     if (is_session) {
-        // Scripted use: a session that cannot be opened must not export an empty one.
-        if (!window.openSessionFile(file) && finish.any()) {
+        // Scripted use: a session that cannot be opened must not export an empty one (a
+        // screenshot still shows the window with its message bar).
+        const bool exports = !finish.routing_csv.isEmpty() || !finish.latency_csv.isEmpty();
+        if (!window.openSessionFile(file) && exports) {
             std::fprintf(stderr, "moescope: %s\n", qPrintable(window.messageText()));
             return 1;
         }
