@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "evaluation/perplexity.h"
 #include "progress_line.h"
+#include "option_checks.h"
 #include "shared_options.h"
 
 namespace moe::cli {
@@ -35,14 +36,15 @@ int perplexity_command(const std::vector<std::string>& args, std::ostream& out, 
     const auto text_path = arguments.text("--file");
     if (!text_path) throw UsageError("missing -f TEXT");
     PerplexityOptions options;
-    options.n_ctx = arguments.integer("--ctx", 512);
-    if (options.n_ctx < 4) throw UsageError("--ctx must be at least 4");
-    options.overrides = routing_overrides(arguments);
+    const int n_threads = thread_count(arguments);
     const std::string text = read_text_file(*text_path);
 
     const auto model = Model::load(model_path(arguments));
+    options.n_ctx = arguments.has("--ctx") ? context_length(arguments, model->info(), err) : 512;
+    if (options.n_ctx < 4) throw UsageError("--ctx must be at least 4");
+    options.overrides = routing_overrides(arguments, model->info());
     SessionOptions session_options;
-    session_options.n_threads = arguments.integer("--threads", 0);
+    session_options.n_threads = n_threads;
     session_options.n_ctx = options.n_ctx;
     Session session(model, session_options);
     const std::vector<int32_t> tokens = tokenize_for_perplexity(*model, text);

@@ -7,6 +7,7 @@
 #include "engine/demo_model.h"
 #include "evaluation/teacher_forcing.h"
 #include "progress_line.h"
+#include "option_checks.h"
 #include "shared_options.h"
 #include "util/atomic_file.h"
 
@@ -40,17 +41,19 @@ int profile_command(const std::vector<std::string>& args, std::ostream& out, std
                         {}, {{"-m", "--model"}, {"-c", "--ctx"}, {"-t", "--threads"}});
     if (!arguments.positional().empty()) throw UsageError("unexpected argument '" + arguments.positional()[0] + "'");
     const auto csv_path = arguments.text("--routing-csv");
-    check_writable(csv_path);
+    check_output_paths(arguments, {"--routing-csv", "--json"});
+    const int n_threads = thread_count(arguments);
     const int max_tokens = arguments.integer("--max-tokens", 0);
     if (max_tokens < 0) throw UsageError("--max-tokens must be >= 0");
     const std::vector<Document> documents = load_documents(arguments);
 
     const auto model = Model::load(model_path(arguments));
     CorpusRunOptions options;
-    options.n_ctx = arguments.integer("--ctx", std::min(512, model->info().n_ctx_train));
+    options.n_ctx = arguments.has("--ctx") ? context_length(arguments, model->info(), err)
+                                           : std::min(512, model->info().n_ctx_train);
     options.max_tokens = max_tokens;
     SessionOptions session_options;
-    session_options.n_threads = arguments.integer("--threads", 0);
+    session_options.n_threads = n_threads;
     session_options.n_ctx = options.n_ctx;
     Session session(model, session_options);
 
@@ -66,11 +69,9 @@ int profile_command(const std::vector<std::string>& args, std::ostream& out, std
         ++tokens_per_domain[domain];
         if (csv_path) append_routing_csv(csv, trace, document, domain);
     };
-    CorpusRunResult result;
-    {
-        InterruptFlag interrupt;
-        result = evaluate_corpus(session, documents, options, on_token, interrupt.flag());
-    }
+    // Alive until the CSV is written: Ctrl+C stops the run, never the export.
+    const InterruptFlag interrupt;
+    const CorpusRunResult result = evaluate_corpus(session, documents, options, on_token, interrupt.flag());
 
     out << documents.size() << " documents, " << result.windows << " windows of up to " << options.n_ctx
         << " tokens, " << result.tokens << " tokens evaluated"
@@ -78,7 +79,7 @@ int profile_command(const std::vector<std::string>& args, std::ostream& out, std
     for (const auto& [domain, tokens] : tokens_per_domain)
         out << "  " << (domain.empty() ? "(no domain)" : domain) << ": " << tokens << " tokens\n";
     if (csv_path) write_file_atomically(*csv_path, csv);
-    return result.cancelled ? 130 : 0;
+    return result.cancelled || interrupt.raised() ? 130 : 0;
 }
 
 }  // namespace moe::cli

@@ -3,7 +3,7 @@
 
 #include "commands.h"
 #include "models/prune.h"
-#include "shared_options.h"
+#include "option_checks.h"
 
 namespace moe::cli {
 
@@ -16,7 +16,7 @@ int prune_command(const std::vector<std::string>& args, std::ostream& out) {
     if (!keep) throw UsageError("missing --keep M");
     if (!profile) throw UsageError("missing --profile PROFILE.json (from `moescope-cli profile --json`)");
     if (!output) throw UsageError("missing -o OUT.gguf");
-    check_writable(output);
+    check_output_paths(arguments, {"--output"});
     const ExpertLoads loads = read_expert_loads(*profile);
     const PruneResult r = prune_experts(model_path(arguments), loads, arguments.integer("--keep", 0), *output);
     out << "kept " << r.n_expert_after << " of " << r.n_expert_before << " experts per MoE layer (top-"

@@ -1,4 +1,4 @@
-// Pieces several subcommands share: routing what-if options, output-path checks and Ctrl+C.
+// Ctrl+C for the subcommands that run long; their options are checked in option_checks.h.
 #pragma once
 
 #include <atomic>
@@ -10,12 +10,6 @@
 #include "engine/engine.h"
 
 namespace moe::cli {
-
-// --experts K, --disable-expert LAYER:EXPERT (repeatable), --dense.
-RoutingOverrides routing_overrides(const Arguments& arguments);
-
-// Fails before the work, not after it, when an output's folder is missing or read-only.
-void check_writable(const std::optional<std::string>& path);
 
 // While alive, SIGINT sets flag() instead of killing the process, so long work can stop
 // cleanly and still write its outputs; the previous handler comes back on destruction.
