@@ -11,7 +11,7 @@ build_dir="${MOESCOPE_BUILD_DIR:-$root/build}"
 packages=(
   build-essential cmake ninja-build pkg-config git
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libqt6svg6-dev libgl-dev
-  libgtest-dev libbenchmark-dev libpcre2-dev zlib1g-dev nlohmann-json3-dev
+  libgtest-dev libbenchmark-dev libpcre2-dev zlib1g-dev nlohmann-json3-dev libeigen3-dev python3-numpy
   xvfb xauth
   # Chinese prompts and the 简体中文 interface: WenQuanYi Micro Hei covers the common Chinese
   # characters in 5 MB (Noto CJK takes 90 MB); qt6-tools-dev and qt6-l10n-tools build the translations.

@@ -44,6 +44,42 @@ struct RoutingTable {
     const ExpertId* chosen(size_t token, int layer) const {
         return experts.data() + (token * layers.size() + static_cast<size_t>(layer)) * static_cast<size_t>(max_k);
     }
+    // The number of experts in a chosen set (its slots before the first kNoExpert).
+    int set_size(size_t token, int layer) const {
+        const ExpertId* set = chosen(token, layer);
+        int size = 0;
+        while (size < max_k && set[size] != kNoExpert) ++size;
+        return size;
+    }
 };
+
+// Assigns sequence ids the way every source must: a new sequence starts wherever the document
+// (or run) changes or the position is not the previous token's position + 1.
+class SequenceSplitter {
+public:
+    uint32_t next(int64_t document, int64_t pos) {
+        if (started_ && (document != document_ || pos != pos_ + 1)) ++sequence_;
+        started_ = true;
+        document_ = document;
+        pos_ = pos;
+        return sequence_;
+    }
+
+private:
+    bool started_ = false;
+    int64_t document_ = 0, pos_ = 0;
+    uint32_t sequence_ = 0;
+};
+
+// Throws std::invalid_argument naming the first inconsistency (array sizes, expert ids
+// >= n_expert, empty or repeated sets, sequence ids going down).
+void check_table(const RoutingTable& table);
+
+// Appends `more` after `into` (a new sequence, a new run); both must have the same experts
+// and MoE layers. The chosen sets are re-laid out when max_k differs.
+void append_table(RoutingTable& into, const RoutingTable& more);
+
+// Changes the slots per (token, layer) to max_k (>= every set's size), keeping the sets.
+void set_max_k(RoutingTable& table, int max_k);
 
 }  // namespace moe::analysis

@@ -25,6 +25,10 @@ struct TokenTrace {
     int32_t token_id = 0;  // the token evaluated at `pos` (model input)
     std::string text;      // its raw bytes (may be a partial UTF-8 character)
     bool is_prompt = false;
+    // Which run, document or window the token belongs to, and its domain label ("" none), for
+    // the analysis: consecutive tokens pair up only within one sequence (see core/analysis).
+    int sequence = 0;
+    std::string domain;
     std::vector<LayerRouting> moe_layers;  // MoE layers in block order
     std::vector<double> layer_time_ms;     // (n_layer) wall time per block, dense ones included
     double total_ms = 0;   // wall time of this token; a batched prompt splits its time evenly
