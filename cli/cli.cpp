@@ -28,6 +28,10 @@ commands:
   profile [-m MODEL] [--corpus PATH]... [--domain NAME=PATH]... [--ctx N] [--max-tokens N]
       [--routing-csv FILE] [--threads T]   (bundled samples without a corpus)
   prune [-m MODEL] --keep M --profile PROFILE.json -o OUT.gguf
+  analyze ROUTING.csv... [-m MODEL | --n-expert N] [--json FILE] [--cache-sizes 2,4,8]
+      [--min-count 5] [--top-tokens 10] [--no-oracle]
+                                       routing metrics per MoE layer (README: Routing analytics)
+  compare A.csv B.csv [--json FILE]    router agreement of two runs over the same tokens
 
 Without -m the bundled demo model is used.
 )";
@@ -89,6 +93,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         if (command == "perplexity") return perplexity_command(args, out, err);
         if (command == "profile") return profile_command(args, out, err);
         if (command == "prune") return prune_command(args, out);
+        if (command == "analyze") return analyze_command(args, out, err);
+        if (command == "compare") return compare_command(args, out, err);
         err << "moescope-cli: unknown command '" << command << "'\n" << kUsage;
         return 2;
     } catch (const UsageError& e) {

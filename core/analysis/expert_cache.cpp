@@ -1,29 +1,33 @@
 #include "analysis/expert_cache.h"
 
+#include <algorithm>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
 namespace moe::analysis {
 
-ExpertCache::ExpertCache(int n_expert, int capacity, CachePolicy policy)
-    : capacity_(capacity), policy_(policy), slot_(static_cast<size_t>(n_expert), -1),
-      key_(static_cast<size_t>(n_expert)), last_(static_cast<size_t>(n_expert), 0),
-      count_(static_cast<size_t>(n_expert), 0), next_(static_cast<size_t>(n_expert), kNever),
-      stamp_(static_cast<size_t>(n_expert), 0) {
-    if (capacity < 1) throw std::invalid_argument("cache size " + std::to_string(capacity) + " is below 1");
-    heap_.reserve(static_cast<size_t>(capacity) + 1);
-}
+namespace {
 
-ExpertCache::Key ExpertCache::key_for(ExpertId e) const {
-    switch (policy_) {
-        case CachePolicy::lru:
-            return {last_[e], e};
-        case CachePolicy::lfu:
-            return {count_[e], (last_[e] << 16) | e};
-        case CachePolicy::oracle:
-            return {static_cast<uint64_t>(kNever - next_[e]), e};
+constexpr uint64_t kProtected = std::numeric_limits<uint64_t>::max();
+
+}  // namespace
+
+ExpertCache::ExpertCache(int n_expert, int capacity, CachePolicy policy)
+    : capacity_(capacity), policy_(policy), resident_(static_cast<size_t>(n_expert), 0) {
+    if (capacity < 1) throw std::invalid_argument("cache size " + std::to_string(capacity) + " is below 1");
+    const size_t n = static_cast<size_t>(n_expert);
+    if (policy == CachePolicy::lru) {
+        prev_.assign(n + 1, n_expert);
+        next_in_list_.assign(n + 1, n_expert);
+    } else {
+        slot_.assign(n, -1);
+        key_.resize(n);
+        last_.assign(n, 0);
+        count_.assign(n, 0);
+        next_.assign(n, kNever);
+        heap_.reserve(static_cast<size_t>(capacity) + 1);
     }
-    return {};
 }
 
 int ExpertCache::request(const ExpertId* set, int size, const uint32_t* next_request) {
@@ -32,39 +36,80 @@ int ExpertCache::request(const ExpertId* set, int size, const uint32_t* next_req
                                     std::to_string(capacity_));
     ++time_;
     int hits = 0;
-    for (int i = 0; i < size; ++i) {
-        stamp_[set[i]] = time_;
-        hits += slot_[set[i]] >= 0;
+    for (int i = 0; i < size; ++i) hits += resident_[set[i]];
+    if (policy_ == CachePolicy::lru) {
+        request_lru(set, size);
+    } else {
+        request_heap(set, size, hits, next_request);
     }
-    // Evict before the new keys are set: victims are residents outside E_t in the order the
-    // policy had before this request.
-    int over = static_cast<int>(heap_.size()) + (size - hits) - capacity_;
-    stash_.clear();
-    while (over > 0) {
-        const ExpertId e = pop();
-        if (stamp_[e] == time_) {
-            stash_.push_back(e);
-        } else {
-            --over;
+    hits_ += hits;
+    requests_ += size;
+    return hits;
+}
+
+// The list is kept in eviction order: least recently requested first and, among experts of
+// one request, the lower id first. So the set goes to the back in ascending id order, and
+// victims come off the front once the set's residents are out of the list.
+void ExpertCache::request_lru(const ExpertId* set, int size) {
+    sorted_.assign(set, set + size);
+    std::sort(sorted_.begin(), sorted_.end());
+    for (ExpertId e : sorted_)
+        if (resident_[e]) unlink(e);
+    const int head = static_cast<int>(resident_.size());
+    while (list_size_ + size > capacity_) {
+        const ExpertId victim = static_cast<ExpertId>(next_in_list_[static_cast<size_t>(head)]);
+        unlink(victim);
+        resident_[victim] = 0;
+    }
+    for (ExpertId e : sorted_) {
+        append(e);
+        resident_[e] = 1;
+    }
+}
+
+// Residents of the set get the largest key while victims are popped, so none of them is
+// evicted (there are always enough others: |set| <= capacity); then their real keys are set.
+void ExpertCache::request_heap(const ExpertId* set, int size, int hits, const uint32_t* next_request) {
+    for (int i = 0; i < size; ++i)
+        if (resident_[set[i]]) {
+            key_[set[i]] = {kProtected, kProtected};
+            sift_down(static_cast<size_t>(slot_[set[i]]));
         }
-    }
-    for (ExpertId e : stash_) push(e);
+    while (static_cast<int>(heap_.size()) + (size - hits) > capacity_) resident_[pop()] = 0;
     for (int i = 0; i < size; ++i) {
         const ExpertId e = set[i];
         last_[e] = time_;
         ++count_[e];
         if (next_request) next_[e] = next_request[i];
         key_[e] = key_for(e);
-        if (slot_[e] >= 0) {
+        if (resident_[e]) {
             sift_up(static_cast<size_t>(slot_[e]));
-            sift_down(static_cast<size_t>(slot_[e]));
         } else {
             push(e);
+            resident_[e] = 1;
         }
     }
-    hits_ += hits;
-    requests_ += size;
-    return hits;
+}
+
+ExpertCache::Key ExpertCache::key_for(ExpertId e) const {
+    if (policy_ == CachePolicy::lfu) return {count_[e], (last_[e] << 16) | e};
+    return {static_cast<uint64_t>(kNever - next_[e]), e};  // oracle: farthest next request first
+}
+
+void ExpertCache::unlink(ExpertId e) {
+    next_in_list_[static_cast<size_t>(prev_[e])] = next_in_list_[e];
+    prev_[static_cast<size_t>(next_in_list_[e])] = prev_[e];
+    --list_size_;
+}
+
+void ExpertCache::append(ExpertId e) {
+    const size_t head = resident_.size();
+    const int32_t tail = prev_[head];
+    prev_[e] = tail;
+    next_in_list_[e] = static_cast<int32_t>(head);
+    next_in_list_[static_cast<size_t>(tail)] = e;
+    prev_[head] = e;
+    ++list_size_;
 }
 
 void ExpertCache::place(size_t i, ExpertId e) {
@@ -74,7 +119,6 @@ void ExpertCache::place(size_t i, ExpertId e) {
 
 void ExpertCache::push(ExpertId e) {
     heap_.push_back(e);
-    slot_[e] = static_cast<int32_t>(heap_.size() - 1);
     sift_up(heap_.size() - 1);
 }
 
@@ -92,9 +136,10 @@ ExpertId ExpertCache::pop() {
 
 void ExpertCache::sift_up(size_t i) {
     const ExpertId e = heap_[i];
+    const Key key = key_[e];
     while (i > 0) {
         const size_t parent = (i - 1) / 2;
-        if (!(key_[e] < key_[heap_[parent]])) break;
+        if (!(key < key_[heap_[parent]])) break;
         place(i, heap_[parent]);
         i = parent;
     }
@@ -103,12 +148,13 @@ void ExpertCache::sift_up(size_t i) {
 
 void ExpertCache::sift_down(size_t i) {
     const ExpertId e = heap_[i];
+    const Key key = key_[e];
     const size_t n = heap_.size();
     while (true) {
         size_t child = 2 * i + 1;
         if (child >= n) break;
         if (child + 1 < n && key_[heap_[child + 1]] < key_[heap_[child]]) ++child;
-        if (!(key_[heap_[child]] < key_[e])) break;
+        if (!(key_[heap_[child]] < key)) break;
         place(i, heap_[child]);
         i = child;
     }

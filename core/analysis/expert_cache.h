@@ -34,30 +34,38 @@ public:
     double hit_rate() const { return requests_ ? static_cast<double>(hits_) / static_cast<double>(requests_) : 0.0; }
 
 private:
-    // Eviction order: the resident with the smallest key goes first.
+    // Eviction order of LFU and the oracle: the resident with the smallest key goes first.
     struct Key {
         uint64_t major = 0, minor = 0;
         bool operator<(const Key& o) const { return major < o.major || (major == o.major && minor < o.minor); }
     };
+    void request_lru(const ExpertId* set, int size);
+    void request_heap(const ExpertId* set, int size, int hits, const uint32_t* next_request);
     Key key_for(ExpertId e) const;
     void push(ExpertId e);
     ExpertId pop();
     void sift_up(size_t i);
     void sift_down(size_t i);
     void place(size_t i, ExpertId e);
+    void unlink(ExpertId e);
+    void append(ExpertId e);
 
     int capacity_;
     CachePolicy policy_;
     uint64_t time_ = 0;
     int64_t hits_ = 0, requests_ = 0;
-    std::vector<ExpertId> heap_;      // residents, a binary min-heap on key_
-    std::vector<int32_t> slot_;       // (n_expert) index in heap_, -1 when not resident
+    std::vector<uint8_t> resident_;   // (n_expert)
+    // LRU: residents in a doubly linked list, least recent first; node n_expert is the head.
+    std::vector<int32_t> prev_, next_in_list_;  // (n_expert + 1)
+    int list_size_ = 0;
+    std::vector<ExpertId> sorted_;    // the current set in ascending id order
+    // LFU and oracle: residents in a binary min-heap on key_.
+    std::vector<ExpertId> heap_;
+    std::vector<int32_t> slot_;       // (n_expert) index in heap_
     std::vector<Key> key_;            // (n_expert)
     std::vector<uint64_t> last_;      // (n_expert) time of the last request
     std::vector<uint64_t> count_;     // (n_expert) requests so far
     std::vector<uint32_t> next_;      // (n_expert) oracle: next request
-    std::vector<uint64_t> stamp_;     // (n_expert) time_ when in the current request
-    std::vector<ExpertId> stash_;     // members of E_t popped while looking for a victim
 };
 
 }  // namespace moe::analysis

@@ -32,17 +32,13 @@ TokenAtLayer token_at_layer(const RoutingTable& table, size_t t, int l) {
     return token;
 }
 
-LayerAccumulator::LayerAccumulator(int layer, int n_expert, const std::vector<int>& cache_sizes, bool last_layer)
+LayerAccumulator::LayerAccumulator(int layer, int n_expert, bool last_layer)
     : layer_(layer), n_expert_(n_expert), load_(CountVector::Zero(n_expert)),
       prob_sum_(Eigen::VectorXd::Zero(n_expert)), coactivation_(CountMatrix::Zero(n_expert, n_expert)),
       transitions_(last_layer ? CountMatrix() : CountMatrix::Zero(n_expert, n_expert)),
       stamp_(static_cast<size_t>(n_expert), 0), ring_(static_cast<size_t>(kRing) * static_cast<size_t>(n_expert), kNoExpert),
-      ring_size_(kRing, 0), cache_sizes_(cache_sizes), domain_top1_(0, n_expert) {
+      ring_size_(kRing, 0), domain_top1_(0, n_expert) {
     for (int width : kDistinctWindows) windows_.push_back({width, std::vector<int32_t>(static_cast<size_t>(n_expert), 0)});
-    for (int size : cache_sizes) {
-        lru_.emplace_back(n_expert, size, CachePolicy::lru);
-        lfu_.emplace_back(n_expert, size, CachePolicy::lfu);
-    }
 }
 
 void LayerAccumulator::add(const TokenAtLayer& token) {
@@ -93,11 +89,6 @@ void LayerAccumulator::add(const TokenAtLayer& token) {
         repeat_any_ += shared;
     }
     slide_windows(token);
-
-    for (size_t c = 0; c < lru_.size(); ++c) {
-        lru_[c].request(set, size);
-        lfu_[c].request(set, size);
-    }
 
     if (token.domain >= 0) {
         const size_t d = static_cast<size_t>(token.domain);
@@ -174,8 +165,6 @@ LayerReport LayerAccumulator::report(const std::vector<std::string>& domain_name
     r.next_layer_transitions = transitions_;
     r.next_layer_mi_bits = transitions_.size() ? mutual_information_bits(transitions_) : kNaN;
 
-    for (size_t c = 0; c < cache_sizes_.size(); ++c)
-        r.cache.push_back({cache_sizes_[c], lru_[c].hit_rate(), lfu_[c].hit_rate(), kNaN});
     for (const Window& window : windows_) r.distinct_per_window.push_back(ratio(window.distinct_sum, window.windows));
 
     std::vector<int64_t> sorted(load_.data(), load_.data() + n_expert_);

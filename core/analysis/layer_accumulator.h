@@ -1,6 +1,6 @@
-// The streaming part of the routing analysis for one MoE layer: every metric but the oracle
-// cache and the vocabulary tables, updated token by token. Its memory is O(n_expert²) and
-// does not grow with the number of tokens.
+// The streaming part of the routing analysis for one MoE layer: every metric but the cache
+// simulation and the vocabulary tables (computed at the end from the stored chosen sets),
+// updated token by token. Its memory is O(n_expert²) and does not grow with the tokens.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "analysis/analysis_report.h"
-#include "analysis/expert_cache.h"
 #include "analysis/routing_table.h"
 
 namespace moe::analysis {
@@ -28,12 +27,12 @@ TokenAtLayer token_at_layer(const RoutingTable& table, size_t t, int l);
 
 class LayerAccumulator {
 public:
-    LayerAccumulator(int layer, int n_expert, const std::vector<int>& cache_sizes, bool last_layer);
+    LayerAccumulator(int layer, int n_expert, bool last_layer);
 
     // Throws std::invalid_argument for an empty set, an id >= n_expert or a repeated id.
     void add(const TokenAtLayer& token);
 
-    // Every streaming metric; cache[].oracle and vocabulary are left for the caller.
+    // Every streaming metric; cache and vocabulary are left for the caller.
     LayerReport report(const std::vector<std::string>& domain_names) const;
 
 private:
@@ -60,9 +59,6 @@ private:
         int64_t windows = 0, distinct_sum = 0;
     };
     std::vector<Window> windows_;
-
-    std::vector<ExpertCache> lru_, lfu_;
-    std::vector<int> cache_sizes_;
 
     std::vector<int64_t> domain_tokens_;
     std::vector<CountVector> domain_load_;  // [domain](n_expert)

@@ -14,15 +14,16 @@ namespace {
 
 constexpr size_t kTokensPerRound = 8192;
 
-std::vector<LayerAccumulator> make_accumulators(const RoutingTable& table, const std::vector<int>& cache_sizes) {
+std::vector<LayerAccumulator> make_accumulators(const RoutingTable& table) {
     std::vector<LayerAccumulator> layers;
     for (int l = 0; l < table.layer_count(); ++l)
-        layers.emplace_back(table.layers[static_cast<size_t>(l)], table.n_expert, cache_sizes, l + 1 == table.layer_count());
+        layers.emplace_back(table.layers[static_cast<size_t>(l)], table.n_expert, l + 1 == table.layer_count());
     return layers;
 }
 
-// Belady's hit rate for every cache size over the first n tokens of one MoE layer.
-void simulate_oracle(const RoutingTable& table, int layer, size_t n, LayerReport& report) {
+// Every policy at every cache size over the first n tokens of one MoE layer.
+std::vector<CacheHitRates> simulate_caches(const RoutingTable& table, int layer, size_t n, const std::vector<int>& sizes,
+                                           bool oracle) {
     const size_t k = static_cast<size_t>(table.max_k);
     // next[t·k + i]: the next token after t whose set holds expert set_t[i].
     std::vector<uint32_t> next(n * k, ExpertCache::kNever);
@@ -32,16 +33,23 @@ void simulate_oracle(const RoutingTable& table, int layer, size_t n, LayerReport
         for (size_t i = 0; i < k && set[i] != kNoExpert; ++i) next[t * k + i] = seen[set[i]];
         for (size_t i = 0; i < k && set[i] != kNoExpert; ++i) seen[set[i]] = static_cast<uint32_t>(t);
     }
-    for (CacheHitRates& rates : report.cache) {
-        ExpertCache cache(table.n_expert, rates.size, CachePolicy::oracle);
-        for (size_t t = 0; t < n; ++t) cache.request(table.chosen(t, layer), table.set_size(t, layer), &next[t * k]);
-        rates.oracle = cache.hit_rate();
+    std::vector<CacheHitRates> rates;
+    for (int size : sizes) {
+        auto hit_rate = [&](CachePolicy policy) {
+            ExpertCache cache(table.n_expert, size, policy);
+            for (size_t t = 0; t < n; ++t) cache.request(table.chosen(t, layer), table.set_size(t, layer), &next[t * k]);
+            return cache.hit_rate();
+        };
+        rates.push_back({size, hit_rate(CachePolicy::lru), hit_rate(CachePolicy::lfu),
+                         oracle ? hit_rate(CachePolicy::oracle) : std::numeric_limits<double>::quiet_NaN()});
     }
+    return rates;
 }
 
-// The parts that need the whole trace: the oracle cache and the vocabulary.
+// The parts that read the stored chosen sets: the cache simulation and the vocabulary.
 AnalysisReport finish(const RoutingTable& table, size_t n, const std::vector<LayerAccumulator>& layers,
                       const AnalysisOptions& options, ThreadPool& pool) {
+    const std::vector<int> cache_sizes = cache_sizes_for(options, table.n_expert, table.max_k);
     AnalysisReport report;
     report.tokens = static_cast<int64_t>(n);
     for (size_t t = 0; t < n; ++t) report.sequences += t == 0 || table.sequences[t] != table.sequences[t - 1];
@@ -54,7 +62,7 @@ AnalysisReport finish(const RoutingTable& table, size_t n, const std::vector<Lay
         for (int64_t l = begin; l < end; ++l) {
             LayerReport& layer = report.layers[static_cast<size_t>(l)];
             layer = layers[static_cast<size_t>(l)].report(table.domain_names);
-            if (options.oracle) simulate_oracle(table, static_cast<int>(l), n, layer);
+            layer.cache = simulate_caches(table, static_cast<int>(l), n, cache_sizes, options.oracle);
             if (options.vocabulary_top > 0) layer.vocabulary = layer_vocabulary(table, static_cast<int>(l), index, options);
         }
     });
@@ -80,7 +88,8 @@ std::vector<int> cache_sizes_for(const AnalysisOptions& options, int n_expert, i
 
 AnalysisReport analyze_table(const RoutingTable& table, const AnalysisOptions& options, const AnalysisProgress& progress) {
     check_table(table);
-    std::vector<LayerAccumulator> layers = make_accumulators(table, cache_sizes_for(options, table.n_expert, table.max_k));
+    cache_sizes_for(options, table.n_expert, table.max_k);  // a bad size fails before the work
+    std::vector<LayerAccumulator> layers = make_accumulators(table);
     ThreadPool pool;
     size_t done = 0;
     const size_t n = table.token_count();
@@ -101,8 +110,8 @@ void LiveAnalyzer::add(const TokenTrace& trace) {
     builder_.add(trace);
     const RoutingTable& table = builder_.table();
     if (layers_.empty()) {
-        cache_sizes_ = cache_sizes_for(options_, table.n_expert, table.max_k);
-        layers_ = make_accumulators(table, cache_sizes_);
+        cache_sizes_for(options_, table.n_expert, table.max_k);  // a bad size fails at the first token
+        layers_ = make_accumulators(table);
     }
     const size_t t = table.token_count() - 1;
     for (int l = 0; l < table.layer_count(); ++l) {

@@ -35,7 +35,7 @@ public:
     // Uses trace.sequence and trace.pos for sequence boundaries and trace.domain as its label.
     void add(const TokenTrace& trace);
 
-    // The metrics over every token added so far (the oracle and vocabulary are computed here).
+    // The metrics over every token added so far (the caches and vocabulary are computed here).
     AnalysisReport report() const;
     // What is kept per token: ids, positions, texts and chosen sets, no probabilities.
     const RoutingTable& table() const { return builder_.table(); }
@@ -44,7 +44,6 @@ private:
     AnalysisOptions options_;
     RoutingTableBuilder builder_{false};
     std::vector<LayerAccumulator> layers_;
-    std::vector<int> cache_sizes_;
 };
 
 }  // namespace moe::analysis

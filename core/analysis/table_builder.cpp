@@ -39,17 +39,19 @@ void RoutingTableBuilder::add(const TokenTrace& trace) {
     if (!table_.domains.empty()) table_.domains.push_back(domain);
 
     const size_t k = static_cast<size_t>(table_.max_k);
+    const size_t first = table_.experts.size();
+    table_.experts.resize(first + trace.moe_layers.size() * k, kNoExpert);
+    if (keep_values_) table_.weights.resize(table_.experts.size(), 0.0f);
     for (size_t l = 0; l < trace.moe_layers.size(); ++l) {
         const LayerRouting& layer = trace.moe_layers[l];
         if (layer.layer != table_.layers[l] || static_cast<int>(layer.probs.size()) != table_.n_expert)
             throw std::invalid_argument("token trace at step " + std::to_string(trace.step) +
                                         " differs in MoE layers or experts from the first");
-        for (size_t i = 0; i < k; ++i) {
-            const bool used = i < layer.experts.size();
-            table_.experts.push_back(used ? static_cast<ExpertId>(layer.experts[i]) : kNoExpert);
-            table_.weights.push_back(used && i < layer.weights.size() ? layer.weights[i] : 0.0f);
+        for (size_t i = 0; i < layer.experts.size(); ++i) {
+            table_.experts[first + l * k + i] = static_cast<ExpertId>(layer.experts[i]);
+            if (keep_values_ && i < layer.weights.size()) table_.weights[first + l * k + i] = layer.weights[i];
         }
-        if (keep_probs_) table_.probs.insert(table_.probs.end(), layer.probs.begin(), layer.probs.end());
+        if (keep_values_) table_.probs.insert(table_.probs.end(), layer.probs.begin(), layer.probs.end());
     }
 }
 

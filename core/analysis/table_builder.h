@@ -11,8 +11,9 @@ namespace moe::analysis {
 
 class RoutingTableBuilder {
 public:
-    // keep_probs: store the full router probabilities (n_expert floats per token and layer).
-    explicit RoutingTableBuilder(bool keep_probs = true) : keep_probs_(keep_probs) {}
+    // keep_values: store the weights and the full router probabilities (n_expert floats per
+    // token and layer), not only the chosen ids.
+    explicit RoutingTableBuilder(bool keep_values = true) : keep_values_(keep_values) {}
 
     // The first trace fixes the experts (its probs size) and the MoE layers; a later trace
     // that differs throws std::invalid_argument.
@@ -24,7 +25,7 @@ public:
 private:
     int16_t domain_index(const std::string& name);
 
-    bool keep_probs_;
+    bool keep_values_;
     RoutingTable table_;
     SequenceSplitter splitter_;
 };

@@ -1,0 +1,78 @@
+// Routing analytics throughput at DeepSeek-V2-Lite's shape (27 MoE layers × 64 experts, top-6):
+// tokens per second through every streaming accumulator (what `profile` pays per token), and
+// through the whole table analysis including the oracle cache and the vocabulary.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <random>
+
+#include "analysis/routing_analysis.h"
+
+namespace {
+
+using namespace moe;
+using namespace moe::analysis;
+
+constexpr int kLayers = 27, kExperts = 64, kTopK = 6, kSequence = 512;
+
+// Skewed expert choice with some token-to-token reuse, as real routers show.
+std::vector<TokenTrace> synthetic_traces(int n_tokens) {
+    std::mt19937 rng(42);
+    std::geometric_distribution<int> popular(0.08);
+    std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+    std::vector<TokenTrace> traces(static_cast<size_t>(n_tokens));
+    for (int t = 0; t < n_tokens; ++t) {
+        TokenTrace& trace = traces[static_cast<size_t>(t)];
+        trace.step = t;
+        trace.pos = t % kSequence;
+        trace.sequence = t / kSequence;
+        trace.token_id = static_cast<int32_t>(popular(rng) * 7 % 5000);
+        for (int l = 0; l < kLayers; ++l) {
+            LayerRouting layer;
+            layer.layer = l + 1;
+            layer.probs.resize(kExperts);
+            for (float& p : layer.probs) p = uniform(rng) / kExperts;
+            const std::vector<int>* previous = t > 0 ? &traces[static_cast<size_t>(t - 1)].moe_layers[static_cast<size_t>(l)].experts : nullptr;
+            while (static_cast<int>(layer.experts.size()) < kTopK) {
+                const int e = previous && uniform(rng) < 0.3f ? (*previous)[layer.experts.size()]
+                                                              : (popular(rng) + 5 * l) % kExperts;
+                if (std::find(layer.experts.begin(), layer.experts.end(), e) == layer.experts.end()) layer.experts.push_back(e);
+            }
+            layer.weights.assign(kTopK, 1.0f / kTopK);
+            trace.moe_layers.push_back(std::move(layer));
+        }
+    }
+    return traces;
+}
+
+const std::vector<TokenTrace>& traces() {
+    static const std::vector<TokenTrace> all = synthetic_traces(16384);
+    return all;
+}
+
+// The live path: LiveAnalyzer::add per token (accumulators, LRU/LFU at the default 5 sizes,
+// and keeping the token's chosen sets), no report.
+void BM_LiveAdd(benchmark::State& state) {
+    const auto& all = traces();
+    for (auto _ : state) {
+        LiveAnalyzer analyzer;
+        for (const TokenTrace& trace : all) analyzer.add(trace);
+        benchmark::DoNotOptimize(analyzer.table().token_count());
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(all.size()));
+}
+BENCHMARK(BM_LiveAdd)->Unit(benchmark::kMillisecond);
+
+// The whole analysis of a table: streaming metrics, oracle and vocabulary, layers in parallel.
+void BM_AnalyzeTable(benchmark::State& state) {
+    const RoutingTable table = table_from_traces(traces());
+    AnalysisOptions options;
+    options.oracle = state.range(0) != 0;
+    for (auto _ : state) benchmark::DoNotOptimize(analyze_table(table, options).tokens);
+    state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(table.token_count()));
+}
+BENCHMARK(BM_AnalyzeTable)->Arg(0)->Arg(1)->ArgNames({"oracle"})->UseRealTime()->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

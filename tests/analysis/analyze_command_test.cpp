@@ -1,0 +1,135 @@
+// `analyze` and `compare` run in-process: their tables, JSON files and error messages.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli.h"
+#include "support/test_support.h"
+
+namespace moe {
+namespace {
+
+struct CliResult {
+    int code;
+    std::string out, err;
+};
+
+CliResult cli(const std::vector<std::string>& args) {
+    std::ostringstream out, err;
+    const int code = cli::run(args, out, err);
+    return {code, out.str(), err.str()};
+}
+
+const std::string kHeader = "step,pos,token_id,token_text,layer,rank,expert,weight,prob,score\n";
+
+// One row per (token, expert) at MoE layer 1: sets[t] with token id ids[t] at pos t.
+std::string csv_of(const std::vector<int>& ids, const std::vector<std::vector<int>>& sets) {
+    std::string csv = kHeader;
+    for (size_t t = 0; t < sets.size(); ++t)
+        for (size_t r = 0; r < sets[t].size(); ++r)
+            csv += std::to_string(t) + "," + std::to_string(t) + "," + std::to_string(ids[t]) + ",x,1," + std::to_string(r) +
+                   "," + std::to_string(sets[t][r]) + ",0.5,0.5,0.5\n";
+    return csv;
+}
+
+std::string write(const std::string& name, const std::string& text) {
+    const std::string path = test::temp_dir() + "/" + name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+}
+
+TEST(AnalyzeCommand, PrintsTablesAndWritesJson) {
+    // Four tokens over 4 experts, top-2: loads 3, 2, 2, 1 (mean 2, deviations 1, 0, 0, -1:
+    // cv = sqrt(0.5)/2 = 0.354, max_vio = 0.5). Pairs: {0,1}{0,2} share 0 and rank-0,
+    // {0,2}{1,2} share 2, {1,2}{3,0} nothing: repeat_top1 = 1/3, repeat_any = 2/3.
+    const std::string path = write("four.csv", csv_of({7, 8, 7, 9}, {{0, 1}, {0, 2}, {1, 2}, {3, 0}}));
+    const std::string json_path = test::temp_dir() + "/four.json";
+    const CliResult r = cli({"analyze", path, "--n-expert", "4", "--json", json_path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("4 tokens in 1 sequences, 4 experts, 1 MoE layers\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("    1  2.00  0.354    0.953    0.500           -     0         0.333  (0.250)        0.667  (0.833)"
+                         "        -  2.0/4.0/-/-\n"),
+              std::string::npos)
+        << r.out;
+    // Default cache sizes for k = 2, N = 4: 2, 4 (8 too, >= k).
+    EXPECT_NE(r.out.find("layer                   2                   4                   8\n"), std::string::npos) << r.out;
+    const auto json = nlohmann::json::parse(test::read_file(json_path));
+    EXPECT_EQ(json["tokens"], 4);
+    EXPECT_EQ(json["layers"][0]["load"], nlohmann::json({3, 2, 2, 1}));
+    EXPECT_TRUE(json["layers"][0]["balance_fp"].is_null());
+    EXPECT_EQ(json["layers"][0]["cache"].size(), 3u);
+}
+
+TEST(AnalyzeCommand, ExpertCountComesFromTheModel) {
+    // Without -m or --n-expert the demo model (16 experts) sets N.
+    const std::string path = write("wide.csv", csv_of({1}, {{20, 3}}));
+    const CliResult r = cli({"analyze", path});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err, "moescope-cli analyze: " + path + ":2: expert 20 is out of range: the model has 16 experts\n");
+}
+
+TEST(AnalyzeCommand, BadOptionsAndFiles) {
+    const std::string path = write("ok.csv", csv_of({1, 2}, {{0, 1}, {1, 2}}));
+    CliResult r = cli({"analyze", path, "--n-expert", "4", "--cache-sizes", "2,x"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_EQ(r.err, "moescope-cli analyze: --cache-sizes expects positive integers separated by commas, got '2,x'\n");
+    r = cli({"analyze", path, "--n-expert", "4", "--cache-sizes", "1"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err, "moescope-cli analyze: cache size 1 is below k = 2 (a token's experts must all fit)\n");
+    r = cli({"analyze", test::temp_dir() + "/none.csv", "--n-expert", "4"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("none.csv': No such file or directory\n"), std::string::npos) << r.err;
+    r = cli({"analyze", path, "--n-expert", "4", "--json", "/nonexistent-folder/x.json"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err, "moescope-cli analyze: cannot write '/nonexistent-folder/x.json': folder '/nonexistent-folder' does not exist\n");
+    r = cli({"analyze"});
+    EXPECT_EQ(r.code, 2);
+    // Two traces of different models cannot be pooled.
+    const std::string other = write("other.csv", kHeader + "0,0,1,x,5,0,1,1,1,1\n");
+    r = cli({"analyze", path, other, "--n-expert", "4"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err, "moescope-cli analyze: '" + other + "': its MoE layers differ from the first trace's\n");
+}
+
+TEST(AnalyzeCommand, SeveralFilesAreSeparateSequences) {
+    const std::string a = write("a.csv", csv_of({1, 2}, {{0, 1}, {0, 1}}));
+    const std::string b = write("b.csv", csv_of({1, 2}, {{0, 1}, {0, 1}}));
+    const CliResult r = cli({"analyze", a, b, "--n-expert", "4"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("4 tokens in 2 sequences"), std::string::npos) << r.out;
+}
+
+TEST(CompareCommand, AgreementUntilTheFirstDivergence) {
+    // Token 0 agrees fully; token 1 shares expert 1 of {1,2} vs {3,1}; token 2's ids differ.
+    const std::string a = write("run-a.csv", csv_of({5, 6, 7, 8}, {{0, 1}, {1, 2}, {0, 1}, {0, 1}}));
+    const std::string b = write("run-b.csv", csv_of({5, 6, 9}, {{0, 1}, {3, 1}, {0, 1}}));
+    const std::string json_path = test::temp_dir() + "/compare.json";
+    const CliResult r = cli({"compare", a, b, "--json", json_path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("compared 2\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("first divergence at token 2 (pos 2): A 7 'x', B 9 'x'\n"), std::string::npos) << r.out;
+    // set agreement (1 + 1/2)/2, top-1 (1 + 0)/2, Jaccard (1 + 1/3)/2.
+    EXPECT_NE(r.out.find("    1          0.750           0.500    0.667\n"), std::string::npos) << r.out;
+    const auto json = nlohmann::json::parse(test::read_file(json_path));
+    EXPECT_EQ(json["tokens_compared"], 2);
+    EXPECT_EQ(json["first_divergence"]["token_a"], 7);
+    EXPECT_NEAR(json["layers"][0]["jaccard"].get<double>(), 2.0 / 3, 1e-8);
+}
+
+TEST(CompareCommand, IdenticalRunsAndLengths) {
+    const std::string a = write("same-a.csv", csv_of({5, 6}, {{0, 1}, {1, 2}}));
+    CliResult r = cli({"compare", a, a});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("the token ids agree throughout\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("    1          1.000           1.000    1.000\n"), std::string::npos) << r.out;
+    const std::string shorter = write("short.csv", csv_of({5}, {{0, 1}}));
+    r = cli({"compare", a, shorter});
+    EXPECT_NE(r.out.find("first divergence at token 1 (pos 1): A 6 'x', B (run ended)\n"), std::string::npos) << r.out;
+    r = cli({"compare", a});
+    EXPECT_EQ(r.code, 2);
+}
+
+}  // namespace
+}  // namespace moe
