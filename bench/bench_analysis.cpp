@@ -73,6 +73,37 @@ void BM_AnalyzeTable(benchmark::State& state) {
 }
 BENCHMARK(BM_AnalyzeTable)->Arg(0)->Arg(1)->ArgNames({"oracle"})->UseRealTime()->Unit(benchmark::kMillisecond);
 
+// `analyze` on a DeepSeek-V3-sized trace: 100k tokens × 58 MoE layers × 8 of 256 experts
+// (46 M ids), everything included (oracle, vocabulary), layers in parallel.
+void BM_AnalyzeDeepSeekV3Shape(benchmark::State& state) {
+    constexpr int kV3Layers = 58, kV3Experts = 256, kV3TopK = 8, kV3Tokens = 100000;
+    RoutingTable table;
+    table.n_expert = kV3Experts;
+    table.max_k = kV3TopK;
+    for (int l = 0; l < kV3Layers; ++l) table.layers.push_back(3 + l);
+    std::mt19937 rng(1);
+    std::geometric_distribution<int> popular(0.02);
+    table.experts.reserve(static_cast<size_t>(kV3Tokens) * kV3Layers * kV3TopK);
+    for (int t = 0; t < kV3Tokens; ++t) {
+        table.token_ids.push_back(static_cast<int32_t>(popular(rng) * 13 % 50000));
+        table.positions.push_back(t % 4096);
+        table.sequences.push_back(static_cast<uint32_t>(t / 4096));
+        for (int l = 0; l < kV3Layers; ++l) {
+            ExpertId set[kV3TopK];
+            for (int i = 0; i < kV3TopK; ++i) {
+                ExpertId e;
+                do e = static_cast<ExpertId>((popular(rng) + 7 * l) % kV3Experts);
+                while (std::find(set, set + i, e) != set + i);
+                set[i] = e;
+            }
+            table.experts.insert(table.experts.end(), set, set + kV3TopK);
+        }
+    }
+    for (auto _ : state) benchmark::DoNotOptimize(analyze_table(table).tokens);
+    state.SetItemsProcessed(state.iterations() * kV3Tokens);
+}
+BENCHMARK(BM_AnalyzeDeepSeekV3Shape)->UseRealTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 
 BENCHMARK_MAIN();

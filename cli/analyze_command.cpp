@@ -98,22 +98,18 @@ void print_tables(const analysis::AnalysisReport& report, std::ostream& out) {
 
 }  // namespace
 
-// Reads every trace (stopping at the last complete token on Ctrl+C) into one table.
 analysis::RoutingTable read_traces(const std::vector<std::string>& paths, int n_expert, const InterruptGuard& interrupt,
                                    std::ostream& err) {
     analysis::RoutingTable table;
     for (const std::string& path : paths) {
-        if (interrupt.interrupted()) break;
         ProgressLine progress(err, "reading " + path);
         import::TraceReadOptions options;
         options.n_expert = n_expert;
-        options.cancel = &interrupt.flag();
-        options.progress = [&](uint64_t done, uint64_t total) {
-            progress.update(total ? static_cast<double>(done) / static_cast<double>(total) : 1.0,
-                            "(" + human_bytes(static_cast<double>(done)) + ")");
+        options.progress = [&](double fraction) {
+            progress.update(fraction);
+            return !interrupt.interrupted();
         };
-        analysis::RoutingTable part = import::read_trace(path, options);
-        if (part.token_count() == 0) continue;
+        const analysis::RoutingTable part = import::read_trace(path, options);
         try {
             analysis::append_table(table, part);
         } catch (const std::invalid_argument& e) {
@@ -142,11 +138,11 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out, std
     check_writable(json_path);
 
     InterruptGuard interrupt;
-    analysis::RoutingTable table = read_traces(paths, n_expert, interrupt, err);
-    const bool cut_while_reading = interrupt.interrupted();
-    interrupt.clear();
-    if (table.token_count() == 0) {
-        err << "analyze: interrupted before any token was read\n";
+    analysis::RoutingTable table;
+    try {
+        table = read_traces(paths, n_expert, interrupt, err);
+    } catch (const import::ReadCancelled&) {
+        err << "analyze: interrupted while reading; nothing written\n";
         return 130;
     }
     table.model = arguments.text("--model").value_or("");
@@ -160,7 +156,6 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out, std
         return !interrupt.interrupted();
     });
 
-    report.complete = report.complete && !cut_while_reading;
     out << report.tokens << " tokens in " << report.sequences << " sequences, " << report.n_expert << " experts, "
         << report.layers.size() << " MoE layers" << (report.complete ? "" : " (interrupted: partial)")
         << "\n\n";

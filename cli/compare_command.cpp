@@ -18,9 +18,11 @@ int compare_command(const std::vector<std::string>& args, std::ostream& out, std
     check_writable(json_path);
 
     InterruptGuard interrupt;
-    const analysis::RoutingTable a = read_traces({paths[0]}, 0, interrupt, err);
-    const analysis::RoutingTable b = read_traces({paths[1]}, 0, interrupt, err);
-    if (interrupt.interrupted()) {
+    analysis::RoutingTable a, b;
+    try {
+        a = read_traces({paths[0]}, 0, interrupt, err);
+        b = read_traces({paths[1]}, 0, interrupt, err);
+    } catch (const import::ReadCancelled&) {
         err << "compare: interrupted while reading; nothing written\n";
         return 130;
     }

@@ -68,7 +68,8 @@ private:
             eof_ = true;
         }
         done_ += got;
-        if (options_.progress) options_.progress(done_, size_);
+        if (options_.progress && !options_.progress(size_ ? static_cast<double>(done_) / static_cast<double>(size_) : 1.0))
+            throw ReadCancelled();
     }
 
     // Parses the record at pos_; false when the buffer ends before it does (and more may come).
@@ -350,15 +351,9 @@ RoutingTable read_routing_csv(const std::string& path, const TraceReadOptions& o
     constexpr int64_t kLayerLimit = 1 << 20;
     const int64_t expert_limit = options.n_expert > 0 ? options.n_expert : analysis::kMaxExperts;
     int max_expert = -1;
-    int64_t rows = 0;
-    bool cancelled = false;
     while (records.next(fields)) {
         if (fields.size() != columns.count)
             records.fail(records.line(), std::to_string(fields.size()) + " fields, the header has " + std::to_string(columns.count));
-        if (options.cancel && (++rows & 4095) == 0 && options.cancel->load()) {
-            cancelled = true;
-            break;
-        }
         Row row;
         row.line = records.line();
         row.step = parse_integer(fields[static_cast<size_t>(columns.step)], "step", records);
@@ -388,8 +383,8 @@ RoutingTable read_routing_csv(const std::string& path, const TraceReadOptions& o
         }
         token.add(row);
     }
-    if (!cancelled) token.finish();
-    if (table.token_count() == 0 && !cancelled) throw TraceError(path + ": no routing rows after the header");
+    token.finish();
+    if (table.token_count() == 0) throw TraceError(path + ": no routing rows after the header");
     table.n_expert = options.n_expert > 0 ? options.n_expert : max_expert + 1;
     if (std::none_of(table.domains.begin(), table.domains.end(), [](int16_t d) { return d >= 0; })) table.domains.clear();
     return table;

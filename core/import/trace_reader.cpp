@@ -7,7 +7,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include "import/npz_trace.h"
 #include "import/routing_csv.h"
+#include "import/trace_layout.h"
+#include "import/vllm_json.h"
 
 namespace moe::import {
 
@@ -31,7 +34,21 @@ analysis::RoutingTable read_trace(const std::string& path, const TraceReadOption
     const std::string_view start(head, static_cast<size_t>(file.gcount()));
     const std::string extension = lowercase_extension(path);
     if (extension == ".csv" || looks_like_routing_csv(start)) return read_routing_csv(path, options);
-    throw TraceError("'" + path + "': unknown trace format (expected a routing CSV starting with 'step,pos,token_id')");
+    analysis::RoutingTable table;
+    if (extension == ".npz" || start.substr(0, 4) == std::string_view("PK\x03\x04", 4)) {
+        table = read_npz_trace(path, options.progress);
+    } else if (extension == ".npy" || start.substr(0, 6) == "\x93NUMPY") {
+        table = read_npy_trace(path, options.progress);
+    } else if (extension == ".json" || start.substr(0, 1) == "{") {
+        table = read_vllm_response(path, options.progress);
+    } else {
+        throw TraceError("'" + path + "': unknown trace format (expected a routing CSV starting with 'step,pos,token_id', "
+                         ".npz, .npy or a vLLM response .json)");
+    }
+    TraceLayout layout;
+    layout.n_expert = options.n_expert;
+    apply_layout(table, layout, path);
+    return table;
 }
 
 }  // namespace moe::import

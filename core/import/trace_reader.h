@@ -1,14 +1,13 @@
 // Reads a routing trace from any supported file into a RoutingTable (core/analysis), picking
-// the format from the extension and, failing that, the first bytes.
+// the format from the extension and, failing that, the first bytes: our routing CSV, NumPy
+// .npz/.npy (import/npz_trace.h), a vLLM response .json (import/vllm_json.h).
 #pragma once
 
-#include <atomic>
-#include <cstdint>
-#include <functional>
 #include <stdexcept>
 #include <string>
 
 #include "analysis/routing_table.h"
+#include "import/read_progress.h"
 
 namespace moe::import {
 
@@ -19,14 +18,12 @@ public:
 };
 
 struct TraceReadOptions {
-    int n_expert = 0;  // routed experts per layer; 0: the largest id seen + 1
-    // Set from another thread (Ctrl+C) to stop at the last complete token read so far.
-    const std::atomic<bool>* cancel = nullptr;
-    // Called now and then with the bytes read so far and the file size.
-    std::function<void(uint64_t done, uint64_t total)> progress;
+    int n_expert = 0;  // routed experts per layer (ids above are errors); 0: the largest id + 1
+    ReadProgress progress;  // returning false stops the read with ReadCancelled
 };
 
-// Throws TraceError.
+// Throws std::runtime_error (TraceError for our CSV) naming the file and the problem, or
+// ReadCancelled.
 analysis::RoutingTable read_trace(const std::string& path, const TraceReadOptions& options = {});
 
 }  // namespace moe::import
