@@ -1,5 +1,4 @@
 // `analyze`: the routing metrics of one or more routing traces, as tables and JSON.
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <ostream>
@@ -11,7 +10,8 @@
 #include "engine/engine.h"
 #include "gguf/gguf_file.h"
 #include "import/trace_reader.h"
-#include "long_work.h"
+#include "progress_line.h"
+#include "shared_options.h"
 #include "util/atomic_file.h"
 
 namespace moe::cli {
@@ -98,16 +98,16 @@ void print_tables(const analysis::AnalysisReport& report, std::ostream& out) {
 
 }  // namespace
 
-analysis::RoutingTable read_traces(const std::vector<std::string>& paths, int n_expert, const InterruptGuard& interrupt,
+analysis::RoutingTable read_traces(const std::vector<std::string>& paths, int n_expert, const InterruptFlag& interrupt,
                                    std::ostream& err) {
     analysis::RoutingTable table;
     for (const std::string& path : paths) {
-        ProgressLine progress(err, "reading " + path);
+        ProgressLine progress(err, "reading " + path, "% of the file");
         import::TraceReadOptions options;
         options.n_expert = n_expert;
         options.progress = [&](double fraction) {
-            progress.update(fraction);
-            return !interrupt.interrupted();
+            progress.update(static_cast<int64_t>(100 * fraction), 100, -1);
+            return !interrupt.raised();
         };
         const analysis::RoutingTable part = import::read_trace(path, options);
         try {
@@ -137,7 +137,7 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out, std
     const auto json_path = arguments.text("--json");
     check_writable(json_path);
 
-    InterruptGuard interrupt;
+    InterruptFlag interrupt;
     analysis::RoutingTable table;
     try {
         table = read_traces(paths, n_expert, interrupt, err);
@@ -147,13 +147,12 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out, std
     }
     table.model = arguments.text("--model").value_or("");
 
-    ProgressLine progress(err, "analyzing");
-    const double tokens = static_cast<double>(table.token_count());
-    const auto started = std::chrono::steady_clock::now();
+    ProgressLine progress(err, "analyzing", "tokens");
+    const auto tokens = static_cast<int64_t>(table.token_count());
     analysis::AnalysisReport report = analysis::analyze_table(table, options, [&](double fraction) {
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        progress.update(fraction, "(" + human_count(seconds > 0 ? fraction * tokens / seconds : 0) + " tokens/s)");
-        return !interrupt.interrupted();
+        const auto done = static_cast<int64_t>(fraction * static_cast<double>(tokens));
+        progress.update(done, tokens, done);
+        return !interrupt.raised();
     });
 
     out << report.tokens << " tokens in " << report.sequences << " sequences, " << report.n_expert << " experts, "

@@ -5,7 +5,7 @@
 #include "analysis/run_comparison.h"
 #include "commands.h"
 #include "import/trace_reader.h"
-#include "long_work.h"
+#include "shared_options.h"
 #include "util/atomic_file.h"
 
 namespace moe::cli {
@@ -17,7 +17,7 @@ int compare_command(const std::vector<std::string>& args, std::ostream& out, std
     const auto json_path = arguments.text("--json");
     check_writable(json_path);
 
-    InterruptGuard interrupt;
+    InterruptFlag interrupt;
     analysis::RoutingTable a, b;
     try {
         a = read_traces({paths[0]}, 0, interrupt, err);

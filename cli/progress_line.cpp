@@ -16,8 +16,10 @@ void ProgressLine::update(int64_t done, int64_t total, int64_t tokens_done) {
     const double tok_s = seconds > 0 ? tokens_done / seconds : 0;
     const double eta = done > 0 ? seconds * static_cast<double>(total - done) / static_cast<double>(done) : 0;
     char line[160];
-    std::snprintf(line, sizeof line, "%s: %lld/%lld %s, %.0f tok/s, ETA %.0f s\n", what_.c_str(),
-                  static_cast<long long>(done), static_cast<long long>(total), unit_.c_str(), tok_s, eta);
+    char rate[32] = "";
+    if (tokens_done >= 0) std::snprintf(rate, sizeof rate, ", %.0f tok/s", tok_s);
+    std::snprintf(line, sizeof line, "%s: %lld/%lld %s%s, ETA %.0f s\n", what_.c_str(), static_cast<long long>(done),
+                  static_cast<long long>(total), unit_.c_str(), rate, eta);
     err_ << line << std::flush;
 }
 

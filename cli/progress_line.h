@@ -13,6 +13,7 @@ class ProgressLine {
 public:
     ProgressLine(std::ostream& err, std::string what, std::string unit);
     // Prints when a second has passed since the last line (or this is the first call past 0).
+    // tokens_done < 0: no tokens/s (e.g. while reading a file).
     void update(int64_t done, int64_t total, int64_t tokens_done);
 
 private:

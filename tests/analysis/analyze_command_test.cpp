@@ -22,6 +22,13 @@ CliResult cli(const std::vector<std::string>& args) {
     return {code, out.str(), err.str()};
 }
 
+// The error message: stderr's last line (progress lines come before it).
+std::string last_line(const std::string& err) {
+    const size_t end = err.size() && err.back() == '\n' ? err.size() - 1 : err.size();
+    const size_t start = err.rfind('\n', end == 0 ? 0 : end - 1);
+    return err.substr(start == std::string::npos || start >= end ? 0 : start + 1);
+}
+
 const std::string kHeader = "step,pos,token_id,token_text,layer,rank,expert,weight,prob,score\n";
 
 // One row per (token, expert) at MoE layer 1: sets[t] with token id ids[t] at pos t.
@@ -67,7 +74,7 @@ TEST(AnalyzeCommand, ExpertCountComesFromTheModel) {
     const std::string path = write("wide.csv", csv_of({1}, {{20, 3}}));
     const CliResult r = cli({"analyze", path});
     EXPECT_EQ(r.code, 1);
-    EXPECT_EQ(r.err, "moescope-cli analyze: " + path + ":2: expert 20 is out of range: the model has 16 experts\n");
+    EXPECT_EQ(last_line(r.err), "moescope-cli analyze: " + path + ":2: expert 20 is out of range: the model has 16 experts\n");
 }
 
 TEST(AnalyzeCommand, BadOptionsAndFiles) {
@@ -77,7 +84,7 @@ TEST(AnalyzeCommand, BadOptionsAndFiles) {
     EXPECT_EQ(r.err, "moescope-cli analyze: --cache-sizes expects positive integers separated by commas, got '2,x'\n");
     r = cli({"analyze", path, "--n-expert", "4", "--cache-sizes", "1"});
     EXPECT_EQ(r.code, 1);
-    EXPECT_EQ(r.err, "moescope-cli analyze: cache size 1 is below k = 2 (a token's experts must all fit)\n");
+    EXPECT_EQ(last_line(r.err), "moescope-cli analyze: cache size 1 is below k = 2 (a token's experts must all fit)\n");
     r = cli({"analyze", test::temp_dir() + "/none.csv", "--n-expert", "4"});
     EXPECT_EQ(r.code, 1);
     EXPECT_NE(r.err.find("none.csv': No such file or directory\n"), std::string::npos) << r.err;
@@ -90,7 +97,7 @@ TEST(AnalyzeCommand, BadOptionsAndFiles) {
     const std::string other = write("other.csv", kHeader + "0,0,1,x,5,0,1,1,1,1\n");
     r = cli({"analyze", path, other, "--n-expert", "4"});
     EXPECT_EQ(r.code, 1);
-    EXPECT_EQ(r.err, "moescope-cli analyze: '" + other + "': its MoE layers differ from the first trace's\n");
+    EXPECT_EQ(last_line(r.err), "moescope-cli analyze: '" + other + "': its MoE layers differ from the first trace's\n");
 }
 
 TEST(AnalyzeCommand, SeveralFilesAreSeparateSequences) {
