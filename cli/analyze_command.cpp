@@ -11,6 +11,7 @@
 #include "gguf/gguf_file.h"
 #include "import/trace_reader.h"
 #include "progress_line.h"
+#include "option_checks.h"
 #include "shared_options.h"
 #include "util/atomic_file.h"
 
@@ -134,8 +135,8 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out, std
     if (options.vocabulary_top < 0) throw UsageError("--top-tokens must be >= 0");
     const int n_expert = arguments.has("--n-expert") ? arguments.integer("--n-expert", 0) : model_expert_count(model_path(arguments));
     if (n_expert < 1 || n_expert >= analysis::kMaxExperts) throw UsageError("--n-expert must be in 1..65534");
+    check_output_paths(arguments, {"--json"});
     const auto json_path = arguments.text("--json");
-    check_writable(json_path);
 
     InterruptFlag interrupt;
     analysis::RoutingTable table;

@@ -5,6 +5,7 @@
 #include "analysis/run_comparison.h"
 #include "commands.h"
 #include "import/trace_reader.h"
+#include "option_checks.h"
 #include "shared_options.h"
 #include "util/atomic_file.h"
 
@@ -14,8 +15,8 @@ int compare_command(const std::vector<std::string>& args, std::ostream& out, std
     Arguments arguments(args, 1, {"--json"}, {});
     const std::vector<std::string>& paths = arguments.positional();
     if (paths.size() != 2) throw UsageError("expected two routing traces: compare A.csv B.csv");
+    check_output_paths(arguments, {"--json"});
     const auto json_path = arguments.text("--json");
-    check_writable(json_path);
 
     InterruptFlag interrupt;
     analysis::RoutingTable a, b;

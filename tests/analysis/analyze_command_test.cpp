@@ -89,8 +89,8 @@ TEST(AnalyzeCommand, BadOptionsAndFiles) {
     EXPECT_EQ(r.code, 1);
     EXPECT_NE(r.err.find("none.csv': No such file or directory\n"), std::string::npos) << r.err;
     r = cli({"analyze", path, "--n-expert", "4", "--json", "/nonexistent-folder/x.json"});
-    EXPECT_EQ(r.code, 1);
-    EXPECT_EQ(r.err, "moescope-cli analyze: cannot write '/nonexistent-folder/x.json': folder '/nonexistent-folder' does not exist\n");
+    EXPECT_EQ(r.code, 2);
+    EXPECT_EQ(r.err, "moescope-cli analyze: --json: cannot write '/nonexistent-folder/x.json': folder '/nonexistent-folder' does not exist\n");
     r = cli({"analyze"});
     EXPECT_EQ(r.code, 2);
     // Two traces of different models cannot be pooled.
