@@ -35,8 +35,11 @@ void RoutingTableBuilder::add(const TokenTrace& trace) {
     table_.sequences.push_back(splitter_.next(trace.sequence, trace.pos));
     table_.texts.push_back(trace.text);
     const int16_t domain = domain_index(trace.domain);
-    if (domain >= 0 && table_.domains.empty()) table_.domains.assign(table_.token_count() - 1, -1);
-    if (!table_.domains.empty()) table_.domains.push_back(domain);
+    // Domains are stored from the first labelled token on; the tokens before it get -1.
+    if (domain >= 0 || !table_.domains.empty()) {
+        table_.domains.resize(table_.token_count() - 1, -1);
+        table_.domains.push_back(domain);
+    }
 
     const size_t k = static_cast<size_t>(table_.max_k);
     const size_t first = table_.experts.size();

@@ -6,6 +6,8 @@
 #include <sstream>
 #include <thread>
 
+#include <sys/stat.h>
+
 #include "arguments.h"
 #include "cli.h"
 #include "option_checks.h"
@@ -142,7 +144,11 @@ TEST(OptionChecks, OutputPaths) {
               "--json: cannot write '" + dir + "/no/such/x.json': folder '" + dir + "/no/such' does not exist");
     EXPECT_EQ(check({"--routing-csv", "/proc/x.csv"}),
               "--routing-csv: cannot write '/proc/x.csv': folder '/proc' takes no new files: No such file or directory");
-    EXPECT_EQ(check({"--routing-csv", "/dev/null"}), "--routing-csv: cannot write '/dev/null': it is not a regular file");
+    // A FIFO, not /dev/null: were the check to fail, the write would replace the path with a file.
+    const std::string fifo = dir + "/pipe";
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    EXPECT_EQ(check({"--routing-csv", fifo}), "--routing-csv: cannot write '" + fifo + "': it is not a regular file");
+    std::filesystem::remove(fifo);
     EXPECT_EQ(check({"--routing-csv", dir + "/ok.csv", "--json", dir + "/ok.json"}), "accepted");
     EXPECT_TRUE(std::filesystem::is_empty(dir)) << "the check leaves no file behind";
 }

@@ -154,6 +154,10 @@ def hostile_options(cli, work):
     folder = os.path.join(work, "options")
     os.makedirs(folder)
     os.makedirs(os.path.join(folder, "a-folder"))
+    # A FIFO stands for a path that is not a regular file; /dev/null would be replaced by a
+    # file if the check ever let a write through.
+    fifo = os.path.join(folder, "a-pipe")
+    os.mkfifo(fifo)
     base = [cli, "run", "-p", "Hello", "-n", "2"]
     cases = [
         (["--threads", "1000"], "--threads 1000 is out of range (allowed: 1 to "),
@@ -177,7 +181,7 @@ def hostile_options(cli, work):
         (["--routing-csv", os.path.join(folder, "a-folder")], "it is a folder"),
         (["--routing-csv", "/proc/x.csv"], "cannot write '/proc/x.csv'"),
         (["--json", os.path.join(folder, "missing", "x.json")], "does not exist"),
-        (["--logits-csv", "/dev/null"], "it is not a regular file"),
+        (["--logits-csv", fifo], "it is not a regular file"),
         (["--routing-csv", ""], "the path is empty"),
         (["--bogus"], "unknown option --bogus"),
     ]
@@ -194,7 +198,7 @@ def hostile_options(cli, work):
     expect_one_line_error(p, "synth --layers 100000", "--layers 100000 is out of range (allowed: 1 to 61, the preset's blocks)")
     p = run([cli, "synth", "--arch", "deepseek2", "--preset", "tiny", "-o", os.path.join(folder, "a-folder")])
     expect_one_line_error(p, "synth -o folder", "it is a folder")
-    no_stray_files(folder, ["a-folder"], "hostile options")
+    no_stray_files(folder, ["a-folder", "a-pipe"], "hostile options")
     no_stray_files(os.path.join(folder, "a-folder"), [], "hostile options (inside the folder)")
 
 
