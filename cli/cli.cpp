@@ -26,7 +26,7 @@ commands:
   perplexity [-m MODEL] -f TEXT [--ctx 512] [--threads T]
       [--experts K] [--disable-expert LAYER:EXPERT]... [--dense]
   profile [-m MODEL] [--corpus PATH]... [--domain NAME=PATH]... [--ctx N] [--max-tokens N]
-      [--routing-csv FILE] [--threads T]   (bundled samples without a corpus)
+      [--routing-csv FILE] [--json FILE] [--threads T]   (bundled samples without a corpus)
   prune [-m MODEL] --keep M --profile PROFILE.json -o OUT.gguf
   analyze ROUTING.csv... [-m MODEL | --n-expert N] [--json FILE] [--cache-sizes 2,4,8]
       [--min-count 5] [--top-tokens 10] [--no-oracle]

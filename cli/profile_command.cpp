@@ -3,6 +3,8 @@
 #include <map>
 #include <ostream>
 
+#include "analysis/analysis_json.h"
+#include "analysis/routing_analysis.h"
 #include "commands.h"
 #include "engine/demo_model.h"
 #include "evaluation/teacher_forcing.h"
@@ -37,10 +39,12 @@ std::vector<Document> load_documents(const Arguments& arguments) {
 
 int profile_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     Arguments arguments(args, 1,
-                        {"--model", "--corpus", "--domain", "--ctx", "--max-tokens", "--routing-csv", "--threads"},
+                        {"--model", "--corpus", "--domain", "--ctx", "--max-tokens", "--routing-csv", "--json",
+                         "--threads"},
                         {}, {{"-m", "--model"}, {"-c", "--ctx"}, {"-t", "--threads"}});
     if (!arguments.positional().empty()) throw UsageError("unexpected argument '" + arguments.positional()[0] + "'");
     const auto csv_path = arguments.text("--routing-csv");
+    const auto json_path = arguments.text("--json");
     check_output_paths(arguments, {"--routing-csv", "--json"});
     const int n_threads = thread_count(arguments);
     const int max_tokens = arguments.integer("--max-tokens", 0);
@@ -59,15 +63,23 @@ int profile_command(const std::vector<std::string>& args, std::ostream& out, std
 
     std::string csv = routing_csv_header_with_documents();
     std::map<std::string, int64_t> tokens_per_domain;
+    analysis::LiveAnalyzer analyzer;
     ProgressLine progress(err, "profile", "tokens");
     options.progress = [&](int64_t done, int64_t total) {
         progress.update(done, total, done);
         return true;
     };
-    const auto on_token = [&](const TokenTrace& trace, int document, int) {
+    const auto on_token = [&](const TokenTrace& trace, int document, int window) {
         const std::string& domain = documents[static_cast<size_t>(document)].domain;
         ++tokens_per_domain[domain];
         if (csv_path) append_routing_csv(csv, trace, document, domain);
+        if (json_path) {
+            // Each window is its own sequence: consecutive pairs never cross windows.
+            TokenTrace labelled = trace;
+            labelled.sequence = window;
+            labelled.domain = domain;
+            analyzer.add(labelled);
+        }
     };
     // Alive until the CSV is written: Ctrl+C stops the run, never the export.
     const InterruptFlag interrupt;
@@ -79,6 +91,7 @@ int profile_command(const std::vector<std::string>& args, std::ostream& out, std
     for (const auto& [domain, tokens] : tokens_per_domain)
         out << "  " << (domain.empty() ? "(no domain)" : domain) << ": " << tokens << " tokens\n";
     if (csv_path) write_file_atomically(*csv_path, csv);
+    if (json_path) write_file_atomically(*json_path, analysis::analysis_json(analyzer.report()) + "\n");
     return result.cancelled || interrupt.raised() ? 130 : 0;
 }
 

@@ -91,6 +91,28 @@ TEST(ProfileCommand, RoutingCsvEndsWithDocAndDomain) {
     }
 }
 
+// The same corpus as above: 14 tokens in 4 windows (each window is one sequence), 7 tokens
+// per domain; every MoE layer of the tiny model reports them.
+TEST(ProfileCommand, JsonCountsTokensWindowsAndDomains) {
+    const std::string corpus = write("two.jsonl", "{\"text\": \"Hi\", \"domain\": \"a\"}\n"
+                                                  "{\"text\": \"Hi\", \"domain\": \"b,c\"}\n");
+    const std::string json_path = test::temp_dir() + "/profile.json";
+    const CliResult r = cli({"profile", "-m", tiny_model(), "--corpus", corpus, "--ctx", "4", "--json", json_path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    std::string json;
+    for (char ch : test::read_file(json_path))
+        if (ch != ' ' && ch != '\n') json += ch;
+    EXPECT_EQ(json.rfind("{\"tokens\":14,\"sequences\":4,", 0), 0u) << json.substr(0, 80);
+    size_t layers = 0;
+    for (size_t at = json.find("\"domains\":{"); at != std::string::npos; at = json.find("\"domains\":{", at + 1)) {
+        const std::string first_domain = "\"domains\":{\"a\":{\"tokens\":7,\"share\"";
+        EXPECT_EQ(json.compare(at, first_domain.size(), first_domain), 0) << json.substr(at, 40);
+        EXPECT_NE(json.find("\"b,c\":{\"tokens\":7,", at), std::string::npos);
+        ++layers;
+    }
+    EXPECT_EQ(layers, 2u);  // the tiny model's two MoE layers
+}
+
 TEST(ProfileCommand, MaxTokensStopsInsideAWindow) {
     const std::string corpus = write("hi.txt", "Hi");
     const CliResult r = cli({"profile", "-m", tiny_model(), "--domain", "x=" + corpus, "--ctx", "4", "--max-tokens", "5"});
