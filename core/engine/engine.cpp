@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <sstream>
 
 #include "gguf/gguf_file.h"
 #include "models/tensor_names.h"
@@ -19,6 +20,17 @@ using Clock = std::chrono::steady_clock;
 
 double ms_since(Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+std::string multiplier_summary(const ModelConfig& c) {
+    std::ostringstream s;
+    auto item = [&](const char* text, float value) {
+        if (value != 1.0f) s << (s.tellp() > 0 ? ", " : "") << text << value;
+    };
+    item("embeddings ×", c.embedding_scale);
+    item("residual branches ×", c.residual_scale);
+    item("logits ÷", c.logit_scale);
+    return s.str();
 }
 
 ModelInfo describe(const gguf::GgufFile& file, const Transformer& model, const Tokenizer& tokenizer) {
@@ -54,6 +66,7 @@ ModelInfo describe(const gguf::GgufFile& file, const Transformer& model, const T
         !info.moe_layers.empty() && file.find_tensor(tensor_name(TensorRole::ExpProbsB, info.moe_layers.front()));
     info.has_shared_gate = c.moe.shared_gate;
     info.attention = model.attention_summary();
+    info.multipliers = multiplier_summary(c);
     info.params_total = model.params_total();
     info.params_active = model.params_active();
     for (const auto& t : file.tensors()) info.params_by_type[type_name(t.type)] += t.n_elements();

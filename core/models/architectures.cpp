@@ -16,7 +16,7 @@ struct Architecture {
 
 constexpr Architecture kArchitectures[] = {
     {"deepseek2", make_deepseek2}, {"qwen2moe", make_qwen2moe}, {"qwen3moe", make_qwen3moe},
-    {"llama", make_llama},         {"olmoe", make_olmoe},
+    {"llama", make_llama},         {"olmoe", make_olmoe},       {"granitemoe", make_granitemoe},
 };
 
 }  // namespace

@@ -50,6 +50,11 @@ constexpr KeyPattern kKeys[] = {
     {MetaKey::RopeYarnBetaSlow, "rope.scaling.yarn_beta_slow", true},
     {MetaKey::RopeAttnFactor, "rope.scaling.attn_factor", true},
     {MetaKey::RopeYarnLogMultiplier, "rope.scaling.yarn_log_multiplier", true},
+    {MetaKey::RopeScalingFinetuned, "rope.scaling.finetuned", true},
+    {MetaKey::AttentionScale, "attention.scale", true},
+    {MetaKey::EmbeddingScale, "embedding_scale", true},
+    {MetaKey::ResidualScale, "residual_scale", true},
+    {MetaKey::LogitScale, "logit_scale", true},
 };
 
 }  // namespace

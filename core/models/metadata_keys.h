@@ -19,6 +19,7 @@ enum class MetaKey {
     ExpertWeightsScale, ExpertWeightsNorm, ExpertGatingFunc,
     RopeDimensionCount, RopeFreqBase, RopeScalingType, RopeScalingFactor, RopeScalingOrigContext,
     RopeYarnExtFactor, RopeYarnBetaFast, RopeYarnBetaSlow, RopeAttnFactor, RopeYarnLogMultiplier,
+    RopeScalingFinetuned, AttentionScale, EmbeddingScale, ResidualScale, LogitScale,
 };
 
 // "deepseek2.block_count" for (BlockCount, "deepseek2"); general keys ignore `arch`.

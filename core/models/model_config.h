@@ -56,6 +56,9 @@ struct ModelConfig {
     int n_head = 0, n_head_kv = 0;
     int head_dim_k = 0, head_dim_v = 0;  // real per-head dims (MLA: nope+rope and v_head)
     float rms_eps = 1e-6f;
+    // Granite's multipliers: embeddings × embedding_scale, every branch × residual_scale before
+    // it joins the residual stream, logits ÷ logit_scale. 1: off.
+    float embedding_scale = 1.0f, residual_scale = 1.0f, logit_scale = 1.0f;
 
     // FFN / MoE
     int n_ff_dense = 0;      // dense FFN width (leading dense layers, or all layers without experts)

@@ -17,6 +17,18 @@ std::string StandardTransformer::attention_summary() const {
     if (c.qk_norm == QkNorm::PerHead) s += ", per-head q/k norm";
     if (c.qk_norm == QkNorm::FullWidth) s += ", full-width q/k norm";
     if (c.attn_bias) s += ", q/k/v biases";
+    if (c.attn_scale != 1.0f / std::sqrt(static_cast<float>(c.head_dim_k)))
+        s += ", score scale " + std::to_string(c.attn_scale);
+    int sliding = 0, chunked = 0, no_rope = 0;
+    for (const LayerPlan& layer : c.layers) {
+        sliding += layer.attention == AttentionKind::SlidingWindow;
+        chunked += layer.attention == AttentionKind::Chunked;
+        no_rope += layer.attention == AttentionKind::NoRope;
+    }
+    auto layers = [&](int count) { return count == c.n_layer ? "all layers" : std::to_string(count) + " layers"; };
+    if (sliding) s += ", sliding window " + std::to_string(c.sliding_window) + " on " + layers(sliding);
+    if (chunked) s += ", chunks of " + std::to_string(c.attention_chunk) + " on " + layers(chunked);
+    if (no_rope) s += ", no RoPE on " + layers(no_rope);
     return s;
 }
 

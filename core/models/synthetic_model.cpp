@@ -56,6 +56,10 @@ constexpr Preset kPresets[] = {
      2048, 16, 16, 16, 128, 50304, 4096, 64, 8, 0, 1024, 0, 1024, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false},
     {"olmoe", "tiny", "3 layers, d=256, 8 experts top-2 (tests)",
      256, 3, 4, 4, 64, 300, 512, 8, 2, 0, 32, 0, 32, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false},
+    {"granitemoe", "3b-a800m", "Granite-3.0-3B-A800M: 40 experts top-8, embedding/residual/attention/logit multipliers",
+     1536, 32, 24, 8, 64, 49155, 4096, 40, 8, 0, 512, 0, 512, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false},
+    {"granitemoe", "tiny", "3 layers, d=256, 8 experts top-2, Granite multipliers (tests)",
+     256, 3, 4, 2, 64, 300, 512, 8, 2, 0, 32, 0, 32, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false},
 };
 
 const Preset& find_preset(const std::string& arch, const std::string& name) {
@@ -191,8 +195,9 @@ void write_synthetic_model(const SynthOptions& options, const std::string& path)
     set(MetaKey::FeedForwardLength, gguf::Value::u32(p.n_ff_dense));
     set(MetaKey::HeadCount, gguf::Value::u32(p.n_head));
     set(MetaKey::HeadCountKv, gguf::Value::u32(p.n_head_kv));
-    set(MetaKey::RmsEpsilon, gguf::Value::f32(mla || std::string(p.arch) == "qwen3moe" ? 1e-6f : 1e-5f));
-    set(MetaKey::RopeFreqBase, gguf::Value::f32(mla || std::string(p.arch) == "olmoe" ? 10000.0f : 1e6f));
+    const std::string arch = p.arch;
+    set(MetaKey::RmsEpsilon, gguf::Value::f32(mla || arch == "qwen3moe" || arch == "granitemoe" ? 1e-6f : 1e-5f));
+    set(MetaKey::RopeFreqBase, gguf::Value::f32(mla || arch == "olmoe" || arch == "granitemoe" ? 10000.0f : 1e6f));
     set(MetaKey::ExpertCount, gguf::Value::u32(p.n_expert));
     set(MetaKey::ExpertUsedCount, gguf::Value::u32(p.n_expert_used));
     set(MetaKey::VocabSize, gguf::Value::u32(p.n_vocab));
@@ -232,6 +237,12 @@ void write_synthetic_model(const SynthOptions& options, const std::string& path)
         set(MetaKey::RopeDimensionCount, gguf::Value::u32(p.head_dim));
         set(MetaKey::ExpertFeedForwardLength, gguf::Value::u32(p.n_ff_expert));
         if (p.n_ff_shared > 0) set(MetaKey::ExpertSharedFeedForwardLength, gguf::Value::u32(p.n_ff_shared));
+        if (arch == "granitemoe") {  // the published 3.0 MoE checkpoints' multipliers
+            set(MetaKey::EmbeddingScale, gguf::Value::f32(12.0f));
+            set(MetaKey::ResidualScale, gguf::Value::f32(0.22f));
+            set(MetaKey::AttentionScale, gguf::Value::f32(0.015625f));
+            set(MetaKey::LogitScale, gguf::Value::f32(6.0f));
+        }
     }
     write_vocabulary(w, p.n_vocab);
 
@@ -268,7 +279,6 @@ void write_synthetic_model(const SynthOptions& options, const std::string& path)
             m.matrix(TensorRole::AttnK, il, {d, kv_width}, amp(d));
             m.matrix(TensorRole::AttnV, il, {d, kv_width}, amp(d));
             m.matrix(TensorRole::AttnOutput, il, {q_width, d}, amp(q_width));
-            const std::string arch = p.arch;
             if (arch == "qwen2moe") {
                 m.matrix(TensorRole::AttnQBias, il, {q_width}, 0.1f, true);
                 m.matrix(TensorRole::AttnKBias, il, {kv_width}, 0.1f, true);
@@ -302,7 +312,7 @@ void write_synthetic_model(const SynthOptions& options, const std::string& path)
             m.matrix(TensorRole::FfnGateShexp, il, {d, shared}, amp(d));
             m.matrix(TensorRole::FfnUpShexp, il, {d, shared}, amp(d));
             m.matrix(TensorRole::FfnDownShexp, il, {shared, d}, amp(shared));
-            if (!mla) m.matrix(TensorRole::FfnGateInpShexp, il, {d}, amp(d), true);
+            if (arch == "qwen2moe") m.matrix(TensorRole::FfnGateInpShexp, il, {d}, amp(d), true);
         }
     }
     w.write(path);

@@ -142,6 +142,12 @@ void Transformer::dense_ffn(const LayerWeights& w, const float* x, int n, float*
     project_rows(w.ffn_down.matrix(), gate.data(), n, out, pool);
 }
 
+void Transformer::add_branch(std::vector<float>& branch, std::vector<float>& x) const {
+    if (config_.residual_scale != 1.0f)
+        for (float& v : branch) v *= config_.residual_scale;
+    for (size_t k = 0; k < x.size(); ++k) x[k] += branch[k];
+}
+
 void Transformer::forward(const ForwardRequest& request) const {
     const ModelConfig& c = config_;
     KvCache& cache = *request.cache;
@@ -160,6 +166,8 @@ void Transformer::forward(const ForwardRequest& request) const {
         const WeightMatrix embd = token_embd_.matrix();
         quant::dequantize_row(embd.type, embd.row(t), &x[static_cast<size_t>(i) * d], d);
     }
+    if (c.embedding_scale != 1.0f)
+        for (float& v : x) v *= c.embedding_scale;
     if (request.traces)
         for (auto& trace : *request.traces) trace.layer_time_ms.assign(c.n_layer, 0.0);
 
@@ -170,7 +178,7 @@ void Transformer::forward(const ForwardRequest& request) const {
         for (int i = 0; i < n; ++i)
             ops::rms_norm(&x[static_cast<size_t>(i) * d], w.attn_norm.data(), &xn[static_cast<size_t>(i) * d], d, c.rms_eps);
         attention(il, xn.data(), n, pos0, branch.data(), cache, pool);
-        for (size_t k = 0; k < x.size(); ++k) x[k] += branch[k];
+        add_branch(branch, x);
 
         for (int i = 0; i < n; ++i)
             ops::rms_norm(&x[static_cast<size_t>(i) * d], w.ffn_norm.data(), &xn[static_cast<size_t>(i) * d], d, c.rms_eps);
@@ -179,7 +187,7 @@ void Transformer::forward(const ForwardRequest& request) const {
         } else {
             dense_ffn(w, xn.data(), n, branch.data(), pool);
         }
-        for (size_t k = 0; k < x.size(); ++k) x[k] += branch[k];
+        add_branch(branch, x);
         if (request.traces) {
             const double per_token = elapsed_ms(start) / n;
             for (auto& trace : *request.traces) trace.layer_time_ms[il] = per_token;
@@ -192,6 +200,10 @@ void Transformer::forward(const ForwardRequest& request) const {
     for (int i = first; i < n; ++i)
         ops::rms_norm(&x[static_cast<size_t>(i) * d], output_norm_.data(), &xn[static_cast<size_t>(i - first) * d], d, c.rms_eps);
     project_rows(output_.matrix(), xn.data(), rows, request.logits, pool);
+    if (c.logit_scale != 1.0f) {
+        const float inverse = 1.0f / c.logit_scale;  // llama.cpp multiplies by the reciprocal
+        for (size_t k = 0; k < static_cast<size_t>(rows) * c.n_vocab; ++k) request.logits[k] *= inverse;
+    }
 }
 
 }  // namespace moe

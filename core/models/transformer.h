@@ -112,6 +112,8 @@ protected:
 private:
     void load_moe(TensorLoader& loader, int layer, LayerWeights& w, LayerCost& cost) const;
     void dense_ffn(const LayerWeights& w, const float* x, int n, float* out, ThreadPool& pool) const;
+    // x += branch (scaled by residual_scale): the residual connection.
+    void add_branch(std::vector<float>& branch, std::vector<float>& x) const;
 
     Weight token_embd_, output_;
     std::vector<float> output_norm_;

@@ -94,7 +94,7 @@ TEST_P(ArchitectureTest, QuantizedWeightsStayCloseToF32) {
 INSTANTIATE_TEST_SUITE_P(Synthetic, ArchitectureTest,
                          testing::Values(ArchCase{"deepseek2", 2, 8, 2}, ArchCase{"qwen2moe", 3, 8, 2},
                                          ArchCase{"qwen3moe", 2, 8, 2}, ArchCase{"llama", 3, 4, 2},
-                                         ArchCase{"olmoe", 3, 8, 2}),
+                                         ArchCase{"olmoe", 3, 8, 2}, ArchCase{"granitemoe", 3, 8, 2}),
                          [](const auto& info) { return std::string(info.param.arch); });
 
 // attn_kv_b holds, per head, the k_nope rows then the v rows; attn_k_b/attn_v_b are the same
