@@ -14,5 +14,7 @@ std::unique_ptr<Transformer> make_qwen3moe(std::shared_ptr<const gguf::GgufFile>
 std::unique_ptr<Transformer> make_llama(std::shared_ptr<const gguf::GgufFile> file, ModelConfig config);
 std::unique_ptr<Transformer> make_olmoe(std::shared_ptr<const gguf::GgufFile> file, ModelConfig config);
 std::unique_ptr<Transformer> make_granitemoe(std::shared_ptr<const gguf::GgufFile> file, ModelConfig config);
+std::unique_ptr<Transformer> make_ernie4_5_moe(std::shared_ptr<const gguf::GgufFile> file, ModelConfig config);
+std::unique_ptr<Transformer> make_glm4moe(std::shared_ptr<const gguf::GgufFile> file, ModelConfig config);
 
 }  // namespace moe

@@ -40,6 +40,8 @@ constexpr KeyPattern kKeys[] = {
     {MetaKey::ExpertWeightsScale, "expert_weights_scale", true},
     {MetaKey::ExpertWeightsNorm, "expert_weights_norm", true},
     {MetaKey::ExpertGatingFunc, "expert_gating_func", true},
+    {MetaKey::InterleaveMoeLayerStep, "interleave_moe_layer_step", true},
+    {MetaKey::NextnPredictLayers, "nextn_predict_layers", true},
     {MetaKey::RopeDimensionCount, "rope.dimension_count", true},
     {MetaKey::RopeFreqBase, "rope.freq_base", true},
     {MetaKey::RopeScalingType, "rope.scaling.type", true},

@@ -16,7 +16,7 @@ enum class MetaKey {
     QLoraRank, KvLoraRank, KeyLengthMla, ValueLengthMla,
     ExpertCount, ExpertUsedCount, ExpertFeedForwardLength, ExpertSharedCount,
     ExpertSharedFeedForwardLength, LeadingDenseBlockCount, ExpertGroupCount, ExpertGroupUsedCount,
-    ExpertWeightsScale, ExpertWeightsNorm, ExpertGatingFunc,
+    ExpertWeightsScale, ExpertWeightsNorm, ExpertGatingFunc, InterleaveMoeLayerStep, NextnPredictLayers,
     RopeDimensionCount, RopeFreqBase, RopeScalingType, RopeScalingFactor, RopeScalingOrigContext,
     RopeYarnExtFactor, RopeYarnBetaFast, RopeYarnBetaSlow, RopeAttnFactor, RopeYarnLogMultiplier,
     RopeScalingFinetuned, AttentionScale, EmbeddingScale, ResidualScale, LogitScale,

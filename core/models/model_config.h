@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "models/tensor_names.h"
 #include "ops/ops.h"
 
 namespace moe {
@@ -56,6 +57,7 @@ struct ModelConfig {
     int n_head = 0, n_head_kv = 0;
     int head_dim_k = 0, head_dim_v = 0;  // real per-head dims (MLA: nope+rope and v_head)
     float rms_eps = 1e-6f;
+    TensorRole ffn_norm = TensorRole::FfnNorm;  // glm4moe: post_attention_norm
     // Granite's multipliers: embeddings × embedding_scale, every branch × residual_scale before
     // it joins the residual stream, logits ÷ logit_scale. 1: off.
     float embedding_scale = 1.0f, residual_scale = 1.0f, logit_scale = 1.0f;

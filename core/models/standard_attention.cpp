@@ -17,6 +17,8 @@ std::string StandardTransformer::attention_summary() const {
     if (c.qk_norm == QkNorm::PerHead) s += ", per-head q/k norm";
     if (c.qk_norm == QkNorm::FullWidth) s += ", full-width q/k norm";
     if (c.attn_bias) s += ", q/k/v biases";
+    if (c.rope.n_rot < c.head_dim_k)
+        s += ", RoPE on " + std::to_string(c.rope.n_rot) + " of " + std::to_string(c.head_dim_k) + " dims";
     if (c.attn_scale != 1.0f / std::sqrt(static_cast<float>(c.head_dim_k)))
         s += ", score scale " + std::to_string(c.attn_scale);
     int sliding = 0, chunked = 0, no_rope = 0;

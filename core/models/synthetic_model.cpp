@@ -21,7 +21,7 @@ struct Preset {
     const char* description;
     int n_embd, n_layer, n_head, n_head_kv, head_dim, n_vocab, n_ctx;
     int n_expert, n_expert_used, n_shared, n_ff_expert, n_ff_shared, n_ff_dense, n_dense;
-    // deepseek2 only
+    // deepseek2 only, except qk_rope: also the rotated dims of glm4moe's heads (0: all)
     int q_lora, kv_lora, qk_nope, qk_rope, v_head;
     bool sigmoid;
     int n_group, n_group_used;
@@ -58,6 +58,14 @@ constexpr Preset kPresets[] = {
      256, 3, 4, 4, 64, 300, 512, 8, 2, 0, 32, 0, 32, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false},
     {"granitemoe", "3b-a800m", "Granite-3.0-3B-A800M: 40 experts top-8, embedding/residual/attention/logit multipliers",
      1536, 32, 24, 8, 64, 49155, 4096, 40, 8, 0, 512, 0, 512, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false},
+    {"ernie4_5-moe", "21b-a3b", "ERNIE-4.5-21B-A3B: 64 experts top-6 + 2 shared, selection bias, 1 leading dense layer",
+     2560, 28, 20, 4, 128, 103424, 131072, 64, 6, 2, 1536, 3072, 12288, 1, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false},
+    {"ernie4_5-moe", "tiny", "3 layers, d=256, 1 dense + 2 MoE layers, 8 experts top-2 + shared, selection bias (tests)",
+     256, 3, 4, 2, 64, 300, 512, 8, 2, 1, 32, 64, 128, 1, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false},
+    {"glm4moe", "4.5-air", "GLM-4.5-Air: 128 experts top-8 + 1 shared, sigmoid gating with selection bias, half-rotary heads",
+     4096, 46, 96, 8, 128, 151552, 131072, 128, 8, 1, 1408, 1408, 10944, 1, 0, 0, 0, 64, 0, true, 0, 0, 1.0f, true, false},
+    {"glm4moe", "tiny", "3 layers + 1 skipped next-token layer, d=256, 8 experts top-2 + shared, sigmoid, half rotary (tests)",
+     256, 3, 4, 2, 64, 300, 512, 8, 2, 1, 32, 32, 128, 1, 0, 0, 0, 32, 0, true, 0, 0, 1.0f, true, false},
     {"granitemoe", "tiny", "3 layers, d=256, 8 experts top-2, Granite multipliers (tests)",
      256, 3, 4, 2, 64, 300, 512, 8, 2, 0, 32, 0, 32, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false},
 };
@@ -191,13 +199,17 @@ void write_synthetic_model(const SynthOptions& options, const std::string& path)
     set(MetaKey::QuantizationVersion, gguf::Value::u32(2));
     set(MetaKey::ContextLength, gguf::Value::u32(p.n_ctx));
     set(MetaKey::EmbeddingLength, gguf::Value::u32(p.n_embd));
-    set(MetaKey::BlockCount, gguf::Value::u32(n_layer));
+    const std::string arch = p.arch;
+    const int n_nextn = arch == "glm4moe" ? 1 : 0;  // written, and skipped by the reader
+    set(MetaKey::BlockCount, gguf::Value::u32(n_layer + n_nextn));
     set(MetaKey::FeedForwardLength, gguf::Value::u32(p.n_ff_dense));
     set(MetaKey::HeadCount, gguf::Value::u32(p.n_head));
     set(MetaKey::HeadCountKv, gguf::Value::u32(p.n_head_kv));
-    const std::string arch = p.arch;
     set(MetaKey::RmsEpsilon, gguf::Value::f32(mla || arch == "qwen3moe" || arch == "granitemoe" ? 1e-6f : 1e-5f));
-    set(MetaKey::RopeFreqBase, gguf::Value::f32(mla || arch == "olmoe" || arch == "granitemoe" ? 10000.0f : 1e6f));
+    const float rope_base = mla || arch == "olmoe" || arch == "granitemoe" ? 10000.0f
+                            : arch == "ernie4_5-moe"                         ? 500000.0f
+                                                                             : 1e6f;
+    set(MetaKey::RopeFreqBase, gguf::Value::f32(rope_base));
     set(MetaKey::ExpertCount, gguf::Value::u32(p.n_expert));
     set(MetaKey::ExpertUsedCount, gguf::Value::u32(p.n_expert_used));
     set(MetaKey::VocabSize, gguf::Value::u32(p.n_vocab));
@@ -234,9 +246,22 @@ void write_synthetic_model(const SynthOptions& options, const std::string& path)
     } else {
         set(MetaKey::KeyLength, gguf::Value::u32(p.head_dim));
         set(MetaKey::ValueLength, gguf::Value::u32(p.head_dim));
-        set(MetaKey::RopeDimensionCount, gguf::Value::u32(p.head_dim));
+        set(MetaKey::RopeDimensionCount, gguf::Value::u32(p.qk_rope > 0 ? p.qk_rope : p.head_dim));
         set(MetaKey::ExpertFeedForwardLength, gguf::Value::u32(p.n_ff_expert));
         if (p.n_ff_shared > 0) set(MetaKey::ExpertSharedFeedForwardLength, gguf::Value::u32(p.n_ff_shared));
+        if (arch == "ernie4_5-moe") {
+            set(MetaKey::LeadingDenseBlockCount, gguf::Value::u32(n_dense));
+            set(MetaKey::InterleaveMoeLayerStep, gguf::Value::u32(1));
+            set(MetaKey::ExpertSharedCount, gguf::Value::u32(p.n_shared));
+        }
+        if (arch == "glm4moe") {
+            set(MetaKey::LeadingDenseBlockCount, gguf::Value::u32(n_dense));
+            set(MetaKey::ExpertSharedCount, gguf::Value::u32(p.n_shared));
+            set(MetaKey::ExpertWeightsNorm, gguf::Value::boolean(p.weights_norm));
+            set(MetaKey::ExpertWeightsScale, gguf::Value::f32(p.weights_scale));
+            set(MetaKey::ExpertGatingFunc, gguf::Value::u32(2));
+            set(MetaKey::NextnPredictLayers, gguf::Value::u32(n_nextn));
+        }
         if (arch == "granitemoe") {  // the published 3.0 MoE checkpoints' multipliers
             set(MetaKey::EmbeddingScale, gguf::Value::f32(12.0f));
             set(MetaKey::ResidualScale, gguf::Value::f32(0.22f));
@@ -251,9 +276,14 @@ void write_synthetic_model(const SynthOptions& options, const std::string& path)
     m.matrix(TensorRole::TokenEmbd, -1, {d, p.n_vocab}, 1.0f);
     m.ones(TensorRole::OutputNorm, -1, d);
     m.matrix(TensorRole::Output, -1, {d, p.n_vocab}, amp(d));
-    for (int il = 0; il < n_layer; ++il) {
+    for (int il = 0; il < n_layer + n_nextn; ++il) {
         m.ones(TensorRole::AttnNorm, il, d);
-        m.ones(TensorRole::FfnNorm, il, d);
+        m.ones(arch == "glm4moe" ? TensorRole::AttnPostNorm : TensorRole::FfnNorm, il, d);
+        if (il >= n_layer) {  // a multi-token-prediction block's own tensors
+            m.matrix(TensorRole::NextnEhProj, il, {2 * d, d}, amp(2 * d));
+            m.ones(TensorRole::NextnEnorm, il, d);
+            m.ones(TensorRole::NextnHnorm, il, d);
+        }
         if (mla) {
             const int64_t H = p.n_head, dk = p.qk_nope + p.qk_rope;
             if (p.q_lora > 0) {
@@ -279,7 +309,7 @@ void write_synthetic_model(const SynthOptions& options, const std::string& path)
             m.matrix(TensorRole::AttnK, il, {d, kv_width}, amp(d));
             m.matrix(TensorRole::AttnV, il, {d, kv_width}, amp(d));
             m.matrix(TensorRole::AttnOutput, il, {q_width, d}, amp(q_width));
-            if (arch == "qwen2moe") {
+            if (arch == "qwen2moe" || arch == "glm4moe") {
                 m.matrix(TensorRole::AttnQBias, il, {q_width}, 0.1f, true);
                 m.matrix(TensorRole::AttnKBias, il, {kv_width}, 0.1f, true);
                 m.matrix(TensorRole::AttnVBias, il, {kv_width}, 0.1f, true);
@@ -299,7 +329,7 @@ void write_synthetic_model(const SynthOptions& options, const std::string& path)
         }
         const int64_t E = p.n_expert, fe = p.n_ff_expert;
         m.matrix(TensorRole::FfnGateInp, il, {d, E}, 4.0f * amp(d), true);  // sharper routing
-        if (p.sigmoid) {
+        if (p.sigmoid || arch == "ernie4_5-moe") {  // ERNIE's e_score_correction_bias
             std::vector<float> bias(E);
             for (int64_t e = 0; e < E; ++e) bias[e] = 0.01f * static_cast<float>((e * 7) % 5);
             m.values(TensorRole::ExpProbsB, il, bias);

@@ -35,6 +35,7 @@ constexpr NamePattern kNames[] = {
     {TensorRole::AttnKB, "attn_k_b.weight", true},
     {TensorRole::AttnVB, "attn_v_b.weight", true},
     {TensorRole::FfnNorm, "ffn_norm.weight", true},
+    {TensorRole::AttnPostNorm, "post_attention_norm.weight", true},
     {TensorRole::FfnGate, "ffn_gate.weight", true},
     {TensorRole::FfnUp, "ffn_up.weight", true},
     {TensorRole::FfnDown, "ffn_down.weight", true},
@@ -51,6 +52,9 @@ constexpr NamePattern kNames[] = {
     {TensorRole::FfnGateExpsBias, "ffn_gate_exps.bias", true},
     {TensorRole::FfnUpExpsBias, "ffn_up_exps.bias", true},
     {TensorRole::FfnDownExpsBias, "ffn_down_exps.bias", true},
+    {TensorRole::NextnEhProj, "nextn.eh_proj.weight", true},
+    {TensorRole::NextnEnorm, "nextn.enorm.weight", true},
+    {TensorRole::NextnHnorm, "nextn.hnorm.weight", true},
 };
 
 }  // namespace

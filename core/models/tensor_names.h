@@ -10,10 +10,11 @@ enum class TensorRole {
     AttnNorm, AttnQ, AttnK, AttnV, AttnOutput, AttnQBias, AttnKBias, AttnVBias,
     AttnQNorm, AttnKNorm,
     AttnQA, AttnQANorm, AttnQB, AttnKvAMqa, AttnKvANorm, AttnKvB, AttnKB, AttnVB,
-    FfnNorm, FfnGate, FfnUp, FfnDown,
+    FfnNorm, AttnPostNorm, FfnGate, FfnUp, FfnDown,
     FfnGateInp, ExpProbsB, FfnGateExps, FfnUpExps, FfnDownExps,
     FfnGateShexp, FfnUpShexp, FfnDownShexp, FfnGateInpShexp,
     FfnGateInpBias, FfnGateExpsBias, FfnUpExpsBias, FfnDownExpsBias,
+    NextnEhProj, NextnEnorm, NextnHnorm,
 };
 
 // "blk.3.ffn_gate_exps.weight" for (FfnGateExps, 3); global tensors ignore the layer.

@@ -59,7 +59,7 @@ void Transformer::load(const LoadOptions& options) {
         LayerWeights& w = layers_[il];
         w.attn_norm = loader.vector(TensorRole::AttnNorm, il, c.n_embd);
         load_attention(loader, il, w);
-        w.ffn_norm = loader.vector(TensorRole::FfnNorm, il, c.n_embd);
+        w.ffn_norm = loader.vector(c.ffn_norm, il, c.n_embd);
         LayerCost& cost = costs_[il];
         if (c.is_moe_layer(il)) {
             load_moe(loader, il, w, cost);

@@ -68,23 +68,41 @@ TEST_P(ArchitectureTest, QuantizedWeightsStayCloseToF32) {
     const char* arch = GetParam().arch;
     const auto reference = Model::load(test::synth_model(arch, GgmlType::F32, 11));
     Session ref_session(reference);
-    const std::vector<float> ref = ref_session.evaluate(kTokens, true);
-    // Cosine similarity of all positions' logits: robust to the odd near-tie routing flip. Tiny
-    // random MoEs with sharp routers amplify weight noise (round-to-nearest q4_K: ~6% rms per
-    // weight), hence the lower bound there.
-    const std::pair<GgmlType, double> cases[] = {{GgmlType::F16, 0.999}, {GgmlType::BF16, 0.999},
-                                                 {GgmlType::Q8_0, 0.999},  {GgmlType::Q6_K, 0.995},
-                                                 {GgmlType::Q4_K, 0.93}};
-    for (const auto& [type, min_cosine] : cases) {
+    RecordingObserver ref_trace;
+    const std::vector<float> ref = ref_session.evaluate(kTokens, true, &ref_trace);
+    const size_t vocab = static_cast<size_t>(reference->info().n_vocab);
+    // Cosine similarity of the logits over the positions routed to the same experts as in F32:
+    // a near tie that flips one pick changes that position's logits by design, not by error
+    // (sigmoid gating with a selection bias has many). Tiny random MoEs with sharp routers
+    // amplify weight noise (round-to-nearest q4_K: ~6% rms per weight), hence the lower bound
+    // there.
+    struct Case {
+        GgmlType type;
+        double min_cosine;
+        size_t max_flipped;  // positions of 13 whose picks may differ
+    };
+    const Case cases[] = {{GgmlType::F16, 0.999, 2}, {GgmlType::BF16, 0.999, 2}, {GgmlType::Q8_0, 0.999, 2},
+                          {GgmlType::Q6_K, 0.995, 6}, {GgmlType::Q4_K, 0.93, 10}};
+    for (const auto& [type, min_cosine, max_flipped] : cases) {
         const auto model = Model::load(test::synth_model(arch, type, 11));
         Session session(model);
-        const std::vector<float> logits = session.evaluate(kTokens, true);
+        RecordingObserver trace;
+        const std::vector<float> logits = session.evaluate(kTokens, true, &trace);
         double dot = 0, norm_a = 0, norm_b = 0;
-        for (size_t v = 0; v < ref.size(); ++v) {
-            dot += static_cast<double>(logits[v]) * ref[v];
-            norm_a += static_cast<double>(logits[v]) * logits[v];
-            norm_b += static_cast<double>(ref[v]) * ref[v];
+        size_t compared = 0;
+        for (size_t i = 0; i < kTokens.size(); ++i) {
+            bool same_routing = true;
+            for (size_t l = 0; l < trace.traces[i].moe_layers.size(); ++l)
+                same_routing = same_routing && trace.traces[i].moe_layers[l].experts == ref_trace.traces[i].moe_layers[l].experts;
+            if (!same_routing) continue;
+            ++compared;
+            for (size_t v = i * vocab; v < (i + 1) * vocab; ++v) {
+                dot += static_cast<double>(logits[v]) * ref[v];
+                norm_a += static_cast<double>(logits[v]) * logits[v];
+                norm_b += static_cast<double>(ref[v]) * ref[v];
+            }
         }
+        EXPECT_GE(compared, kTokens.size() - max_flipped) << arch << " " << type_name(type) << ": routing flipped too often";
         const double cosine = dot / std::sqrt(norm_a * norm_b);
         EXPECT_GT(cosine, min_cosine) << arch << " " << type_name(type);
         EXPECT_LT(cosine, 1.0 - 1e-9) << arch << " " << type_name(type) << ": quantization changed nothing?";
@@ -94,8 +112,14 @@ TEST_P(ArchitectureTest, QuantizedWeightsStayCloseToF32) {
 INSTANTIATE_TEST_SUITE_P(Synthetic, ArchitectureTest,
                          testing::Values(ArchCase{"deepseek2", 2, 8, 2}, ArchCase{"qwen2moe", 3, 8, 2},
                                          ArchCase{"qwen3moe", 2, 8, 2}, ArchCase{"llama", 3, 4, 2},
-                                         ArchCase{"olmoe", 3, 8, 2}, ArchCase{"granitemoe", 3, 8, 2}),
-                         [](const auto& info) { return std::string(info.param.arch); });
+                                         ArchCase{"olmoe", 3, 8, 2}, ArchCase{"granitemoe", 3, 8, 2},
+                                         ArchCase{"ernie4_5-moe", 2, 8, 2}, ArchCase{"glm4moe", 2, 8, 2}),
+                         [](const auto& info) {
+                             std::string name = info.param.arch;
+                             for (char& ch : name)
+                                 if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                             return name;
+                         });
 
 // attn_kv_b holds, per head, the k_nope rows then the v rows; attn_k_b/attn_v_b are the same
 // numbers split (and k transposed). Both layouts must give identical results.

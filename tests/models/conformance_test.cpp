@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "engine/engine.h"
+#include "model_files.h"
 #include "support/test_support.h"
 #include "tokenizer/tokenizer.h"
 
@@ -16,8 +17,8 @@ namespace moe {
 namespace {
 
 struct DumpCase {
-    const char* folder;  // "dumps" or "dumps_dequant"
-    const char* model;
+    const char* folder;  // "dumps" or "dumps_dequant" of the shared fixtures, or kSynth
+    const char* model;   // kSynth: the tiny preset of an architecture, see synth_case()
     const char* prompt;  // p1 / p2
     bool quantized_vs_llama;  // llama.cpp quantizes activations there: loose tolerances
 };
@@ -36,6 +37,24 @@ struct Tolerances {
     double rank_gap;  // rank order must match where adjacent reference scores differ this much
     double top1_gap;  // greedy choice must match where the reference top-1/top-2 gap is this
 };
+
+// Models this test writes with `synth` (tiny preset, seed 7, like test::synth_model), compared
+// with llama.cpp dumps committed under tests/data/conformance/<arch>-<type>/<prompt>, made by
+//   moescope-cli synth --arch ARCH --preset tiny --seed 7 --type TYPE -o M.gguf
+//   ../shared/peer/dump_routing.sh M.gguf PROMPT 24 tests/data/conformance/ARCH-TYPE/pN
+constexpr const char* kSynth = "synth";
+
+struct SynthCase {
+    std::string arch;
+    GgmlType type;
+};
+
+// "ernie4_5-moe-q8_0" -> {"ernie4_5-moe", Q8_0}: the type follows the last '-'.
+SynthCase synth_case(const std::string& model) {
+    const size_t dash = model.rfind('-');
+    const std::string type = model.substr(dash + 1);
+    return {model.substr(0, dash), type == "q8_0" ? GgmlType::Q8_0 : GgmlType::F32};
+}
 
 constexpr Tolerances kExact{1e-4, 1e-4, 1e-3, 1e-5, 1e-5, 0.0};
 constexpr Tolerances kQuantized{0.05, 0.1, 0.75, 0.05, 1e30, 1.0};
@@ -117,10 +136,18 @@ double selection_gap(std::vector<float> scores, size_t k) {
 class ConformanceTest : public testing::TestWithParam<DumpCase> {};
 
 TEST_P(ConformanceTest, MatchesLlamaCpp) {
-    MOE_REQUIRE_CONFORMANCE(root);
     const DumpCase& c = GetParam();
-    const Dump ref = read_dump(root + "/" + c.folder + "/" + c.model + "/" + c.prompt);
-    const auto model = Model::load(root + "/models/" + c.model + ".gguf");
+    std::shared_ptr<const Model> model;
+    Dump ref;
+    if (std::string(c.folder) == kSynth) {
+        const SynthCase synth = synth_case(c.model);
+        model = Model::load(test::synth_model(synth.arch, synth.type));
+        ref = read_dump(std::string(MOESCOPE_SOURCE_DIR) + "/tests/data/conformance/" + c.model + "/" + c.prompt);
+    } else {
+        MOE_REQUIRE_CONFORMANCE(root);
+        ref = read_dump(root + "/" + c.folder + "/" + c.model + "/" + c.prompt);
+        model = Model::load(root + "/models/" + c.model + ".gguf");
+    }
     const Tolerances tol = c.quantized_vs_llama ? kQuantized : kExact;
     const float scale = model->info().weights_scale;
 
