@@ -42,6 +42,8 @@ struct Tolerances {
 // with llama.cpp dumps committed under tests/data/conformance/<arch>-<type>/<prompt>, made by
 //   moescope-cli synth --arch ARCH --preset tiny --seed 7 --type TYPE -o M.gguf
 //   ../shared/peer/dump_routing.sh M.gguf PROMPT 24 tests/data/conformance/ARCH-TYPE/pN
+// For q8_0, llama.cpp runs an exactly dequantized F32 copy (llama-quantize --allow-requantize
+// M.gguf D.gguf F32), the reference of the shared dumps_dequant/, so the F32 tolerances apply.
 constexpr const char* kSynth = "synth";
 
 struct SynthCase {
@@ -244,6 +246,12 @@ const DumpCase kCases[] = {
     {"dumps", "deepseek2-q4_k_m", "p1", true},      {"dumps", "deepseek2-q4_k_m", "p2", true},
     {"dumps", "qwen3moe-q8_0", "p1", true},         {"dumps", "qwen3moe-q8_0", "p2", true},
     {"dumps", "qwen3moe-q4_k_m", "p1", true},       {"dumps", "qwen3moe-q4_k_m", "p2", true},
+    {kSynth, "granitemoe-f32", "p1", false},       {kSynth, "granitemoe-f32", "p2", false},
+    {kSynth, "ernie4_5-moe-f32", "p1", false},     {kSynth, "ernie4_5-moe-f32", "p2", false},
+    {kSynth, "glm4moe-f32", "p1", false},          {kSynth, "glm4moe-f32", "p2", false},
+    {kSynth, "granitemoe-q8_0", "p1", false},       {kSynth, "granitemoe-q8_0", "p2", false},
+    {kSynth, "ernie4_5-moe-q8_0", "p1", false},     {kSynth, "ernie4_5-moe-q8_0", "p2", false},
+    {kSynth, "glm4moe-q8_0", "p1", false},          {kSynth, "glm4moe-q8_0", "p2", false},
 };
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, ConformanceTest, testing::ValuesIn(kCases), case_name);
