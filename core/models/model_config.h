@@ -72,6 +72,7 @@ struct ModelConfig {
 
     // Attention
     bool attn_bias = false;      // q/k/v biases (qwen2moe)
+    bool fused_qkv = false;      // one attn_qkv weight: q rows, then k rows, then v rows (bailingmoe2)
     QkNorm qk_norm = QkNorm::None;
     ops::RopeConfig rope;
     float attn_scale = 0;        // softmax scale τ

@@ -38,9 +38,13 @@ void StandardTransformer::load_attention(TensorLoader& loader, int il, LayerWeig
     const ModelConfig& c = config_;
     const int64_t q_width = static_cast<int64_t>(c.n_head) * c.head_dim_k;
     const int64_t kv_width = static_cast<int64_t>(c.n_head_kv) * c.head_dim_k;
-    w.wq = loader.weight(TensorRole::AttnQ, il, {c.n_embd, q_width});
-    w.wk = loader.weight(TensorRole::AttnK, il, {c.n_embd, kv_width});
-    w.wv = loader.weight(TensorRole::AttnV, il, {c.n_embd, static_cast<int64_t>(c.n_head_kv) * c.head_dim_v});
+    if (c.fused_qkv) {
+        w.wqkv = loader.weight(TensorRole::AttnQkv, il, {c.n_embd, q_width + 2 * kv_width});
+    } else {
+        w.wq = loader.weight(TensorRole::AttnQ, il, {c.n_embd, q_width});
+        w.wk = loader.weight(TensorRole::AttnK, il, {c.n_embd, kv_width});
+        w.wv = loader.weight(TensorRole::AttnV, il, {c.n_embd, static_cast<int64_t>(c.n_head_kv) * c.head_dim_v});
+    }
     w.wo = loader.weight(TensorRole::AttnOutput, il, {static_cast<int64_t>(c.n_head) * c.head_dim_v, c.n_embd});
     if (c.attn_bias) {
         w.bq = loader.vector(TensorRole::AttnQBias, il, q_width, false);
@@ -61,7 +65,7 @@ std::pair<int, int> StandardTransformer::cache_widths() const {
 }
 
 std::vector<Weight> StandardTransformer::attention_weights(const LayerWeights& w) const {
-    return {w.wq, w.wk, w.wv, w.wo};
+    return {w.wq, w.wk, w.wv, w.wqkv, w.wo};
 }
 
 double StandardTransformer::attention_macs_per_position() const {
@@ -76,7 +80,14 @@ void StandardTransformer::attention(int il, const float* x, int n, int pos0, flo
     const int q_width = c.n_head * hd, k_width = c.n_head_kv * hd, v_width = c.n_head_kv * hv;
     std::vector<float> q(static_cast<size_t>(n) * q_width), k(static_cast<size_t>(n) * k_width),
         v(static_cast<size_t>(n) * v_width);
-    project_all({{w.wq.matrix(), q.data()}, {w.wk.matrix(), k.data()}, {w.wv.matrix(), v.data()}}, x, n, pool);
+    if (w.wqkv) {  // the row blocks of the fused weight, each a matrix of its own
+        project_all({{w.wqkv.row_range(0, q_width), q.data()},
+                     {w.wqkv.row_range(q_width, k_width), k.data()},
+                     {w.wqkv.row_range(q_width + k_width, v_width), v.data()}},
+                    x, n, pool);
+    } else {
+        project_all({{w.wq.matrix(), q.data()}, {w.wk.matrix(), k.data()}, {w.wv.matrix(), v.data()}}, x, n, pool);
+    }
 
     for (int i = 0; i < n; ++i) {
         float* qi = &q[static_cast<size_t>(i) * q_width];

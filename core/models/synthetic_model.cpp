@@ -66,6 +66,10 @@ constexpr Preset kPresets[] = {
      4096, 46, 96, 8, 128, 151552, 131072, 128, 8, 1, 1408, 1408, 10944, 1, 0, 0, 0, 64, 0, true, 0, 0, 1.0f, true, false},
     {"glm4moe", "tiny", "3 layers + 1 skipped next-token layer, d=256, 8 experts top-2 + shared, sigmoid, half rotary (tests)",
      256, 3, 4, 2, 64, 300, 512, 8, 2, 1, 32, 32, 128, 1, 0, 0, 0, 32, 0, true, 0, 0, 1.0f, true, false},
+    {"bailingmoe2", "mini-2.0", "Ling-mini-2.0: 256 experts top-8 + 1 shared, sigmoid gating, 8 groups keep 4, half-rotary heads",
+     2048, 20, 16, 4, 128, 157184, 32768, 256, 8, 1, 512, 512, 5120, 1, 0, 0, 0, 64, 0, true, 8, 4, 2.5f, true, false},
+    {"bailingmoe2", "tiny", "3 layers, d=256, 16 experts top-2 + shared, sigmoid, 4 groups keep 2, fused q/k/v (tests)",
+     256, 3, 4, 2, 64, 300, 512, 16, 2, 1, 32, 32, 128, 1, 0, 0, 0, 32, 0, true, 4, 2, 2.5f, true, false},
     {"granitemoe", "tiny", "3 layers, d=256, 8 experts top-2, Granite multipliers (tests)",
      256, 3, 4, 2, 64, 300, 512, 8, 2, 0, 32, 0, 32, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false},
 };
@@ -254,6 +258,15 @@ void write_synthetic_model(const SynthOptions& options, const std::string& path)
             set(MetaKey::InterleaveMoeLayerStep, gguf::Value::u32(1));
             set(MetaKey::ExpertSharedCount, gguf::Value::u32(p.n_shared));
         }
+        if (arch == "bailingmoe2") {
+            set(MetaKey::LeadingDenseBlockCount, gguf::Value::u32(n_dense));
+            set(MetaKey::ExpertSharedCount, gguf::Value::u32(p.n_shared));
+            set(MetaKey::ExpertWeightsNorm, gguf::Value::boolean(p.weights_norm));
+            set(MetaKey::ExpertWeightsScale, gguf::Value::f32(p.weights_scale));
+            set(MetaKey::ExpertGatingFunc, gguf::Value::u32(2));
+            set(MetaKey::ExpertGroupCount, gguf::Value::u32(p.n_group));
+            set(MetaKey::ExpertGroupUsedCount, gguf::Value::u32(p.n_group_used));
+        }
         if (arch == "glm4moe") {
             set(MetaKey::LeadingDenseBlockCount, gguf::Value::u32(n_dense));
             set(MetaKey::ExpertSharedCount, gguf::Value::u32(p.n_shared));
@@ -305,15 +318,19 @@ void write_synthetic_model(const SynthOptions& options, const std::string& path)
         } else {
             const int64_t q_width = static_cast<int64_t>(p.n_head) * p.head_dim;
             const int64_t kv_width = static_cast<int64_t>(p.n_head_kv) * p.head_dim;
-            m.matrix(TensorRole::AttnQ, il, {d, q_width}, amp(d));
-            m.matrix(TensorRole::AttnK, il, {d, kv_width}, amp(d));
-            m.matrix(TensorRole::AttnV, il, {d, kv_width}, amp(d));
+            if (arch == "bailingmoe2") {
+                m.matrix(TensorRole::AttnQkv, il, {d, q_width + 2 * kv_width}, amp(d));
+            } else {
+                m.matrix(TensorRole::AttnQ, il, {d, q_width}, amp(d));
+                m.matrix(TensorRole::AttnK, il, {d, kv_width}, amp(d));
+                m.matrix(TensorRole::AttnV, il, {d, kv_width}, amp(d));
+            }
             m.matrix(TensorRole::AttnOutput, il, {q_width, d}, amp(q_width));
             if (arch == "qwen2moe" || arch == "glm4moe") {
                 m.matrix(TensorRole::AttnQBias, il, {q_width}, 0.1f, true);
                 m.matrix(TensorRole::AttnKBias, il, {kv_width}, 0.1f, true);
                 m.matrix(TensorRole::AttnVBias, il, {kv_width}, 0.1f, true);
-            } else if (arch == "qwen3moe") {
+            } else if (arch == "qwen3moe" || arch == "bailingmoe2") {
                 m.ones(TensorRole::AttnQNorm, il, p.head_dim);
                 m.ones(TensorRole::AttnKNorm, il, p.head_dim);
             } else if (arch == "olmoe") {

@@ -20,6 +20,7 @@ constexpr NamePattern kNames[] = {
     {TensorRole::AttnQ, "attn_q.weight", true},
     {TensorRole::AttnK, "attn_k.weight", true},
     {TensorRole::AttnV, "attn_v.weight", true},
+    {TensorRole::AttnQkv, "attn_qkv.weight", true},
     {TensorRole::AttnOutput, "attn_output.weight", true},
     {TensorRole::AttnQBias, "attn_q.bias", true},
     {TensorRole::AttnKBias, "attn_k.bias", true},

@@ -7,7 +7,7 @@ namespace moe {
 
 enum class TensorRole {
     TokenEmbd, OutputNorm, Output,
-    AttnNorm, AttnQ, AttnK, AttnV, AttnOutput, AttnQBias, AttnKBias, AttnVBias,
+    AttnNorm, AttnQ, AttnK, AttnV, AttnQkv, AttnOutput, AttnQBias, AttnKBias, AttnVBias,
     AttnQNorm, AttnKNorm,
     AttnQA, AttnQANorm, AttnQB, AttnKvAMqa, AttnKvANorm, AttnKvB, AttnKB, AttnVB,
     FfnNorm, AttnPostNorm, FfnGate, FfnUp, FfnDown,

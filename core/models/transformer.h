@@ -22,6 +22,7 @@ struct LayerWeights {
     std::vector<float> attn_norm, ffn_norm;  // (n_embd)
     // Standard attention
     Weight wq, wk, wv, wo;                    // [n_embd, H·hd], [n_embd, Hkv·hd] ×2, [H·hd, n_embd]
+    Weight wqkv;                              // [n_embd, H·hd + 2·Hkv·hd] fused q/k/v
     std::vector<float> bq, bk, bv;            // biases (qwen2moe)
     std::vector<float> q_norm, k_norm;        // (hd) per head, or (H·hd) full width
     // MLA

@@ -113,7 +113,8 @@ INSTANTIATE_TEST_SUITE_P(Synthetic, ArchitectureTest,
                          testing::Values(ArchCase{"deepseek2", 2, 8, 2}, ArchCase{"qwen2moe", 3, 8, 2},
                                          ArchCase{"qwen3moe", 2, 8, 2}, ArchCase{"llama", 3, 4, 2},
                                          ArchCase{"olmoe", 3, 8, 2}, ArchCase{"granitemoe", 3, 8, 2},
-                                         ArchCase{"ernie4_5-moe", 2, 8, 2}, ArchCase{"glm4moe", 2, 8, 2}),
+                                         ArchCase{"ernie4_5-moe", 2, 8, 2}, ArchCase{"glm4moe", 2, 8, 2},
+                                         ArchCase{"bailingmoe2", 2, 16, 2}),
                          [](const auto& info) {
                              std::string name = info.param.arch;
                              for (char& ch : name)

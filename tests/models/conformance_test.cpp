@@ -249,9 +249,11 @@ const DumpCase kCases[] = {
     {kSynth, "granitemoe-f32", "p1", false},       {kSynth, "granitemoe-f32", "p2", false},
     {kSynth, "ernie4_5-moe-f32", "p1", false},     {kSynth, "ernie4_5-moe-f32", "p2", false},
     {kSynth, "glm4moe-f32", "p1", false},          {kSynth, "glm4moe-f32", "p2", false},
+    {kSynth, "bailingmoe2-f32", "p1", false},      {kSynth, "bailingmoe2-f32", "p2", false},
     {kSynth, "granitemoe-q8_0", "p1", false},       {kSynth, "granitemoe-q8_0", "p2", false},
     {kSynth, "ernie4_5-moe-q8_0", "p1", false},     {kSynth, "ernie4_5-moe-q8_0", "p2", false},
     {kSynth, "glm4moe-q8_0", "p1", false},          {kSynth, "glm4moe-q8_0", "p2", false},
+    {kSynth, "bailingmoe2-q8_0", "p1", false},      {kSynth, "bailingmoe2-q8_0", "p2", false},
 };
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, ConformanceTest, testing::ValuesIn(kCases), case_name);
