@@ -69,17 +69,10 @@ int profile_command(const std::vector<std::string>& args, std::ostream& out, std
         progress.update(done, total, done);
         return true;
     };
-    const auto on_token = [&](const TokenTrace& trace, int document, int window) {
-        const std::string& domain = documents[static_cast<size_t>(document)].domain;
-        ++tokens_per_domain[domain];
-        if (csv_path) append_routing_csv(csv, trace, document, domain);
-        if (json_path) {
-            // Each window is its own sequence: consecutive pairs never cross windows.
-            TokenTrace labelled = trace;
-            labelled.sequence = window;
-            labelled.domain = domain;
-            analyzer.add(labelled);
-        }
+    const auto on_token = [&](const TokenTrace& trace, int document, int) {
+        ++tokens_per_domain[trace.domain];
+        if (csv_path) append_routing_csv(csv, trace, document, trace.domain);
+        if (json_path) analyzer.add(trace);
     };
     // Alive until the CSV is written: Ctrl+C stops the run, never the export.
     const InterruptFlag interrupt;

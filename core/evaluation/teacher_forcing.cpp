@@ -6,22 +6,27 @@ namespace moe {
 
 namespace {
 
-// Re-labels each token of one window with its run-wide step, document and window.
+// Re-labels each token of one window with its run-wide step, its window as the sequence (the
+// analysis pairs tokens only within one) and its document's domain.
 class WindowObserver : public TraceObserver {
 public:
-    WindowObserver(const CorpusTokenFn& fn, int64_t first_step, int document, int window)
-        : fn_(fn), step_(first_step), document_(document), window_(window) {}
+    WindowObserver(const CorpusTokenFn& fn, int64_t first_step, int document, const std::string& domain, int window)
+        : fn_(fn), step_(first_step), document_(document), domain_(domain), window_(window) {}
     void on_token(const TokenTrace& trace) override {
         TokenTrace labelled = trace;
         labelled.step = static_cast<int>(step_++);
         labelled.is_prompt = true;
+        labelled.sequence = window_;
+        labelled.domain = domain_;
         fn_(labelled, document_, window_);
     }
 
 private:
     const CorpusTokenFn& fn_;
     int64_t step_;
-    int document_, window_;
+    int document_;
+    const std::string& domain_;
+    int window_;
 };
 
 std::vector<Window> plan_windows(const Tokenizer& tokenizer, const std::vector<Document>& documents, int n_ctx,
@@ -55,7 +60,8 @@ CorpusRunResult evaluate_corpus(Session& session, const std::vector<Document>& d
     CorpusRunResult result;
     for (const Window& w : windows) result.tokens_planned += static_cast<int64_t>(w.tokens.size());
     for (const Window& w : windows) {
-        WindowObserver observer(on_token, result.tokens, w.document, result.windows);
+        WindowObserver observer(on_token, result.tokens, w.document,
+                                documents[static_cast<size_t>(w.document)].domain, result.windows);
         session.reset();
         try {
             session.evaluate(w.tokens, /*all_logits=*/false, &observer, {}, cancel);
