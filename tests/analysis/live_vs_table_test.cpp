@@ -7,6 +7,7 @@
 
 #include "analysis/analysis_json.h"
 #include "analysis/routing_analysis.h"
+#include "demo_runs.h"
 #include "engine/demo_model.h"
 #include "engine/engine.h"
 #include "import/trace_reader.h"
@@ -19,24 +20,14 @@ namespace {
 const std::vector<TokenTrace>& demo_traces() {
     static const std::vector<TokenTrace> traces = [] {
         std::vector<TokenTrace> all;
-        const auto model = Model::load(demo_model_path());
-        Session session(model, {});
-        const std::pair<const char*, const char*> prompts[] = {{"int main(void) {", "code"},
-                                                               {"The sea was calm and the", "english"}};
-        for (int run = 0; run < 2; ++run) {
-            GenerationRequest request;
-            request.prompt = prompts[run].first;
-            request.max_new_tokens = 40;
-            request.stop_at_eos = false;
-            GenerationEvents events;
-            events.on_trace = [&](const TokenTrace& trace) {
-                TokenTrace labelled = trace;
-                labelled.sequence = run;
-                labelled.domain = prompts[run].second;
-                all.push_back(std::move(labelled));
-            };
-            session.generate(request, events);
-        }
+        const std::vector<test::LabelledPrompt> prompts = {{"int main(void) {", "code"},
+                                                           {"The sea was calm and the", "english"}};
+        test::run_demo_prompts(prompts, 40, [&](int run, const TokenTrace& trace) {
+            TokenTrace labelled = trace;
+            labelled.sequence = run;
+            labelled.domain = prompts[static_cast<size_t>(run)].domain;
+            all.push_back(std::move(labelled));
+        });
         return all;
     }();
     return traces;

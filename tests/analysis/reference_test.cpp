@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli.h"
+#include "demo_runs.h"
 #include "engine/demo_model.h"
 #include "engine/engine.h"
 #include "support/test_support.h"
@@ -20,28 +21,19 @@ using nlohmann::json;
 
 // Three greedy runs as three documents of two domains, in the CSV layout `profile` writes.
 std::string demo_csv_with_domains() {
-    const auto model = Model::load(demo_model_path());
-    Session session(model, {});
     std::string header = routing_csv_header();
     header.insert(header.size() - 1, ",doc,domain");
     std::string csv = header;
-    const std::pair<const char*, const char*> documents[] = {
+    const std::vector<test::LabelledPrompt> documents = {
         {"for (int i = 0; i < n; ++i)", "code"}, {"The old man walked to the", "english"}, {"def main():", "code"}};
-    for (int doc = 0; doc < 3; ++doc) {
-        GenerationRequest request;
-        request.prompt = documents[doc].first;
-        request.max_new_tokens = 30;
-        request.stop_at_eos = false;
-        GenerationEvents events;
-        events.on_trace = [&](const TokenTrace& trace) {
-            std::string rows;
-            append_routing_csv(rows, trace);
-            std::stringstream lines(rows);
-            std::string line;
-            while (std::getline(lines, line)) csv += line + "," + std::to_string(doc) + "," + documents[doc].second + "\n";
-        };
-        session.generate(request, events);
-    }
+    test::run_demo_prompts(documents, 30, [&](int doc, const TokenTrace& trace) {
+        std::string rows;
+        append_routing_csv(rows, trace);
+        std::stringstream lines(rows);
+        std::string line;
+        while (std::getline(lines, line))
+            csv += line + "," + std::to_string(doc) + "," + documents[static_cast<size_t>(doc)].domain + "\n";
+    });
     return csv;
 }
 
