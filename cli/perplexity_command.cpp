@@ -1,25 +1,23 @@
 // `perplexity`: llama-perplexity's estimate on a text file, with the work per token it took.
 #include <cstdio>
-#include <fstream>
 #include <ostream>
-#include <sstream>
 
 #include "commands.h"
 #include "evaluation/perplexity.h"
 #include "progress_line.h"
 #include "option_checks.h"
 #include "shared_options.h"
+#include "util/whole_file.h"
 
 namespace moe::cli {
 
 namespace {
 
 std::string read_text_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw EngineError(path + ": cannot read the text file");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    std::string error;
+    auto text = read_whole_file(path, error);
+    if (!text) throw EngineError(path + ": " + error);
+    return std::move(*text);
 }
 
 std::string share(double used, double dense) {

@@ -1,13 +1,12 @@
 #include "evaluation/corpus.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include "util/whole_file.h"
 
 namespace moe {
 
@@ -16,12 +15,10 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string read_text(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw CorpusError(path.string() + ": cannot read: " + std::strerror(errno));
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) throw CorpusError(path.string() + ": read error: " + std::strerror(errno));
-    return text.str();
+    std::string error;
+    auto text = read_whole_file(path.string(), error);
+    if (!text) throw CorpusError(path.string() + ": " + error);
+    return std::move(*text);
 }
 
 bool blank(const std::string& text) { return text.find_first_not_of(" \t\r\n") == std::string::npos; }

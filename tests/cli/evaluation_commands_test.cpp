@@ -55,7 +55,7 @@ TEST(PerplexityCommand, WhatIfsChangeTheWorkPerToken) {
 TEST(PerplexityCommand, TooShortOrMissingTextIsAnError) {
     const CliResult missing = cli({"perplexity", "-f", "/nonexistent/text.txt"});
     EXPECT_EQ(missing.code, 1);
-    EXPECT_EQ(missing.err, "moescope-cli perplexity: /nonexistent/text.txt: cannot read the text file\n");
+    EXPECT_EQ(missing.err, "moescope-cli perplexity: /nonexistent/text.txt: cannot read: No such file or directory\n");
     const CliResult short_text = cli({"perplexity", "-m", tiny_model(), "-f", write("short.txt", "Hi"), "--ctx", "8"});
     EXPECT_EQ(short_text.code, 1);
     // BOS + "▁" (3 byte tokens) + H + i = 6 tokens.

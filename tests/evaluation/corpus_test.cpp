@@ -89,6 +89,13 @@ TEST(Corpus, AnUnreadableFileIsNamed) {
     EXPECT_EQ(error_of(path), path + ": cannot read: Permission denied");
 }
 
+// Opening works but reading fails (EIO), even for root: the error is named, not an empty text.
+TEST(Corpus, AFileThatFailsToReadIsNamed) {
+    const std::string path = "/proc/self/mem";
+    if (!std::ifstream(path).good()) GTEST_SKIP() << path << " cannot be opened here";
+    EXPECT_EQ(error_of(path), path + ": cannot read: Input/output error");
+}
+
 TEST(Windows, EveryWindowStartsWithBosAndHoldsAtMostCtxTokens) {
     const std::vector<int32_t> doc = {10, 11, 12, 13, 14, 15, 16};
     const auto windows = cut_windows(doc, 4, /*n_ctx=*/4, /*bos=*/1);
