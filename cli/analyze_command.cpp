@@ -71,12 +71,12 @@ void print_tables(const analysis::AnalysisReport& report, std::ostream& out) {
 
     out << "\nexpert-cache hit rate, lru / lfu / oracle, by cache size (experts)\nlayer";
     if (!report.layers.empty())
-        for (const analysis::CacheHitRates& c : report.layers[0].cache) out << padded(std::to_string(c.size), 20);
+        for (const analysis::CacheHitRates& c : report.layers[0].cache) out << padded(std::to_string(c.size), 23);
     out << "\n";
     for (const analysis::LayerReport& l : report.layers) {
         out << padded(std::to_string(l.layer), 5);
         for (const analysis::CacheHitRates& c : l.cache)
-            out << padded(format("%.3f", c.lru) + " / " + format("%.3f", c.lfu) + " / " + format("%.3f", c.oracle), 20);
+            out << "  " << padded(format("%.3f", c.lru) + " / " + format("%.3f", c.lfu) + " / " + format("%.3f", c.oracle), 21);
         out << "\n";
     }
 
