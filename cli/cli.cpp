@@ -18,7 +18,7 @@ commands:
   tokenize [-m MODEL] -p TEXT          token ids, one per line, with their text
   run [-m MODEL] -p PROMPT [-n N]      generate, printing text as it streams
       [--temp T] [--top-k K] [--top-p P] [--seed S] [--threads T] [--ctx N [--ctx-override]]
-      [--routing-csv FILE] [--logits-csv FILE] [--logits-top K] [--json FILE]
+      [--routing-csv FILE] [--routing-npz FILE] [--logits-csv FILE] [--logits-top K] [--json FILE]
       [--experts K] [--disable-expert LAYER:EXPERT]... [--dense] [--ignore-eos]
   bench [-m MODEL] [-p 512] [-n 128] [--threads T] [--json FILE]
   synth --arch ARCH --preset NAME [--layers L] [--type TYPE] [--seed S] [--legacy-kv-b] -o FILE

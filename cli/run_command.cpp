@@ -4,9 +4,11 @@
 #include <numeric>
 #include <ostream>
 
+#include "analysis/table_builder.h"
 #include "commands.h"
 #include "shared_options.h"
 #include "engine/engine.h"
+#include "import/npz_trace.h"
 #include "option_checks.h"
 #include "util/atomic_file.h"
 #include "util/json_writer.h"
@@ -50,16 +52,17 @@ void write_token_json(JsonWriter& json, const TokenTrace& t) {
 int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     Arguments arguments(args, 1,
                         {"--model", "--prompt", "--n-predict", "--temp", "--top-k", "--top-p", "--seed", "--threads",
-                         "--ctx", "--routing-csv", "--logits-csv", "--logits-top", "--json", "--experts",
+                         "--ctx", "--routing-csv", "--routing-npz", "--logits-csv", "--logits-top", "--json", "--experts",
                          "--disable-expert"},
                         {"--dense", "--ignore-eos", "--no-special", "--ctx-override"},
                         {{"-m", "--model"}, {"-p", "--prompt"}, {"-n", "--n-predict"}, {"-t", "--threads"}});
     auto prompt = arguments.text("--prompt");
     if (!prompt) throw UsageError("missing -p PROMPT");
     const auto routing_path = arguments.text("--routing-csv");
+    const auto npz_path = arguments.text("--routing-npz");
     const auto logits_path = arguments.text("--logits-csv");
     const auto json_path = arguments.text("--json");
-    check_output_paths(arguments, {"--routing-csv", "--logits-csv", "--json"});
+    check_output_paths(arguments, {"--routing-csv", "--routing-npz", "--logits-csv", "--json"});
 
     GenerationRequest request;
     request.prompt = *prompt;
@@ -84,10 +87,12 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
     const int logits_top = checked_integer(arguments, "--logits-top", 20, 1, n_vocab,
                                            "1 to " + std::to_string(n_vocab) + ", the vocabulary");
 
+    analysis::RoutingTableBuilder npz_table;
     GenerationEvents events;
-    if (routing_path || json_path) {
+    if (routing_path || json_path || npz_path) {
         events.on_trace = [&](const TokenTrace& trace) {
             append_routing_csv(routing_csv, trace);
+            if (npz_path) npz_table.add(trace);
             if (json_path) write_token_json(tokens_json, trace);
         };
     }
@@ -110,6 +115,11 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
         << (result.stopped_at_eos ? " (end of sequence)" : "") << (result.cancelled ? " (interrupted)" : "") << "\n";
 
     if (routing_path) write_file_atomically(*routing_path, routing_csv);
+    if (npz_path) {
+        analysis::RoutingTable table = npz_table.take();
+        table.model = model->info().name;
+        import::write_npz_trace(*npz_path, table, true);
+    }
     if (logits_path) write_file_atomically(*logits_path, logits_csv);
     if (json_path) {
         tokens_json.end_array();
