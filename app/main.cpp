@@ -10,6 +10,7 @@
 
 #include "engine/demo_model.h"
 #include "gui_private/exports.h"
+#include "gui_private/trace_import.h"
 #include "gui_private/trace_store.h"
 #include "widgets/gui_benchmark.h"
 #include "widgets/language.h"
@@ -71,7 +72,7 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription(QStringLiteral("Watch a Mixture-of-Experts model route tokens."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("A GGUF model or a saved session (.json)."));
+    parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("A GGUF model, a saved session (.json) or a routing trace (.npz, vLLM .json, .csv)."));
     const QCommandLineOption screenshot({QStringLiteral("screenshot")},
                                         QStringLiteral("Run the prompt, save a PNG of the window, quit."), QStringLiteral("png"));
     const QCommandLineOption prompt({QStringLiteral("prompt")}, QStringLiteral("Prompt to run at start."), QStringLiteral("text"));
@@ -139,6 +140,13 @@ int main(int argc, char** argv) {
     finish.routing_csv = parser.value(routing_csv);
     finish.latency_csv = parser.value(latency_csv);
 
+    if (moe::gui::isTraceFile(file)) {
+        QObject::connect(&window, &MainWindow::traceOpened, &window, [&] {
+            if (finish.any()) finishAndQuit(window, finish);
+        });
+        window.openTraceFile(file);
+        return app.exec();
+    }
     if (is_session) {
         // Scripted use: a session that cannot be opened must not export an empty one (a
         // screenshot still shows the window with its message bar).

@@ -21,6 +21,7 @@ double routedExpertValue(const moe::LayerRouting& routing, int expert, RoutingVa
         return expert < static_cast<int>(routing.probs.size()) ? routing.probs[static_cast<size_t>(expert)] : 0.0;
     }
     if (!picked) return 0.0;
+    if (routing.weights.empty()) return 1.0;  // an imported trace with only the chosen ids
     const auto rank = static_cast<size_t>(it - routing.experts.begin());
     return rank < routing.weights.size() ? routing.weights[rank] : 0.0;
 }

@@ -6,8 +6,10 @@
 #include <QObject>
 #include <QString>
 
+#include <memory>
 #include <vector>
 
+#include "analysis/routing_table.h"
 #include "engine/engine.h"
 #include "gui_private/gui_types.h"
 
@@ -20,6 +22,8 @@ struct SessionDocument {
     QString generated_text;
     GenerationStats stats;
     std::vector<moe::TokenTrace> tokens;
+    // The trace this session was opened from (File → Open Trace), null for runs and sessions.
+    std::shared_ptr<const moe::analysis::RoutingTable> imported;
 };
 
 class TraceStore : public QObject {

@@ -20,6 +20,7 @@
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QProgressDialog>
 #include <QPushButton>
 #include <QScreen>
 #include <QScrollArea>
@@ -37,12 +38,15 @@
 
 #include <type_traits>
 
+#include "analysis/table_builder.h"
 #include "engine/demo_model.h"
 #include "gui_private/exports.h"
 #include "gui_private/routing_models.h"
 #include "gui_private/session_file.h"
 #include "gui_private/timing_models.h"
+#include "gui_private/trace_import.h"
 #include "gui_private/trace_store.h"
+#include "import/npz_trace.h"
 #include "widgets/font_coverage.h"
 #include "widgets/heatmap_view.h"
 #include "widgets/model_card.h"
@@ -247,11 +251,14 @@ void MainWindow::buildActions() {
     recent_menu_ = withText(file->addMenu(QString()), QT_TR_NOOP("Open &Recent"));
     file->addSeparator();
     open_session_action_ = withText(file->addAction(QString(), this, &MainWindow::chooseSession), QT_TR_NOOP("Open &Session…"));
+    withText(file->addAction(QString(), this, &MainWindow::chooseTrace), QT_TR_NOOP("Open &Trace…"));
     save_session_action_ = withText(file->addAction(QString(), QKeySequence::Save, this, &MainWindow::chooseSaveSession),
                                     QT_TR_NOOP("&Save Session…"));
     file->addSeparator();
     export_routing_action_ = withText(file->addAction(QString(), this, [this] { chooseExport(true); }),
                                       QT_TR_NOOP("Export &Routing CSV…"));
+    export_npz_action_ = withText(file->addAction(QString(), this, &MainWindow::chooseExportNpz),
+                                  QT_TR_NOOP("Export Routing &NPZ…"));
     export_latency_action_ = withText(file->addAction(QString(), this, [this] { chooseExport(false); }),
                                       QT_TR_NOOP("Export &Latency CSV…"));
     file->addSeparator();
@@ -624,6 +631,52 @@ QString MainWindow::exportRoutingCsv(const QString& path) {
     return writeFileAtomically(path, routingCsv(store_->tokens()));
 }
 
+QString MainWindow::exportRoutingNpz(const QString& path) {
+    try {
+        const auto& imported = store_->document().imported;
+        moe::import::write_npz_trace(path.toStdString(),
+                                     imported ? *imported : moe::analysis::table_from_traces(store_->tokens()), true);
+        return {};
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+}
+
+void MainWindow::openTraceFile(const QString& path) {
+    if (!trace_importer_) {
+        trace_importer_ = new TraceImporter(this);
+        trace_progress_ = new QProgressDialog(this);
+        trace_progress_->setWindowModality(Qt::WindowModal);
+        trace_progress_->setRange(0, 1000);
+        trace_progress_->setAutoReset(false);
+        trace_progress_->setAutoClose(false);
+        connect(trace_progress_, &QProgressDialog::canceled, trace_importer_, &TraceImporter::cancel);
+        connect(trace_importer_, &TraceImporter::progress, trace_progress_,
+                [this](double fraction) { trace_progress_->setValue(static_cast<int>(fraction * 1000)); });
+        connect(trace_importer_, &TraceImporter::finished, this, &MainWindow::onTraceImported);
+    }
+    trace_progress_->setLabelText(tr("Reading %1\u2026").arg(QFileInfo(path).fileName()));
+    trace_progress_->setValue(0);
+    trace_importer_->start(path);
+}
+
+void MainWindow::onTraceImported(const QString& path, const QString& error, bool cancelled) {
+    trace_progress_->reset();
+    trace_progress_->hide();
+    if (!error.isEmpty() || cancelled) {
+        if (!error.isEmpty()) showMessage(tr("Could not open the trace: %1").arg(error));
+        else status_label_->setText(tr("Opening %1 cancelled.").arg(QFileInfo(path).fileName()));
+        Q_EMIT traceOpened(false);
+        return;
+    }
+    if (controller_->state() == InferenceController::State::Generating) controller_->stop();
+    hideMessage();
+    store_->setDocument(trace_importer_->takeDocument());
+    output_->clear();
+    status_label_->setText(tr("Opened trace %1: %2 tokens.").arg(QFileInfo(path).fileName()).arg(store_->tokenCount()));
+    Q_EMIT traceOpened(true);
+}
+
 QString MainWindow::exportLatencyCsv(const QString& path) {
     return writeFileAtomically(path, latencyCsv(store_->tokens(), store_->layerCount()));
 }
@@ -844,6 +897,18 @@ void MainWindow::onStoreReset() {
     kv_chart_->setSeriesName(0, attention.startsWith(QLatin1String("MLA")) ? tr("cached (MLA latent)")
                                                                           : tr("cached (%1)").arg(attention.section(QLatin1Char(','), 0, 0)));
     kv_chart_->setPlaceholder(info.n_layer > 0 && info.kv_bytes_per_token == 0 ? tr("no KV cache size in this session") : QString());
+    // Imported traces carry only what their recorder wrote.
+    const moe::LayerRouting* first = store_->tokenCount() > 0 ? store_->routing(0, 0) : nullptr;
+    const bool no_probs = first && first->probs.empty(), no_weights = first && first->weights.empty();
+    const bool no_timings = store_->tokenCount() > 0 && store_->token(0).total_ms == 0;
+    if (no_probs) value_combo_->setCurrentIndex(1);
+    const QString legend = !no_probs     ? (value_combo_->currentIndex() == 0 ? tr("probability") : tr("weight"))
+                           : no_weights ? tr("chosen (this trace has no router probabilities or weights)")
+                                        : tr("weight (this trace has no router probabilities)");
+    layer_expert_view_->setLegendTitle(legend);
+    token_expert_view_->setLegendTitle(legend);
+    latency_chart_->setPlaceholder(no_timings ? tr("this trace has no timings") : QString());
+    share_chart_->setPlaceholder(no_timings ? tr("this trace has no compute figures") : QString());
     if (store_->document().generated_text != output_->toPlainText()) output_->setPlainText(store_->document().generated_text);
     onSelectedToken(store_->selectedToken());
     onSelectedLayer(store_->selectedLayer());
@@ -900,8 +965,10 @@ void MainWindow::updateActions() {
     stop_button_->setEnabled(state == InferenceController::State::Generating);
     open_model_action_->setEnabled(state != InferenceController::State::Loading);
     const bool has_tokens = store_->tokenCount() > 0;
-    save_session_action_->setEnabled(idle && has_tokens);
+    // An imported trace is saved as itself (Export Routing NPZ), not as a session.
+    save_session_action_->setEnabled(idle && has_tokens && !store_->document().imported);
     export_routing_action_->setEnabled(idle && has_tokens);
+    export_npz_action_->setEnabled(idle && has_tokens);
     export_latency_action_->setEnabled(idle && has_tokens);
     load_progress_->setVisible(state == InferenceController::State::Loading);
     cancel_load_->setVisible(state == InferenceController::State::Loading);
@@ -975,6 +1042,22 @@ void MainWindow::chooseSession() {
     if (!path.isEmpty()) openSessionFile(path);
 }
 
+void MainWindow::chooseExportNpz() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export routing .npz"), QStringLiteral("routing.npz"),
+                                                      tr("NumPy archives (*.npz)"));
+    if (path.isEmpty()) return;
+    const QString error = exportRoutingNpz(path);
+    if (error.isEmpty()) status_label_->setText(tr("Exported %1.").arg(QFileInfo(path).fileName()));
+    else showMessage(tr("Could not export: %1").arg(error));
+}
+
+void MainWindow::chooseTrace() {
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open routing trace"), QString(),
+        tr("Routing traces (*.npz *.npy *.json *.csv);;NumPy (*.npz *.npy);;vLLM responses (*.json);;Routing CSV (*.csv)"));
+    if (!path.isEmpty()) openTraceFile(path);
+}
+
 void MainWindow::chooseSaveSession() {
     const QString path = QFileDialog::getSaveFileName(this, tr("Save session"), QStringLiteral("session.moescope.json"),
                                                       tr("MoEScope sessions (*.moescope.json *.json)"));
@@ -1024,7 +1107,9 @@ void MainWindow::dropEvent(QDropEvent* event) {
     const QList<QUrl> urls = event->mimeData()->urls();
     if (urls.isEmpty() || !urls.first().isLocalFile()) return;
     const QString path = urls.first().toLocalFile();
-    if (path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)) {
+    if (isTraceFile(path)) {
+        openTraceFile(path);
+    } else if (path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)) {
         openSessionFile(path);
     } else {
         openModel(path);

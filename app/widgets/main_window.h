@@ -20,6 +20,7 @@ class QLayout;
 class QMenu;
 class QPlainTextEdit;
 class QProgressBar;
+class QProgressDialog;
 class QPushButton;
 class QSortFilterProxyModel;
 class QSpinBox;
@@ -42,6 +43,7 @@ class SavingsModel;
 class TokenExpertModel;
 class TokenListModel;
 class TokenStripView;
+class TraceImporter;
 class TraceStore;
 class ViewPanel;
 
@@ -56,6 +58,10 @@ public:
     bool openSessionFile(const QString& path);  // errors go to the message bar
     QString saveSessionFile(const QString& path);
     QString exportRoutingCsv(const QString& path);
+    QString exportRoutingNpz(const QString& path);
+    // A trace recorded elsewhere (.npz, vLLM JSON, routing CSV), read off the GUI thread with a
+    // progress dialog; emits traceOpened when done (errors go to the message bar).
+    void openTraceFile(const QString& path);
     QString exportLatencyCsv(const QString& path);
     void setPrompt(const QString& prompt);
     void setMaxTokens(int n);
@@ -89,6 +95,9 @@ public:
     QString outputText() const;
     QString statsText() const;
     bool canRun() const;
+
+Q_SIGNALS:
+    void traceOpened(bool ok);
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -126,6 +135,9 @@ private:
     void hideMessage();
     void chooseModel();
     void chooseSession();
+    void chooseTrace();
+    void chooseExportNpz();
+    void onTraceImported(const QString& path, const QString& error, bool cancelled);
     void chooseSaveSession();
     void chooseExport(bool routing);
     void rememberRecent(const QString& path);
@@ -192,6 +204,9 @@ private:
     QAction* save_session_action_ = nullptr;
     QAction* export_routing_action_ = nullptr;
     QAction* export_latency_action_ = nullptr;
+    QAction* export_npz_action_ = nullptr;
+    TraceImporter* trace_importer_ = nullptr;
+    QProgressDialog* trace_progress_ = nullptr;
     QAction* run_action_ = nullptr;
     QAction* stop_action_ = nullptr;
     QAction* follow_action_ = nullptr;
