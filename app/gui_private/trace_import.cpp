@@ -20,6 +20,7 @@ SessionDocument sessionFromTable(std::shared_ptr<const moe::analysis::RoutingTab
     info.n_layer = table.layers.empty() ? 0 : table.layers.back() + 1;
     info.n_leading_dense = table.layers.empty() ? 0 : table.layers.front();
     info.architecture = "imported trace";
+    info.file_size = static_cast<uint64_t>(QFileInfo(path).size());
 
     const auto n_layers = static_cast<size_t>(table.layer_count());
     const auto k = static_cast<size_t>(table.max_k), n_expert = static_cast<size_t>(table.n_expert);

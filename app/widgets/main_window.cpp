@@ -897,16 +897,16 @@ void MainWindow::onStoreReset() {
     kv_chart_->setSeriesName(0, attention.startsWith(QLatin1String("MLA")) ? tr("cached (MLA latent)")
                                                                           : tr("cached (%1)").arg(attention.section(QLatin1Char(','), 0, 0)));
     kv_chart_->setPlaceholder(info.n_layer > 0 && info.kv_bytes_per_token == 0 ? tr("no KV cache size in this session") : QString());
-    // Imported traces carry only what their recorder wrote.
+    // Imported traces carry only what their recorder wrote; the model card says what is missing.
     const moe::LayerRouting* first = store_->tokenCount() > 0 ? store_->routing(0, 0) : nullptr;
     const bool no_probs = first && first->probs.empty(), no_weights = first && first->weights.empty();
     const bool no_timings = store_->tokenCount() > 0 && store_->token(0).total_ms == 0;
     if (no_probs) value_combo_->setCurrentIndex(1);
-    const QString legend = !no_probs     ? (value_combo_->currentIndex() == 0 ? tr("probability") : tr("weight"))
-                           : no_weights ? tr("chosen (this trace has no router probabilities or weights)")
-                                        : tr("weight (this trace has no router probabilities)");
-    layer_expert_view_->setLegendTitle(legend);
-    token_expert_view_->setLegendTitle(legend);
+    if (store_->document().imported) {
+        model_card_->setInfo(info, no_weights ? tr("Imported trace: no router probabilities, weights or timings.")
+                                   : no_probs ? tr("Imported trace: no router probabilities (heatmaps show weights), no timings.")
+                                              : tr("Imported trace: no timings."));
+    }
     latency_chart_->setPlaceholder(no_timings ? tr("this trace has no timings") : QString());
     share_chart_->setPlaceholder(no_timings ? tr("this trace has no compute figures") : QString());
     if (store_->document().generated_text != output_->toPlainText()) output_->setPlainText(store_->document().generated_text);
