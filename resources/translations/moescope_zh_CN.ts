@@ -779,6 +779,66 @@ chosen by %3 of %4 tokens (%5%)</source>
         <source>median wall time per block (attention + FFN); hover a bar for the spread</source>
         <translation>每块实际耗时的中位数（注意力 + FFN）；悬停在柱上可看分布范围</translation>
     </message>
+    <message>
+        <source>Open &amp;Trace…</source>
+        <translation>打开路由轨迹(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>Export Routing &amp;NPZ…</source>
+        <translation>导出路由 NPZ(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>Reading %1…</source>
+        <translation>正在读取 %1…</translation>
+    </message>
+    <message>
+        <source>Could not open the trace: %1</source>
+        <translation>无法打开轨迹：%1</translation>
+    </message>
+    <message>
+        <source>Opening %1 cancelled.</source>
+        <translation>已取消打开 %1。</translation>
+    </message>
+    <message>
+        <source>Opened trace %1: %2 tokens.</source>
+        <translation>已打开轨迹 %1：%2 个词元。</translation>
+    </message>
+    <message>
+        <source>Imported trace: no router probabilities, weights or timings.</source>
+        <translation>导入的轨迹：没有路由概率、权重和计时。</translation>
+    </message>
+    <message>
+        <source>Imported trace: no router probabilities (heatmaps show weights), no timings.</source>
+        <translation>导入的轨迹：没有路由概率（热图显示权重），没有计时。</translation>
+    </message>
+    <message>
+        <source>Imported trace: no timings.</source>
+        <translation>导入的轨迹：没有计时。</translation>
+    </message>
+    <message>
+        <source>this trace has no timings</source>
+        <translation>此轨迹没有计时数据</translation>
+    </message>
+    <message>
+        <source>this trace has no compute figures</source>
+        <translation>此轨迹没有计算量数据</translation>
+    </message>
+    <message>
+        <source>Export routing .npz</source>
+        <translation>导出路由 .npz</translation>
+    </message>
+    <message>
+        <source>NumPy archives (*.npz)</source>
+        <translation>NumPy 归档 (*.npz)</translation>
+    </message>
+    <message>
+        <source>Open routing trace</source>
+        <translation>打开路由轨迹</translation>
+    </message>
+    <message>
+        <source>Routing traces (*.npz *.npy *.json *.csv);;NumPy (*.npz *.npy);;vLLM responses (*.json);;Routing CSV (*.csv)</source>
+        <translation>路由轨迹 (*.npz *.npy *.json *.csv);;NumPy (*.npz *.npy);;vLLM 响应 (*.json);;路由 CSV (*.csv)</translation>
+    </message>
 </context>
 <context>
     <name>moe::gui::ModelCard</name>

@@ -79,7 +79,7 @@ QStringList englishWords(const QString& text, const QStringList& allowed) {
     plain.remove(QRegularExpression(QStringLiteral("<[^>]*>")));  // rich-text tags
     for (const QString& name : allowed) plain.remove(name);
     static const QRegularExpression word(QStringLiteral("[A-Za-z]{3,}"));
-    static const QStringList kept = {"MoE", "MoEScope", "FLOP", "FLOPs", "GFLOP", "GGUF", "CSV", "PNG", "SVG", "MLA", "MHA",
+    static const QStringList kept = {"MoE", "MoEScope", "FLOP", "FLOPs", "GFLOP", "GGUF", "CSV", "NPZ", "PNG", "SVG", "MLA", "MHA",
                                      "GQA", "FFN", "KiB", "MiB", "GiB", "Ctrl", "Enter", "Esc", "Alt", "Top", "top"};
     for (auto it = word.globalMatch(plain); it.hasNext();) {
         const QString w = it.next().captured();
