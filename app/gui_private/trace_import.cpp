@@ -84,18 +84,17 @@ void TraceImporter::start(const QString& path) {
         Result& result = *out;
         promise.setProgressRange(0, 1000);
         moe::import::TraceReadOptions options;
-        options.cancel = cancel.get();
-        options.progress = [&promise](uint64_t done, uint64_t total) {
-            promise.setProgressValue(total ? static_cast<int>(1000.0 * static_cast<double>(done) / static_cast<double>(total)) : 0);
+        options.progress = [&promise, &cancel](double fraction) {
+            promise.setProgressValue(static_cast<int>(1000.0 * fraction));
+            return !cancel->load();
         };
         try {
             auto table = moe::import::read_trace(path.toStdString(), options);
-            if (cancel->load()) result.cancelled = true;
-            else result.doc = sessionFromTable(std::make_shared<moe::analysis::RoutingTable>(std::move(table)), path);
+            result.doc = sessionFromTable(std::make_shared<moe::analysis::RoutingTable>(std::move(table)), path);
+        } catch (const moe::import::ReadCancelled&) {
+            result.cancelled = true;  // nothing half-loaded is kept
         } catch (const std::exception& e) {
-            // Readers stop on cancel with an error or a partial table; either way nothing is kept.
-            if (cancel->load()) result.cancelled = true;
-            else result.error = QString::fromStdString(e.what());
+            result.error = QString::fromStdString(e.what());
         }
     }));
 }
