@@ -140,9 +140,15 @@ int main(int argc, char** argv) {
     finish.routing_csv = parser.value(routing_csv);
     finish.latency_csv = parser.value(latency_csv);
 
+    const bool exports = !finish.routing_csv.isEmpty() || !finish.latency_csv.isEmpty();
     if (moe::gui::isTraceFile(file)) {
-        QObject::connect(&window, &MainWindow::traceOpened, &window, [&] {
-            if (finish.any()) finishAndQuit(window, finish);
+        QObject::connect(&window, &MainWindow::traceOpened, &window, [&](bool ok) {
+            if (!ok && exports) {  // as for sessions: no export of an empty trace
+                std::fprintf(stderr, "moescope: %s\n", qPrintable(window.messageText()));
+                QApplication::exit(1);
+            } else if (finish.any()) {
+                finishAndQuit(window, finish);
+            }
         });
         window.openTraceFile(file);
         return app.exec();
@@ -150,7 +156,6 @@ int main(int argc, char** argv) {
     if (is_session) {
         // Scripted use: a session that cannot be opened must not export an empty one (a
         // screenshot still shows the window with its message bar).
-        const bool exports = !finish.routing_csv.isEmpty() || !finish.latency_csv.isEmpty();
         if (!window.openSessionFile(file) && exports) {
             std::fprintf(stderr, "moescope: %s\n", qPrintable(window.messageText()));
             return 1;

@@ -60,7 +60,10 @@ bool isTraceFile(const QString& path) {
     if (suffix != QLatin1String("json")) return false;
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) return false;
-    return !file.read(4096).contains("\"moescope-session\"");
+    // A vLLM response names its choices near the start; anything else is read (and its errors
+    // reported) as a session.
+    const QByteArray head = file.read(4096);
+    return !head.contains("\"moescope-session\"") && (head.contains("\"choices\"") || head.contains("routed_experts\""));
 }
 
 TraceImporter::TraceImporter(QObject* parent) : QObject(parent) {

@@ -19,7 +19,7 @@ namespace moe::gui {
 // experts, MoE blocks, top-k), one TokenTrace per token with its chosen experts, and the table.
 SessionDocument sessionFromTable(std::shared_ptr<const moe::analysis::RoutingTable> trace, const QString& path);
 
-// True for what Open Trace reads (.npz, .npy, .csv, or .json that is not a MoEScope session).
+// True for what Open Trace reads (.npz, .npy, .csv, or .json that looks like a vLLM response).
 bool isTraceFile(const QString& path);
 
 // Reads a trace on a pool thread; the GUI thread only gets progress and the finished document.

@@ -75,6 +75,16 @@ TEST(TraceImport, JsonSessionsAreNotTraces) {
     session.write(R"({"format": "moescope-session", "version": 1})");
     session.close();
     EXPECT_FALSE(isTraceFile(session.fileName()));
+    // An empty or broken .json goes to the session reader, whose errors name the field.
+    QFile empty(QString::fromStdString(dir + "/empty.json"));
+    ASSERT_TRUE(empty.open(QIODevice::WriteOnly));
+    empty.close();
+    EXPECT_FALSE(isTraceFile(empty.fileName()));
+    QFile response(QString::fromStdString(dir + "/r.json"));
+    ASSERT_TRUE(response.open(QIODevice::WriteOnly));
+    response.write(R"({"id": "cmpl-1", "object": "text_completion", "choices": [{"index": 0}]})");
+    response.close();
+    EXPECT_TRUE(isTraceFile(response.fileName()));
     EXPECT_TRUE(isTraceFile(QStringLiteral("r.npz")));
     EXPECT_FALSE(isTraceFile(QStringLiteral("m.gguf")));
 }
