@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 #include "util/json_writer.h"
 
@@ -49,6 +50,28 @@ RunComparison compare_runs(const RoutingTable& a, const RoutingTable& b) {
                             n ? jaccard / count : nan});
     }
     return c;
+}
+
+LayerDiff diff_layer(const RoutingTable& a, const RoutingTable& b, int layer) {
+    if (a.layers != b.layers) throw std::invalid_argument("the two runs have different MoE layers");
+    if (layer < 0 || layer >= a.layer_count())
+        throw std::invalid_argument("MoE layer index " + std::to_string(layer) + " is out of range");
+    LayerDiff diff;
+    diff.tokens = static_cast<int>(std::min(a.token_count(), b.token_count()));
+    diff.n_expert = std::max(a.n_expert, b.n_expert);
+    diff.cells.assign(static_cast<size_t>(diff.tokens) * static_cast<size_t>(diff.n_expert), Membership::Neither);
+    const auto mark = [&](const RoutingTable& run, int t, uint8_t bit) {
+        const ExpertId* set = run.chosen(static_cast<size_t>(t), layer);
+        for (int i = 0; i < run.set_size(static_cast<size_t>(t), layer); ++i) {
+            Membership& cell = diff.cells[static_cast<size_t>(t) * static_cast<size_t>(diff.n_expert) + set[i]];
+            cell = static_cast<Membership>(static_cast<uint8_t>(cell) | bit);
+        }
+    };
+    for (int t = 0; t < diff.tokens; ++t) {
+        mark(a, t, static_cast<uint8_t>(Membership::AOnly));
+        mark(b, t, static_cast<uint8_t>(Membership::BOnly));
+    }
+    return diff;
 }
 
 std::string comparison_json(const RunComparison& c) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,25 @@ struct RunComparison {
 
 // Throws std::invalid_argument when the runs have different MoE layers.
 RunComparison compare_runs(const RoutingTable& a, const RoutingTable& b);
+
+// Where an expert was chosen at one position of two token-aligned runs.
+enum class Membership : uint8_t { Neither = 0, AOnly = 1, BOnly = 2, Both = 3 };
+
+// One MoE layer of two runs side by side, token by token: position t of A against position t
+// of B for t below the shorter run's length (past the first divergence too; the tokens then
+// differ, which RunComparison says where).
+struct LayerDiff {
+    int tokens = 0;
+    int n_expert = 0;                // the larger of the two runs'
+    std::vector<Membership> cells;   // (tokens, n_expert)
+    Membership at(int token, int expert) const {
+        return cells[static_cast<size_t>(token) * static_cast<size_t>(n_expert) + static_cast<size_t>(expert)];
+    }
+};
+
+// `layer` indexes the MoE layers; throws std::invalid_argument when the runs have different
+// MoE layers or the index is out of range.
+LayerDiff diff_layer(const RoutingTable& a, const RoutingTable& b, int layer);
 
 std::string comparison_json(const RunComparison& comparison);
 
