@@ -32,6 +32,9 @@ commands:
       [--min-count 5] [--top-tokens 10] [--no-oracle]
                                        routing metrics per MoE layer (README: Routing analytics)
   compare A.csv B.csv [--json FILE]    router agreement of two runs over the same tokens
+  whatif [-m MODEL] -p PROMPT [-n 16] (--top-k K | --dense | --disable-expert LAYER:EXPERT...)
+      [--json FILE] [--csv FILE] [--threads T]
+                                       the greedy baseline's tokens again under routing overrides
 
 Without -m the bundled demo model is used.
 )";
@@ -95,6 +98,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         if (command == "prune") return prune_command(args, out);
         if (command == "analyze") return analyze_command(args, out, err);
         if (command == "compare") return compare_command(args, out, err);
+        if (command == "whatif") return whatif_command(args, out, err);
         err << "moescope-cli: unknown command '" << command << "'\n" << kUsage;
         return 2;
     } catch (const UsageError& e) {

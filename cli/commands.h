@@ -20,6 +20,7 @@ int prune_command(const std::vector<std::string>& args, std::ostream& out);
 int profile_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int analyze_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int compare_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int whatif_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 class InterruptFlag;
 // Routing traces (CSV, .npz, ...) read into one table, each file its own sequences; throws
