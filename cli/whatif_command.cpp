@@ -61,7 +61,11 @@ std::string whatif_json(const WhatIfResult& r, const std::string& model, const s
 }
 
 // human_count / human_bytes for a saving that may be negative (the what-if ran more experts).
-std::string signed_amount(double n, std::string (*human)(double)) { return (n < 0 ? "-" : "") + human(std::abs(n)); }
+std::string signed_amount(double n, std::string (*human)(double)) {
+    std::string text = human(std::abs(n));
+    if (n < 0) text.insert(text.begin(), '-');
+    return text;
+}
 
 std::string percent(double part, double whole) {
     char buffer[32];
