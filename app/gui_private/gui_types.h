@@ -26,6 +26,7 @@ struct GenerationStats {
     bool finished = false;
     bool cancelled = false;
     bool stopped_at_eos = false;
+    bool stopped_at_context_end = false;  // not saved in sessions: a run-time note only
 
     double tokens_per_second() const {
         return decode_ms > 0 ? generated_tokens * 1000.0 / decode_ms : 0.0;

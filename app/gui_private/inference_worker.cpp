@@ -118,6 +118,7 @@ void InferenceWorker::generate(quint64 job, const moe::GenerationRequest& reques
         stats.time_to_first_token_ms = result.time_to_first_token_ms;
         stats.cancelled = result.cancelled;
         stats.stopped_at_eos = result.stopped_at_eos;
+        stats.stopped_at_context_end = result.stopped_at_context_end;
     } catch (const moe::Cancelled&) {
         stats.cancelled = true;
     } catch (const std::exception& e) {
@@ -179,7 +180,10 @@ void InferenceController::generate(const moe::GenerationRequest& request) {
     if (!has_model_) return;
     const quint64 job = startJob(State::Generating);
     store_->beginRun(model_info_, request);
-    QMetaObject::invokeMethod(worker_, [w = worker_, job, request] { w->generate(job, request); },
+    // Max tokens is a setting, not a promise: generate until the context is full and say so.
+    moe::GenerationRequest bounded = request;
+    bounded.stop_at_context_end = true;
+    QMetaObject::invokeMethod(worker_, [w = worker_, job, bounded] { w->generate(job, bounded); },
                               Qt::QueuedConnection);
 }
 

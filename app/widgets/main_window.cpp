@@ -1012,6 +1012,7 @@ void MainWindow::updateStats() {
     if (s.tokens_per_second() > 0) parts << tr("%1 tok/s").arg(QString::number(s.tokens_per_second(), 'f', 1));
     if (s.cancelled) parts << tr("stopped");
     else if (s.stopped_at_eos) parts << tr("end of text");
+    else if (s.stopped_at_context_end) parts << tr("context full");
     stats_label_->setText(parts.join(QStringLiteral("  \u00b7  ")));
 }
 

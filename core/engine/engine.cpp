@@ -210,11 +210,16 @@ GenerationResult Session::generate(const GenerationRequest& request, const Gener
     GenerationResult result;
     result.prompt_tokens = tokenizer.encode(request.prompt, /*add_special=*/true, request.parse_special);
     if (result.prompt_tokens.empty()) throw EngineError("the prompt is empty");
-    const int needed = static_cast<int>(result.prompt_tokens.size()) + std::max(0, request.max_new_tokens);
-    if (needed > n_ctx())
-        throw EngineError("the prompt (" + std::to_string(result.prompt_tokens.size()) + " tokens) plus " +
-                          std::to_string(request.max_new_tokens) + " new tokens needs " + std::to_string(needed) +
-                          " positions, but the context holds " + std::to_string(n_ctx()));
+    const int n_prompt = static_cast<int>(result.prompt_tokens.size());
+    int max_new_tokens = std::max(0, request.max_new_tokens);
+    if (n_prompt + max_new_tokens > n_ctx()) {
+        if (!request.stop_at_context_end || n_prompt > n_ctx())
+            throw EngineError("the prompt (" + std::to_string(n_prompt) + " tokens) plus " +
+                              std::to_string(max_new_tokens) + " new tokens needs " +
+                              std::to_string(n_prompt + max_new_tokens) + " positions, but the context holds " +
+                              std::to_string(n_ctx()));
+        max_new_tokens = n_ctx() - n_prompt;
+    }
     reset();
 
     CallbackObserver observer(events.on_trace, static_cast<int>(result.prompt_tokens.size()));
@@ -234,7 +239,7 @@ GenerationResult Session::generate(const GenerationRequest& request, const Gener
         report_logits(logits, 0);
         result.prefill_ms = ms_since(start);
         const auto decode_start = Clock::now();
-        while (static_cast<int>(result.generated_tokens.size()) < request.max_new_tokens) {
+        while (static_cast<int>(result.generated_tokens.size()) < max_new_tokens) {
             const float* last = &logits[logits.size() - n_vocab];
             const int32_t next = sampler.sample(last, n_vocab);
             if (result.generated_tokens.empty()) result.time_to_first_token_ms = ms_since(start);
@@ -246,7 +251,7 @@ GenerationResult Session::generate(const GenerationRequest& request, const Gener
             const std::string piece = decoder.push(next);
             result.text += piece;
             if (events.on_text && !piece.empty()) events.on_text(piece);
-            if (static_cast<int>(result.generated_tokens.size()) == request.max_new_tokens) break;
+            if (static_cast<int>(result.generated_tokens.size()) == max_new_tokens) break;
             check_cancel(cancel);
             const int pos = n_past();
             logits = evaluate({next}, false, tracer, request.overrides, cancel);
@@ -258,6 +263,8 @@ GenerationResult Session::generate(const GenerationRequest& request, const Gener
     } catch (const Cancelled&) {
         result.cancelled = true;
     }
+    result.stopped_at_context_end = !result.cancelled && !result.stopped_at_eos &&
+                                    static_cast<int>(result.generated_tokens.size()) < request.max_new_tokens;
     const std::string tail = decoder.flush();
     result.text += tail;
     if (events.on_text && !tail.empty()) events.on_text(tail);

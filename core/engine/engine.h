@@ -45,6 +45,9 @@ struct GenerationRequest {
     RoutingOverrides overrides;
     bool parse_special = true;  // match control-token texts such as <|im_start|> in the prompt
     bool stop_at_eos = true;
+    // Generate until the context is full instead of refusing a request that does not fit (the
+    // app, where max tokens is a slider); the prompt alone must still fit.
+    bool stop_at_context_end = false;
 };
 
 struct GenerationEvents {
@@ -62,6 +65,7 @@ struct GenerationResult {
     std::string text;  // decoded generated text
     bool cancelled = false;
     bool stopped_at_eos = false;
+    bool stopped_at_context_end = false;  // fewer tokens than asked: the context was full
     double prefill_ms = 0, decode_ms = 0;
     double time_to_first_token_ms = 0;
 };
@@ -87,7 +91,8 @@ public:
     // Tokenizes the prompt (BOS per the file), clears the cache, evaluates the prompt as one
     // batch, then samples up to max_new_tokens one at a time. `cancel` is checked at least once
     // per layer; when it is set the run stops and the result says cancelled.
-    // Throws EngineError when prompt + max_new_tokens exceeds the context.
+    // Throws EngineError when prompt + max_new_tokens exceeds the context, unless the request
+    // says stop_at_context_end (then only when the prompt itself does not fit).
     GenerationResult generate(const GenerationRequest& request, const GenerationEvents& events,
                               const std::atomic<bool>* cancel = nullptr);
 

@@ -716,6 +716,10 @@ chosen by %3 of %4 tokens (%5%)</source>
         <translation>文本结束</translation>
     </message>
     <message>
+        <source>context full</source>
+        <translation>上下文已满</translation>
+    </message>
+    <message>
         <source>Open GGUF model</source>
         <translation>打开 GGUF 模型</translation>
     </message>

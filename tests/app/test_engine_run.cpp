@@ -290,8 +290,10 @@ TEST(AppEngine, ARunTooLongForTheContextKeepsTheLastGoodOne) {
     const QString good_text = w.outputText();
     ASSERT_GT(good_tokens, 4);
 
-    // The whole context as new tokens: with the prompt it cannot fit, and the engine says so.
-    w.setMaxTokens(w.controller()->modelInfo().n_ctx_train);
+    // A prompt longer than the whole context cannot run, and the engine says so.
+    QString too_long;
+    for (int i = 0; i < w.controller()->modelInfo().n_ctx_train; ++i) too_long += QStringLiteral("sea and ");
+    w.setPrompt(too_long);
     w.run();
     ASSERT_TRUE(moe::test::waitForSignals(finished, 2));
     EXPECT_NE(finished.at(1).at(0).toString(), QString());
@@ -299,4 +301,22 @@ TEST(AppEngine, ARunTooLongForTheContextKeepsTheLastGoodOne) {
     EXPECT_TRUE(w.messageText().contains("context")) << w.messageText().toStdString();
     EXPECT_EQ(w.store()->tokenCount(), good_tokens);
     EXPECT_EQ(w.outputText(), good_text);
+}
+
+TEST(AppEngine, MaxTokensPastTheContextStopsWhenTheContextIsFull) {
+    REQUIRE_RUNNABLE_MODEL(path);
+    MainWindow w;
+    w.show();
+    ASSERT_TRUE(loadInto(w, path)) << w.messageText().toStdString();
+    const int n_ctx = w.controller()->modelInfo().n_ctx_train;
+    moe::GenerationRequest request;
+    request.prompt = kPrompt;
+    request.max_new_tokens = n_ctx;
+    request.stop_at_eos = false;  // so that the run reaches the end of the context
+    QSignalSpy finished(w.controller(), &InferenceController::generationFinished);
+    w.controller()->generate(request);
+    ASSERT_TRUE(moe::test::waitForSignals(finished));
+    EXPECT_EQ(finished.at(0).at(0).toString(), QString());
+    EXPECT_EQ(w.store()->tokenCount(), n_ctx - 1);  // the last sampled token is never evaluated
+    EXPECT_TRUE(w.statsText().contains("context full")) << w.statsText().toStdString();
 }

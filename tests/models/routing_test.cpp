@@ -224,6 +224,30 @@ TEST(Generation, PromptLongerThanContextIsAClearError) {
     }
 }
 
+TEST(Generation, StopAtContextEndGeneratesWhatTheContextLeaves) {
+    const auto model = Model::load(test::synth_model("deepseek2"));
+    SessionOptions options;
+    options.n_ctx = 16;
+    Session session(model, options);
+    GenerationRequest request;
+    request.prompt = "ab";
+    request.max_new_tokens = 100;
+    request.stop_at_eos = false;
+    request.stop_at_context_end = true;
+    const GenerationResult result = session.generate(request, {});
+    // 16 positions: the prompt's and 16 - prompt new tokens (the last one is sampled, never evaluated).
+    EXPECT_EQ(result.prompt_tokens.size() + result.generated_tokens.size(), 16u);
+    EXPECT_TRUE(result.stopped_at_context_end);
+
+    request.max_new_tokens = 3;
+    const GenerationResult fits = session.generate(request, {});
+    EXPECT_EQ(fits.generated_tokens.size(), 3u);
+    EXPECT_FALSE(fits.stopped_at_context_end);
+
+    request.prompt = std::string(40, 'x');
+    EXPECT_THROW(session.generate(request, {}), EngineError);  // the prompt itself must fit
+}
+
 TEST(Generation, CancelStopsWithinALayer) {
     const auto model = Model::load(test::synth_model("deepseek2"));
     Session session(model);
