@@ -14,8 +14,9 @@ packages=(
   libgtest-dev libbenchmark-dev libpcre2-dev zlib1g-dev nlohmann-json3-dev libeigen3-dev python3-numpy
   xvfb xauth
   # Chinese prompts and the 简体中文 interface: WenQuanYi Micro Hei covers the common Chinese
-  # characters in 5 MB (Noto CJK takes 90 MB); qt6-tools-dev and qt6-l10n-tools build the translations.
-  fonts-wqy-microhei qt6-tools-dev qt6-l10n-tools
+  # characters in 5 MB (Noto CJK takes 90 MB); qt6-tools-dev and qt6-l10n-tools build the translations;
+  # qt6-translations-l10n translates Qt's own dialogs and buttons.
+  fonts-wqy-microhei qt6-tools-dev qt6-l10n-tools qt6-translations-l10n
 )
 
 install_missing() {

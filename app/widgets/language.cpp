@@ -1,6 +1,7 @@
 #include "widgets/language.h"
 
 #include <QCoreApplication>
+#include <QLibraryInfo>
 #include <QLocale>
 #include <QSettings>
 #include <QTranslator>
@@ -11,6 +12,12 @@ namespace {
 const auto kLanguageKey = QStringLiteral("language");
 
 QTranslator& appTranslator() {
+    static QTranslator translator;
+    return translator;
+}
+
+// Qt's own strings (file dialogs, standard buttons, context menus), from qt6-translations-l10n.
+QTranslator& qtTranslator() {
     static QTranslator translator;
     return translator;
 }
@@ -50,9 +57,13 @@ QString applyLanguage(const QString& language) {
     const QString resolved = resolveLanguage(language);
     if (resolved == current()) return resolved;
     QCoreApplication::removeTranslator(&appTranslator());
+    QCoreApplication::removeTranslator(&qtTranslator());
     // English is the source text: no translator needed.
-    if (resolved != QLatin1String("en") && appTranslator().load(QStringLiteral(":/i18n/moescope_%1.qm").arg(resolved))) {
-        QCoreApplication::installTranslator(&appTranslator());
+    if (resolved != QLatin1String("en")) {
+        if (appTranslator().load(QStringLiteral(":/i18n/moescope_%1.qm").arg(resolved)))
+            QCoreApplication::installTranslator(&appTranslator());
+        if (qtTranslator().load(QStringLiteral("qtbase_") + resolved, QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+            QCoreApplication::installTranslator(&qtTranslator());
     }
     current() = resolved;
     return resolved;

@@ -6,12 +6,14 @@
 #include <QChart>
 #include <QCoreApplication>
 #include <QChartView>
+#include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QFile>
 #include <QLabel>
 #include <QLegendMarker>
 #include <QMenuBar>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QTabBar>
 #include <QTextBrowser>
@@ -163,6 +165,15 @@ TEST(AppLanguage, SwitchingAtRunTimeRetranslates) {
     }
     EXPECT_EQ(load->title(), "Expert load");
     EXPECT_EQ(w.menuBar()->actions().first()->text(), "&File");
+}
+
+TEST(AppLanguage, QtsOwnButtonsAndDialogsFollowTheLanguage) {
+    QDialogButtonBox english(QDialogButtonBox::Open | QDialogButtonBox::Cancel);
+    EXPECT_EQ(english.button(QDialogButtonBox::Cancel)->text(), "Cancel");
+    LanguageScope chinese(QStringLiteral("zh_CN"));
+    QDialogButtonBox buttons(QDialogButtonBox::Open | QDialogButtonBox::Cancel);
+    EXPECT_EQ(buttons.button(QDialogButtonBox::Cancel)->text(), QStringLiteral("取消"));
+    EXPECT_EQ(buttons.button(QDialogButtonBox::Open)->text(), QStringLiteral("打开"));
 }
 
 TEST(AppLanguage, GuideLinksShowTheirView) {
