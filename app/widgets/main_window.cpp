@@ -528,7 +528,7 @@ QWidget* MainWindow::buildTimingTab() {
                                  QT_TR_NOOP("wall time of each evaluated token")));
     splitter->addWidget(addPanel(QT_TR_NOOP("Time per layer"), layers,
                                  QT_TR_NOOP("Where the time of a token goes, block by block (attention + FFN)."),
-                                 QT_TR_NOOP("median wall time per block (attention + FFN); hover a bar for the spread")));
+                                 QT_TR_NOOP("median wall time per block (attention + FFN); a whisker spans the middle half of decode tokens")));
     return splitter;
 }
 

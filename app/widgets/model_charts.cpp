@@ -5,6 +5,8 @@
 #include <QBarSeries>
 #include <QBarSet>
 #include <QGraphicsLayout>
+#include <QPainterPath>
+#include <QPen>
 #include <QLineSeries>
 #include <QCursor>
 #include <QToolTip>
@@ -204,9 +206,10 @@ void ModelLineChart::redraw() {
 }
 
 LayerTimeChart::LayerTimeChart(QWidget* parent)
-    : ModelChartView(parent), axis_x_(new QBarCategoryAxis), axis_y_(new QValueAxis) {
+    : ModelChartView(parent), series_(new QBarSeries), whiskers_(new QGraphicsPathItem(chart())),
+      axis_x_(new QBarCategoryAxis), axis_y_(new QValueAxis) {
     QChart* c = chart();
-    auto* series = new QBarSeries;
+    QBarSeries* series = series_;
     const struct {
         const char* name;
         QColor color;
@@ -222,7 +225,10 @@ LayerTimeChart::LayerTimeChart(QWidget* parent)
         set_names_.append(s.name);
     }
     c->addSeries(series);
-    // The spread behind a median bar, on hover: a slow outlier moves neither.
+    whiskers_->setPen(QPen(QColor(0x7f, 0x27, 0x04), 1.5));
+    whiskers_->setZValue(10);  // above the bars
+    connect(c, &QChart::plotAreaChanged, this, [this] { placeWhiskers(); });
+    // The numbers behind a bar, on hover: a slow outlier moves neither the median nor the whisker.
     connect(series, &QBarSeries::hovered, this, [this](bool entered, int layer, QBarSet* set) {
         if (!entered || !model() || layer < 0 || layer >= model()->rowCount()) return QToolTip::hideText();
         auto ms = [&](int column) { return QString::number(model()->index(layer, column).data(ValueRole).toDouble(), 'f', 3); };
@@ -281,7 +287,36 @@ void LayerTimeChart::redraw() {
             sets_[s]->append(values);
         }
     }
+    decode_spread_.resize(rows);
+    for (int r = 0; r < rows; ++r) {
+        decode_spread_[r] = {m->data(m->index(r, LayerTimeModel::DecodeP25MsColumn), ValueRole).toDouble(),
+                             m->data(m->index(r, LayerTimeModel::DecodeP75MsColumn), ValueRole).toDouble()};
+        max_y = std::max(max_y, decode_spread_[r].second);
+    }
     setNiceRange(axis_y_, max_y, 5);
+    placeWhiskers();
+}
+
+void LayerTimeChart::placeWhiskers() {
+    // A category spans one unit of x centred on its index; its sets share barWidth of it side by side.
+    const double width = series_->barWidth() / sets_.size();
+    const double offset = -series_->barWidth() / 2 + 2.5 * width;  // the centre of the third set (decode)
+    QPainterPath path;
+    for (int layer = 0; layer < decode_spread_.size(); ++layer) {
+        const auto [low, high] = decode_spread_[layer];
+        if (high <= 0) continue;
+        const QPointF bottom = chart()->mapToPosition(QPointF(layer + offset, low), series_);
+        const QPointF top = chart()->mapToPosition(QPointF(layer + offset, high), series_);
+        const double cap = (chart()->mapToPosition(QPointF(width, 0), series_).x() -
+                            chart()->mapToPosition(QPointF(0, 0), series_).x()) / 4;
+        path.moveTo(bottom);
+        path.lineTo(top);
+        path.moveTo(top.x() - cap, top.y());
+        path.lineTo(top.x() + cap, top.y());
+        path.moveTo(bottom.x() - cap, bottom.y());
+        path.lineTo(bottom.x() + cap, bottom.y());
+    }
+    whiskers_->setPath(path);
 }
 
 }  // namespace moe::gui

@@ -3,11 +3,13 @@
 #pragma once
 
 #include <QChartView>
+#include <QGraphicsPathItem>
 #include <QPointer>
 #include <QTimer>
 #include <QVector>
 
 class QAbstractItemModel;
+class QBarSeries;
 class QBarSet;
 class QBarCategoryAxis;
 class QLineSeries;
@@ -93,8 +95,13 @@ protected:
 private:
     void retranslate();
     int columnOf(QBarSet* set) const;  // the LayerTimeModel column a bar set shows
+    void placeWhiskers();               // after a redraw or a change of the plot area
 
     QVector<QBarSet*> sets_;
+    QBarSeries* series_;
+    // The middle half of the decode tokens (25th to 75th percentile) on each median decode bar.
+    QVector<QPair<double, double>> decode_spread_;
+    QGraphicsPathItem* whiskers_;
     QVector<const char*> set_names_;  // untranslated
     QBarCategoryAxis* axis_x_;
     QValueAxis* axis_y_;

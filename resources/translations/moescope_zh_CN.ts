@@ -780,8 +780,8 @@ chosen by %3 of %4 tokens (%5%)</source>
         <translation>详情：%1</translation>
     </message>
     <message>
-        <source>median wall time per block (attention + FFN); hover a bar for the spread</source>
-        <translation>每块实际耗时的中位数（注意力 + FFN）；悬停在柱上可看分布范围</translation>
+        <source>median wall time per block (attention + FFN); a whisker spans the middle half of decode tokens</source>
+        <translation>每块实际耗时的中位数（注意力 + FFN）；误差线标出中间一半解码词元的范围</translation>
     </message>
     <message>
         <source>Open &amp;Trace…</source>

@@ -2,6 +2,11 @@
 // selection, and QAbstractItemModelTester on every one of them.
 #include <gtest/gtest.h>
 
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QSignalSpy>
 
 #include <cmath>
@@ -12,6 +17,7 @@
 #include "gui_private/synthetic_trace.h"
 #include "gui_private/timing_models.h"
 #include "gui_private/trace_store.h"
+#include "widgets/model_charts.h"
 
 using namespace moe::gui;
 
@@ -169,6 +175,37 @@ TEST(AppModels, TimingAndSavings) {
     const auto info = syntheticModelInfo(f.shape);
     EXPECT_DOUBLE_EQ(value(f.savings, 3, SavingsModel::KvBytesColumn), 4.0 * static_cast<double>(info.kv_bytes_per_token));
     EXPECT_DOUBLE_EQ(value(f.savings, 3, SavingsModel::KvBytesFullColumn), 4.0 * static_cast<double>(info.kv_bytes_per_token_mha));
+}
+
+// The whisker on layer 0's decode bar runs from its 25th to its 75th percentile (values above).
+TEST(AppModels, LayerTimeChartDrawsTheDecodeSpread) {
+    Fixture f;
+    f.stream(9, 4);
+    LayerTimeChart chart;
+    chart.setModel(&f.layer_time);
+    chart.resize(600, 400);
+    chart.show();
+    QElapsedTimer timer;
+    timer.start();
+    auto* series = qobject_cast<QBarSeries*>(chart.chart()->series().value(0));
+    ASSERT_NE(series, nullptr);
+    while (series->barSets().value(2)->count() < 4 && timer.elapsed() < 5000) QCoreApplication::processEvents();
+    QCoreApplication::processEvents();
+    const QImage image = chart.grab().toImage();
+    const double x = -series->barWidth() / 2 + 2.5 * series->barWidth() / 3;  // third set of category 0
+    auto whisker_near = [&](double ms) {
+        const QPointF p = chart.chart()->mapToPosition(QPointF(x, ms), series) * image.devicePixelRatio();
+        for (int dx = -2; dx <= 2; ++dx)
+            for (int dy = -2; dy <= 2; ++dy) {
+                const QColor c = image.pixelColor(static_cast<int>(p.x()) + dx, static_cast<int>(p.y()) + dy);
+                if (c.red() < 0xa0 && c.green() < 0x50 && c.blue() < 0x30) return true;  // dark brown, not orange
+            }
+        return false;
+    };
+    EXPECT_TRUE(whisker_near(5.0 + 0.75 * 0.25));
+    EXPECT_TRUE(whisker_near(5.75));
+    EXPECT_TRUE(whisker_near(6.25 + 0.25 * 0.25));
+    EXPECT_FALSE(whisker_near(6.3125 + 0.6));  // the whisker ends at the 75th percentile
 }
 
 TEST(AppModels, HeatmapImageAppendsMatchAFullRebuild) {
