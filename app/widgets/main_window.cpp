@@ -6,14 +6,10 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
-#include <QDoubleSpinBox>
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFormLayout>
-#include <QGridLayout>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -21,39 +17,33 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QProgressDialog>
-#include <QPushButton>
 #include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
-#include <QSortFilterProxyModel>
-#include <QSpinBox>
-#include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTableView>
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
 
-#include <type_traits>
-
 #include "analysis/table_builder.h"
 #include "engine/demo_model.h"
 #include "gui_private/exports.h"
-#include "gui_private/routing_models.h"
 #include "gui_private/session_file.h"
-#include "gui_private/timing_models.h"
 #include "gui_private/trace_import.h"
 #include "gui_private/trace_store.h"
 #include "import/npz_trace.h"
+#include "widgets/compute_page.h"
 #include "widgets/font_coverage.h"
-#include "widgets/heatmap_view.h"
-#include "widgets/model_card.h"
 #include "widgets/language.h"
-#include "widgets/model_charts.h"
+#include "widgets/model_card.h"
+#include "widgets/prompt_panel.h"
 #include "widgets/routing_guide.h"
-#include "widgets/token_strip_view.h"
+#include "widgets/routing_page.h"
+#include "widgets/timing_page.h"
+#include "widgets/tokens_page.h"
+#include "widgets/translated.h"
 #include "widgets/view_panel.h"
 
 // The icons live in this static library; its resources must be registered explicitly
@@ -68,12 +58,6 @@ constexpr int kMaxRecent = 8;
 constexpr QDockWidget::DockWidgetFeatures kDockFeatures =
     QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable;
 const auto kRecentKey = QStringLiteral("recentModels");
-
-QColor seriesColor(int i) {
-    static const QColor colors[] = {QColor(0x21, 0x71, 0xb5), QColor(0xe6, 0x55, 0x0d), QColor(0x31, 0xa3, 0x54),
-                                    QColor(0x75, 0x6b, 0xb1)};
-    return colors[i % 4];
-}
 }  // namespace
 
 QString findDemoModel() {
@@ -84,14 +68,7 @@ QString findDemoModel() {
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent),
       store_(new TraceStore(this)),
-      controller_(new InferenceController(store_, this)),
-      token_list_model_(new TokenListModel(store_, this)),
-      token_expert_model_(new TokenExpertModel(store_, this)),
-      layer_expert_model_(new LayerExpertModel(store_, this)),
-      expert_load_model_(new ExpertLoadModel(store_, this)),
-      latency_model_(new LatencyModel(store_, this)),
-      layer_time_model_(new LayerTimeModel(store_, this)),
-      savings_model_(new SavingsModel(store_, this)) {
+      controller_(new InferenceController(store_, this)) {
     initIconResources();
     setWindowIcon(QIcon(QStringLiteral(":/icons/moescope.svg")));
     setAcceptDrops(true);
@@ -122,30 +99,11 @@ MainWindow::MainWindow(QWidget* parent)
 
     tabs_ = new QTabWidget;
     tabs_->setDocumentMode(true);
-    tabs_->addTab(buildRoutingTab(), QString());
-    tabs_->addTab(buildTimingTab(), QString());
-    tabs_->addTab(buildComputeTab(), QString());
-    token_table_ = new QTableView;
-    token_table_proxy_ = new QSortFilterProxyModel(this);
-    token_table_proxy_->setSourceModel(token_list_model_);
-    token_table_proxy_->setSortRole(ValueRole);  // numbers sort as numbers
-    token_table_->setModel(token_table_proxy_);
-    token_table_->setSortingEnabled(true);
-    token_table_->sortByColumn(TokenListModel::StepColumn, Qt::AscendingOrder);
-    token_table_->verticalHeader()->hide();
-    token_table_->horizontalHeader()->setStretchLastSection(true);
-    token_table_->horizontalHeader()->setDefaultSectionSize(96);
-    token_table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);  // headers name the layer
-    token_table_->horizontalHeader()->setResizeContentsPrecision(200);
-    token_table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-    token_table_->setSelectionMode(QAbstractItemView::SingleSelection);
-    token_table_->setAlternatingRowColors(true);
-    token_table_->verticalHeader()->setDefaultSectionSize(token_table_->fontMetrics().height() + 4);
-    connect(token_table_, &QTableView::clicked, this, [this](const QModelIndex& i) {
-        store_->selectToken(token_table_proxy_->mapToSource(i).row());
-    });
-    tabs_->addTab(token_table_, QString());
-    translated([this] {
+    routing_page_ = addPage(new RoutingPage(store_));
+    timing_page_ = addPage(new TimingPage(store_));
+    compute_page_ = addPage(new ComputePage(store_));
+    tokens_page_ = addPage(new TokensPage(store_));
+    translated(this, [this] {
         const char* names[] = {QT_TR_NOOP("Routing"), QT_TR_NOOP("Timing"), QT_TR_NOOP("Compute"), QT_TR_NOOP("Tokens")};
         for (int i = 0; i < 4; ++i) tabs_->setTabText(i, tr(names[i]));
     });
@@ -153,7 +111,7 @@ MainWindow::MainWindow(QWidget* parent)
     setCentralWidget(central);
 
     buildDocks();
-    QMenu* view = withText(menuBar()->addMenu(QString()), QT_TR_NOOP("&View"));
+    QMenu* view = withText(this, menuBar()->addMenu(QString()), QT_TR_NOOP("&View"));
     // Stepping through the selection from the keyboard; Alt keeps the prompt editor's arrows free.
     auto step_token = [this](int delta) {
         if (store_->tokenCount() == 0) return;
@@ -163,23 +121,23 @@ MainWindow::MainWindow(QWidget* parent)
         if (store_->moeLayerCount() == 0) return;
         store_->selectLayer(std::clamp(store_->selectedLayer() + delta, 0, store_->moeLayerCount() - 1));
     };
-    withText(view->addAction(QString(), QKeySequence(Qt::ALT | Qt::Key_Left), this, [step_token] { step_token(-1); }), QT_TR_NOOP("Previous Token"));
-    withText(view->addAction(QString(), QKeySequence(Qt::ALT | Qt::Key_Right), this, [step_token] { step_token(1); }), QT_TR_NOOP("Next Token"));
-    withText(view->addAction(QString(), QKeySequence(Qt::ALT | Qt::Key_Up), this, [step_layer] { step_layer(-1); }), QT_TR_NOOP("Previous Layer"));
-    withText(view->addAction(QString(), QKeySequence(Qt::ALT | Qt::Key_Down), this, [step_layer] { step_layer(1); }), QT_TR_NOOP("Next Layer"));
+    withText(this, view->addAction(QString(), QKeySequence(Qt::ALT | Qt::Key_Left), this, [step_token] { step_token(-1); }), QT_TR_NOOP("Previous Token"));
+    withText(this, view->addAction(QString(), QKeySequence(Qt::ALT | Qt::Key_Right), this, [step_token] { step_token(1); }), QT_TR_NOOP("Next Token"));
+    withText(this, view->addAction(QString(), QKeySequence(Qt::ALT | Qt::Key_Up), this, [step_layer] { step_layer(-1); }), QT_TR_NOOP("Previous Layer"));
+    withText(this, view->addAction(QString(), QKeySequence(Qt::ALT | Qt::Key_Down), this, [step_layer] { step_layer(1); }), QT_TR_NOOP("Next Layer"));
     view->addAction(follow_action_);
     view->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
     view->addSeparator();
-    buildLanguageMenu(withText(view->addMenu(QString()), QT_TR_NOOP("&Language")));
-    QMenu* run_menu = withText(menuBar()->addMenu(QString()), QT_TR_NOOP("&Run"));
+    buildLanguageMenu(withText(this, view->addMenu(QString()), QT_TR_NOOP("&Language")));
+    QMenu* run_menu = withText(this, menuBar()->addMenu(QString()), QT_TR_NOOP("&Run"));
     run_menu->addAction(run_action_);
     run_menu->addAction(stop_action_);
-    QMenu* help = withText(menuBar()->addMenu(QString()), QT_TR_NOOP("&Help"));
-    withText(help->addAction(QString(), QKeySequence::HelpContents, this, &MainWindow::openGuide),
+    QMenu* help = withText(this, menuBar()->addMenu(QString()), QT_TR_NOOP("&Help"));
+    withText(this, help->addAction(QString(), QKeySequence::HelpContents, this, &MainWindow::openGuide),
              QT_TR_NOOP("&How MoE Routing Works"));
-    withText(help->addAction(QString(), this, &MainWindow::showShortcuts), QT_TR_NOOP("&Keyboard Shortcuts"));
-    withText(help->addAction(QString(), this, &MainWindow::showAbout), QT_TR_NOOP("&About MoEScope"));
+    withText(this, help->addAction(QString(), this, &MainWindow::showShortcuts), QT_TR_NOOP("&Keyboard Shortcuts"));
+    withText(this, help->addAction(QString(), this, &MainWindow::showAbout), QT_TR_NOOP("&About MoEScope"));
 
     load_progress_ = new QProgressBar;
     load_progress_->setRange(0, 1000);
@@ -187,7 +145,7 @@ MainWindow::MainWindow(QWidget* parent)
     load_progress_->setTextVisible(false);
     load_progress_->hide();
     cancel_load_ = new QToolButton;
-    withText(cancel_load_, QT_TR_NOOP("Cancel"));
+    withText(this, cancel_load_, QT_TR_NOOP("Cancel"));
     cancel_load_->hide();
     connect(cancel_load_, &QToolButton::clicked, controller_, &InferenceController::cancelLoad);
     status_label_ = new QLabel;
@@ -218,7 +176,6 @@ MainWindow::MainWindow(QWidget* parent)
         updateStats();
     });
     connect(store_, &TraceStore::statsChanged, this, &MainWindow::updateStats);
-    connect(savings_model_, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateSavingsSummary);
     connect(store_, &TraceStore::resetDone, this, &MainWindow::onStoreReset);
     connect(store_, &TraceStore::textAppended, this, [this](const QString& text) {
         output_->moveCursor(QTextCursor::End);
@@ -244,44 +201,60 @@ MainWindow::MainWindow(QWidget* parent)
 
 MainWindow::~MainWindow() = default;
 
+template <class P>
+P* MainWindow::addPage(P* page) {
+    tabs_->addTab(page, QString());
+    pages_.append(page);
+    connect(page, &Page::exportFailed, this, &MainWindow::showMessage);
+    connect(page, &Page::exported, this,
+            [this](const QString& path) { status_label_->setText(tr("Exported %1.").arg(QFileInfo(path).fileName())); });
+    return page;
+}
+
+QList<ViewPanel*> MainWindow::panels() const {
+    QList<ViewPanel*> all;
+    for (const Page* page : pages_) all += page->panels();
+    return all;
+}
+
 void MainWindow::buildActions() {
-    QMenu* file = withText(menuBar()->addMenu(QString()), QT_TR_NOOP("&File"));
-    open_model_action_ = withText(file->addAction(QString(), QKeySequence::Open, this, &MainWindow::chooseModel),
+    QMenu* file = withText(this, menuBar()->addMenu(QString()), QT_TR_NOOP("&File"));
+    open_model_action_ = withText(this, file->addAction(QString(), QKeySequence::Open, this, &MainWindow::chooseModel),
                                   QT_TR_NOOP("&Open Model…"));
-    recent_menu_ = withText(file->addMenu(QString()), QT_TR_NOOP("Open &Recent"));
+    recent_menu_ = withText(this, file->addMenu(QString()), QT_TR_NOOP("Open &Recent"));
     file->addSeparator();
-    open_session_action_ = withText(file->addAction(QString(), this, &MainWindow::chooseSession), QT_TR_NOOP("Open &Session…"));
-    withText(file->addAction(QString(), this, &MainWindow::chooseTrace), QT_TR_NOOP("Open &Trace…"));
-    save_session_action_ = withText(file->addAction(QString(), QKeySequence::Save, this, &MainWindow::chooseSaveSession),
+    open_session_action_ = withText(this, file->addAction(QString(), this, &MainWindow::chooseSession), QT_TR_NOOP("Open &Session…"));
+    withText(this, file->addAction(QString(), this, &MainWindow::chooseTrace), QT_TR_NOOP("Open &Trace…"));
+    save_session_action_ = withText(this, file->addAction(QString(), QKeySequence::Save, this, &MainWindow::chooseSaveSession),
                                     QT_TR_NOOP("&Save Session…"));
     file->addSeparator();
-    export_routing_action_ = withText(file->addAction(QString(), this, [this] { chooseExport(true); }),
+    export_routing_action_ = withText(this, file->addAction(QString(), this, [this] { chooseExport(true); }),
                                       QT_TR_NOOP("Export &Routing CSV…"));
-    export_npz_action_ = withText(file->addAction(QString(), this, &MainWindow::chooseExportNpz),
+    export_npz_action_ = withText(this, file->addAction(QString(), this, &MainWindow::chooseExportNpz),
                                   QT_TR_NOOP("Export Routing &NPZ…"));
-    export_latency_action_ = withText(file->addAction(QString(), this, [this] { chooseExport(false); }),
+    export_latency_action_ = withText(this, file->addAction(QString(), this, [this] { chooseExport(false); }),
                                       QT_TR_NOOP("Export &Latency CSV…"));
     file->addSeparator();
-    withText(file->addAction(QString(), QKeySequence::Quit, this, &QWidget::close), QT_TR_NOOP("&Quit"));
+    withText(this, file->addAction(QString(), QKeySequence::Quit, this, &QWidget::close), QT_TR_NOOP("&Quit"));
 
-    run_action_ = withText(new QAction(this), QT_TR_NOOP("Run"));
+    run_action_ = withText(this, new QAction(this), QT_TR_NOOP("Run"));
     run_action_->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
-    withToolTip(run_action_, QT_TR_NOOP("Run the prompt (Ctrl+Enter)"));
+    withToolTip(this, run_action_, QT_TR_NOOP("Run the prompt (Ctrl+Enter)"));
     connect(run_action_, &QAction::triggered, this, &MainWindow::run);
-    stop_action_ = withText(new QAction(this), QT_TR_NOOP("Stop"));
+    stop_action_ = withText(this, new QAction(this), QT_TR_NOOP("Stop"));
     stop_action_->setShortcut(Qt::Key_Escape);
-    withToolTip(stop_action_, QT_TR_NOOP("Stop generating (Esc)"));
+    withToolTip(this, stop_action_, QT_TR_NOOP("Stop generating (Esc)"));
     connect(stop_action_, &QAction::triggered, this, &MainWindow::stop);
-    follow_action_ = withText(new QAction(this), QT_TR_NOOP("Follow newest token"));
+    follow_action_ = withText(this, new QAction(this), QT_TR_NOOP("Follow newest token"));
     follow_action_->setCheckable(true);
     follow_action_->setChecked(true);
-    withToolTip(follow_action_, QT_TR_NOOP("Views show the newest token; click any token to pin it instead"));
+    withToolTip(this, follow_action_, QT_TR_NOOP("Views show the newest token; click any token to pin it instead"));
     connect(follow_action_, &QAction::triggered, this, [this](bool on) {
         store_->selectToken(on ? -1 : store_->selectedToken());
     });
 
     QToolBar* bar = addToolBar(QString());
-    translated([bar] { bar->setWindowTitle(tr("Main")); });
+    translated(this, [bar] { bar->setWindowTitle(tr("Main")); });
     bar->setObjectName(QStringLiteral("mainToolBar"));
     bar->setMovable(false);
     bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
@@ -292,27 +265,24 @@ void MainWindow::buildActions() {
     bar->addAction(run_action_);
     bar->addAction(stop_action_);
     bar->addSeparator();
-    bar->addWidget(withText(new QLabel, QT_TR_NOOP(" Layer ")));
+    bar->addWidget(withText(this, new QLabel, QT_TR_NOOP(" Layer ")));
     layer_combo_ = new QComboBox;
     layer_combo_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    withToolTip(layer_combo_, QT_TR_NOOP("MoE layer shown by the token × expert view and the token strip colours"));
+    withToolTip(this, layer_combo_, QT_TR_NOOP("MoE layer shown by the token × expert view and the token strip colours"));
     connect(layer_combo_, &QComboBox::currentIndexChanged, this, [this](int i) {
         if (i >= 0) store_->selectLayer(i);
     });
     bar->addWidget(layer_combo_);
-    bar->addWidget(withText(new QLabel, QT_TR_NOOP("  Show ")));
+    bar->addWidget(withText(this, new QLabel, QT_TR_NOOP("  Show ")));
     value_combo_ = new QComboBox;
     value_combo_->addItems({QString(), QString()});
-    translated([this] {
+    translated(this, [this] {
         value_combo_->setItemText(0, tr("router probability"));
         value_combo_->setItemText(1, tr("applied weight"));
     });
-    withToolTip(value_combo_, QT_TR_NOOP("Value of the routing heatmaps"));
+    withToolTip(this, value_combo_, QT_TR_NOOP("Value of the routing heatmaps"));
     connect(value_combo_, &QComboBox::currentIndexChanged, this, [this](int i) {
-        const RoutingValue kind = i == 0 ? RoutingValue::Probability : RoutingValue::Weight;
-        token_expert_model_->setValueKind(kind);
-        layer_expert_model_->setValueKind(kind);
-        updateLegendTitles();
+        routing_page_->setValueKind(i == 0 ? RoutingValue::Probability : RoutingValue::Weight);
     });
     bar->addWidget(value_combo_);
     bar->addSeparator();
@@ -320,7 +290,7 @@ void MainWindow::buildActions() {
 }
 
 void MainWindow::buildDocks() {
-    auto* model_dock = model_dock_ = withText(new QDockWidget(this), QT_TR_NOOP("Model"));
+    auto* model_dock = model_dock_ = withText(this, new QDockWidget(this), QT_TR_NOOP("Model"));
     model_dock->setObjectName(QStringLiteral("modelDock"));
     model_card_ = new ModelCard;
     auto* card_scroll = new QScrollArea;  // lets the card's wrapped lines take the height they need
@@ -332,63 +302,17 @@ void MainWindow::buildDocks() {
     model_dock->setFeatures(kDockFeatures);
     addDockWidget(Qt::LeftDockWidgetArea, model_dock);
 
-    auto* prompt_dock = withText(new QDockWidget(this), QT_TR_NOOP("Prompt"));
+    auto* prompt_dock = withText(this, new QDockWidget(this), QT_TR_NOOP("Prompt"));
     prompt_dock->setObjectName(QStringLiteral("promptDock"));
     prompt_dock->setFeatures(kDockFeatures);
-    auto* prompt_widget = new QWidget;
-    auto* prompt_layout = new QVBoxLayout(prompt_widget);
-    prompt_layout->setContentsMargins(8, 4, 8, 8);
-    prompt_edit_ = new QPlainTextEdit;
-    translated([this] { prompt_edit_->setPlaceholderText(tr("Type a prompt, then press Ctrl+Enter")); });
-    prompt_edit_->setPlainText(QStringLiteral("The quick brown fox"));
-    prompt_edit_->installEventFilter(this);
-    prompt_layout->addWidget(prompt_edit_, 1);
-    prompt_layout->addLayout(buildSamplePrompts());
-    auto* form = new QFormLayout;
-    form->setLabelAlignment(Qt::AlignRight);
-    max_tokens_ = new QSpinBox;
-    max_tokens_->setRange(1, 4096);
-    max_tokens_->setValue(32);  // the CLI's --n-predict default, so exports compare 1:1
-    temperature_ = new QDoubleSpinBox;
-    temperature_->setRange(0.0, 2.0);
-    temperature_->setSingleStep(0.1);
-    temperature_->setValue(0.0);
-    translated([this] { temperature_->setSpecialValueText(tr("0 (greedy)")); });
-    top_k_ = new QSpinBox;
-    top_k_->setRange(0, 1000);
-    translated([this] { top_k_->setSpecialValueText(tr("off")); });
-    top_p_ = new QDoubleSpinBox;
-    top_p_->setRange(0.01, 1.0);
-    top_p_->setSingleStep(0.05);
-    top_p_->setValue(1.0);
-    seed_ = new QSpinBox;
-    seed_->setRange(0, std::numeric_limits<int>::max());
-    withToolTip(max_tokens_, QT_TR_NOOP("How many tokens to generate after the prompt (at most what the context leaves)"));
-    withToolTip(temperature_, QT_TR_NOOP("Randomness of sampling: 0 always takes the most likely token (greedy)"));
-    withToolTip(top_k_, QT_TR_NOOP("Sample only among the k most likely tokens (off: all tokens)"));
-    withToolTip(top_p_, QT_TR_NOOP("Sample only among the most likely tokens whose probabilities add up to p"));
-    withToolTip(seed_, QT_TR_NOOP("Seed of the random sampler: the same seed repeats the same output"));
-    form->addRow(withText(new QLabel, QT_TR_NOOP("Max tokens")), max_tokens_);
-    form->addRow(withText(new QLabel, QT_TR_NOOP("Temperature")), temperature_);
-    form->addRow(withText(new QLabel, QT_TR_NOOP("Top-k")), top_k_);
-    form->addRow(withText(new QLabel, QT_TR_NOOP("Top-p")), top_p_);
-    form->addRow(withText(new QLabel, QT_TR_NOOP("Seed")), seed_);
-    prompt_layout->addLayout(form);
-    auto* buttons = new QHBoxLayout;
-    run_button_ = withText(new QPushButton, QT_TR_NOOP("Run"));
-    run_button_->setDefault(true);
-    withToolTip(run_button_, QT_TR_NOOP("Run the prompt (Ctrl+Enter)"));
-    stop_button_ = withText(new QPushButton, QT_TR_NOOP("Stop"));
-    connect(run_button_, &QPushButton::clicked, this, &MainWindow::run);
-    connect(stop_button_, &QPushButton::clicked, this, &MainWindow::stop);
-    buttons->addWidget(run_button_, 1);
-    buttons->addWidget(stop_button_);
-    prompt_layout->addLayout(buttons);
-    prompt_dock->setWidget(prompt_widget);
+    prompt_panel_ = new PromptPanel;
+    connect(prompt_panel_, &PromptPanel::runRequested, this, &MainWindow::run);
+    connect(prompt_panel_, &PromptPanel::stopRequested, this, &MainWindow::stop);
+    prompt_dock->setWidget(prompt_panel_);
     addDockWidget(Qt::LeftDockWidgetArea, prompt_dock);
     splitDockWidget(model_dock, prompt_dock, Qt::Vertical);
 
-    auto* output_dock = withText(new QDockWidget(this), QT_TR_NOOP("Output"));
+    auto* output_dock = withText(this, new QDockWidget(this), QT_TR_NOOP("Output"));
     output_dock->setObjectName(QStringLiteral("outputDock"));
     output_dock->setFeatures(kDockFeatures);
     auto* output_widget = new QWidget;
@@ -399,7 +323,7 @@ void MainWindow::buildDocks() {
     stats_label_->setWordWrap(true);
     output_ = new QPlainTextEdit;
     output_->setReadOnly(true);
-    translated([this] { output_->setPlaceholderText(tr("Generated text streams here.")); });
+    translated(this, [this] { output_->setPlaceholderText(tr("Generated text streams here.")); });
     output_layout->addWidget(stats_label_);
     output_layout->addWidget(output_, 1);
     output_dock->setWidget(output_widget);
@@ -411,179 +335,6 @@ void MainWindow::buildDocks() {
         resizeDocks({model_dock}, {std::clamp(width() / 4, 300, 420)}, Qt::Horizontal);
         resizeDocks({model_dock, prompt_dock, output_dock}, {290, 320, 300}, Qt::Vertical);
     });
-}
-
-QLayout* MainWindow::buildSamplePrompts() {
-    // One per domain the demo model was trained on; a click runs it.
-    struct Sample {
-        const char* name;
-        const char* prompt;
-    };
-    static const Sample samples[] = {{QT_TR_NOOP("English"), "The secret of a happy life is"},
-                                     {QT_TR_NOOP("Chinese"), "床前明月光，"},
-                                     {QT_TR_NOOP("Code"), "def read_file(path):\n    "},
-                                     {QT_TR_NOOP("Arithmetic"), "17+25="}};
-    auto* row = new QHBoxLayout;
-    row->setSpacing(4);
-    row->addWidget(withText(new QLabel, QT_TR_NOOP("Samples:")));
-    for (const Sample& sample : samples) {
-        auto* button = new QToolButton;
-        const QString prompt = QString::fromUtf8(sample.prompt);
-        translated([button, sample] {
-            button->setText(tr(sample.name));
-            button->setToolTip(tr("Run this %1 sample prompt").arg(tr(sample.name)));
-        });
-        connect(button, &QToolButton::clicked, this, [this, prompt] {
-            setPrompt(prompt);
-            run();
-        });
-        row->addWidget(button);
-    }
-    row->addStretch(1);
-    return row;
-}
-
-ViewPanel* MainWindow::addPanel(const char* title, QWidget* view, const char* description, const char* subtitle) {
-    auto* panel = new ViewPanel(QString(), view);
-    panel->setObjectName(QString::fromUtf8(title));  // the English title: --view and the guide's links find it
-    translated([panel, title, description, subtitle] {
-        panel->setTitle(tr(title));
-        panel->setDescription(tr(description));
-        if (subtitle) panel->setSubtitle(tr(subtitle));
-    });
-    connect(panel, &ViewPanel::exportFailed, this, &MainWindow::showMessage);
-    connect(panel, &ViewPanel::exported, this,
-            [this](const QString& path) { status_label_->setText(tr("Exported %1.").arg(QFileInfo(path).fileName())); });
-    panels_.append(panel);
-    return panel;
-}
-
-QWidget* MainWindow::buildRoutingTab() {
-    token_strip_ = new TokenStripView;
-    token_strip_->setModel(token_list_model_);
-    connect(token_strip_, &TokenStripView::tokenClicked, store_, &TraceStore::selectToken);
-    auto* strip_panel = addPanel(QT_TR_NOOP("Tokens"), token_strip_,
-                                 QT_TR_NOOP("The prompt and the output as token chips, each filled with the colour of its top expert."),
-                                 QT_TR_NOOP("colour = top expert in the selected layer; dashed = prompt"));
-
-    layer_expert_view_ = new HeatmapView;
-    layer_expert_view_->setModel(layer_expert_model_, false, true, 1.0);
-    connect(layer_expert_view_, &HeatmapView::cellClicked, this, [this](int row, int) { store_->selectLayer(row); });
-    layer_expert_panel_ = addPanel(QT_TR_NOOP("Layer × expert"), layer_expert_view_,
-                                   QT_TR_NOOP("How the router scored every expert for the selected token, in every MoE layer."));
-
-    expert_load_view_ = new HeatmapView;
-    expert_load_view_->setModel(expert_load_model_, false, false, 1.0);
-    connect(expert_load_view_, &HeatmapView::cellClicked, this, [this](int row, int) { store_->selectLayer(row); });
-    auto* load_panel = addPanel(QT_TR_NOOP("Expert load"), expert_load_view_,
-                                QT_TR_NOOP("How many tokens of the session each expert received, per MoE layer."),
-                                QT_TR_NOOP("tokens routed to each expert so far"));
-    load_combo_ = new QComboBox;
-    load_combo_->addItems({QString(), QString()});
-    translated([this] {
-        load_combo_->setItemText(0, tr("counts"));
-        load_combo_->setItemText(1, tr("shares"));
-    });
-    connect(load_combo_, &QComboBox::currentIndexChanged, this, [this](int i) {
-        expert_load_model_->setMeasure(i == 0 ? ExpertLoadModel::Measure::Count : ExpertLoadModel::Measure::Share);
-        updateLegendTitles();
-    });
-    load_panel->addHeaderWidget(load_combo_);
-
-    token_expert_view_ = new HeatmapView;
-    token_expert_view_->setModel(token_expert_model_, true, true, 1.0);
-    connect(token_expert_view_, &HeatmapView::cellClicked, this, [this](int row, int) { store_->selectToken(row); });
-    token_expert_panel_ = addPanel(QT_TR_NOOP("Token × expert"), token_expert_view_,
-                                   QT_TR_NOOP("The selected layer's routing of every token over time, tokens left to right."));
-    translated([this] { updateLegendTitles(); });
-
-    auto* upper = new QSplitter(Qt::Horizontal);
-    upper->addWidget(layer_expert_panel_);
-    upper->addWidget(load_panel);
-    upper->setSizes({560, 440});
-    auto* splitter = new QSplitter(Qt::Vertical);
-    splitter->addWidget(strip_panel);
-    splitter->addWidget(upper);
-    splitter->addWidget(token_expert_panel_);
-    splitter->setSizes({150, 420, 300});
-    splitter->setChildrenCollapsible(false);
-    return splitter;
-}
-
-QWidget* MainWindow::buildTimingTab() {
-    latency_chart_ = new ModelLineChart(QString(), QString());
-    latency_chart_->setModel(latency_model_, LatencyModel::StepColumn);
-    latency_chart_->addSeries(QString(), LatencyModel::TotalMsColumn, seriesColor(2), ModelLineChart::Rows::PromptOnly);
-    latency_chart_->addSeries(QString(), LatencyModel::TotalMsColumn, seriesColor(0), ModelLineChart::Rows::GeneratedOnly);
-    translated([this] {
-        latency_chart_->setAxisTitles(tr("token (step)"), tr("ms"));
-        latency_chart_->setSeriesName(0, tr("prefill (batch time split evenly)"));
-        latency_chart_->setSeriesName(1, tr("decode"));
-    });
-    auto* layers = new LayerTimeChart;
-    layers->setModel(layer_time_model_);
-    auto* splitter = new QSplitter(Qt::Vertical);
-    splitter->addWidget(addPanel(QT_TR_NOOP("Latency per token"), latency_chart_,
-                                 QT_TR_NOOP("How long each prompt and output token took to evaluate."),
-                                 QT_TR_NOOP("wall time of each evaluated token")));
-    splitter->addWidget(addPanel(QT_TR_NOOP("Time per layer"), layers,
-                                 QT_TR_NOOP("Where the time of a token goes, block by block (attention + FFN)."),
-                                 QT_TR_NOOP("median wall time per block (attention + FFN); a whisker spans the middle half of decode tokens")));
-    return splitter;
-}
-
-QWidget* MainWindow::buildComputeTab() {
-    share_chart_ = new ModelLineChart(QString(), QString());
-    share_chart_->setModel(savings_model_, SavingsModel::StepColumn);
-    share_chart_->addSeries(QString(), SavingsModel::FlopsPercentColumn, seriesColor(0));
-    share_chart_->addSeries(QString(), SavingsModel::BytesPercentColumn, seriesColor(1));
-
-    auto* flops = new ModelLineChart(QString(), QString());
-    flops->setModel(savings_model_, SavingsModel::StepColumn);
-    flops->addSeries(QString(), SavingsModel::CumFlopsUsedColumn, seriesColor(0), ModelLineChart::Rows::All, 1e-9);
-    flops->addSeries(QString(), SavingsModel::CumFlopsDenseColumn, seriesColor(3), ModelLineChart::Rows::All, 1e-9);
-
-    auto* bytes = new ModelLineChart(QString(), QString());
-    bytes->setModel(savings_model_, SavingsModel::StepColumn);
-    bytes->setBytes(true);
-    bytes->addSeries(QString(), SavingsModel::CumBytesUsedColumn, seriesColor(1));
-    bytes->addSeries(QString(), SavingsModel::CumBytesDenseColumn, seriesColor(3));
-
-    kv_chart_ = new ModelLineChart(QString(), QString());
-    kv_chart_->setModel(savings_model_, SavingsModel::StepColumn);
-    kv_chart_->setBytes(true);
-    kv_chart_->addSeries(QString(), SavingsModel::KvBytesColumn, seriesColor(2));
-    kv_chart_->addSeries(QString(), SavingsModel::KvBytesFullColumn, seriesColor(3));
-    translated([this, flops, bytes] {
-        for (ModelLineChart* chart : {bytes, kv_chart_}) chart->setAxisTitles(tr("token (step)"), QString());  // y: a byte unit
-        share_chart_->setAxisTitles(tr("token (step)"), tr("% of dense"));
-        share_chart_->setSeriesName(0, tr("FLOPs"));
-        share_chart_->setSeriesName(1, tr("weight bytes"));
-        flops->setAxisTitles(tr("token (step)"), tr("GFLOP"));
-        for (ModelLineChart* chart : {flops, bytes}) {
-            chart->setSeriesName(0, tr("used"));
-            chart->setSeriesName(1, tr("dense equivalent"));
-        }
-        kv_chart_->setSeriesName(1, tr("full multi-head K/V"));  // series 0 names the model's attention
-    });
-
-    auto* grid = new QWidget;
-    auto* layout = new QGridLayout(grid);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(4);
-    layout->addWidget(addPanel(QT_TR_NOOP("Work per token vs dense"), share_chart_,
-                               QT_TR_NOOP("The FLOPs and weight bytes each token used, as a share of a dense model that runs every expert."),
-                               QT_TR_NOOP("share of a dense model running every expert")), 0, 0);
-    flops_panel_ = addPanel(QT_TR_NOOP("Cumulative FLOPs"), flops,
-                            QT_TR_NOOP("Arithmetic done so far by the routed model and by its dense equivalent."));
-    layout->addWidget(flops_panel_, 0, 1);
-    bytes_panel_ = addPanel(QT_TR_NOOP("Cumulative weight bytes read"), bytes,
-                            QT_TR_NOOP("Weight memory read so far: only the chosen experts' weights are touched."));
-    layout->addWidget(bytes_panel_, 1, 0);
-    kv_panel_ = addPanel(QT_TR_NOOP("KV cache size"), kv_chart_,
-                         QT_TR_NOOP("Bytes the attention cache holds after each token, against full multi-head K/V."));
-    layout->addWidget(kv_panel_, 1, 1);
-    return grid;
 }
 
 // --- commands ---------------------------------------------------------------------------------
@@ -599,7 +350,7 @@ void MainWindow::openModel(const QString& path) {
 void MainWindow::onModelLoaded(const moe::ModelInfo& info) {
     rememberRecent(info.path.empty() ? loading_path_ : QString::fromStdString(info.path));
     // The session's context is min(training context, 4096); more new tokens than that cannot fit.
-    max_tokens_->setMaximum(info.n_ctx_train > 0 ? std::min(4096, info.n_ctx_train) : 4096);
+    prompt_panel_->setMaxTokensLimit(info.n_ctx_train > 0 ? std::min(4096, info.n_ctx_train) : 4096);
     status_label_->setText(tr("Loaded %1.").arg(QString::fromStdString(info.name)));
     title_subject_ = QString::fromStdString(info.name);
     updateWindowTitle();
@@ -617,11 +368,11 @@ bool MainWindow::openSessionFile(const QString& path) {
     hideMessage();
     store_->setDocument(std::move(doc));
     output_->setPlainText(store_->document().generated_text);
-    prompt_edit_->setPlainText(QString::fromStdString(store_->document().request.prompt));
+    prompt_panel_->setPrompt(QString::fromStdString(store_->document().request.prompt));
     status_label_->setText(tr("Opened session %1.").arg(QFileInfo(path).fileName()));
     title_subject_ = QFileInfo(path).fileName();
     updateWindowTitle();
-    warnIfUncovered(prompt_edit_->toPlainText() + output_->toPlainText());
+    warnIfUncovered(prompt_panel_->prompt() + output_->toPlainText());
     return true;
 }
 
@@ -681,14 +432,11 @@ QString MainWindow::exportLatencyCsv(const QString& path) {
     return writeFileAtomically(path, latencyCsv(store_->tokens(), store_->layerCount()));
 }
 
-void MainWindow::setPrompt(const QString& prompt) { prompt_edit_->setPlainText(prompt); }
+void MainWindow::setPrompt(const QString& prompt) { prompt_panel_->setPrompt(prompt); }
 
-void MainWindow::setMaxTokens(int n) { max_tokens_->setValue(n); }
+void MainWindow::setMaxTokens(int n) { prompt_panel_->setMaxTokens(n); }
 
-void MainWindow::setSampling(double temperature, int seed) {
-    temperature_->setValue(temperature);
-    seed_->setValue(seed);
-}
+void MainWindow::setSampling(double temperature, int seed) { prompt_panel_->setSampling(temperature, seed); }
 
 bool MainWindow::canRun() const {
     return controller_->hasModel() && controller_->state() == InferenceController::State::Idle;
@@ -696,66 +444,31 @@ bool MainWindow::canRun() const {
 
 void MainWindow::run() {
     if (!canRun()) return;
-    moe::GenerationRequest request;
-    request.prompt = prompt_edit_->toPlainText().toStdString();
+    const moe::GenerationRequest request = prompt_panel_->request();
     if (request.prompt.empty()) {
         showMessage(tr("Type a prompt first."));
         return;
     }
-    request.max_new_tokens = max_tokens_->value();
-    request.sampling.temperature = static_cast<float>(temperature_->value());
-    request.sampling.top_k = top_k_->value();
-    request.sampling.top_p = static_cast<float>(top_p_->value());
-    request.sampling.seed = static_cast<uint64_t>(seed_->value());
     hideMessage();
     previous_run_ = store_->document();
     output_->clear();
     status_label_->setText(tr("Generating…"));
     controller_->generate(request);
-    warnIfUncovered(prompt_edit_->toPlainText());
-}
-
-template <class Widget>
-Widget* MainWindow::withText(Widget* widget, const char* source) {
-    translated([widget, source] {
-        if constexpr (std::is_base_of_v<QMenu, Widget>) widget->setTitle(tr(source));
-        else if constexpr (std::is_base_of_v<QDockWidget, Widget>) widget->setWindowTitle(tr(source));
-        else widget->setText(tr(source));
-    });
-    return widget;
-}
-
-template <class Widget>
-void MainWindow::withToolTip(Widget* widget, const char* source) {
-    translated([widget, source] { widget->setToolTip(tr(source)); });
-}
-
-void MainWindow::translated(std::function<void()> apply) {
-    apply();
-    retranslators_.push_back(std::move(apply));
+    warnIfUncovered(prompt_panel_->prompt());
 }
 
 void MainWindow::changeEvent(QEvent* event) {
     QMainWindow::changeEvent(event);
-    if (event->type() != QEvent::LanguageChange || retranslators_.empty()) return;
-    for (const auto& apply : retranslators_) apply();
-    // Texts that depend on the data are rebuilt from it.
+    if (event->type() != QEvent::LanguageChange || !layer_combo_) return;
+    // Texts that depend on the data are rebuilt from it (the pages do their own).
     onStoreReset();
     rebuildRecentMenu();
     updateWindowTitle();
     updateGuide();
-    Q_EMIT token_list_model_->headerDataChanged(Qt::Horizontal, 0, TokenListModel::ColumnCount - 1);
 }
 
 void MainWindow::updateWindowTitle() {
     setWindowTitle(title_subject_.isEmpty() ? tr("MoEScope") : tr("MoEScope — %1").arg(title_subject_));
-}
-
-void MainWindow::updateLegendTitles() {
-    const QString routing = value_combo_->currentIndex() == 0 ? tr("probability") : tr("weight");
-    token_expert_view_->setLegendTitle(routing);
-    layer_expert_view_->setLegendTitle(routing);
-    expert_load_view_->setLegendTitle(load_combo_->currentIndex() == 0 ? tr("tokens") : tr("share"));
 }
 
 void MainWindow::fitModelDock() {
@@ -779,7 +492,7 @@ void MainWindow::buildLanguageMenu(QMenu* menu) {
     const QString saved = savedLanguage();
     auto add = [&](const QString& language) {
         QAction* action = menu->addAction(language.isEmpty() ? QString() : languageName(language));
-        if (language.isEmpty()) withText(action, QT_TR_NOOP("System default"));
+        if (language.isEmpty()) withText(this, action, QT_TR_NOOP("System default"));
         action->setCheckable(true);
         action->setChecked(language == saved);
         group->addAction(action);
@@ -810,7 +523,7 @@ RoutingGuide* MainWindow::openGuide() {
 void MainWindow::updateGuide() {
     if (!guide_) return;
     QList<GuideView> views;
-    for (ViewPanel* panel : panels_) views.append({panel->objectName(), panel->title(), panel->description()});
+    for (ViewPanel* panel : panels()) views.append({panel->objectName(), panel->title(), panel->description()});
     guide_->setViews(views);
     guide_->setModel(store_->modelInfo());
 }
@@ -858,7 +571,7 @@ ViewPanel* MainWindow::showPanel(const QString& title) {
     // "Layer x expert" is accepted for "Layer × expert": the sign is hard to type.
     QString wanted = title.simplified();
     wanted.replace(QStringLiteral(" x "), QStringLiteral(" \u00d7 "), Qt::CaseInsensitive);
-    for (ViewPanel* panel : panels_) {
+    for (ViewPanel* panel : panels()) {
         if (panel->title().compare(wanted, Qt::CaseInsensitive) != 0 &&
             panel->objectName().compare(wanted, Qt::CaseInsensitive) != 0) {
             continue;
@@ -889,26 +602,15 @@ void MainWindow::onStoreReset() {
         }
         layer_combo_->setCurrentIndex(store_->selectedLayer());
     }
-    const int n_expert = store_->expertCount();
-    layer_expert_view_->setSeparatorAfterColumn(store_->sharedExpertCount() > 0 ? n_expert - 1 : -1);
-    token_expert_view_->setSeparatorAfterColumn(store_->sharedExpertCount() > 0 ? n_expert - 1 : -1);
-    // MLA caches a compressed latent, GQA fewer K/V heads; the other line is full multi-head K/V.
-    const QString attention = QString::fromStdString(info.attention);
-    kv_chart_->setSeriesName(0, attention.startsWith(QLatin1String("MLA")) ? tr("cached (MLA latent)")
-                                                                          : tr("cached (%1)").arg(attention.section(QLatin1Char(','), 0, 0)));
-    kv_chart_->setPlaceholder(info.n_layer > 0 && info.kv_bytes_per_token == 0 ? tr("no KV cache size in this session") : QString());
     // Imported traces carry only what their recorder wrote; the model card says what is missing.
     const moe::LayerRouting* first = store_->tokenCount() > 0 ? store_->routing(0, 0) : nullptr;
     const bool no_probs = first && first->probs.empty(), no_weights = first && first->weights.empty();
-    const bool no_timings = store_->tokenCount() > 0 && store_->token(0).total_ms == 0;
     if (no_probs) value_combo_->setCurrentIndex(1);
     if (store_->document().imported) {
         model_card_->setInfo(info, no_weights ? tr("Imported trace: no router probabilities, weights or timings.")
                                    : no_probs ? tr("Imported trace: no router probabilities (heatmaps show weights), no timings.")
                                               : tr("Imported trace: no timings."));
     }
-    latency_chart_->setPlaceholder(no_timings ? tr("this trace has no timings") : QString());
-    share_chart_->setPlaceholder(no_timings ? tr("this trace has no compute figures") : QString());
     if (store_->document().generated_text != output_->toPlainText()) output_->setPlainText(store_->document().generated_text);
     onSelectedToken(store_->selectedToken());
     onSelectedLayer(store_->selectedLayer());
@@ -918,51 +620,24 @@ void MainWindow::onStoreReset() {
     QTimer::singleShot(0, this, &MainWindow::fitModelDock);
 }
 
-void MainWindow::onSelectedToken(int token) {
-    // A pinned token is scrolled into view; while following, the views stay at the newest end.
-    const bool pinned = !store_->followsLatest();
-    token_expert_view_->setHighlightedRow(token, pinned);
-    token_strip_->setSelectedToken(token, pinned);
-    {
-        const QSignalBlocker block(follow_action_);
-        follow_action_->setChecked(store_->followsLatest());
-    }
-    const double marker = pinned && token >= 0 ? store_->token(token).step : -1.0;
-    latency_chart_->setMarker(marker);
-    share_chart_->setMarker(marker);
-    if (token >= 0 && token < store_->tokenCount()) {
-        const auto& t = store_->token(token);
-        layer_expert_panel_->setSubtitle(tr("token %1 “%2”%3").arg(t.step)
-                                             .arg(TokenListModel::displayText(t.text))
-                                             .arg(store_->followsLatest() ? tr(" (newest)") : QString()));
-        if (!store_->followsLatest()) {
-            token_table_->selectionModel()->select(token_table_proxy_->mapFromSource(token_list_model_->index(token, 0)),
-                                                   QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-        }
-    } else {
-        layer_expert_panel_->setSubtitle(tr("no token yet"));
-    }
+void MainWindow::onSelectedToken(int) {
+    const QSignalBlocker block(follow_action_);
+    follow_action_->setChecked(store_->followsLatest());
 }
 
 void MainWindow::onSelectedLayer(int layer) {
-    layer_expert_view_->setHighlightedRow(layer);
-    expert_load_view_->setHighlightedRow(layer);
-    if (layer_combo_->currentIndex() != layer) {
-        const QSignalBlocker block(layer_combo_);
-        layer_combo_->setCurrentIndex(layer);
-    }
-    token_expert_panel_->setSubtitle(store_->moeLayerCount() > 0
-                                         ? tr("layer %1; scroll or Ctrl+wheel to zoom").arg(store_->blockOfMoeLayer(layer))
-                                         : QString());
+    if (layer_combo_->currentIndex() == layer) return;
+    const QSignalBlocker block(layer_combo_);
+    layer_combo_->setCurrentIndex(layer);
 }
 
 void MainWindow::updateActions() {
     const auto state = controller_->state();
     const bool idle = state == InferenceController::State::Idle;
     run_action_->setEnabled(canRun());
-    run_button_->setEnabled(canRun());
+    prompt_panel_->setRunEnabled(canRun());
     stop_action_->setEnabled(state == InferenceController::State::Generating);
-    stop_button_->setEnabled(state == InferenceController::State::Generating);
+    prompt_panel_->setStopEnabled(state == InferenceController::State::Generating);
     open_model_action_->setEnabled(state != InferenceController::State::Loading);
     const bool has_tokens = store_->tokenCount() > 0;
     // An imported trace is saved as itself (Export Routing NPZ), not as a session.
@@ -974,31 +649,7 @@ void MainWindow::updateActions() {
     cancel_load_->setVisible(state == InferenceController::State::Loading);
 }
 
-// The panels' subtitles state the running totals in words.
-void MainWindow::updateSavingsSummary() {
-    const int last = savings_model_->rowCount() - 1;
-    if (last < 0) {
-        flops_panel_->setSubtitle(tr("routed experts vs every expert"));
-        bytes_panel_->setSubtitle(tr("weights touched per token, summed"));
-        kv_panel_->setSubtitle(tr("bytes cached after each token"));
-        return;
-    }
-    auto percent = [this, last](int used, int dense) {
-        const double d = savings_model_->value(last, dense);
-        return QString::number(d > 0 ? 100.0 * savings_model_->value(last, used) / d : 0.0, 'f', 1);
-    };
-    flops_panel_->setSubtitle(tr("%1% of dense FLOPs so far (attention included)").arg(percent(SavingsModel::CumFlopsUsedColumn, SavingsModel::CumFlopsDenseColumn)));
-    bytes_panel_->setSubtitle(tr("%1% of dense weight bytes so far").arg(percent(SavingsModel::CumBytesUsedColumn, SavingsModel::CumBytesDenseColumn)));
-    // In the chart's unit, which suits the larger of the two lines.
-    const double kv = savings_model_->value(last, SavingsModel::KvBytesColumn);
-    const double kv_top = std::max(kv, savings_model_->value(last, SavingsModel::KvBytesFullColumn));
-    kv_panel_->setSubtitle(tr("%1 cached, %2% of full multi-head K/V")
-                               .arg(formatBytesAs(kv, kv_top),
-                                    percent(SavingsModel::KvBytesColumn, SavingsModel::KvBytesFullColumn)));
-}
-
 void MainWindow::updateStats() {
-    updateSavingsSummary();
     const GenerationStats& s = store_->document().stats;
     if (s.prompt_tokens == 0 && s.generated_tokens == 0) {
         stats_label_->setText(tr("No run yet."));
@@ -1126,16 +777,20 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     QMainWindow::closeEvent(event);
 }
 
-bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
-    // Ctrl+Enter in the prompt editor runs instead of inserting a newline.
-    if (watched == prompt_edit_ && event->type() == QEvent::KeyPress) {
-        auto* key = static_cast<QKeyEvent*>(event);
-        if ((key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) && (key->modifiers() & Qt::ControlModifier)) {
-            run();
-            return true;
-        }
-    }
-    return QMainWindow::eventFilter(watched, event);
-}
+// --- the pieces, for tests and the benchmark ------------------------------------------------
+
+TokenListModel* MainWindow::tokenListModel() const { return tokens_page_->tokenListModel(); }
+TokenExpertModel* MainWindow::tokenExpertModel() const { return routing_page_->tokenExpertModel(); }
+LayerExpertModel* MainWindow::layerExpertModel() const { return routing_page_->layerExpertModel(); }
+ExpertLoadModel* MainWindow::expertLoadModel() const { return routing_page_->expertLoadModel(); }
+LatencyModel* MainWindow::latencyModel() const { return timing_page_->latencyModel(); }
+LayerTimeModel* MainWindow::layerTimeModel() const { return timing_page_->layerTimeModel(); }
+SavingsModel* MainWindow::savingsModel() const { return compute_page_->savingsModel(); }
+HeatmapView* MainWindow::tokenExpertView() const { return routing_page_->tokenExpertView(); }
+HeatmapView* MainWindow::layerExpertView() const { return routing_page_->layerExpertView(); }
+HeatmapView* MainWindow::expertLoadView() const { return routing_page_->expertLoadView(); }
+TokenStripView* MainWindow::tokenStrip() const { return routing_page_->tokenStrip(); }
+QPlainTextEdit* MainWindow::promptEditor() const { return prompt_panel_->editor(); }
+QTableView* MainWindow::tokenTable() const { return tokens_page_->table(); }
 
 }  // namespace moe::gui

@@ -1,12 +1,9 @@
-// The main window: model card and prompt controls in docks, the routing views, timing and
-// compute charts in tabs, streamed output below. Everything reads the TraceStore through the
-// item models; the window itself only wires selection, commands and files.
+// The main window: model card, prompt panel and output in docks, one page per tab (Routing,
+// Timing, Compute, Tokens), menus and the toolbar. The pages build their own views over the
+// TraceStore; the window only assembles them and handles commands and files.
 #pragma once
 
 #include <QMainWindow>
-
-#include <functional>
-#include <vector>
 
 #include "gui_private/inference_worker.h"
 #include "gui_private/trace_store.h"
@@ -14,37 +11,35 @@
 class QAction;
 class QComboBox;
 class QDockWidget;
-class QDoubleSpinBox;
 class QLabel;
-class QLayout;
 class QMenu;
 class QPlainTextEdit;
 class QProgressBar;
 class QProgressDialog;
-class QPushButton;
-class QSortFilterProxyModel;
-class QSpinBox;
 class QTabWidget;
 class QTableView;
 class QToolButton;
 
 namespace moe::gui {
 
+class ComputePage;
 class ExpertLoadModel;
 class HeatmapView;
 class LatencyModel;
 class LayerExpertModel;
-class LayerTimeChart;
 class LayerTimeModel;
 class ModelCard;
-class ModelLineChart;
+class Page;
+class PromptPanel;
 class RoutingGuide;
+class RoutingPage;
 class SavingsModel;
+class TimingPage;
 class TokenExpertModel;
 class TokenListModel;
+class TokensPage;
 class TokenStripView;
 class TraceImporter;
-class TraceStore;
 class ViewPanel;
 
 class MainWindow : public QMainWindow {
@@ -76,21 +71,22 @@ public:
     // The pieces, for tests and the benchmark.
     TraceStore* store() const { return store_; }
     InferenceController* controller() const { return controller_; }
-    TokenListModel* tokenListModel() const { return token_list_model_; }
-    TokenExpertModel* tokenExpertModel() const { return token_expert_model_; }
-    LayerExpertModel* layerExpertModel() const { return layer_expert_model_; }
-    ExpertLoadModel* expertLoadModel() const { return expert_load_model_; }
-    LatencyModel* latencyModel() const { return latency_model_; }
-    LayerTimeModel* layerTimeModel() const { return layer_time_model_; }
-    SavingsModel* savingsModel() const { return savings_model_; }
-    HeatmapView* tokenExpertView() const { return token_expert_view_; }
-    HeatmapView* layerExpertView() const { return layer_expert_view_; }
-    HeatmapView* expertLoadView() const { return expert_load_view_; }
-    TokenStripView* tokenStrip() const { return token_strip_; }
+    TokenListModel* tokenListModel() const;
+    TokenExpertModel* tokenExpertModel() const;
+    LayerExpertModel* layerExpertModel() const;
+    ExpertLoadModel* expertLoadModel() const;
+    LatencyModel* latencyModel() const;
+    LayerTimeModel* layerTimeModel() const;
+    SavingsModel* savingsModel() const;
+    HeatmapView* tokenExpertView() const;
+    HeatmapView* layerExpertView() const;
+    HeatmapView* expertLoadView() const;
+    TokenStripView* tokenStrip() const;
     ModelCard* modelCard() const { return model_card_; }
-    QPlainTextEdit* promptEditor() const { return prompt_edit_; }
-    QTableView* tokenTable() const { return token_table_; }
-    QList<ViewPanel*> panels() const { return panels_; }
+    QPlainTextEdit* promptEditor() const;
+    QTableView* tokenTable() const;
+    PromptPanel* promptPanel() const { return prompt_panel_; }
+    QList<ViewPanel*> panels() const;  // every page's
     QString messageText() const;  // the message bar's text, empty when hidden
     QString outputText() const;
     QString statsText() const;
@@ -105,28 +101,15 @@ protected:
     void closeEvent(QCloseEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
     void changeEvent(QEvent* event) override;  // LanguageChange: every text again
-    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void buildActions();
     void buildDocks();
-    QWidget* buildRoutingTab();
-    QWidget* buildTimingTab();
-    QWidget* buildComputeTab();
-    // title, description (the title's tooltip) and subtitle are untranslated (QT_TR_NOOP) sources.
-    ViewPanel* addPanel(const char* title, QWidget* view, const char* description, const char* subtitle = nullptr);
-
-    // Runs `apply` now and after every language change; it sets texts with tr().
-    void translated(std::function<void()> apply);
-    template <class Widget>
-    Widget* withText(Widget* widget, const char* source);  // text (or title) tr(source), kept translated
-    template <class Widget>
-    void withToolTip(Widget* widget, const char* source);
+    template <class P>
+    P* addPage(P* page);  // a tab (its text set with the others) whose panels report exports here
     void updateWindowTitle();
-    void updateLegendTitles();
     void showAbout();
     void buildLanguageMenu(QMenu* menu);
-    QLayout* buildSamplePrompts();
     void updateGuide();  // the guide's views and model numbers
 
     void showMessage(const QString& text);
@@ -144,7 +127,6 @@ private:
     void rebuildRecentMenu();
     void updateActions();
     void updateStats();
-    void updateSavingsSummary();
     void onStoreReset();
     void onSelectedToken(int token);
     void onSelectedLayer(int layer);
@@ -154,50 +136,25 @@ private:
 
     TraceStore* store_;
     InferenceController* controller_;
-    TokenListModel* token_list_model_;
-    TokenExpertModel* token_expert_model_;
-    LayerExpertModel* layer_expert_model_;
-    ExpertLoadModel* expert_load_model_;
-    LatencyModel* latency_model_;
-    LayerTimeModel* layer_time_model_;
-    SavingsModel* savings_model_;
 
     QTabWidget* tabs_ = nullptr;
+    RoutingPage* routing_page_ = nullptr;
+    TimingPage* timing_page_ = nullptr;
+    ComputePage* compute_page_ = nullptr;
+    TokensPage* tokens_page_ = nullptr;
+    QList<Page*> pages_;
     QLabel* message_bar_ = nullptr;
     QWidget* message_frame_ = nullptr;
     ModelCard* model_card_ = nullptr;
     QDockWidget* model_dock_ = nullptr;
-    QPlainTextEdit* prompt_edit_ = nullptr;
-    QSpinBox* max_tokens_ = nullptr;
-    QDoubleSpinBox* temperature_ = nullptr;
-    QSpinBox* top_k_ = nullptr;
-    QDoubleSpinBox* top_p_ = nullptr;
-    QSpinBox* seed_ = nullptr;
-    QPushButton* run_button_ = nullptr;
-    QPushButton* stop_button_ = nullptr;
+    PromptPanel* prompt_panel_ = nullptr;
     QPlainTextEdit* output_ = nullptr;
     QLabel* stats_label_ = nullptr;
     QComboBox* layer_combo_ = nullptr;
     QComboBox* value_combo_ = nullptr;
-    QComboBox* load_combo_ = nullptr;
     QProgressBar* load_progress_ = nullptr;
     QToolButton* cancel_load_ = nullptr;
     QLabel* status_label_ = nullptr;
-    HeatmapView* token_expert_view_ = nullptr;
-    HeatmapView* layer_expert_view_ = nullptr;
-    HeatmapView* expert_load_view_ = nullptr;
-    TokenStripView* token_strip_ = nullptr;
-    QTableView* token_table_ = nullptr;
-    QSortFilterProxyModel* token_table_proxy_ = nullptr;  // sorts the token table by any column
-    ModelLineChart* kv_chart_ = nullptr;
-    ModelLineChart* latency_chart_ = nullptr;
-    ModelLineChart* share_chart_ = nullptr;
-    ViewPanel* token_expert_panel_ = nullptr;
-    ViewPanel* layer_expert_panel_ = nullptr;
-    ViewPanel* flops_panel_ = nullptr;
-    ViewPanel* bytes_panel_ = nullptr;
-    ViewPanel* kv_panel_ = nullptr;
-    QList<ViewPanel*> panels_;
 
     QAction* open_model_action_ = nullptr;
     QAction* open_session_action_ = nullptr;
@@ -216,7 +173,6 @@ private:
     QString title_subject_;  // the open model or session, in the title bar
     RoutingGuide* guide_ = nullptr;
     SessionDocument previous_run_;  // restored when a run fails before its first token
-    std::vector<std::function<void()>> retranslators_;
 };
 
 // The bundled demo model as the engine finds it (moe::demo_model_path), empty if it is missing.

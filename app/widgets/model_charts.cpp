@@ -319,4 +319,10 @@ void LayerTimeChart::placeWhiskers() {
     whiskers_->setPath(path);
 }
 
+QColor seriesColor(int i) {
+    static const QColor colors[] = {QColor(0x21, 0x71, 0xb5), QColor(0xe6, 0x55, 0x0d), QColor(0x31, 0xa3, 0x54),
+                                    QColor(0x75, 0x6b, 0xb1)};
+    return colors[i % 4];
+}
+
 }  // namespace moe::gui

@@ -109,5 +109,7 @@ private:
 
 // Common look for every chart in the app.
 void styleChart(QChart* chart);
+// The app's series colours (blue, orange, green, purple), repeating.
+QColor seriesColor(int i);
 
 }  // namespace moe::gui

@@ -63,6 +63,117 @@ layer %1 routing:</source>
     </message>
 </context>
 <context>
+    <name>moe::gui::ComputePage</name>
+    <message>
+        <source>token (step)</source>
+        <translation>词元（步）</translation>
+    </message>
+    <message>
+        <source>% of dense</source>
+        <translation>占稠密模型的 %</translation>
+    </message>
+    <message>
+        <source>FLOPs</source>
+        <translation>浮点运算</translation>
+    </message>
+    <message>
+        <source>weight bytes</source>
+        <translation>权重字节</translation>
+    </message>
+    <message>
+        <source>GFLOP</source>
+        <translation>GFLOP</translation>
+    </message>
+    <message>
+        <source>used</source>
+        <translation>实际使用</translation>
+    </message>
+    <message>
+        <source>dense equivalent</source>
+        <translation>等效稠密模型</translation>
+    </message>
+    <message>
+        <source>full multi-head K/V</source>
+        <translation>完整多头 K/V</translation>
+    </message>
+    <message>
+        <source>Work per token vs dense</source>
+        <translation>每词元计算量与稠密模型对比</translation>
+    </message>
+    <message>
+        <source>The FLOPs and weight bytes each token used, as a share of a dense model that runs every expert.</source>
+        <translation>每个词元使用的浮点运算量和权重字节，占运行全部专家的稠密模型的比例。</translation>
+    </message>
+    <message>
+        <source>share of a dense model running every expert</source>
+        <translation>占运行全部专家的稠密模型的比例</translation>
+    </message>
+    <message>
+        <source>Cumulative FLOPs</source>
+        <translation>累计浮点运算量</translation>
+    </message>
+    <message>
+        <source>Arithmetic done so far by the routed model and by its dense equivalent.</source>
+        <translation>迄今路由模型与等效稠密模型分别完成的运算量。</translation>
+    </message>
+    <message>
+        <source>Cumulative weight bytes read</source>
+        <translation>累计读取的权重字节</translation>
+    </message>
+    <message>
+        <source>Weight memory read so far: only the chosen experts&apos; weights are touched.</source>
+        <translation>迄今读取的权重内存：只有被选中专家的权重会被读取。</translation>
+    </message>
+    <message>
+        <source>KV cache size</source>
+        <translation>KV 缓存大小</translation>
+    </message>
+    <message>
+        <source>Bytes the attention cache holds after each token, against full multi-head K/V.</source>
+        <translation>每个词元之后注意力缓存占用的字节数，并与完整多头 K/V 对比。</translation>
+    </message>
+    <message>
+        <source>cached (MLA latent)</source>
+        <translation>实际缓存（MLA 潜向量）</translation>
+    </message>
+    <message>
+        <source>cached (%1)</source>
+        <translation>实际缓存（%1）</translation>
+    </message>
+    <message>
+        <source>no KV cache size in this session</source>
+        <translation>此会话没有 KV 缓存大小</translation>
+    </message>
+    <message>
+        <source>this trace has no compute figures</source>
+        <translation>此轨迹没有计算量数据</translation>
+    </message>
+    <message>
+        <source>routed experts vs every expert</source>
+        <translation>路由专家与全部专家对比</translation>
+    </message>
+    <message>
+        <source>weights touched per token, summed</source>
+        <translation>每个词元读取的权重，累加</translation>
+    </message>
+    <message>
+        <source>bytes cached after each token</source>
+        <translation>每个词元之后缓存的字节数</translation>
+    </message>
+    <message>
+        <source>%1% of dense FLOPs so far (attention included)</source>
+        <translation>迄今为稠密模型浮点运算量的 %1%（含注意力）</translation>
+    </message>
+    <message>
+        <source>%1% of dense weight bytes so far</source>
+        <translation>迄今为稠密模型权重字节的 %1%</translation>
+    </message>
+    <message>
+        <source>%1 cached, %2% of full multi-head K/V</source>
+        <translation>已缓存 %1，为完整多头 K/V 的 %2%</translation>
+    </message>
+</context>
+<context>
     <name>moe::gui::ExpertLoadModel</name>
     <message>
         <source>layer %1, expert E%2
@@ -312,58 +423,6 @@ chosen by %3 of %4 tokens (%5%)</source>
         <translation>提示词</translation>
     </message>
     <message>
-        <source>Type a prompt, then press Ctrl+Enter</source>
-        <translation>输入提示词，然后按 Ctrl+Enter</translation>
-    </message>
-    <message>
-        <source>0 (greedy)</source>
-        <translation>0（贪心）</translation>
-    </message>
-    <message>
-        <source>off</source>
-        <translation>关闭</translation>
-    </message>
-    <message>
-        <source>How many tokens to generate after the prompt (at most what the context leaves)</source>
-        <translation>在提示词之后生成多少个词元（不超过上下文剩余的长度）</translation>
-    </message>
-    <message>
-        <source>Randomness of sampling: 0 always takes the most likely token (greedy)</source>
-        <translation>采样的随机程度：0 表示总是选概率最高的词元（贪心）</translation>
-    </message>
-    <message>
-        <source>Sample only among the k most likely tokens (off: all tokens)</source>
-        <translation>只在概率最高的 k 个词元中采样（关闭：所有词元）</translation>
-    </message>
-    <message>
-        <source>Sample only among the most likely tokens whose probabilities add up to p</source>
-        <translation>只在累计概率达到 p 的高概率词元中采样</translation>
-    </message>
-    <message>
-        <source>Seed of the random sampler: the same seed repeats the same output</source>
-        <translation>随机采样的种子：相同的种子得到相同的输出</translation>
-    </message>
-    <message>
-        <source>Max tokens</source>
-        <translation>最多词元数</translation>
-    </message>
-    <message>
-        <source>Temperature</source>
-        <translation>温度</translation>
-    </message>
-    <message>
-        <source>Top-k</source>
-        <translation>Top-k</translation>
-    </message>
-    <message>
-        <source>Top-p</source>
-        <translation>Top-p</translation>
-    </message>
-    <message>
-        <source>Seed</source>
-        <translation>种子</translation>
-    </message>
-    <message>
         <source>Output</source>
         <translation>输出</translation>
     </message>
@@ -372,176 +431,8 @@ chosen by %3 of %4 tokens (%5%)</source>
         <translation>生成的文本会在这里逐步显示。</translation>
     </message>
     <message>
-        <source>English</source>
-        <translation>英文</translation>
-    </message>
-    <message>
-        <source>Chinese</source>
-        <translation>中文</translation>
-    </message>
-    <message>
-        <source>Code</source>
-        <translation>代码</translation>
-    </message>
-    <message>
-        <source>Arithmetic</source>
-        <translation>算术</translation>
-    </message>
-    <message>
-        <source>Samples:</source>
-        <translation>示例：</translation>
-    </message>
-    <message>
-        <source>Run this %1 sample prompt</source>
-        <translation>运行这个%1示例提示词</translation>
-    </message>
-    <message>
         <source>Exported %1.</source>
         <translation>已导出 %1。</translation>
-    </message>
-    <message>
-        <source>The prompt and the output as token chips, each filled with the colour of its top expert.</source>
-        <translation>以词元块显示提示词和输出，每块填充其首选专家的颜色。</translation>
-    </message>
-    <message>
-        <source>colour = top expert in the selected layer; dashed = prompt</source>
-        <translation>颜色 = 所选层中的首选专家；虚线框 = 提示词</translation>
-    </message>
-    <message>
-        <source>Layer × expert</source>
-        <translation>层 × 专家</translation>
-    </message>
-    <message>
-        <source>How the router scored every expert for the selected token, in every MoE layer.</source>
-        <translation>所选词元在每个 MoE 层中，路由器给每个专家的打分。</translation>
-    </message>
-    <message>
-        <source>Expert load</source>
-        <translation>专家负载</translation>
-    </message>
-    <message>
-        <source>How many tokens of the session each expert received, per MoE layer.</source>
-        <translation>本次会话中每个 MoE 层的每个专家各接收了多少词元。</translation>
-    </message>
-    <message>
-        <source>tokens routed to each expert so far</source>
-        <translation>迄今路由到各专家的词元数</translation>
-    </message>
-    <message>
-        <source>counts</source>
-        <translation>计数</translation>
-    </message>
-    <message>
-        <source>shares</source>
-        <translation>占比</translation>
-    </message>
-    <message>
-        <source>Token × expert</source>
-        <translation>词元 × 专家</translation>
-    </message>
-    <message>
-        <source>The selected layer&apos;s routing of every token over time, tokens left to right.</source>
-        <translation>所选层中每个词元随时间的路由情况，词元从左到右排列。</translation>
-    </message>
-    <message>
-        <source>token (step)</source>
-        <translation>词元（步）</translation>
-    </message>
-    <message>
-        <source>ms</source>
-        <translation>毫秒</translation>
-    </message>
-    <message>
-        <source>prefill (batch time split evenly)</source>
-        <translation>预填充（整批耗时平均分摊）</translation>
-    </message>
-    <message>
-        <source>decode</source>
-        <translation>解码</translation>
-    </message>
-    <message>
-        <source>Latency per token</source>
-        <translation>每词元延迟</translation>
-    </message>
-    <message>
-        <source>How long each prompt and output token took to evaluate.</source>
-        <translation>每个提示词词元和输出词元的计算耗时。</translation>
-    </message>
-    <message>
-        <source>wall time of each evaluated token</source>
-        <translation>每个已计算词元的实际耗时</translation>
-    </message>
-    <message>
-        <source>Time per layer</source>
-        <translation>每层耗时</translation>
-    </message>
-    <message>
-        <source>Where the time of a token goes, block by block (attention + FFN).</source>
-        <translation>一个词元的时间花在哪里，逐块显示（注意力 + FFN）。</translation>
-    </message>
-    <message>
-        <source>% of dense</source>
-        <translation>占稠密模型的 %</translation>
-    </message>
-    <message>
-        <source>FLOPs</source>
-        <translation>浮点运算</translation>
-    </message>
-    <message>
-        <source>weight bytes</source>
-        <translation>权重字节</translation>
-    </message>
-    <message>
-        <source>GFLOP</source>
-        <translation>GFLOP</translation>
-    </message>
-    <message>
-        <source>used</source>
-        <translation>实际使用</translation>
-    </message>
-    <message>
-        <source>dense equivalent</source>
-        <translation>等效稠密模型</translation>
-    </message>
-    <message>
-        <source>full multi-head K/V</source>
-        <translation>完整多头 K/V</translation>
-    </message>
-    <message>
-        <source>Work per token vs dense</source>
-        <translation>每词元计算量与稠密模型对比</translation>
-    </message>
-    <message>
-        <source>The FLOPs and weight bytes each token used, as a share of a dense model that runs every expert.</source>
-        <translation>每个词元使用的浮点运算量和权重字节，占运行全部专家的稠密模型的比例。</translation>
-    </message>
-    <message>
-        <source>share of a dense model running every expert</source>
-        <translation>占运行全部专家的稠密模型的比例</translation>
-    </message>
-    <message>
-        <source>Cumulative FLOPs</source>
-        <translation>累计浮点运算量</translation>
-    </message>
-    <message>
-        <source>Arithmetic done so far by the routed model and by its dense equivalent.</source>
-        <translation>迄今路由模型与等效稠密模型分别完成的运算量。</translation>
-    </message>
-    <message>
-        <source>Cumulative weight bytes read</source>
-        <translation>累计读取的权重字节</translation>
-    </message>
-    <message>
-        <source>Weight memory read so far: only the chosen experts&apos; weights are touched.</source>
-        <translation>迄今读取的权重内存：只有被选中专家的权重会被读取。</translation>
-    </message>
-    <message>
-        <source>KV cache size</source>
-        <translation>KV 缓存大小</translation>
-    </message>
-    <message>
-        <source>Bytes the attention cache holds after each token, against full multi-head K/V.</source>
-        <translation>每个词元之后注意力缓存占用的字节数，并与完整多头 K/V 对比。</translation>
     </message>
     <message>
         <source>Loading %1…</source>
@@ -574,22 +465,6 @@ chosen by %3 of %4 tokens (%5%)</source>
     <message>
         <source>MoEScope — %1</source>
         <translation>MoEScope — %1</translation>
-    </message>
-    <message>
-        <source>probability</source>
-        <translation>概率</translation>
-    </message>
-    <message>
-        <source>weight</source>
-        <translation>权重</translation>
-    </message>
-    <message>
-        <source>tokens</source>
-        <translation>词元数</translation>
-    </message>
-    <message>
-        <source>share</source>
-        <translation>占比</translation>
     </message>
     <message>
         <source>System default</source>
@@ -630,58 +505,6 @@ chosen by %3 of %4 tokens (%5%)</source>
     <message>
         <source>%1 (MoE %2 of %3)</source>
         <translation>%1（MoE 第 %2 层，共 %3 层）</translation>
-    </message>
-    <message>
-        <source>cached (MLA latent)</source>
-        <translation>实际缓存（MLA 潜向量）</translation>
-    </message>
-    <message>
-        <source>cached (%1)</source>
-        <translation>实际缓存（%1）</translation>
-    </message>
-    <message>
-        <source>no KV cache size in this session</source>
-        <translation>此会话没有 KV 缓存大小</translation>
-    </message>
-    <message>
-        <source>token %1 “%2”%3</source>
-        <translation>词元 %1“%2”%3</translation>
-    </message>
-    <message>
-        <source> (newest)</source>
-        <translation>（最新）</translation>
-    </message>
-    <message>
-        <source>no token yet</source>
-        <translation>尚无词元</translation>
-    </message>
-    <message>
-        <source>layer %1; scroll or Ctrl+wheel to zoom</source>
-        <translation>第 %1 层；滚动浏览，Ctrl+滚轮缩放</translation>
-    </message>
-    <message>
-        <source>routed experts vs every expert</source>
-        <translation>路由专家与全部专家对比</translation>
-    </message>
-    <message>
-        <source>weights touched per token, summed</source>
-        <translation>每个词元读取的权重，累加</translation>
-    </message>
-    <message>
-        <source>bytes cached after each token</source>
-        <translation>每个词元之后缓存的字节数</translation>
-    </message>
-    <message>
-        <source>%1% of dense FLOPs so far (attention included)</source>
-        <translation>迄今为稠密模型浮点运算量的 %1%（含注意力）</translation>
-    </message>
-    <message>
-        <source>%1% of dense weight bytes so far</source>
-        <translation>迄今为稠密模型权重字节的 %1%</translation>
-    </message>
-    <message>
-        <source>%1 cached, %2% of full multi-head K/V</source>
-        <translation>已缓存 %1，为完整多头 K/V 的 %2%</translation>
     </message>
     <message>
         <source>No run yet.</source>
@@ -780,10 +603,6 @@ chosen by %3 of %4 tokens (%5%)</source>
         <translation>详情：%1</translation>
     </message>
     <message>
-        <source>median wall time per block (attention + FFN); a whisker spans the middle half of decode tokens</source>
-        <translation>每块实际耗时的中位数（注意力 + FFN）；误差线标出中间一半解码词元的范围</translation>
-    </message>
-    <message>
         <source>Open &amp;Trace…</source>
         <translation>打开路由轨迹(&amp;T)…</translation>
     </message>
@@ -818,14 +637,6 @@ chosen by %3 of %4 tokens (%5%)</source>
     <message>
         <source>Imported trace: no timings.</source>
         <translation>导入的轨迹：没有计时。</translation>
-    </message>
-    <message>
-        <source>this trace has no timings</source>
-        <translation>此轨迹没有计时数据</translation>
-    </message>
-    <message>
-        <source>this trace has no compute figures</source>
-        <translation>此轨迹没有计算量数据</translation>
     </message>
     <message>
         <source>Export routing .npz</source>
@@ -942,6 +753,10 @@ chosen by %3 of %4 tokens (%5%)</source>
         <source>%1 tokens, %2</source>
         <translation>%1 个词元，%2</translation>
     </message>
+    <message>
+        <source>Multipliers</source>
+        <translation>倍率</translation>
+    </message>
 </context>
 <context>
     <name>moe::gui::ModelLineChart</name>
@@ -952,6 +767,104 @@ chosen by %3 of %4 tokens (%5%)</source>
     <message>
         <source>No data yet. Run a prompt (Ctrl+Enter) or click a sample prompt.</source>
         <translation>暂无数据。运行一个提示词（Ctrl+Enter）或点击一个示例提示词。</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::P</name>
+    <message>
+        <source>Exported %1.</source>
+        <translation>已导出 %1。</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::PromptPanel</name>
+    <message>
+        <source>Type a prompt, then press Ctrl+Enter</source>
+        <translation>输入提示词，然后按 Ctrl+Enter</translation>
+    </message>
+    <message>
+        <source>0 (greedy)</source>
+        <translation>0（贪心）</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>How many tokens to generate after the prompt (at most what the context leaves)</source>
+        <translation>在提示词之后生成多少个词元（不超过上下文剩余的长度）</translation>
+    </message>
+    <message>
+        <source>Randomness of sampling: 0 always takes the most likely token (greedy)</source>
+        <translation>采样的随机程度：0 表示总是选概率最高的词元（贪心）</translation>
+    </message>
+    <message>
+        <source>Sample only among the k most likely tokens (off: all tokens)</source>
+        <translation>只在概率最高的 k 个词元中采样（关闭：所有词元）</translation>
+    </message>
+    <message>
+        <source>Sample only among the most likely tokens whose probabilities add up to p</source>
+        <translation>只在累计概率达到 p 的高概率词元中采样</translation>
+    </message>
+    <message>
+        <source>Seed of the random sampler: the same seed repeats the same output</source>
+        <translation>随机采样的种子：相同的种子得到相同的输出</translation>
+    </message>
+    <message>
+        <source>Max tokens</source>
+        <translation>最多词元数</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>Top-k</source>
+        <translation>Top-k</translation>
+    </message>
+    <message>
+        <source>Top-p</source>
+        <translation>Top-p</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>种子</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Run the prompt (Ctrl+Enter)</source>
+        <translation>运行提示词（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>英文</translation>
+    </message>
+    <message>
+        <source>Chinese</source>
+        <translation>中文</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <source>Arithmetic</source>
+        <translation>算术</translation>
+    </message>
+    <message>
+        <source>Samples:</source>
+        <translation>示例：</translation>
+    </message>
+    <message>
+        <source>Run this %1 sample prompt</source>
+        <translation>运行这个%1示例提示词</translation>
     </message>
 </context>
 <context>
@@ -1051,6 +964,136 @@ chosen by %3 of %4 tokens (%5%)</source>
     <message>
         <source>Close</source>
         <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::RoutingPage</name>
+    <message>
+        <source>Tokens</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <source>The prompt and the output as token chips, each filled with the colour of its top expert.</source>
+        <translation>以词元块显示提示词和输出，每块填充其首选专家的颜色。</translation>
+    </message>
+    <message>
+        <source>colour = top expert in the selected layer; dashed = prompt</source>
+        <translation>颜色 = 所选层中的首选专家；虚线框 = 提示词</translation>
+    </message>
+    <message>
+        <source>Layer × expert</source>
+        <translation>层 × 专家</translation>
+    </message>
+    <message>
+        <source>How the router scored every expert for the selected token, in every MoE layer.</source>
+        <translation>所选词元在每个 MoE 层中，路由器给每个专家的打分。</translation>
+    </message>
+    <message>
+        <source>Expert load</source>
+        <translation>专家负载</translation>
+    </message>
+    <message>
+        <source>How many tokens of the session each expert received, per MoE layer.</source>
+        <translation>本次会话中每个 MoE 层的每个专家各接收了多少词元。</translation>
+    </message>
+    <message>
+        <source>tokens routed to each expert so far</source>
+        <translation>迄今路由到各专家的词元数</translation>
+    </message>
+    <message>
+        <source>counts</source>
+        <translation>计数</translation>
+    </message>
+    <message>
+        <source>shares</source>
+        <translation>占比</translation>
+    </message>
+    <message>
+        <source>Token × expert</source>
+        <translation>词元 × 专家</translation>
+    </message>
+    <message>
+        <source>The selected layer&apos;s routing of every token over time, tokens left to right.</source>
+        <translation>所选层中每个词元随时间的路由情况，词元从左到右排列。</translation>
+    </message>
+    <message>
+        <source>token %1 “%2”%3</source>
+        <translation>词元 %1“%2”%3</translation>
+    </message>
+    <message>
+        <source> (newest)</source>
+        <translation>（最新）</translation>
+    </message>
+    <message>
+        <source>no token yet</source>
+        <translation>尚无词元</translation>
+    </message>
+    <message>
+        <source>layer %1; scroll or Ctrl+wheel to zoom</source>
+        <translation>第 %1 层；滚动浏览，Ctrl+滚轮缩放</translation>
+    </message>
+    <message>
+        <source>probability</source>
+        <translation>概率</translation>
+    </message>
+    <message>
+        <source>weight</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>tokens</source>
+        <translation>词元数</translation>
+    </message>
+    <message>
+        <source>share</source>
+        <translation>占比</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::TimingPage</name>
+    <message>
+        <source>token (step)</source>
+        <translation>词元（步）</translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation>毫秒</translation>
+    </message>
+    <message>
+        <source>prefill (batch time split evenly)</source>
+        <translation>预填充（整批耗时平均分摊）</translation>
+    </message>
+    <message>
+        <source>decode</source>
+        <translation>解码</translation>
+    </message>
+    <message>
+        <source>Latency per token</source>
+        <translation>每词元延迟</translation>
+    </message>
+    <message>
+        <source>How long each prompt and output token took to evaluate.</source>
+        <translation>每个提示词词元和输出词元的计算耗时。</translation>
+    </message>
+    <message>
+        <source>wall time of each evaluated token</source>
+        <translation>每个已计算词元的实际耗时</translation>
+    </message>
+    <message>
+        <source>Time per layer</source>
+        <translation>每层耗时</translation>
+    </message>
+    <message>
+        <source>Where the time of a token goes, block by block (attention + FFN).</source>
+        <translation>一个词元的时间花在哪里，逐块显示（注意力 + FFN）。</translation>
+    </message>
+    <message>
+        <source>this trace has no timings</source>
+        <translation>此轨迹没有计时数据</translation>
+    </message>
+    <message>
+        <source>median wall time per block (attention + FFN); a whisker spans the middle half of decode tokens</source>
+        <translation>每块实际耗时的中位数（注意力 + FFN）；误差线标出中间一半解码词元的范围</translation>
     </message>
 </context>
 <context>
