@@ -7,11 +7,14 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <functional>
 
 #include "engine/demo_model.h"
+#include "gui_private/analysis_runner.h"
 #include "gui_private/exports.h"
 #include "gui_private/trace_import.h"
 #include "gui_private/trace_store.h"
+#include "widgets/analysis_page.h"
 #include "widgets/gui_benchmark.h"
 #include "widgets/language.h"
 #include "widgets/main_window.h"
@@ -38,6 +41,15 @@ QString unknownViewMessage(const MainWindow& window, const QString& view) {
         .arg(view, titles.join(QStringLiteral(", ")));
 }
 
+// A screenshot of the Analysis page waits until the whole session is analysed.
+void whenAnalysed(MainWindow& window, const std::function<void()>& then) {
+    if (!window.analysisPage()->isVisible() || !window.analysisPage()->runner()->isBusy()) {
+        then();
+        return;
+    }
+    QTimer::singleShot(100, &window, [&window, then] { whenAnalysed(window, then); });
+}
+
 void finishAndQuit(MainWindow& window, const FinishActions& actions) {
     QStringList errors;
     if (!actions.routing_csv.isEmpty()) errors << window.exportRoutingCsv(actions.routing_csv);
@@ -45,6 +57,7 @@ void finishAndQuit(MainWindow& window, const FinishActions& actions) {
     if (actions.select_token >= 0) window.store()->selectToken(actions.select_token);
     moe::gui::ViewPanel* panel = actions.view.isEmpty() ? nullptr : window.showPanel(actions.view);
     // Give the charts' refresh timers a moment before grabbing.
+    whenAnalysed(window, [&window, actions, errors, panel] {
     QTimer::singleShot(400, &window, [&window, actions, errors, panel]() mutable {
         if (!actions.screenshot.isEmpty() && actions.guide) {
             QWidget* guide = window.openGuide();
@@ -57,6 +70,7 @@ void finishAndQuit(MainWindow& window, const FinishActions& actions) {
         errors.removeAll(QString());
         for (const QString& e : errors) std::fprintf(stderr, "moescope: %s\n", qPrintable(e));
         QApplication::exit(errors.isEmpty() ? 0 : 1);
+    });
     });
 }
 
@@ -80,7 +94,7 @@ int main(int argc, char** argv) {
     const QCommandLineOption temperature({QStringLiteral("temperature")}, QStringLiteral("Sampling temperature (0: greedy)."),
                                          QStringLiteral("t"));
     const QCommandLineOption seed({QStringLiteral("seed")}, QStringLiteral("Sampling seed."), QStringLiteral("n"));
-    const QCommandLineOption tab({QStringLiteral("tab")}, QStringLiteral("routing, timing, compute or tokens."), QStringLiteral("name"));
+    const QCommandLineOption tab({QStringLiteral("tab")}, QStringLiteral("routing, timing, compute, tokens or analysis."), QStringLiteral("name"));
     const QCommandLineOption select({QStringLiteral("select-token")}, QStringLiteral("Pin this token before the screenshot."),
                                     QStringLiteral("index"));
     const QCommandLineOption view({QStringLiteral("view")},

@@ -25,6 +25,7 @@ void TraceStore::swapIn(SessionDocument doc) {
     for (const auto& t : doc_.tokens) countLoad(t);
     selected_token_ = -1;
     if (selected_layer_ >= moeLayerCount()) selected_layer_ = 0;
+    if (selected_expert_ >= expertCount()) selected_expert_ = 0;
     Q_EMIT resetDone();
     Q_EMIT selectedLayerChanged(selected_layer_);
     Q_EMIT selectedTokenChanged(selectedToken());
@@ -93,6 +94,12 @@ void TraceStore::selectLayer(int moe_layer) {
     if (moe_layer < 0 || moe_layer >= moeLayerCount() || moe_layer == selected_layer_) return;
     selected_layer_ = moe_layer;
     Q_EMIT selectedLayerChanged(selected_layer_);
+}
+
+void TraceStore::selectExpert(int expert) {
+    if (expert < 0 || expert >= expertCount() || expert == selected_expert_) return;
+    selected_expert_ = expert;
+    Q_EMIT selectedExpertChanged(selected_expert_);
 }
 
 }  // namespace moe::gui

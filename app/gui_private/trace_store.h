@@ -67,6 +67,8 @@ public:
     void selectToken(int index);  // -1: follow the newest token
     int selectedLayer() const { return selected_layer_; }  // index into moe layers
     void selectLayer(int moe_layer);
+    int selectedExpert() const { return selected_expert_; }  // routed expert the inspector shows
+    void selectExpert(int expert);
 
 Q_SIGNALS:
     void aboutToReset();
@@ -77,6 +79,7 @@ Q_SIGNALS:
     void statsChanged();
     void selectedTokenChanged(int token);
     void selectedLayerChanged(int moe_layer);
+    void selectedExpertChanged(int expert);
 
 private:
     void swapIn(SessionDocument doc);
@@ -86,6 +89,7 @@ private:
     std::vector<int> load_;  // (n_moe_layer, n_expert) tokens that chose each expert
     int routed_tokens_ = 0;
     int selected_token_ = -1;
+    int selected_expert_ = 0;
     int selected_layer_ = 0;
 };
 

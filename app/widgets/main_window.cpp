@@ -34,6 +34,7 @@
 #include "gui_private/trace_import.h"
 #include "gui_private/trace_store.h"
 #include "import/npz_trace.h"
+#include "widgets/analysis_page.h"
 #include "widgets/compute_page.h"
 #include "widgets/font_coverage.h"
 #include "widgets/language.h"
@@ -103,9 +104,11 @@ MainWindow::MainWindow(QWidget* parent)
     timing_page_ = addPage(new TimingPage(store_));
     compute_page_ = addPage(new ComputePage(store_));
     tokens_page_ = addPage(new TokensPage(store_));
+    analysis_page_ = addPage(new AnalysisPage(store_));
     translated(this, [this] {
-        const char* names[] = {QT_TR_NOOP("Routing"), QT_TR_NOOP("Timing"), QT_TR_NOOP("Compute"), QT_TR_NOOP("Tokens")};
-        for (int i = 0; i < 4; ++i) tabs_->setTabText(i, tr(names[i]));
+        const char* names[] = {QT_TR_NOOP("Routing"), QT_TR_NOOP("Timing"), QT_TR_NOOP("Compute"), QT_TR_NOOP("Tokens"),
+                               QT_TR_NOOP("Analysis")};
+        for (int i = 0; i < 5; ++i) tabs_->setTabText(i, tr(names[i]));
     });
     central_layout->addWidget(tabs_, 1);
     setCentralWidget(central);
@@ -562,7 +565,7 @@ void MainWindow::stop() { controller_->stop(); }
 
 void MainWindow::showTab(const QString& name) {
     const QStringList names = {QStringLiteral("routing"), QStringLiteral("timing"), QStringLiteral("compute"),
-                               QStringLiteral("tokens")};
+                               QStringLiteral("tokens"), QStringLiteral("analysis")};
     const int i = names.indexOf(name.toLower());
     if (i >= 0) tabs_->setCurrentIndex(i);
 }

@@ -22,6 +22,7 @@ class QToolButton;
 
 namespace moe::gui {
 
+class AnalysisPage;
 class ComputePage;
 class ExpertLoadModel;
 class HeatmapView;
@@ -63,7 +64,7 @@ public:
     void setSampling(double temperature, int seed);
     void run();
     void stop();
-    void showTab(const QString& name);  // "routing", "timing", "compute", "tokens"
+    void showTab(const QString& name);  // "routing", "timing", "compute", "tokens", "analysis"
     // The view panel with this title (case-insensitive), its tab brought to front; null if none.
     ViewPanel* showPanel(const QString& title);  // the English or the translated title
     RoutingGuide* openGuide();  // Help → How MoE routing works
@@ -86,6 +87,7 @@ public:
     QPlainTextEdit* promptEditor() const;
     QTableView* tokenTable() const;
     PromptPanel* promptPanel() const { return prompt_panel_; }
+    AnalysisPage* analysisPage() const { return analysis_page_; }
     QList<ViewPanel*> panels() const;  // every page's
     QString messageText() const;  // the message bar's text, empty when hidden
     QString outputText() const;
@@ -142,6 +144,7 @@ private:
     TimingPage* timing_page_ = nullptr;
     ComputePage* compute_page_ = nullptr;
     TokensPage* tokens_page_ = nullptr;
+    AnalysisPage* analysis_page_ = nullptr;
     QList<Page*> pages_;
     QLabel* message_bar_ = nullptr;
     QWidget* message_frame_ = nullptr;

@@ -63,6 +63,180 @@ layer %1 routing:</source>
     </message>
 </context>
 <context>
+    <name>moe::gui::AnalysisPage</name>
+    <message>
+        <source>Per-layer statistics</source>
+        <translation>逐层统计</translation>
+    </message>
+    <message>
+        <source>Load balance and repetition of every MoE layer, each beside what a random router gives.</source>
+        <translation>每个 MoE 层的负载均衡与重复情况，并列出随机路由的对照值。</translation>
+    </message>
+    <message>
+        <source>click a row to select its layer; click a header to sort</source>
+        <translation>点击一行选中该层；点击表头排序</translation>
+    </message>
+    <message>
+        <source>Co-activation</source>
+        <translation>共同激活</translation>
+    </message>
+    <message>
+        <source>How often expert j is chosen together with expert i, given i (rows i, columns j).</source>
+        <translation>在选中专家 i 的前提下，专家 j 与它一同被选中的频率（行 i，列 j）。</translation>
+    </message>
+    <message>
+        <source>Layer → next layer</source>
+        <translation>本层 → 下一层</translation>
+    </message>
+    <message>
+        <source>Where a token&apos;s rank-0 expert here (rows) sends it at the next MoE layer (columns).</source>
+        <translation>词元在本层的首选专家（行）与它在下一个 MoE 层的首选专家（列）的对应关系。</translation>
+    </message>
+    <message>
+        <source>Expert in every layer</source>
+        <translation>专家在各层</translation>
+    </message>
+    <message>
+        <source>The selected expert&apos;s load, share and rank in each MoE layer.</source>
+        <translation>所选专家在每个 MoE 层的负载、占比和排名。</translation>
+    </message>
+    <message>
+        <source>The expert the inspector shows; click any expert in a heatmap to pick it</source>
+        <translation>检查器显示的专家；在任一热力图中点击专家即可选中</translation>
+    </message>
+    <message>
+        <source>expert </source>
+        <translation>专家 </translation>
+    </message>
+    <message>
+        <source>Expert&apos;s top tokens</source>
+        <translation>专家的常见词元</translation>
+    </message>
+    <message>
+        <source>The input tokens the selected expert handles most often, and most consistently.</source>
+        <translation>所选专家处理次数最多、最稳定的输入词元。</translation>
+    </message>
+    <message>
+        <source>Occurrences</source>
+        <translation>出现位置</translation>
+    </message>
+    <message>
+        <source>Every token the selected expert handled in the selected layer, in context; click one to select it everywhere.</source>
+        <translation>所选专家在所选层处理过的每个词元及其上下文；点击一个即可在所有视图中选中它。</translation>
+    </message>
+    <message>
+        <source>Expert cache</source>
+        <translation>专家缓存</translation>
+    </message>
+    <message>
+        <source>Hit rate of a cache holding that many experts&apos; weights, replaying the tokens in order.</source>
+        <translation>按顺序重放词元时，能容纳该数量专家权重的缓存的命中率。</translation>
+    </message>
+    <message>
+        <source>Pruning coverage</source>
+        <translation>剪枝覆盖率</translation>
+    </message>
+    <message>
+        <source>The share of the routing the M busiest experts handle: what pruning to M keeps.</source>
+        <translation>最繁忙的 M 个专家承担的路由比例：即剪枝到 M 个专家后保留的部分。</translation>
+    </message>
+    <message>
+        <source>CSV…</source>
+        <translation>CSV…</translation>
+    </message>
+    <message>
+        <source>Export this table as CSV</source>
+        <translation>将此表导出为 CSV</translation>
+    </message>
+    <message>
+        <source>Export %1</source>
+        <translation>导出 %1</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>no table named %1</source>
+        <translation>没有名为 %1 的表</translation>
+    </message>
+    <message>
+        <source>no tokens yet</source>
+        <translation>还没有词元</translation>
+    </message>
+    <message>
+        <source>cannot analyse: %1</source>
+        <translation>无法分析：%1</translation>
+    </message>
+    <message>
+        <source>analysing…</source>
+        <translation>正在分析…</translation>
+    </message>
+    <message>
+        <source>%1 tokens in %2 sequences; click a row to select its layer</source>
+        <translation>%2 个序列中的 %1 个词元；点击一行选中该层</translation>
+    </message>
+    <message>
+        <source>layer %1: P(column chosen | row chosen)</source>
+        <translation>第 %1 层：P（列被选中 | 行被选中）</translation>
+    </message>
+    <message>
+        <source>layer %1 is the last MoE layer</source>
+        <translation>第 %1 层是最后一个 MoE 层</translation>
+    </message>
+    <message>
+        <source>layer %1 → next: I = %2 bits</source>
+        <translation>第 %1 层 → 下一层：I = %2 比特</translation>
+    </message>
+    <message>
+        <source>E%1</source>
+        <translation>E%1</translation>
+    </message>
+    <message>
+        <source>E%1 in layer %2</source>
+        <translation>第 %2 层的 E%1</translation>
+    </message>
+    <message>
+        <source>E%1 in layer %2: %3 tokens</source>
+        <translation>第 %2 层的 E%1：%3 个词元</translation>
+    </message>
+    <message>
+        <source>layer %1 (solid) and the mean of all layers (dashed)</source>
+        <translation>第 %1 层（实线）与所有层的平均（虚线）</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::CacheChart</name>
+    <message>
+        <source>LRU</source>
+        <translation>最近最少使用</translation>
+    </message>
+    <message>
+        <source>LFU</source>
+        <translation>最不常用</translation>
+    </message>
+    <message>
+        <source>oracle</source>
+        <translation>最优</translation>
+    </message>
+    <message>
+        <source>experts the cache holds</source>
+        <translation>缓存容纳的专家数</translation>
+    </message>
+    <message>
+        <source>hit rate</source>
+        <translation>命中率</translation>
+    </message>
+    <message>
+        <source>k = %1</source>
+        <translation>k = %1</translation>
+    </message>
+    <message>
+        <source>2k = %1</source>
+        <translation>2k = %1</translation>
+    </message>
+</context>
+<context>
     <name>moe::gui::ComputePage</name>
     <message>
         <source>token (step)</source>
@@ -174,12 +348,99 @@ layer %1 routing:</source>
     </message>
 </context>
 <context>
+    <name>moe::gui::CoverageChart</name>
+    <message>
+        <source>this layer</source>
+        <translation>本层</translation>
+    </message>
+    <message>
+        <source>mean of layers</source>
+        <translation>各层平均</translation>
+    </message>
+    <message>
+        <source>busiest experts kept (M)</source>
+        <translation>保留的最繁忙专家数（M）</translation>
+    </message>
+    <message>
+        <source>share of routing handled</source>
+        <translation>承担的路由比例</translation>
+    </message>
+    <message>
+        <source>k = %1</source>
+        <translation>k = %1</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::ExpertLayersModel</name>
+    <message>
+        <source>%1 of %2</source>
+        <translation>第 %1 / %2</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation>负载</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>占比</translation>
+    </message>
+    <message>
+        <source>Rank</source>
+        <translation>排名</translation>
+    </message>
+</context>
+<context>
     <name>moe::gui::ExpertLoadModel</name>
     <message>
         <source>layer %1, expert E%2
 chosen by %3 of %4 tokens (%5%)</source>
         <translation>第 %1 层，专家 E%2
 被 %4 个词元中的 %3 个选中（%5%）</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::ExpertMatrixModel</name>
+    <message>
+        <source>E%1 and E%2 chosen together: %3 of the %4 tokens that chose E%1 (%5%)</source>
+        <translation>E%1 与 E%2 一同被选中：选择 E%1 的 %4 个词元中有 %3 个（%5%）</translation>
+    </message>
+    <message>
+        <source>rank-0 E%1 here, E%2 at the next MoE layer: %3 of %4 tokens (%5%)</source>
+        <translation>本层首选 E%1、下一 MoE 层首选 E%2：%4 个词元中有 %3 个（%5%）</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::ExpertOccurrenceModel</name>
+    <message>
+        <source>token %1 (position %2); click to select it in every view</source>
+        <translation>词元 %1（位置 %2）；点击即可在所有视图中选中</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::ExpertTokensModel</name>
+    <message>
+        <source>%1% (%2 of %3)</source>
+        <translation>%1%（%3 次中的 %2 次）</translation>
+    </message>
+    <message>
+        <source>Top by count</source>
+        <translation>按次数排名</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>次数</translation>
+    </message>
+    <message>
+        <source>Top by consistency</source>
+        <translation>按一致性排名</translation>
+    </message>
+    <message>
+        <source>Consistency</source>
+        <translation>一致性</translation>
     </message>
 </context>
 <context>
@@ -205,6 +466,97 @@ chosen by %3 of %4 tokens (%5%)</source>
     <message>
         <source>decode</source>
         <translation>解码</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::LayerStatsModel</name>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <source>CV</source>
+        <translation>变异系数</translation>
+    </message>
+    <message>
+        <source>Entropy</source>
+        <translation>熵</translation>
+    </message>
+    <message>
+        <source>MaxVio</source>
+        <translation>MaxVio</translation>
+    </message>
+    <message>
+        <source>Dead</source>
+        <translation>闲置</translation>
+    </message>
+    <message>
+        <source>Repeat top-1</source>
+        <translation>首选重复</translation>
+    </message>
+    <message>
+        <source>random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>Repeat any</source>
+        <translation>任一重复</translation>
+    </message>
+    <message>
+        <source>random </source>
+        <translation>随机 </translation>
+    </message>
+    <message>
+        <source>MI next (bits)</source>
+        <translation>与下一层互信息（比特）</translation>
+    </message>
+    <message>
+        <source>Block index of the MoE layer</source>
+        <translation>MoE 层的块序号</translation>
+    </message>
+    <message>
+        <source>Tokens routed in this layer</source>
+        <translation>本层路由的词元数</translation>
+    </message>
+    <message>
+        <source>Coefficient of variation of the expert load (0 = perfectly even)</source>
+        <translation>专家负载的变异系数（0 = 完全均匀）</translation>
+    </message>
+    <message>
+        <source>Entropy of the load shares over ln N (1 = perfectly even)</source>
+        <translation>负载占比的熵除以 ln N（1 = 完全均匀）</translation>
+    </message>
+    <message>
+        <source>(max load − mean load) / mean load (DeepSeek-V3&apos;s MaxVio)</source>
+        <translation>（最大负载 − 平均负载）/ 平均负载（DeepSeek-V3 的 MaxVio）</translation>
+    </message>
+    <message>
+        <source>Experts that no token chose</source>
+        <translation>没有任何词元选择的专家</translation>
+    </message>
+    <message>
+        <source>Share of consecutive tokens with the same rank-0 expert</source>
+        <translation>相邻词元首选专家相同的比例</translation>
+    </message>
+    <message>
+        <source>What a random router gives: 1/N</source>
+        <translation>随机路由的对照值：1/N</translation>
+    </message>
+    <message>
+        <source>Share of consecutive tokens sharing at least one expert</source>
+        <translation>相邻词元至少共享一个专家的比例</translation>
+    </message>
+    <message>
+        <source>What a random router gives: 1 − C(N−k, k)/C(N, k)</source>
+        <translation>随机路由的对照值：1 − C(N−k, k)/C(N, k)</translation>
+    </message>
+    <message>
+        <source>Mutual information between the rank-0 expert here and at the next MoE layer</source>
+        <translation>本层首选专家与下一 MoE 层首选专家之间的互信息</translation>
     </message>
 </context>
 <context>
@@ -653,6 +1005,10 @@ chosen by %3 of %4 tokens (%5%)</source>
     <message>
         <source>Routing traces (*.npz *.npy *.json *.csv);;NumPy (*.npz *.npy);;vLLM responses (*.json);;Routing CSV (*.csv)</source>
         <translation>路由轨迹 (*.npz *.npy *.json *.csv);;NumPy (*.npz *.npy);;vLLM 响应 (*.json);;路由 CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Analysis</source>
+        <translation>分析</translation>
     </message>
 </context>
 <context>

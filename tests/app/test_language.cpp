@@ -136,8 +136,8 @@ TEST(AppLanguage, NoEnglishIsLeftUnderChinese) {
     QStringList token_texts;  // what the model produced
     for (const auto& t : w.store()->tokens()) token_texts << TokenListModel::displayText(t.text);
     allowed += token_texts;
-    for (int tab = 0; tab < 4; ++tab) {
-        w.showTab(QStringList{"routing", "timing", "compute", "tokens"}[tab]);
+    for (int tab = 0; tab < 5; ++tab) {
+        w.showTab(QStringList{"routing", "timing", "compute", "tokens", "analysis"}[tab]);
         QStringList leftovers;
         for (const QString& text : visibleTexts(w)) {
             const QStringList words = englishWords(text, allowed);
