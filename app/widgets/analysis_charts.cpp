@@ -54,6 +54,11 @@ void CurveChart::setMarks(const QList<double>& xs, const QStringList& names) {
 
 void CurveChart::fit(double x_max) { axis_x_->setRange(0, std::max(1.0, x_max)); }
 
+void CurveChart::changeEvent(QEvent* event) {
+    QChartView::changeEvent(event);
+    if (event->type() == QEvent::LanguageChange) retranslate();
+}
+
 void CurveChart::clear() {
     for (QLineSeries* s : series_) s->clear();
     setMarks({}, {});
@@ -102,11 +107,6 @@ void CacheChart::retranslate() {
     axis_x_->setTickCount(5);
 }
 
-void CacheChart::changeEvent(QEvent* event) {
-    QChartView::changeEvent(event);
-    if (event->type() == QEvent::LanguageChange) retranslate();
-}
-
 CoverageChart::CoverageChart(QWidget* parent) : CurveChart(parent) {
     addSeries(seriesColor(0), false);
     addSeries(seriesColor(0), true);
@@ -134,11 +134,6 @@ void CoverageChart::retranslate() {
     axis_x_->setTitleText(tr("busiest experts kept (M)"));
     axis_y_->setTitleText(tr("share of routing handled"));
     if (k_ > 0) setMarks({double(k_)}, {tr("k = %1").arg(k_)});
-}
-
-void CoverageChart::changeEvent(QEvent* event) {
-    QChartView::changeEvent(event);
-    if (event->type() == QEvent::LanguageChange) retranslate();
 }
 
 }  // namespace moe::gui

@@ -19,13 +19,16 @@ public:
     void clear();  // no data: the series empty
 
 protected:
+    virtual void retranslate() = 0;  // series and axis names, the marks at k (and 2k)
+    void changeEvent(QEvent* event) override;
     QLineSeries* addSeries(const QColor& color, bool dashed);
     void setMarks(const QList<double>& xs, const QStringList& names);  // vertical lines
-    void fit(double x_max);  // x from 0 (or 1) to x_max, y from 0 to 1
+    void fit(double x_max);  // x from 0 to x_max (y is 0 to 1)
     QValueAxis* axis_x_;
     QValueAxis* axis_y_;
     QList<QLineSeries*> series_;
     QList<QLineSeries*> marks_;
+    int k_ = 0;  // the largest chosen set
 };
 
 class CacheChart : public CurveChart {
@@ -35,12 +38,8 @@ public:
     // The selected layer's rates and every layer's (for the mean); k = the largest chosen set.
     void setData(const moe::analysis::LayerReport& layer, const std::vector<moe::analysis::LayerReport>& all, int k);
 
-protected:
-    void changeEvent(QEvent* event) override;
-
 private:
-    void retranslate();
-    int k_ = 0;
+    void retranslate() override;
 };
 
 class CoverageChart : public CurveChart {
@@ -49,12 +48,8 @@ public:
     explicit CoverageChart(QWidget* parent = nullptr);
     void setData(const moe::analysis::LayerReport& layer, const std::vector<moe::analysis::LayerReport>& all, int k);
 
-protected:
-    void changeEvent(QEvent* event) override;
-
 private:
-    void retranslate();
-    int k_ = 0;
+    void retranslate() override;
 };
 
 }  // namespace moe::gui
