@@ -186,3 +186,31 @@ TEST(AnalysisPage, ViewsExportAndOccurrencesSelectTokens) {
     EXPECT_EQ(w.store()->selectedToken(), 1);
     EXPECT_FALSE(w.store()->followsLatest());
 }
+
+TEST(AnalysisPage, AReopenedSessionIsAnalysedLikeTheRun) {
+    const SyntheticShape shape = moe::test::smallShape(4, 8, 2, 4);
+    const std::string session = moe::test::temp_dir() + "/run.moescope.json";
+    std::vector<double> run_cv;
+    {
+        MainWindow w;
+        w.show();
+        moe::test::showSyntheticRun(w, shape, 40);
+        w.showTab(QStringLiteral("analysis"));
+        ASSERT_TRUE(waitForAnalysis(*w.analysisPage()->runner()));
+        const auto* stats = w.analysisPage()->layerStatsModel();
+        for (int l = 0; l < stats->rowCount(); ++l) run_cv.push_back(value(*stats, l, LayerStatsModel::CvColumn));
+        ASSERT_EQ(w.saveSessionFile(QString::fromStdString(session)), QString());
+    }
+    MainWindow w;
+    w.show();
+    ASSERT_TRUE(w.openSessionFile(QString::fromStdString(session)));
+    w.showTab(QStringLiteral("analysis"));
+    ASSERT_TRUE(waitForAnalysis(*w.analysisPage()->runner()));
+    const auto* stats = w.analysisPage()->layerStatsModel();
+    ASSERT_EQ(stats->rowCount(), 3);  // 4 blocks, the first dense
+    ASSERT_EQ(run_cv.size(), 3u);
+    for (int l = 0; l < 3; ++l) {
+        EXPECT_EQ(value(*stats, l, LayerStatsModel::TokensColumn), 40);
+        EXPECT_DOUBLE_EQ(value(*stats, l, LayerStatsModel::CvColumn), run_cv[static_cast<size_t>(l)]);
+    }
+}
