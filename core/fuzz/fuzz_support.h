@@ -1,5 +1,5 @@
 // Shared by the fuzz targets whose readers take a path: the input as a file without touching
-// the disk, and the shape invariants every RoutingTable a reader returns must hold.
+// the disk, and the invariants every RoutingTable a reader returns must hold.
 #pragma once
 
 #include <sys/mman.h>
@@ -8,9 +8,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
 #include <string>
 
 #include "analysis/routing_table.h"
+#include "import/npz_trace.h"
 
 namespace moe::fuzz {
 
@@ -36,22 +38,33 @@ private:
     int fd_;
 };
 
-// Every size agrees with the counts, every expert id is below n_expert (or an unused slot).
-inline void check_table(const char* target, const analysis::RoutingTable& t) {
-    const size_t tokens = t.token_count();
-    const size_t cells = tokens * t.layers.size();
-    if (t.n_expert < 0 || t.n_expert > analysis::kMaxExperts || t.max_k < 0) fail(target, "bad n_expert or max_k");
-    if (t.positions.size() != tokens || t.sequences.size() != tokens) fail(target, "per-token columns differ in length");
-    if (!t.texts.empty() && t.texts.size() != tokens) fail(target, "texts differ in length");
-    if (t.experts.size() != cells * static_cast<size_t>(t.max_k)) fail(target, "experts is not tokens x layers x k");
-    if (!t.weights.empty() && t.weights.size() != t.experts.size()) fail(target, "weights differ from experts");
-    if (!t.probs.empty() && t.probs.size() != cells * static_cast<size_t>(t.n_expert)) fail(target, "probs shape");
-    for (analysis::ExpertId e : t.experts) {
-        if (e != analysis::kNoExpert && e >= t.n_expert) fail(target, "expert id " + std::to_string(e) + " >= n_expert");
+// The table a reader returned passes the analysis's own consistency check (sizes against
+// counts, ids below n_expert, no empty or repeated sets, sequence ids never going down).
+inline void check_table(const char* target, const analysis::RoutingTable& table) {
+    try {
+        analysis::check_table(table);
+    } catch (const std::invalid_argument& e) {
+        fail(target, std::string("a table that read is inconsistent: ") + e.what());
     }
-    for (size_t i = 1; i < t.sequences.size(); ++i) {
-        if (t.sequences[i] < t.sequences[i - 1]) fail(target, "sequence ids go down");
+}
+
+// A table that read survives the .npz writer: write(read(write(t))) == write(t). Tables the
+// schema cannot hold (a chosen set shorter than max_k) are documented as not writable.
+inline void check_npz_round_trip(const char* target, const analysis::RoutingTable& table) {
+    std::string first;
+    try {
+        first = import::npz_trace_bytes(table, /*compress=*/false);
+    } catch (const std::invalid_argument&) {
+        return;
     }
+    const MemoryFile written(reinterpret_cast<const uint8_t*>(first.data()), first.size());
+    analysis::RoutingTable again;
+    try {
+        again = import::read_npz_trace(written.path());
+    } catch (const std::runtime_error& e) {
+        fail(target, std::string("a written trace does not read: ") + e.what());
+    }
+    if (import::npz_trace_bytes(again, false) != first) fail(target, "write(read(write(t))) != write(t)");
 }
 
 }  // namespace moe::fuzz

@@ -7,10 +7,22 @@
 
 #include "quant/kernel_table.h"
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
 namespace moe::quant {
 
 namespace detail {
 namespace {
+
+#if defined(__x86_64__)
+// clang before 15 rejects __builtin_cpu_supports("f16c"): ask CPUID (leaf 1, ECX) directly.
+bool cpu_has_f16c() {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    return __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_F16C) != 0;
+}
+#endif
 
 bool cpu_has(const std::string& isa) {
 #if defined(__x86_64__)
@@ -21,7 +33,7 @@ bool cpu_has(const std::string& isa) {
     }
     if (isa == "avx2") {
         return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-               __builtin_cpu_supports("f16c") && avx2_kernels() != nullptr;
+               cpu_has_f16c() && avx2_kernels() != nullptr;
     }
 #endif
     return isa == "scalar";

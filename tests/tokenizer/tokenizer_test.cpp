@@ -242,6 +242,33 @@ TEST(LlamaSpmVocab, BosByteTokensAndLeadingSpace) {
     EXPECT_TRUE(tok.is_end_of_generation(2));
 }
 
+// fuzz_tokenizer finding crash-12ddfcfe ("<unk>" then text, parsing specials): as in llama.cpp,
+// the text after a special token gets its own SPM space prefix and the decoder drops only the
+// first one, so decode(encode(x)) != x there by design; the fuzzer now decodes run by run.
+TEST(LlamaSpmVocab, FuzzCrash12ddfcfeTextAfterUnkKeepsItsSpacePrefix) {
+    MOE_REQUIRE_CONFORMANCE(dir);
+    const auto vocab = open_vocab(dir, "llama-spm");
+    const Tokenizer& tok = *vocab.tokenizer;
+    ASSERT_EQ(tok.piece(263), "\xE2\x96\x81" "a");  // "▁a"
+    EXPECT_EQ(tok.token_type(0), TokenType::Unknown);  // "<unk>"
+    const std::vector<int32_t> ids = tok.encode("<unk>a", false, true);
+    EXPECT_EQ(ids, (std::vector<int32_t>{0, 263}));
+    EXPECT_EQ(tok.decode(ids), "<unk> a");
+    EXPECT_EQ(tok.decode({263}), "a");  // the text run alone drops its prefix space
+}
+
+// fuzz_tokenizer finding crash-a31b2e01 (U+71C71, bytes F1 B1 B1 B1, through refact): the
+// vocabulary has no token for byte 0xF1 (byte-level "ñ"), so that byte is dropped as llama.cpp
+// drops it; the fuzzer now checks the round trip only on bytes the vocabulary spells.
+TEST(RefactVocab, FuzzCrashA31b2e01ByteWithoutATokenIsDropped) {
+    MOE_REQUIRE_CONFORMANCE(dir);
+    const auto vocab = open_vocab(dir, "refact");
+    const Tokenizer& tok = *vocab.tokenizer;
+    for (int32_t id = 0; id < tok.vocab_size(); ++id) ASSERT_NE(tok.piece(id), "\xC3\xB1") << id;
+    ASSERT_EQ(tok.piece(128), "\xC2\xB1");  // byte-level "±" is byte 0xB1
+    EXPECT_EQ(tok.encode("\xF1\xB1\xB1\xB1", false, false), (std::vector<int32_t>{128, 128, 128}));
+}
+
 // The conformance models' 267-token vocabulary has one token per byte (id = byte value), so
 // every CJK character arrives split over three tokens.
 TEST(StreamingDecoder, HoldsBackSplitCharacters) {
