@@ -85,11 +85,12 @@ void parse_descr(std::string_view text, NpyHeader& header, const std::string& wh
 template <typename Out, typename Sink>
 void stream_elements(ByteStream& in, const NpyHeader& header, const std::string& where, const Sink& sink,
                      Out (*convert)(const unsigned char*, const NpyHeader&)) {
-    std::vector<unsigned char> raw(kChunkElements * static_cast<size_t>(header.item_size));
-    std::vector<Out> values(kChunkElements);
     uint64_t remaining = header.count();
+    const auto chunk = static_cast<size_t>(std::min<uint64_t>(remaining, kChunkElements));  // small arrays, small buffers
+    std::vector<unsigned char> raw(chunk * static_cast<size_t>(header.item_size));
+    std::vector<Out> values(chunk);
     while (remaining > 0) {
-        const size_t n = static_cast<size_t>(std::min<uint64_t>(remaining, kChunkElements));
+        const size_t n = static_cast<size_t>(std::min<uint64_t>(remaining, chunk));
         try {
             in.read_exact(raw.data(), n * static_cast<size_t>(header.item_size));
         } catch (const std::runtime_error& e) {

@@ -70,17 +70,23 @@ void read_experts(OpenArray& a, RoutingTable& table, int n_expert, ProgressMeter
     read_npy_ints(*a.in, a.header, a.where, [&](const int64_t* values, size_t n) {
         for (size_t i = 0; i < n; ++i) {
             const int64_t id = values[i];
+            const uint64_t index = at + i;
+            const auto place = [&] {
+                return "at token " + std::to_string(index / per_token) + ", MoE layer " +
+                       std::to_string(index % per_token / static_cast<uint64_t>(table.max_k));
+            };
             if (id < 0 || id >= limit) {
-                const uint64_t index = at + i;
-                const std::string place = "at token " + std::to_string(index / per_token) + ", MoE layer " +
-                                          std::to_string(index % per_token / static_cast<uint64_t>(table.max_k));
-                if (id < 0) fail(a.where, "holds the negative expert id " + std::to_string(id) + " " + place);
-                fail(a.where, "holds expert " + std::to_string(id) + " " + place +
+                if (id < 0) fail(a.where, "holds the negative expert id " + std::to_string(id) + " " + place());
+                fail(a.where, "holds expert " + std::to_string(id) + " " + place() +
                                   (n_expert > 0 ? ", but n_experts is " + std::to_string(n_expert)
                                                 : ", above the largest supported id"));
             }
+            // The earlier slots of this chosen set are already in the table.
+            const uint64_t set_start = index - index % static_cast<uint64_t>(table.max_k);
+            for (uint64_t j = set_start; j < index; ++j)
+                if (table.experts[j] == id) fail(a.where, "chooses expert " + std::to_string(id) + " twice " + place());
             largest = std::max(largest, id);
-            table.experts[at + i] = static_cast<ExpertId>(id);
+            table.experts[index] = static_cast<ExpertId>(id);
         }
         at += n;
         meter.advance(n * static_cast<uint64_t>(a.header.item_size));
@@ -166,8 +172,9 @@ void read_token_axes(const std::function<std::optional<OpenArray>(const char*)>&
 
 void check_experts_shape(const OpenArray& a) {
     const auto& shape = a.header.shape;
-    if (shape.size() != 3 || shape[1] == 0 || shape[2] == 0 || shape[1] > 100000 || shape[2] > 4096)
-        fail(a.where, "has shape " + a.header.shape_text() + ", expected experts [tokens, moe_layers, k] with moe_layers, k >= 1");
+    if (shape.size() != 3 || shape[0] == 0 || shape[1] == 0 || shape[2] == 0 || shape[1] > 100000 || shape[2] > 4096)
+        fail(a.where, "has shape " + a.header.shape_text() +
+                          ", expected experts [tokens, moe_layers, k] with tokens, moe_layers, k >= 1");
 }
 
 }  // namespace
@@ -282,12 +289,18 @@ std::string npz_trace_bytes(const RoutingTable& table, bool compress) {
         add("probs", "<f4", {tokens, moe_layers, static_cast<uint64_t>(table.n_expert)}, raw_bytes(table.probs));
     add("token_ids", "<i4", {tokens}, raw_bytes(table.token_ids));
     add("positions", "<i4", {tokens}, raw_bytes(table.positions));
-    const bool has_texts = std::any_of(table.texts.begin(), table.texts.end(), [](const std::string& t) { return !t.empty(); });
+    // |S pads with NUL bytes and NumPy (like read_npz_trace) strips them when reading, so a
+    // text's own trailing NULs cannot be stored: they are dropped, and the file holds what it
+    // reads back as (token_ids stay the exact reference).
+    std::vector<std::string_view> texts(table.texts.begin(), table.texts.end());
+    for (std::string_view& text : texts)
+        while (!text.empty() && text.back() == '\0') text.remove_suffix(1);
+    const bool has_texts = std::any_of(texts.begin(), texts.end(), [](std::string_view t) { return !t.empty(); });
     if (has_texts) {
         size_t width = 1;
-        for (const std::string& text : table.texts) width = std::max(width, text.size());
+        for (std::string_view text : texts) width = std::max(width, text.size());
         std::string data(tokens * width, '\0');
-        for (size_t t = 0; t < tokens; ++t) std::memcpy(data.data() + t * width, table.texts[t].data(), table.texts[t].size());
+        for (size_t t = 0; t < tokens; ++t) std::memcpy(data.data() + t * width, texts[t].data(), texts[t].size());
         add("token_texts", "|S" + std::to_string(width), {tokens}, data);
     }
     add("layers", "<i4", {moe_layers}, narrowed<int32_t>(table.layers));

@@ -5,7 +5,8 @@
 //   probs       float [tokens, moe_layers, n_experts]  router probabilities
 //   token_ids   int   [tokens]                  -1 = unknown
 //   positions   int   [tokens]                  position in its run (default: index since the run's start)
-//   token_texts bytes [tokens]                  raw token bytes (|S), or unicode (<U)
+//   token_texts bytes [tokens]                  raw token bytes (|S), or unicode (<U); trailing NULs
+//                                               are padding (NumPy strips them), so never stored
 //   layers      int   [moe_layers]              block index of each MoE layer (default 0..L-1)
 //   seq_starts  int   [runs]                    first token of each run (default [0])
 //   n_experts   int   0-d                       default: probs' last axis, else the largest id + 1

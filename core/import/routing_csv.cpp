@@ -6,9 +6,12 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <memory>
 #include <vector>
+
+#include "trace/routing_trace.h"
 
 namespace moe::import {
 
@@ -60,10 +63,12 @@ private:
         buffer_.erase(0, pos_);
         pos_ = 0;
         const size_t kept = buffer_.size();
-        buffer_.resize(kept + kBlock);
-        const size_t got = std::fread(buffer_.data() + kept, 1, kBlock, file_.get());
+        // A small file gets a small buffer: the rest of it, plus one byte to see its end.
+        const size_t want = size_ > done_ ? static_cast<size_t>(std::min<uint64_t>(kBlock, size_ - done_ + 1)) : kBlock;
+        buffer_.resize(kept + want);
+        const size_t got = std::fread(buffer_.data() + kept, 1, want, file_.get());
         buffer_.resize(kept + got);
-        if (got < kBlock) {
+        if (got < want) {
             if (std::ferror(file_.get())) throw TraceError("cannot read '" + path_ + "': " + std::strerror(errno));
             eof_ = true;
         }
@@ -146,7 +151,9 @@ private:
     std::string buffer_;
     size_t pos_ = 0;
     bool eof_ = false;
-    std::vector<std::string> quoted_;  // unquoted text of quoted fields, by field index
+    // Unquoted text of quoted fields, by field index. A deque, so growing it for a later field
+    // keeps the views of the record's earlier quoted fields valid (a vector moved them).
+    std::deque<std::string> quoted_;
     int64_t line_ = 0, next_line_ = 1;
 };
 
@@ -388,6 +395,28 @@ RoutingTable read_routing_csv(const std::string& path, const TraceReadOptions& o
     table.n_expert = options.n_expert > 0 ? options.n_expert : max_expert + 1;
     if (std::none_of(table.domains.begin(), table.domains.end(), [](int16_t d) { return d >= 0; })) table.domains.clear();
     return table;
+}
+
+std::string routing_csv_of_table(const RoutingTable& table) {
+    std::string out = routing_csv_header();
+    const size_t layers = table.layers.size();
+    const auto n_expert = static_cast<size_t>(table.n_expert);
+    for (size_t t = 0; t < table.token_count(); ++t) {
+        const std::string text = table.texts.empty() ? "" : table.texts[t];
+        const std::string prefix = std::to_string(t) + "," + std::to_string(table.positions[t]) + "," +
+                                   std::to_string(table.token_ids[t]) + "," + csv_escape(escape_token_text(text)) + ",";
+        for (size_t l = 0; l < layers; ++l) {
+            const ExpertId* set = table.chosen(t, static_cast<int>(l));
+            const size_t slot0 = (t * layers + l) * static_cast<size_t>(table.max_k);
+            for (int rank = 0; rank < table.set_size(t, static_cast<int>(l)); ++rank) {
+                const float weight = table.weights.empty() ? NAN : table.weights[slot0 + static_cast<size_t>(rank)];
+                const float prob = table.probs.empty() ? NAN : table.probs[(t * layers + l) * n_expert + set[rank]];
+                out += prefix + std::to_string(table.layers[l]) + "," + std::to_string(rank) + "," + std::to_string(set[rank]) +
+                       "," + format_float(weight) + "," + format_float(prob) + ",nan\n";
+            }
+        }
+    }
+    return out;
 }
 
 }  // namespace moe::import

@@ -19,6 +19,12 @@ analysis::RoutingTable read_routing_csv(const std::string& path, const TraceRead
 
 bool looks_like_routing_csv(std::string_view first_bytes);
 
+// The table as a routing CSV with the ten documented columns, so any trace (.npz, vLLM) can be
+// read where our CSV is: step is the token's index, prob comes from the table's probabilities,
+// and what the table does not hold is "nan" (weight without weights, prob without
+// probabilities, score always). Documents and domains are not written.
+std::string routing_csv_of_table(const analysis::RoutingTable& table);
+
 std::string decode_token_text(std::string_view field);
 
 }  // namespace moe::import

@@ -16,15 +16,17 @@ namespace {
 constexpr const char* kMissingHint =
     "has no routed experts (start vLLM with --enable-return-routed-experts and save the whole response)";
 
-// Hands the file to the parser in 1 MiB blocks and reports progress per block.
+// Hands the file to the parser in 1 MiB blocks (a smaller file in one) and reports progress
+// per block.
 class ProgressBuffer : public std::streambuf {
 public:
-    ProgressBuffer(const std::string& path, const ReadProgress& progress)
-        : file_(path, std::ios::binary), progress_(progress), block_(1 << 20) {
+    ProgressBuffer(const std::string& path, const ReadProgress& progress) : file_(path, std::ios::binary), progress_(progress) {
         if (!file_) throw std::runtime_error(path + ": cannot open the file");
         file_.seekg(0, std::ios::end);
-        total_ = std::max<double>(1, static_cast<double>(file_.tellg()));
+        const double size = static_cast<double>(file_.tellg());  // -1 when unknown (a pipe)
         file_.seekg(0);
+        total_ = std::max(1.0, size);
+        block_.resize(size > 0 ? static_cast<size_t>(std::min<double>(1 << 20, size + 1)) : size_t{1} << 20);
     }
 
 protected:
@@ -162,7 +164,9 @@ private:
     bool capturing() const { return routed_target_ || ids_target_; }
     size_t depth() const { return stack_.size() - capture_base_ + 1; }  // 1 = the captured array itself
     bool in_choices() const { return stack_.size() == 2 && stack_[1].array && stack_[0].key == "choices"; }
-    bool in_choice_object() const { return stack_.size() == 3 && stack_[1].array && stack_[0].key == "choices"; }
+    bool in_choice_object() const {
+        return stack_.size() == 3 && stack_[1].array && !stack_[2].array && stack_[0].key == "choices";
+    }
 
     void begin_routed(RoutedIds& target, const std::string& name) {
         target = RoutedIds{};
@@ -204,8 +208,11 @@ private:
         if (value < 0) return fail(place() + " holds the negative expert id " + std::to_string(value));
         if (value >= analysis::kMaxExperts)
             return fail(place() + " holds expert " + std::to_string(value) + ", above the largest supported id");
-        routed_target_->ids.push_back(static_cast<ExpertId>(value));
-        ++routed_target_->ids_in_layer;
+        RoutedIds& r = *routed_target_;
+        if (std::find(r.ids.end() - r.ids_in_layer, r.ids.end(), value) != r.ids.end())
+            return fail(place() + " chooses expert " + std::to_string(value) + " twice");
+        r.ids.push_back(static_cast<ExpertId>(value));
+        ++r.ids_in_layer;
         largest_id = std::max(largest_id, static_cast<int>(value));
         return true;
     }

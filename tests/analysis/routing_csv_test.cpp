@@ -84,6 +84,20 @@ TEST(RoutingCsv, QuotedNewlinesAndCrlf) {
     EXPECT_EQ(table.token_count(), 2u);
 }
 
+// fuzz_routing_csv finding crash-e5b26463 (heap-use-after-free): a record whose first quoted
+// field is short and whose later quoted field is the first at its index grew the reader's
+// store of quoted texts and left the earlier field's view dangling.
+TEST(RoutingCsv, FuzzCrashE5b26463TwoQuotedFieldsInOneRecord) {
+    const std::string header = "step,pos,token_id,token_text,layer,rank,expert,weight,prob,score,doc,domain\n";
+    const std::string path = write_csv("two-quoted.csv", header +
+                                                             "0,0,7,\"\"\"q\"\"\",1,0,2,1,0.5,0,0,\"prose, long\"\n"
+                                                             "1,1,8,\"a,b\",1,0,1,1,0.5,0,0,\"prose, long\"\n");
+    const analysis::RoutingTable table = read_trace(path);
+    EXPECT_EQ(table.texts, (std::vector<std::string>{"\"q\"", "a,b"}));
+    EXPECT_EQ(table.domain_names, (std::vector<std::string>{"prose, long"}));
+    EXPECT_EQ(table.domains, (std::vector<int16_t>{0, 0}));
+}
+
 TEST(RoutingCsv, SequencesSplitAtDocumentsAndPositionJumps) {
     const std::string header = "step,pos,token_id,token_text,layer,rank,expert,weight,prob,score,doc,domain\n";
     const std::string path = write_csv("docs.csv", header +

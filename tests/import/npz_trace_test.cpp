@@ -129,6 +129,28 @@ for name in ('stored', 'deflated'):
 )"));
 }
 
+// fuzz_routing_csv finding crash-dc52e24f: a token text ending in NUL bytes (the byte-fallback
+// token <0x00>, or a CSV's \x00) was written into |S, whose padding NumPy and our reader strip,
+// so the file read back differently from what was written. The writer drops them itself.
+TEST(NpzTrace, FuzzCrashDc52e24fTrailingNulBytesAreNotStored) {
+    RoutingTable t;
+    t.n_expert = 2;
+    t.max_k = 1;
+    t.layers = {0};
+    t.token_ids = {3, 3 + 0x41};
+    t.positions = {0, 1};
+    t.sequences = {0, 0};
+    t.texts = {std::string("\0", 1), std::string("A\0\0", 3)};
+    t.experts = {1, 0};
+    RoutingTable stripped = t;
+    stripped.texts = {"", "A"};
+    EXPECT_EQ(npz_trace_bytes(t, false), npz_trace_bytes(stripped, false));
+    const std::string path = test::temp_dir() + "/trailing-nul.npz";
+    write_npz_trace(path, t, false);
+    EXPECT_EQ(read_npz_trace(path).texts, (std::vector<std::string>{"", "A"}));
+    EXPECT_EQ(read_npz_trace(path).token_ids, (std::vector<int32_t>{3, 3 + 0x41}));  // the exact reference
+}
+
 // Bad input: one line naming the file and the problem.
 std::string error_of(const std::string& path) {
     try {
@@ -163,6 +185,9 @@ negative = experts.copy(); negative[2, 1, 0] = -3
 save('negative', experts=negative)
 save('negative_i4', experts=negative.astype('<i4'))
 save('negative_i2', experts=negative.astype('<i2'))
+repeated = experts.copy(); repeated[1, 1, 1] = 2  # token 1, layer 1 becomes [2, 2]
+save('fuzz_crash_85975abc_repeated', experts=repeated)
+save('fuzz_crash_c1453249_no_tokens', experts=experts[:0])  # gave a table with n_expert 0
 save('float_experts', experts=experts.astype(np.float32))
 save('big_endian', experts=experts.astype('>i4'))
 save('complex_weights', weights=weights.astype(np.complex64))
@@ -182,6 +207,11 @@ open(f'{out}/cut_entry.npz', 'wb').write(data[:40] + data[-200:])
     expect_error(dir + "/too_big.npz", "holds expert 4 at token 1, MoE layer 0, but n_experts is 4");
     for (const char* name : {"/negative.npz", "/negative_i4.npz", "/negative_i2.npz"})
         expect_error(dir + name, "holds the negative expert id -3 at token 2, MoE layer 1");
+    // fuzz_npz_trace finding crash-85975abc: a repeated expert in one chosen set was accepted.
+    expect_error(dir + "/fuzz_crash_85975abc_repeated.npz", "chooses expert 2 twice at token 1, MoE layer 1");
+    // fuzz_npz_trace finding crash-c1453249: no tokens read as a table with n_expert 0.
+    expect_error(dir + "/fuzz_crash_c1453249_no_tokens.npz",
+                 "'experts' has shape [0, 2, 2], expected experts [tokens, moe_layers, k] with tokens, moe_layers, k >= 1");
     expect_error(dir + "/float_experts.npz", "has dtype '<f4', expected an integer dtype");
     expect_error(dir + "/big_endian.npz", "dtype '>i4' is big-endian");
     expect_error(dir + "/complex_weights.npz", "unsupported dtype '<c8'");

@@ -94,6 +94,15 @@ TEST(VllmJson, BadInputGetsOneLineErrors) {
                  "prompt_token_ids has 3 ids but its routed experts have 2 tokens");
     expect_error("negative.json", R"({"choices": [{"routed_experts": [[[1]], [[-4]]]}]})",
                  "choices[0].routed_experts at token 1, MoE layer 0 holds the negative expert id -4");
+    // fuzz_vllm_json finding crash-b31d31a5: a repeated expert in one chosen set was accepted.
+    expect_error("fuzz-crash-b31d31a5-repeated.json", R"({"prompt_routed_experts": [[[1, 1], [2, 3]]]})",
+                 "prompt_routed_experts at token 0, MoE layer 0 chooses expert 1 twice");
+    expect_error("repeated-later.json", R"({"prompt_routed_experts": [[[1, 2], [2, 3]], [[0, 3], [3, 3]]]})",
+                 "prompt_routed_experts at token 1, MoE layer 1 chooses expert 3 twice");
+    // fuzz_vllm_json finding crash-f27ced5e (undefined behaviour): an array directly inside
+    // `choices` was taken for a choice object before any choice existed (back() of nothing).
+    expect_error("fuzz-crash-f27ced5e-nested-choices.json", R"({"choices": [[[{"index": 0, "routed_experts": [[[0, 2]]]}]]]})",
+                 "start vLLM with --enable-return-routed-experts");
     expect_error("float.json", R"({"prompt_routed_experts": [[[1.5]]]})", "prompt_routed_experts holds a non-integer");
     expect_error("flat.json", R"({"prompt_routed_experts": [1, 2, 3]})", "prompt_routed_experts holds a number");
     expect_error("cut.json", R"({"prompt_routed_experts": [[[1, 2], [3)", "invalid JSON");
