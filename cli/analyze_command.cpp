@@ -13,6 +13,7 @@
 #include "progress_line.h"
 #include "option_checks.h"
 #include "shared_options.h"
+#include "trace_options.h"
 #include "util/atomic_file.h"
 
 namespace moe::cli {
@@ -99,30 +100,10 @@ void print_tables(const analysis::AnalysisReport& report, std::ostream& out) {
 
 }  // namespace
 
-analysis::RoutingTable read_traces(const std::vector<std::string>& paths, int n_expert, const InterruptFlag& interrupt,
-                                   std::ostream& err) {
-    analysis::RoutingTable table;
-    for (const std::string& path : paths) {
-        ProgressLine progress(err, "reading " + path, "% of the file");
-        import::TraceReadOptions options;
-        options.n_expert = n_expert;
-        options.progress = [&](double fraction) {
-            progress.update(static_cast<int64_t>(100 * fraction), 100, -1);
-            return !interrupt.raised();
-        };
-        const analysis::RoutingTable part = import::read_trace(path, options);
-        try {
-            analysis::append_table(table, part);
-        } catch (const std::invalid_argument& e) {
-            throw import::TraceError("'" + path + "': " + e.what());
-        }
-    }
-    return table;
-}
-
 int analyze_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    Arguments arguments(args, 1, {"--model", "--n-expert", "--json", "--cache-sizes", "--min-count", "--top-tokens"},
-                        {"--no-oracle"}, {{"-m", "--model"}});
+    std::set<std::string> valued{"--n-expert", "--json", "--cache-sizes", "--min-count", "--top-tokens"};
+    valued.insert(TraceOptions::flags().begin(), TraceOptions::flags().end());
+    Arguments arguments(args, 1, valued, {"--no-oracle"}, {{"-m", "--model"}});
     const std::vector<std::string>& paths = arguments.positional();
     if (paths.empty()) throw UsageError("missing ROUTING.csv");
     if (arguments.has("--model") && arguments.has("--n-expert")) throw UsageError("give -m MODEL or --n-expert N, not both");
@@ -133,20 +114,23 @@ int analyze_command(const std::vector<std::string>& args, std::ostream& out, std
     options.oracle = !arguments.has("--no-oracle");
     if (options.vocabulary_min_count < 1) throw UsageError("--min-count must be >= 1");
     if (options.vocabulary_top < 0) throw UsageError("--top-tokens must be >= 0");
-    const int n_expert = arguments.has("--n-expert") ? arguments.integer("--n-expert", 0) : model_expert_count(model_path(arguments));
-    if (n_expert < 1 || n_expert >= analysis::kMaxExperts) throw UsageError("--n-expert must be in 1..65534");
     check_output_paths(arguments, {"--json"});
     const auto json_path = arguments.text("--json");
+    TraceOptions traces(arguments);
+    const int n_expert = arguments.has("--n-expert") ? arguments.integer("--n-expert", 0)
+                         : traces.has_model()        ? traces.model_expert_count()
+                                                     : model_expert_count(model_path(arguments));
+    if (n_expert < 1 || n_expert >= analysis::kMaxExperts) throw UsageError("--n-expert must be in 1..65534");
+    traces.set_expert_count(n_expert);
 
     InterruptFlag interrupt;
     analysis::RoutingTable table;
     try {
-        table = read_traces(paths, n_expert, interrupt, err);
+        table = traces.read(paths, interrupt, err);
     } catch (const import::ReadCancelled&) {
         err << "analyze: interrupted while reading; nothing written\n";
         return 130;
     }
-    table.model = arguments.text("--model").value_or("");
 
     ProgressLine progress(err, "analyzing", "tokens");
     const auto tokens = static_cast<int64_t>(table.token_count());

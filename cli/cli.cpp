@@ -28,10 +28,13 @@ commands:
   profile [-m MODEL] [--corpus PATH]... [--domain NAME=PATH]... [--ctx N] [--max-tokens N]
       [--routing-csv FILE] [--json FILE] [--threads T]   (bundled samples without a corpus)
   prune [-m MODEL] --keep M --profile PROFILE.json -o OUT.gguf
-  analyze ROUTING.csv... [-m MODEL | --n-expert N] [--json FILE] [--cache-sizes 2,4,8]
+  analyze TRACE... [-m MODEL | --n-expert N] [--json FILE] [--cache-sizes 2,4,8]
       [--min-count 5] [--top-tokens 10] [--no-oracle]
                                        routing metrics per MoE layer (README: Routing analytics)
-  compare A.csv B.csv [--json FILE]    router agreement of two runs over the same tokens
+  compare A B [-m MODEL] [--json FILE] router agreement of two runs over the same tokens
+      A TRACE is a routing CSV, .npz/.npy or vLLM response .json. An imported trace's MoE layers
+      are blocks 0..L-1 unless -m MODEL or --first-moe-layer N [--moe-layer-interval I] says
+      where they are; its token ids are decoded by -m's tokenizer or --tokenizer VOCAB.gguf.
   whatif [-m MODEL] -p PROMPT [-n 16] (--top-k K | --dense | --disable-expert LAYER:EXPERT...)
       [--json FILE] [--csv FILE] [--threads T]
                                        the greedy baseline's tokens again under routing overrides

@@ -5,7 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "analysis/routing_table.h"
 #include "arguments.h"
 
 namespace moe::cli {
@@ -21,12 +20,6 @@ int profile_command(const std::vector<std::string>& args, std::ostream& out, std
 int analyze_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int compare_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int whatif_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
-
-class InterruptFlag;
-// Routing traces (CSV, .npz, ...) read into one table, each file its own sequences; throws
-// import::ReadCancelled on Ctrl+C. n_expert 0: inferred from the ids.
-analysis::RoutingTable read_traces(const std::vector<std::string>& paths, int n_expert, const InterruptFlag& interrupt,
-                                   std::ostream& err);
 
 // -m/--model, else the bundled demo model.
 std::string model_path(const Arguments& arguments);

@@ -7,22 +7,26 @@
 #include "import/trace_reader.h"
 #include "option_checks.h"
 #include "shared_options.h"
+#include "trace_options.h"
 #include "util/atomic_file.h"
 
 namespace moe::cli {
 
 int compare_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    Arguments arguments(args, 1, {"--json"}, {});
+    std::set<std::string> valued{"--json"};
+    valued.insert(TraceOptions::flags().begin(), TraceOptions::flags().end());
+    Arguments arguments(args, 1, valued, {}, {{"-m", "--model"}});
     const std::vector<std::string>& paths = arguments.positional();
     if (paths.size() != 2) throw UsageError("expected two routing traces: compare A.csv B.csv");
     check_output_paths(arguments, {"--json"});
     const auto json_path = arguments.text("--json");
+    const TraceOptions traces(arguments);
 
     InterruptFlag interrupt;
     analysis::RoutingTable a, b;
     try {
-        a = read_traces({paths[0]}, 0, interrupt, err);
-        b = read_traces({paths[1]}, 0, interrupt, err);
+        a = traces.read({paths[0]}, interrupt, err);
+        b = traces.read({paths[1]}, interrupt, err);
     } catch (const import::ReadCancelled&) {
         err << "compare: interrupted while reading; nothing written\n";
         return 130;

@@ -33,9 +33,10 @@ analysis::RoutingTable read_trace(const std::string& path, const TraceReadOption
     file.read(head, sizeof head - 1);
     const std::string_view start(head, static_cast<size_t>(file.gcount()));
     const std::string extension = lowercase_extension(path);
-    if (extension == ".csv" || looks_like_routing_csv(start)) return read_routing_csv(path, options);
     analysis::RoutingTable table;
-    if (extension == ".npz" || start.substr(0, 4) == std::string_view("PK\x03\x04", 4)) {
+    if (extension == ".csv" || looks_like_routing_csv(start)) {
+        table = read_routing_csv(path, options);
+    } else if (extension == ".npz" || start.substr(0, 4) == std::string_view("PK\x03\x04", 4)) {
         table = read_npz_trace(path, options.progress);
     } else if (extension == ".npy" || start.substr(0, 6) == "\x93NUMPY") {
         table = read_npy_trace(path, options.progress);
@@ -46,7 +47,11 @@ analysis::RoutingTable read_trace(const std::string& path, const TraceReadOption
                          ".npz, .npy or a vLLM response .json)");
     }
     TraceLayout layout;
+    layout.moe_layers = options.moe_layers;
     layout.n_expert = options.n_expert;
+    layout.model_name = options.model_name;
+    layout.first_moe_layer = options.first_moe_layer;
+    layout.interval = options.moe_layer_interval;
     apply_layout(table, layout, path);
     return table;
 }
