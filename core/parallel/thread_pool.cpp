@@ -12,14 +12,26 @@
 namespace moe {
 
 namespace {
-constexpr int kIdleSpins = 100000;     // a worker's busy wait for the next job before sleeping
+
+using Clock = std::chrono::steady_clock;
+
+// A worker's busy wait for the next loop before it sleeps: longer than the serial gaps of a
+// forward pass (norms, routing), short enough that an idle app stops costing CPU at once.
+constexpr auto kIdleSpin = std::chrono::microseconds(300);
+constexpr int kSpinsPerClockRead = 64;
 constexpr int kWaitSpinsPerYield = 256;  // the caller yields its core now and then while waiting
-constexpr int kChunksPerThread = 4;
+constexpr int64_t kChunksPerThread = 4;
+constexpr int kMaxThreads = 0xFFFF / kChunksPerThread;  // chunk numbers fit 16 bits
+
+// The pool whose chunk this thread is running, and its index there: a nested loop runs inline.
+thread_local const ThreadPool* t_pool = nullptr;
+thread_local int t_thread_index = 0;
+
 }  // namespace
 
 ThreadPool::ThreadPool(int n_threads) {
     if (n_threads <= 0) n_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    n_threads_ = n_threads;
+    n_threads_ = std::min(n_threads, kMaxThreads);
     for (int i = 1; i < n_threads_; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
 }
 
@@ -33,38 +45,110 @@ ThreadPool::~ThreadPool() {
     for (auto& t : workers_) t.join();
 }
 
+ThreadPool::Stats ThreadPool::stats() const {
+    return {loops_.load(std::memory_order_relaxed),
+            std::chrono::nanoseconds(worker_busy_ns_.load(std::memory_order_relaxed))};
+}
+
+bool ThreadPool::claim(uint32_t generation, int64_t& chunk) {
+    // One atomic word holds the job's generation, its chunk count and the next chunk, so a
+    // worker still looking at a finished job can never pair it with the next job's count.
+    uint64_t word = claims_.load(std::memory_order_acquire);
+    do {
+        if (static_cast<uint32_t>(word >> 32) != generation) return false;
+        const int64_t count = static_cast<int64_t>((word >> 16) & 0xFFFFu);
+        chunk = static_cast<int64_t>(word & 0xFFFFu);
+        if (chunk >= count) return false;
+    } while (!claims_.compare_exchange_weak(word, word + 1, std::memory_order_acq_rel));
+    return true;
+}
+
 void ThreadPool::run_chunks(uint32_t generation, int thread_index) {
-    for (;;) {
-        uint64_t claim = claims_.load(std::memory_order_acquire);
-        int64_t chunk;
-        do {
-            if (static_cast<uint32_t>(claim >> 32) != generation) return;
-            chunk = static_cast<int64_t>(claim & 0xFFFFFFFFu);
-            if (chunk >= chunk_count_) return;
-        } while (!claims_.compare_exchange_weak(claim, claim + 1, std::memory_order_acq_rel));
+    const auto start = Clock::now();
+    bool ran = false;
+    for (int64_t chunk; claim(generation, chunk);) {
         // The job cannot finish while this chunk is unaccounted for, so its fields are stable.
-        const int64_t begin = chunk * chunk_size_;
-        const int64_t end = std::min(job_n_, begin + chunk_size_);
-        (*job_)(begin, end, thread_index);
+        ran = true;
+        if (!failed_.load(std::memory_order_relaxed)) {
+            const ThreadPool* outer_pool = t_pool;  // set when this pool runs inside another's chunk
+            const int outer_index = t_thread_index;
+            t_pool = this;
+            t_thread_index = thread_index;
+            try {
+                (*job_)(boundaries_[chunk], boundaries_[chunk + 1], thread_index);
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(mutex_);
+                if (!error_) error_ = std::current_exception();
+                failed_.store(true, std::memory_order_relaxed);
+            }
+            t_pool = outer_pool;
+            t_thread_index = outer_index;
+        }
         chunks_done_.fetch_add(1, std::memory_order_acq_rel);
     }
+    if (ran && thread_index != 0)
+        worker_busy_ns_.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count(),
+                                  std::memory_order_relaxed);
+}
+
+bool ThreadPool::run_inline(int64_t n, const Chunk& fn, int64_t grain) {
+    if (t_pool == this) {  // nested in one of our chunks: the workers are busy with the outer loop
+        fn(0, n, t_thread_index);
+        return true;
+    }
+    if (n_threads_ == 1 || n <= grain) {
+        fn(0, n, 0);
+        return true;
+    }
+    return false;
 }
 
 void ThreadPool::parallel_for(int64_t n, const Chunk& fn, int64_t grain) {
     if (n <= 0) return;
     grain = std::max<int64_t>(1, grain);
-    if (n_threads_ == 1 || n <= grain) {
+    if (run_inline(n, fn, grain)) return;
+    std::lock_guard<std::mutex> submit(submit_mutex_);
+    const int64_t target = (n + n_threads_ * kChunksPerThread - 1) / (n_threads_ * kChunksPerThread);
+    const int64_t chunk_size = (target + grain - 1) / grain * grain;
+    boundaries_.clear();
+    for (int64_t begin = 0; begin < n; begin += chunk_size) boundaries_.push_back(begin);
+    boundaries_.push_back(n);
+    run_job(fn);
+}
+
+void ThreadPool::parallel_for_weighted(std::span<const int64_t> cost_prefix, const Chunk& fn, int64_t grain) {
+    const int64_t n = static_cast<int64_t>(cost_prefix.size()) - 1;
+    if (n <= 0) return;
+    grain = std::max<int64_t>(1, grain);
+    if (run_inline(n, fn, grain)) return;
+    std::lock_guard<std::mutex> submit(submit_mutex_);
+    // Cut where the running cost crosses each equal share, at a multiple of the grain.
+    const int64_t chunks = n_threads_ * kChunksPerThread;
+    const int64_t total = cost_prefix.back() - cost_prefix.front();
+    boundaries_.assign(1, 0);
+    for (int64_t c = 1; c < chunks; ++c) {
+        const int64_t share = cost_prefix.front() + total * c / chunks;
+        const int64_t at = std::lower_bound(cost_prefix.begin(), cost_prefix.end(), share) - cost_prefix.begin();
+        const int64_t cut = std::min(n, (at + grain - 1) / grain * grain);
+        if (cut > boundaries_.back() && cut < n) boundaries_.push_back(cut);
+    }
+    boundaries_.push_back(n);
+    if (boundaries_.size() == 2) {
         fn(0, n, 0);
         return;
     }
-    const int64_t target = (n + n_threads_ * kChunksPerThread - 1) / (n_threads_ * kChunksPerThread);
+    run_job(fn);
+}
+
+void ThreadPool::run_job(const Chunk& fn) {
     job_ = &fn;
-    job_n_ = n;
-    chunk_size_ = (target + grain - 1) / grain * grain;
-    chunk_count_ = (n + chunk_size_ - 1) / chunk_size_;
+    chunk_count_ = static_cast<int64_t>(boundaries_.size()) - 1;
     chunks_done_.store(0, std::memory_order_relaxed);
+    failed_.store(false, std::memory_order_relaxed);
+    loops_.fetch_add(1, std::memory_order_relaxed);
     const uint32_t generation = generation_.load(std::memory_order_relaxed) + 1;
-    claims_.store(static_cast<uint64_t>(generation) << 32, std::memory_order_release);
+    claims_.store(static_cast<uint64_t>(generation) << 32 | static_cast<uint64_t>(chunk_count_) << 16,
+                  std::memory_order_release);
     {
         std::lock_guard<std::mutex> lock(mutex_);
         generation_.store(generation, std::memory_order_release);
@@ -75,13 +159,21 @@ void ThreadPool::parallel_for(int64_t n, const Chunk& fn, int64_t grain) {
         MOE_CPU_RELAX();
         if (spins % kWaitSpinsPerYield == 0) std::this_thread::yield();
     }
+    if (failed_.load(std::memory_order_acquire)) {
+        std::exception_ptr error;
+        std::swap(error, error_);  // every chunk is accounted for: nobody else touches it now
+        std::rethrow_exception(error);
+    }
 }
 
 void ThreadPool::worker_loop(int index) {
     uint32_t seen = 0;
     for (;;) {
-        for (int spins = 0; generation_.load(std::memory_order_acquire) == seen && spins < kIdleSpins; ++spins)
+        const auto spin_until = Clock::now() + kIdleSpin;
+        for (int spins = 1; generation_.load(std::memory_order_acquire) == seen; ++spins) {
             MOE_CPU_RELAX();
+            if (spins % kSpinsPerClockRead == 0 && Clock::now() >= spin_until) break;
+        }
         if (generation_.load(std::memory_order_acquire) == seen) {
             std::unique_lock<std::mutex> lock(mutex_);
             wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
