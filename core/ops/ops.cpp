@@ -1,5 +1,7 @@
 #include "ops/ops.h"
 
+#include "ops/vector_kernels.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -28,45 +30,24 @@ void swiglu(const float* gate, const float* up, float* out, int64_t n) {
     for (int64_t i = 0; i < n; ++i) out[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
 }
 
-// Attention spends its time in these two over every cached position; GCC builds one clone per
-// instruction set and picks it at load time (the rest of core is built for baseline x86-64).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define MOE_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define MOE_VECTOR_CLONES
-#endif
+namespace {
 
-MOE_VECTOR_CLONES
-float dot(const float* a, const float* b, int64_t n) {
-    float acc[16] = {};
-    int64_t i = 0;
-    for (; i + 16 <= n; i += 16)
-        for (int k = 0; k < 16; ++k) acc[k] += a[i + k] * b[i + k];
-    float sum = 0.0f;
-    for (int k = 0; k < 16; ++k) sum += acc[k];
-    for (; i < n; ++i) sum += a[i] * b[i];
-    return sum;
+// Attention spends its time in these kernels over every cached position: the widest variant
+// this CPU runs (the rest of core is built for baseline x86-64).
+const detail::VectorKernels& vector_kernels() {
+    static const detail::VectorKernels& best = *detail::runnable_vector_kernels().front();
+    return best;
 }
 
-MOE_VECTOR_CLONES
-void axpy(float a, const float* x, float* y, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
-}
+}  // namespace
 
-MOE_VECTOR_CLONES
+float dot(const float* a, const float* b, int64_t n) { return vector_kernels().dot(a, b, n); }
+
+void axpy(float a, const float* x, float* y, int64_t n) { vector_kernels().axpy(a, x, y, n); }
+
 void weighted_row_sum(const float* weights, const float* rows, int64_t n_rows, int64_t row_stride, float* out,
                       int64_t width) {
-    constexpr int64_t kBlock = 64;  // accumulators that stay in registers across all rows
-    for (int64_t c0 = 0; c0 < width; c0 += kBlock) {
-        const int64_t w = std::min(kBlock, width - c0);
-        float acc[kBlock] = {};
-        for (int64_t j = 0; j < n_rows; ++j) {
-            const float* row = rows + j * row_stride + c0;
-            const float a = weights[j];
-            for (int64_t k = 0; k < w; ++k) acc[k] += a * row[k];
-        }
-        for (int64_t k = 0; k < w; ++k) out[c0 + k] = acc[k];
-    }
+    vector_kernels().weighted_row_sum(weights, rows, n_rows, row_stride, out, width);
 }
 
 namespace {

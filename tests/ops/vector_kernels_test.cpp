@@ -1,0 +1,136 @@
+// Every compiled variant of the vector kernels this CPU runs, against plain double-precision
+// loops (the way gemma.cpp's ops_test runs each SIMD target against scalar twins).
+#include "ops/vector_kernels.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "ops/ops.h"
+
+namespace moe::ops::detail {
+namespace {
+
+const std::vector<int64_t> kSizes = {0, 1, 7, 15, 16, 17, 31, 63, 64, 65, 100, 1000, 4099};
+
+std::vector<float> random_values(int64_t n, uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
+    std::vector<float> v(n);
+    for (float& x : v) x = dist(rng);
+    return v;
+}
+
+class VectorKernelsTest : public ::testing::TestWithParam<std::string> {
+protected:
+    void SetUp() override {
+        for (const VectorKernels* t : runnable_vector_kernels())
+            if (GetParam() == t->isa) kernels_ = t;
+        if (!kernels_) GTEST_SKIP() << GetParam() << " is not supported by this CPU";
+    }
+    const VectorKernels* kernels_ = nullptr;
+};
+
+TEST_P(VectorKernelsTest, DotOfSmallIntegersIsExact) {
+    const float a[3] = {1, 2, 3}, b[3] = {4, 5, 6};
+    EXPECT_EQ(kernels_->dot(a, b, 3), 32.0f);
+    std::vector<float> ones(40, 1.0f), twos(40, 2.0f);
+    EXPECT_EQ(kernels_->dot(ones.data(), twos.data(), 40), 80.0f);  // 16-wide body plus a tail of 8
+    EXPECT_EQ(kernels_->dot(ones.data(), twos.data(), 0), 0.0f);
+}
+
+TEST_P(VectorKernelsTest, DotMatchesAPlainLoopAtEverySize) {
+    for (int64_t n : kSizes) {
+        const auto a = random_values(n, 1), b = random_values(n, 2);
+        double exact = 0.0, magnitude = 0.0;
+        for (int64_t i = 0; i < n; ++i) {
+            exact += static_cast<double>(a[i]) * b[i];
+            magnitude += std::fabs(static_cast<double>(a[i]) * b[i]);
+        }
+        // Float sums in 16 lanes, then across lanes, then the tail: no chain of roundings is
+        // longer than n/16 + 32 steps of 2⁻²⁴ of the magnitude.
+        const double bound = (n / 16.0 + 32.0) * 0x1p-24 * magnitude + 1e-30;
+        EXPECT_NEAR(kernels_->dot(a.data(), b.data(), n), exact, bound) << "n " << n;
+    }
+}
+
+TEST_P(VectorKernelsTest, AxpyMatchesAPlainLoopAtEverySize) {
+    const float hand_x[3] = {1, -2, 4};
+    float hand_y[3] = {10, 10, 10};
+    kernels_->axpy(0.5f, hand_x, hand_y, 3);
+    EXPECT_EQ(hand_y[0], 10.5f);
+    EXPECT_EQ(hand_y[1], 9.0f);
+    EXPECT_EQ(hand_y[2], 12.0f);
+    for (int64_t n : kSizes) {
+        const auto x = random_values(n + 1, 3);
+        auto y = random_values(n + 1, 4);
+        const float sentinel = y[n];
+        std::vector<double> expected(n), magnitude(n);
+        for (int64_t i = 0; i < n; ++i) {
+            expected[i] = y[i] + 0.75 * static_cast<double>(x[i]);
+            magnitude[i] = std::fabs(y[i]) + 0.75 * std::fabs(x[i]);
+        }
+        kernels_->axpy(0.75f, x.data(), y.data(), n);
+        // One multiply and one add per element: at most two roundings (one if fused).
+        for (int64_t i = 0; i < n; ++i) ASSERT_NEAR(y[i], expected[i], 2 * 0x1p-24 * magnitude[i]) << i;
+        EXPECT_EQ(y[n], sentinel) << "wrote past n = " << n;
+    }
+}
+
+TEST_P(VectorKernelsTest, WeightedRowSumOfHandPickedRows) {
+    // out = 2·(1, 2, 3) + (−1)·(10, 20, 30), rows 4 floats apart.
+    const float rows[8] = {1, 2, 3, 99, 10, 20, 30, 99};
+    const float weights[2] = {2, -1};
+    float out[3] = {};
+    kernels_->weighted_row_sum(weights, rows, 2, 4, out, 3);
+    EXPECT_EQ(out[0], -8.0f);
+    EXPECT_EQ(out[1], -16.0f);
+    EXPECT_EQ(out[2], -24.0f);
+}
+
+TEST_P(VectorKernelsTest, WeightedRowSumMatchesAPlainLoop) {
+    for (int64_t width : {1, 5, 64, 65, 130, 512}) {
+        for (int64_t n_rows : {0, 1, 3, 40}) {
+            const int64_t stride = width + 7;
+            const auto rows = random_values(n_rows * stride, 5);
+            const auto weights = random_values(n_rows, 6);
+            std::vector<float> out(width + 1, 123.0f);
+            kernels_->weighted_row_sum(weights.data(), rows.data(), n_rows, stride, out.data(), width);
+            for (int64_t c = 0; c < width; ++c) {
+                double exact = 0.0, magnitude = 0.0;
+                for (int64_t j = 0; j < n_rows; ++j) {
+                    exact += static_cast<double>(weights[j]) * rows[j * stride + c];
+                    magnitude += std::fabs(static_cast<double>(weights[j]) * rows[j * stride + c]);
+                }
+                ASSERT_NEAR(out[c], exact, (n_rows + 1) * 0x1p-24 * magnitude + 1e-30)
+                    << "width " << width << " rows " << n_rows << " column " << c;
+            }
+            EXPECT_EQ(out[width], 123.0f);
+        }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(EachIsa, VectorKernelsTest, ::testing::Values("avx512", "avx2", "baseline"),
+                         [](const auto& info) { return info.param; });
+
+TEST(VectorKernelDispatch, TheCpuFeaturesPickTheWidestVariant) {
+    const auto tables = runnable_vector_kernels();
+    ASSERT_FALSE(tables.empty());
+    EXPECT_STREQ(tables.back()->isa, "baseline");
+#if defined(__x86_64__)
+    const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+    EXPECT_EQ(tables.size(), 1u + avx2 + avx512);
+    EXPECT_STREQ(tables.front()->isa, avx512 ? "avx512" : avx2 ? "avx2" : "baseline");
+#endif
+    // The public entry points go through the first table: same bits.
+    const auto a = random_values(1000, 7), b = random_values(1000, 8);
+    EXPECT_EQ(ops::dot(a.data(), b.data(), 1000), tables.front()->dot(a.data(), b.data(), 1000));
+}
+
+}  // namespace
+}  // namespace moe::ops::detail
