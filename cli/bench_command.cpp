@@ -85,7 +85,9 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
     const double plain_1 = decode(session, first, n_gen, nullptr, vocab);
     session.truncate(n_prompt);
     WeightBytesObserver observer;
+    const ThreadPool::Stats threads_before = session.thread_stats();
     const double traced = decode(session, first, n_gen, &observer, vocab);
+    const ThreadPool::Stats threads_after = session.thread_stats();
     session.truncate(n_prompt);
     const double plain_2 = decode(session, first, n_gen, nullptr, vocab);
     const double bandwidth_after = measure_read_bandwidth_gbs(pool);
@@ -99,6 +101,11 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
     const double achieved = bytes_per_token * traced_tok_s / 1e9;
     const double fraction = achieved / bandwidth;
     const double overhead = traced / plain - 1.0;
+    // Barriers per generated token, and the share of the traced decode the workers spent waiting.
+    const double loops_per_token = static_cast<double>(threads_after.loops - threads_before.loops) / n_gen;
+    const double worker_busy_s =
+        std::chrono::duration<double>(threads_after.worker_busy - threads_before.worker_busy).count();
+    const double worker_idle = pool.size() > 1 ? 1.0 - worker_busy_s / ((pool.size() - 1) * traced) : 0.0;
 
     out << "prefill_tok_s          " << prefill_tok_s << "\n";
     out << "decode_tok_s           " << decode_tok_s << " (trace off), " << traced_tok_s << " (trace on)\n";
@@ -108,6 +115,8 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
     out << "achieved_gb_s          " << achieved << " (decode with trace on)\n";
     out << "bandwidth_fraction     " << fraction << "\n";
     out << "trace_overhead         " << overhead * 100.0 << " %\n";
+    out << "loops_per_token        " << loops_per_token << " parallel loops (barriers) per generated token\n";
+    out << "worker_idle            " << worker_idle * 100.0 << " % of decode (trace on) the workers waited\n";
 
     if (json_path) {
         JsonWriter json;
@@ -120,6 +129,7 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
         json.key("weight_bytes_per_token").value(bytes_per_token);
         json.key("bandwidth_gb_s").value(bandwidth).key("achieved_gb_s").value(achieved);
         json.key("bandwidth_fraction").value(fraction).key("trace_overhead").value(overhead);
+        json.key("loops_per_token").value(loops_per_token).key("worker_idle").value(worker_idle);
         json.end_object();
         write_file_atomically(*json_path, json.str() + "\n");
     }

@@ -114,6 +114,8 @@ Session::Session(std::shared_ptr<const Model> model, const SessionOptions& optio
 Session::~Session() = default;
 
 int Session::n_ctx() const { return cache_->n_ctx(); }
+
+ThreadPool::Stats Session::thread_stats() const { return pool_->stats(); }
 int Session::n_past() const { return cache_->n_past(); }
 
 void Session::reset() {

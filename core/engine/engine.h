@@ -11,6 +11,7 @@
 
 #include "models/model_info.h"
 #include "models/model_options.h"
+#include "parallel/thread_pool.h"
 #include "sampling/sampling_params.h"
 #include "trace/routing_trace.h"
 
@@ -19,7 +20,6 @@ namespace moe {
 class Tokenizer;
 class Transformer;
 class KvCache;
-class ThreadPool;
 
 class Model {
 public:
@@ -101,6 +101,9 @@ public:
     std::vector<float> evaluate(const std::vector<int32_t>& tokens, bool all_logits,
                                 TraceObserver* observer = nullptr, const RoutingOverrides& overrides = {},
                                 const std::atomic<bool>* cancel = nullptr);
+
+    // The parallel loops run so far (each ends at a barrier) and the workers' busy time.
+    ThreadPool::Stats thread_stats() const;
 
 private:
     std::shared_ptr<const Model> model_;

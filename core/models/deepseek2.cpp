@@ -7,6 +7,7 @@
 
 #include "gguf/gguf_file.h"
 #include "models/architectures.h"
+#include "models/attention_kernel.h"
 #include "models/layer_kernels.h"
 #include "models/metadata_reader.h"
 #include "ops/ops.h"
@@ -126,11 +127,13 @@ protected:
         std::vector<float> latent_out(static_cast<size_t>(n) * H * r_kv);
         const SharedKv latent_kv{cache.a(il, 0), r_kv, r_kv, cache.b(il, 0), rope, rope, cache.a(il, 0), r_kv, r_kv,
                                  c.attn_scale};
+        std::vector<AttentionProblem> problems;
         for (int i = 0; i < n; ++i) {
             const size_t token = static_cast<size_t>(i) * H;
             const Queries heads_of_token{H, &q_absorbed[token * r_kv], r_kv, &q[token * dk] + nope, dk};
-            attend_shared(latent_kv, pos0 + i + 1, heads_of_token, &latent_out[token * r_kv], r_kv, pool);
+            problems.push_back({latent_kv, pos0 + i + 1, heads_of_token, &latent_out[token * r_kv], r_kv});
         }
+        attend(problems, pool);
 
         // o_h = V_b,h · õ_h: (n, H·dv)
         std::vector<float> heads(static_cast<size_t>(n) * H * dv);

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "models/attention_kernel.h"
 #include "models/layer_kernels.h"
 #include "ops/ops.h"
 #include "parallel/thread_pool.h"
@@ -114,6 +115,7 @@ void StandardTransformer::attention(int il, const float* x, int n, int pos0, flo
     // Each KV head serves a group of consecutive query heads.
     std::vector<float> heads(static_cast<size_t>(n) * c.n_head * hv);  // (n, H·hv)
     const int group = c.n_head / c.n_head_kv;
+    std::vector<AttentionProblem> problems;
     for (int i = 0; i < n; ++i) {
         const int first = c.first_visible_position(il, pos0 + i);
         for (int g = 0; g < c.n_head_kv; ++g) {
@@ -121,9 +123,10 @@ void StandardTransformer::attention(int il, const float* x, int n, int pos0, flo
                               v_width, c.attn_scale};
             const size_t first_head = static_cast<size_t>(i) * c.n_head + static_cast<size_t>(g) * group;
             const Queries queries{group, &q[first_head * hd], hd, nullptr, 0};
-            attend_shared(kv, pos0 + i + 1 - first, queries, &heads[first_head * hv], hv, pool);
+            problems.push_back({kv, pos0 + i + 1 - first, queries, &heads[first_head * hv], hv});
         }
     }
+    attend(problems, pool);
     project_rows(w.wo.matrix(), heads.data(), n, out, pool);
 }
 

@@ -40,6 +40,8 @@ constexpr Preset kPresets[] = {
      7168, 61, 128, 1, 0, 129280, 163840, 256, 8, 1, 2048, 0, 18432, 3, 1536, 512, 128, 64, 128, true, 8, 4, 2.5f, true, true},
     {"deepseek2", "tiny", "3 layers, d=256, 8 experts top-2 + 1 shared (tests)",
      256, 3, 4, 1, 0, 300, 512, 8, 2, 1, 32, 0, 128, 1, 0, 32, 16, 16, 16, false, 0, 0, 1.0f, false, true},
+    {"deepseek2", "small", "4 layers, d=512, 16 experts top-4 + 1 shared, 4096 tokens; 49 MB at q8_0 (memory test)",
+     512, 4, 8, 1, 0, 4096, 4096, 16, 4, 1, 512, 0, 1024, 1, 0, 128, 32, 32, 32, false, 0, 0, 1.0f, false, true},
     {"qwen2moe", "a2.7b", "Qwen1.5-MoE-A2.7B: 60 experts top-4 + gated shared expert",
      2048, 24, 16, 16, 128, 151936, 8192, 60, 4, 1, 1408, 5632, 5632, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false},
     {"qwen2moe", "tiny", "3 layers, d=256, 8 experts top-2 + gated shared expert (tests)",

@@ -116,20 +116,24 @@ void ThreadPool::parallel_for(int64_t n, const Chunk& fn, int64_t grain) {
     run_job(fn);
 }
 
-void ThreadPool::parallel_for_weighted(std::span<const int64_t> cost_prefix, const Chunk& fn, int64_t grain) {
-    const int64_t n = static_cast<int64_t>(cost_prefix.size()) - 1;
+void ThreadPool::parallel_for_weighted(int64_t n, const CostBefore& cost_before, const Chunk& fn, int64_t grain) {
     if (n <= 0) return;
     grain = std::max<int64_t>(1, grain);
     if (run_inline(n, fn, grain)) return;
     std::lock_guard<std::mutex> submit(submit_mutex_);
-    // Cut where the running cost crosses each equal share, at a multiple of the grain.
+    // Cut where the running cost first reaches each equal share, rounded up to the grain.
     const int64_t chunks = n_threads_ * kChunksPerThread;
-    const int64_t total = cost_prefix.back() - cost_prefix.front();
+    const int64_t total = cost_before(n);
     boundaries_.assign(1, 0);
     for (int64_t c = 1; c < chunks; ++c) {
-        const int64_t share = cost_prefix.front() + total * c / chunks;
-        const int64_t at = std::lower_bound(cost_prefix.begin(), cost_prefix.end(), share) - cost_prefix.begin();
-        const int64_t cut = std::min(n, (at + grain - 1) / grain * grain);
+        const int64_t share = total * c / chunks;
+        int64_t low = 0, high = n;  // the first i with cost_before(i) >= share
+        while (low < high) {
+            const int64_t mid = low + (high - low) / 2;
+            if (cost_before(mid) < share) low = mid + 1;
+            else high = mid;
+        }
+        const int64_t cut = std::min(n, (low + grain - 1) / grain * grain);
         if (cut > boundaries_.back() && cut < n) boundaries_.push_back(cut);
     }
     boundaries_.push_back(n);

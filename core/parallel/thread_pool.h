@@ -23,7 +23,6 @@
 #include <exception>
 #include <functional>
 #include <mutex>
-#include <span>
 #include <thread>
 #include <vector>
 
@@ -46,10 +45,11 @@ public:
     // chunk, for per-thread scratch.
     void parallel_for(int64_t n, const Chunk& fn, int64_t grain = 1);
 
-    // The same over n = cost_prefix.size() - 1 indices whose costs differ (e.g. weight rows of
-    // different types): chunks are cut to carry about equal cost rather than equal counts.
-    // cost_prefix[i] is the total cost of indices [0, i), non-decreasing, starting at 0.
-    void parallel_for_weighted(std::span<const int64_t> cost_prefix, const Chunk& fn, int64_t grain = 1);
+    // The same over indices whose costs differ (e.g. weight rows of different types): chunks are
+    // cut to carry about equal cost rather than equal counts. cost_before(i) is the total cost of
+    // indices [0, i) for 0 <= i <= n, non-decreasing, with cost_before(0) = 0.
+    using CostBefore = std::function<int64_t(int64_t i)>;
+    void parallel_for_weighted(int64_t n, const CostBefore& cost_before, const Chunk& fn, int64_t grain = 1);
 
     // How many loops were handed to the workers (each ends at a barrier), and how long the
     // workers (not the caller) spent inside chunks, since construction.

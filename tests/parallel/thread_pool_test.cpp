@@ -64,8 +64,7 @@ TEST(ThreadPool, EmptyAndNegativeRangesCallNothing) {
     const ThreadPool::Chunk count = [&](int64_t, int64_t, int) { ++calls; };
     pool.parallel_for(0, count);
     pool.parallel_for(-5, count, 4);
-    pool.parallel_for_weighted(std::vector<int64_t>{0}, count);  // no index
-    pool.parallel_for_weighted({}, count);
+    pool.parallel_for_weighted(0, [](int64_t) { return int64_t{0}; }, count);
     EXPECT_EQ(calls, 0);
     EXPECT_EQ(pool.stats().loops, 0u);
 }
@@ -89,12 +88,16 @@ std::vector<int64_t> two_type_prefix() {
     return prefix;
 }
 
+ThreadPool::CostBefore cost_of(const std::vector<int64_t>& prefix) {
+    return [&prefix](int64_t i) { return prefix[i]; };
+}
+
 TEST(ThreadPool, WeightedChunksCarryAboutEqualCost) {
     ThreadPool pool(2);  // 2 threads × 4 chunks: a share of 352 / 8 = 44
     const std::vector<int64_t> prefix = two_type_prefix();
     ASSERT_EQ(prefix.back(), 352);
     Recorder r(64);
-    pool.parallel_for_weighted(prefix, r.chunk());
+    pool.parallel_for_weighted(64, cost_of(prefix), r.chunk());
     r.expect_each_index_once();
     EXPECT_GE(r.chunks.size(), 6u);
     for (const ChunkRecord& c : r.chunks) {
@@ -110,7 +113,7 @@ TEST(ThreadPool, WeightedChunksRespectTheGrainAndCoverEveryIndex) {
             SCOPED_TRACE("threads " + std::to_string(threads) + " grain " + std::to_string(grain));
             const std::vector<int64_t> prefix = two_type_prefix();
             Recorder r(64);
-            pool.parallel_for_weighted(prefix, r.chunk(), grain);
+            pool.parallel_for_weighted(64, cost_of(prefix), r.chunk(), grain);
             r.expect_each_index_once();
             for (const ChunkRecord& c : r.chunks) {
                 EXPECT_EQ(c.begin % grain, 0);
@@ -124,7 +127,7 @@ TEST(ThreadPool, WeightedLoopWithZeroCostIndicesStillRunsThem) {
     ThreadPool pool(2);
     const std::vector<int64_t> prefix(101, 0);  // 100 indices, all free
     Recorder r(100);
-    pool.parallel_for_weighted(prefix, r.chunk());
+    pool.parallel_for_weighted(100, cost_of(prefix), r.chunk());
     r.expect_each_index_once();
 }
 
