@@ -21,7 +21,7 @@ struct TypeKernels {
     DotFn dot = nullptr;
 };
 
-constexpr uint32_t kTypeSlots = 31;  // ggml type ids 0..30 (BF16 is the largest we support)
+constexpr uint32_t kTypeSlots = 40;  // ggml type ids 0..39 (MXFP4 is the largest we support)
 
 struct KernelTable {
     const char* isa = "";

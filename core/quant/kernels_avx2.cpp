@@ -12,6 +12,7 @@
 #include "quant/kernel_table.h"
 
 #if defined(__x86_64__)
+#include "quant/mxfp4.h"
 #include "quant/simd_kernels.h"
 
 namespace moe::quant::detail {
@@ -57,7 +58,11 @@ struct Avx2 {
 }  // namespace
 
 const KernelTable* avx2_kernels() {
-    static const KernelTable table = make_simd_table<Avx2>("avx2");
+    static const KernelTable table = [] {
+        KernelTable t = make_simd_table<Avx2>("avx2");
+        t.types[static_cast<uint32_t>(GgmlType::MXFP4)] = *mxfp4_avx2_kernels();
+        return t;
+    }();
     return &table;
 }
 

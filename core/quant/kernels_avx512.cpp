@@ -18,6 +18,7 @@
 #include "quant/kernel_table.h"
 
 #if defined(__x86_64__)
+#include "quant/mxfp4.h"
 #include "quant/simd_kernels.h"
 
 namespace moe::quant::detail {
@@ -186,6 +187,7 @@ KernelTable make_avx512_table() {
     KernelTable table = make_simd_table<Avx512>("avx512");
     table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot = dot_q4_k;
     table.types[static_cast<uint32_t>(GgmlType::Q5_0)].dot = dot_q5_0;
+    table.types[static_cast<uint32_t>(GgmlType::MXFP4)] = *mxfp4_avx512_kernels();
     return table;
 }
 

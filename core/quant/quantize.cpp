@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "quant/block_formats.h"
+#include "quant/mxfp4.h"
 #include "quant/quant.h"
 
 namespace moe::quant {
@@ -304,6 +305,7 @@ void quantize_row(GgmlType type, const float* src, void* dst, int64_t n) {
         case GgmlType::Q4_K: quantize_blocks<BlockQ4_K, kQKK>(quantize_q4_k, src, dst, n); return;
         case GgmlType::Q5_K: quantize_blocks<BlockQ5_K, kQKK>(quantize_q5_k, src, dst, n); return;
         case GgmlType::Q6_K: quantize_blocks<BlockQ6_K, kQKK>(quantize_q6_k, src, dst, n); return;
+        case GgmlType::MXFP4: quantize_row_mxfp4(src, dst, n); return;
         default: break;
     }
     throw std::invalid_argument("quantize_row: no quantizer for " + type_name(type));

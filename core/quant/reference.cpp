@@ -5,6 +5,7 @@
 
 #include "quant/block_formats.h"
 #include "quant/kernel_table.h"
+#include "quant/mxfp4.h"
 #include "quant/quant.h"
 
 namespace moe::quant::detail {
@@ -215,6 +216,7 @@ KernelTable make_reference_table() {
     add_blocks<BlockQ4_K, kQKK, block_q4_k>(table, GgmlType::Q4_K);
     add_blocks<BlockQ5_K, kQKK, block_q5_k>(table, GgmlType::Q5_K);
     add_blocks<BlockQ6_K, kQKK, block_q6_k>(table, GgmlType::Q6_K);
+    add_blocks<BlockMXFP4, kQK, block_mxfp4>(table, GgmlType::MXFP4);
     table.gemm_f32 = gemm_reference;
     return table;
 }

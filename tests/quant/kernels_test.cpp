@@ -111,7 +111,6 @@ TEST(Dispatch, SupportedTypes) {
     for (GgmlType t : all_types()) EXPECT_TRUE(is_supported(t)) << type_name(t);
     EXPECT_FALSE(is_supported(GgmlType::Q8_K));
     EXPECT_FALSE(is_supported(GgmlType::IQ4_NL));
-    EXPECT_FALSE(is_supported(GgmlType::MXFP4));
     float out[32];
     uint8_t block[18] = {};
     EXPECT_THROW(dequantize_row(GgmlType::IQ4_NL, block, out, 32), std::invalid_argument);

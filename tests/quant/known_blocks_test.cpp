@@ -50,6 +50,19 @@ TEST(KnownBlocks, Q4_0) {
     expect_block(GgmlType::Q4_0, b, {{0, -16}, {5, -6}, {15, 14}, {16, 14}, {20, 6}, {31, -16}});
 }
 
+TEST(KnownBlocks, MXFP4) {
+    // e = 127: scale 2^0, each code is its E2M1 value (bit 3 the sign; 0, .5, 1, 1.5, 2, 3, 4, 6).
+    std::vector<uint8_t> b(17, 0);
+    b[0] = 127;
+    for (int j = 0; j < 16; ++j) b[1 + j] = static_cast<uint8_t>(j | (15 - j) << 4);
+    expect_block(GgmlType::MXFP4, b, {{0, 0}, {1, 0.5f}, {3, 1.5f}, {5, 3}, {7, 6}, {8, 0}, {9, -0.5f},
+                                      {15, -6}, {16, -6}, {18, -3}, {23, -0}, {24, 6}, {30, 0.5f}});
+    b[0] = 130;  // scale 2^3
+    expect_block(GgmlType::MXFP4, b, {{1, 4}, {7, 48}, {14, -32}});
+    b[0] = 0;  // scale 2^-127, a subnormal: code 1 (0.5) is 2^-128
+    expect_block(GgmlType::MXFP4, b, {{1, 0x1p-128f}, {7, 6 * 0x1p-127f}, {16, -6 * 0x1p-127f}});
+}
+
 TEST(KnownBlocks, Q4_1) {
     std::vector<uint8_t> b(20, 0);
     put_half(b, 0, 0x3C00);  // d = 1

@@ -18,7 +18,7 @@ inline const std::vector<GgmlType>& all_types() {
     static const std::vector<GgmlType> types = {
         GgmlType::F32,  GgmlType::F16,  GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0,
         GgmlType::Q5_1, GgmlType::Q8_0, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K,
-        GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::BF16};
+        GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::BF16, GgmlType::MXFP4};
     return types;
 }
 
@@ -67,6 +67,9 @@ inline std::vector<uint8_t> random_row(GgmlType type, int64_t n, std::mt19937& r
         for (int64_t i = 0; i < n; ++i) put_half(static_cast<size_t>(2 * i), random_half(rng));
     } else if (type == GgmlType::BF16) {
         for (int64_t i = 0; i < n; ++i) put_half(static_cast<size_t>(2 * i), fp32_to_bf16(fp16_to_fp32(random_half(rng))));
+    } else if (type == GgmlType::MXFP4) {
+        // E8M0 exponents for scales 2^-12 .. 2^1, like the F16 scales of the other formats.
+        for (int64_t b = 0; b < n / 32; ++b) bytes[static_cast<size_t>(17 * b)] = static_cast<uint8_t>(115 + rng() % 14);
     } else {
         for (int64_t b = 0; b < n / block_size(type); ++b) {
             for (int offset : half_offsets(type)) put_half(static_cast<size_t>(b * block_bytes(type) + offset), random_half(rng));

@@ -113,6 +113,30 @@ TEST(Quantize, RejectsPartialBlocks) {
 
 // ---- Values on a grid come back exactly ----
 
+TEST(Quantize, Mxfp4GridValuesAreExact) {
+    // Block b: E2M1 values (0, ±0.5 … ±6) times 2^(b − 4), with 6 present so that the exponent
+    // puts the largest magnitude at the top code.
+    const float e2m1[] = {0, 0.5f, 1, 1.5f, 2, 3, 4, 6};
+    std::mt19937 rng(6);
+    std::vector<float> x(32 * 8);
+    for (int b = 0; b < 8; ++b) {
+        for (int i = 0; i < 32; ++i) {
+            const float v = i == 0 ? 6.0f : e2m1[rng() % 8] * (rng() & 1 ? -1.0f : 1.0f);
+            x[32 * b + i] = std::ldexp(v, b - 4);
+        }
+    }
+    EXPECT_EQ(round_trip(GgmlType::MXFP4, x), x);
+    // Off the grid: 5 lies between 4 and 6 and takes the first of the two (4); 7 clamps to 6.
+    std::vector<float> y(32, 0.0f);
+    y[0] = 7.0f;
+    y[1] = 5.0f;
+    y[2] = -5.5f;
+    const std::vector<float> back = round_trip(GgmlType::MXFP4, y);
+    EXPECT_EQ(back[0], 6.0f);
+    EXPECT_EQ(back[1], 4.0f);
+    EXPECT_EQ(back[2], -6.0f);
+}
+
 // Legacy blocks: y = d·(u − offset) + m, with the grid's extreme codes present so the quantizer
 // recovers d and m exactly (power-of-two d, F16-exact m).
 struct LegacyGrid {
