@@ -46,10 +46,27 @@ double decode(Session& session, int32_t first, int n, TraceObserver* observer, i
     return seconds_since(start);
 }
 
+struct ExactSpeed {
+    double prefill_tok_s, decode_tok_s;
+};
+
+// The same prompt and decode on the exact path (F32 activations), untraced: the cost of --exact.
+ExactSpeed measure_exact(const std::shared_ptr<const Model>& model, SessionOptions options,
+                         const std::vector<int32_t>& prompt, int n_gen) {
+    options.exact = true;
+    Session session(model, options);
+    const int vocab = model->info().n_vocab;
+    const auto start = Clock::now();
+    const std::vector<float> logits = session.evaluate(prompt, false);
+    const double prefill_s = seconds_since(start);
+    const double decode_s = decode(session, argmax(logits.data(), vocab), n_gen, nullptr, vocab);
+    return {static_cast<double>(prompt.size()) / prefill_s, n_gen / decode_s};
+}
+
 }  // namespace
 
 int bench_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    Arguments arguments(args, 1, {"--model", "--prompt-tokens", "--gen-tokens", "--threads", "--json"}, {},
+    Arguments arguments(args, 1, {"--model", "--prompt-tokens", "--gen-tokens", "--threads", "--json"}, {"--exact"},
                         {{"-m", "--model"}, {"-p", "--prompt-tokens"}, {"-n", "--gen-tokens"}, {"-t", "--threads"}});
     constexpr int kMaxTokens = 1 << 20;  // keeps -p + -n + 1 a valid context length
     const std::string allowed = "1 to " + std::to_string(kMaxTokens);
@@ -63,6 +80,7 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
     SessionOptions options;
     options.n_threads = n_threads;
     options.n_ctx = n_prompt + n_gen + 1;
+    options.exact = arguments.has("--exact");
     Session session(model, options);
     ThreadPool pool(options.n_threads);
     const int vocab = model->info().n_vocab;
@@ -106,6 +124,7 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
     const double worker_busy_s =
         std::chrono::duration<double>(threads_after.worker_busy - threads_before.worker_busy).count();
     const double worker_idle = pool.size() > 1 ? 1.0 - worker_busy_s / ((pool.size() - 1) * traced) : 0.0;
+    const ExactSpeed exact = measure_exact(model, options, prompt, n_gen);
 
     out << "prefill_tok_s          " << prefill_tok_s << "\n";
     out << "decode_tok_s           " << decode_tok_s << " (trace off), " << traced_tok_s << " (trace on)\n";
@@ -117,6 +136,8 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
     out << "trace_overhead         " << overhead * 100.0 << " %\n";
     out << "loops_per_token        " << loops_per_token << " parallel loops (barriers) per generated token\n";
     out << "worker_idle            " << worker_idle * 100.0 << " % of decode (trace on) the workers waited\n";
+    out << "exact_tok_s            " << exact.prefill_tok_s << " prefill, " << exact.decode_tok_s
+        << " decode (--exact: F32 activations)\n";
 
     if (json_path) {
         JsonWriter json;
@@ -126,6 +147,7 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
         json.key("prompt_tokens").value(n_prompt).key("gen_tokens").value(n_gen);
         json.key("prefill_tok_s").value(prefill_tok_s).key("decode_tok_s").value(decode_tok_s);
         json.key("decode_tok_s_trace").value(traced_tok_s);
+        json.key("prefill_tok_s_exact").value(exact.prefill_tok_s).key("decode_tok_s_exact").value(exact.decode_tok_s);
         json.key("weight_bytes_per_token").value(bytes_per_token);
         json.key("bandwidth_gb_s").value(bandwidth).key("achieved_gb_s").value(achieved);
         json.key("bandwidth_fraction").value(fraction).key("trace_overhead").value(overhead);

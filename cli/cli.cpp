@@ -19,14 +19,14 @@ commands:
   run [-m MODEL] -p PROMPT [-n N]      generate, printing text as it streams
       [--temp T] [--top-k K] [--top-p P] [--seed S] [--threads T] [--ctx N [--ctx-override]]
       [--routing-csv FILE] [--routing-npz FILE] [--logits-csv FILE] [--logits-top K] [--json FILE]
-      [--experts K] [--disable-expert LAYER:EXPERT]... [--dense] [--ignore-eos]
-  bench [-m MODEL] [-p 512] [-n 128] [--threads T] [--json FILE]
+      [--experts K] [--disable-expert LAYER:EXPERT]... [--dense] [--ignore-eos] [--exact]
+  bench [-m MODEL] [-p 512] [-n 128] [--threads T] [--json FILE] [--exact]
   synth --arch ARCH --preset NAME [--layers L] [--type TYPE] [--seed S] [--legacy-kv-b] -o FILE
       (synth --list shows the presets)
   perplexity [-m MODEL] -f TEXT [--ctx 512] [--threads T]
-      [--experts K] [--disable-expert LAYER:EXPERT]... [--dense]
+      [--experts K] [--disable-expert LAYER:EXPERT]... [--dense] [--exact]
   profile [-m MODEL] [--corpus PATH]... [--domain NAME=PATH]... [--ctx N] [--max-tokens N]
-      [--routing-csv FILE] [--json FILE] [--threads T]   (bundled samples without a corpus)
+      [--routing-csv FILE] [--json FILE] [--threads T] [--exact]   (bundled samples without a corpus)
   prune [-m MODEL] --keep M --profile PROFILE.json -o OUT.gguf
   analyze TRACE... [-m MODEL | --n-expert N] [--json FILE] [--cache-sizes 2,4,8]
       [--min-count 5] [--top-tokens 10] [--no-oracle]

@@ -30,7 +30,7 @@ std::string share(double used, double dense) {
 
 int perplexity_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     Arguments arguments(args, 1, {"--model", "--file", "--ctx", "--threads", "--experts", "--disable-expert"},
-                        {"--dense"}, {{"-m", "--model"}, {"-f", "--file"}, {"-c", "--ctx"}, {"-t", "--threads"}});
+                        {"--dense", "--exact"}, {{"-m", "--model"}, {"-f", "--file"}, {"-c", "--ctx"}, {"-t", "--threads"}});
     const auto text_path = arguments.text("--file");
     if (!text_path) throw UsageError("missing -f TEXT");
     PerplexityOptions options;
@@ -43,6 +43,7 @@ int perplexity_command(const std::vector<std::string>& args, std::ostream& out, 
     options.overrides = routing_overrides(arguments, model->info());
     SessionOptions session_options;
     session_options.n_threads = n_threads;
+    session_options.exact = arguments.has("--exact");
     session_options.n_ctx = options.n_ctx;
     Session session(model, session_options);
     const std::vector<int32_t> tokens = tokenize_for_perplexity(*model, text);

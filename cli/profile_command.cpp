@@ -41,7 +41,7 @@ int profile_command(const std::vector<std::string>& args, std::ostream& out, std
     Arguments arguments(args, 1,
                         {"--model", "--corpus", "--domain", "--ctx", "--max-tokens", "--routing-csv", "--json",
                          "--threads"},
-                        {}, {{"-m", "--model"}, {"-c", "--ctx"}, {"-t", "--threads"}});
+                        {"--exact"}, {{"-m", "--model"}, {"-c", "--ctx"}, {"-t", "--threads"}});
     if (!arguments.positional().empty()) throw UsageError("unexpected argument '" + arguments.positional()[0] + "'");
     const auto csv_path = arguments.text("--routing-csv");
     const auto json_path = arguments.text("--json");
@@ -58,6 +58,7 @@ int profile_command(const std::vector<std::string>& args, std::ostream& out, std
     options.max_tokens = max_tokens;
     SessionOptions session_options;
     session_options.n_threads = n_threads;
+    session_options.exact = arguments.has("--exact");
     session_options.n_ctx = options.n_ctx;
     Session session(model, session_options);
 

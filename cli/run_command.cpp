@@ -54,7 +54,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
                         {"--model", "--prompt", "--n-predict", "--temp", "--top-k", "--top-p", "--seed", "--threads",
                          "--ctx", "--routing-csv", "--routing-npz", "--logits-csv", "--logits-top", "--json", "--experts",
                          "--disable-expert"},
-                        {"--dense", "--ignore-eos", "--no-special", "--ctx-override"},
+                        {"--dense", "--ignore-eos", "--no-special", "--ctx-override", "--exact"},
                         {{"-m", "--model"}, {"-p", "--prompt"}, {"-n", "--n-predict"}, {"-t", "--threads"}});
     auto prompt = arguments.text("--prompt");
     if (!prompt) throw UsageError("missing -p PROMPT");
@@ -73,6 +73,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
     request.parse_special = !arguments.has("--no-special");
     SessionOptions options;
     options.n_threads = thread_count(arguments);
+    options.exact = arguments.has("--exact");
 
     const auto model = Model::load(model_path(arguments));
     request.overrides = routing_overrides(arguments, model->info());

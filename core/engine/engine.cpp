@@ -9,6 +9,7 @@
 #include "models/tensor_names.h"
 #include "models/transformer.h"
 #include "parallel/thread_pool.h"
+#include "quant/matmul.h"
 #include "sampling/sampler.h"
 #include "tokenizer/tokenizer.h"
 
@@ -108,6 +109,7 @@ Session::Session(std::shared_ptr<const Model> model, const SessionOptions& optio
     const ModelConfig& c = model_->transformer().config();
     const int n_ctx = options.n_ctx > 0 ? options.n_ctx : std::min(c.n_ctx_train, 4096);
     pool_ = std::make_unique<ThreadPool>(options.n_threads);
+    exact_ = options.exact;
     cache_ = model_->transformer().make_cache(n_ctx);
 }
 
@@ -151,7 +153,10 @@ std::vector<float> Session::evaluate(const std::vector<int32_t>& tokens, bool al
     request.cancel = cancel;
     request.traces = observer ? &traces : nullptr;
     const auto start = Clock::now();
-    model.forward(request);
+    {
+        const ExactActivations precision(exact_);
+        model.forward(request);
+    }
     const double per_token_ms = ms_since(start) / std::max(1, n);
 
     for (int i = 0; i < n && observer; ++i) {

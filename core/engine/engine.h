@@ -73,6 +73,9 @@ struct GenerationResult {
 struct SessionOptions {
     int n_ctx = 0;      // 0: min(training context, 4096)
     int n_threads = 0;  // 0: all cores
+    // Keep activations in F32 and expand quantized weights exactly (slower; for bit-careful
+    // comparisons). Off: activations are quantized to 8 bits per product, as llama.cpp does.
+    bool exact = false;
 };
 
 // Owns the KV cache and threads for one conversation with a model. Not thread-safe: one
@@ -110,6 +113,7 @@ private:
     std::unique_ptr<ThreadPool> pool_;
     std::unique_ptr<KvCache> cache_;
     int steps_ = 0;  // evaluations since reset, for TokenTrace::step
+    bool exact_ = false;
 };
 
 }  // namespace moe

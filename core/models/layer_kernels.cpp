@@ -31,13 +31,19 @@ void matvec_batch(const std::vector<MatvecJob>& jobs, ThreadPool& pool) {
         const size_t j = job_of(row);
         return first_byte[j] + (row - first_row[j]) * static_cast<int64_t>(jobs[j].w.row_stride);
     };
+    std::vector<RowDot> dots;  // one activation per job, quantized once for neighbours that share it
+    dots.reserve(jobs.size());
+    for (const MatvecJob& job : jobs) {
+        if (!dots.empty() && dots.back().can_share(job.w.type, job.x)) dots.emplace_back(job.w.type, dots.back());
+        else dots.emplace_back(job.w.type, job.x, job.w.cols);
+    }
     pool.parallel_for_weighted(first_row.back(), bytes_before, [&](int64_t begin, int64_t end, int) {
         size_t j = job_of(begin);
         for (int64_t row = begin; row < end; ++row) {
             while (row >= first_row[j + 1]) ++j;
             const MatvecJob& job = jobs[j];
             const int64_t r = row - first_row[j];
-            job.y[r] = quant::dot_row(job.w.type, job.w.row(r), job.x, job.w.cols);
+            job.y[r] = dots[j](job.w.row(r), job.w.cols);
         }
     }, 16);
 }

@@ -4,12 +4,17 @@
 #include <cstdint>
 
 #include "gguf/tensor_types.h"
+#include "quant/activations.h"
 
 namespace moe::quant::detail {
 
 // n values of one stored row (n a multiple of the block size).
 using DequantizeFn = void (*)(const void* src, float* dst, int64_t n);
 using DotFn = float (*)(const void* row, const float* x, int64_t n);
+// Σ_i row[i]·x̂[i] with x̂ the quantized activation (activation_format(type) of the row's type).
+using DotQ8Fn = float (*)(const void* row, const QuantizedRow& x, int64_t n);
+// The same for four activation vectors x[0..3] at once (out[t] for x[t]): the prefill GEMM's unit.
+using DotQ8x4Fn = void (*)(const void* row, const QuantizedRow* x, int64_t n, float* out);
 
 // y[i·ldy + r] = Σ_k w[r·cols + k] · x[i·ldx + k] for r < n_rows, i < n.
 // w: (n_rows, cols) contiguous F32; x: (n, cols) with row stride ldx; y: (n, ldy).
@@ -19,6 +24,13 @@ using GemmFn = void (*)(const float* w, int64_t n_rows, int64_t cols, const floa
 struct TypeKernels {
     DequantizeFn dequantize = nullptr;
     DotFn dot = nullptr;
+    DotQ8Fn dot_q8 = nullptr;  // set for the types whose activation_format is not F32
+    DotQ8x4Fn dot_q8_x4 = nullptr;
+};
+
+struct Int8Kernels {
+    DotQ8Fn dot;
+    DotQ8x4Fn dot_x4;
 };
 
 constexpr uint32_t kTypeSlots = 40;  // ggml type ids 0..39 (MXFP4 is the largest we support)

@@ -14,6 +14,7 @@
 #if defined(__x86_64__)
 #include "quant/mxfp4.h"
 #include "quant/simd_kernels.h"
+#include "quant/simd_int8_kernels.h"
 
 namespace moe::quant::detail {
 namespace {
@@ -43,6 +44,11 @@ struct Avx2 {
     static F from_i8(const int8_t* q) {
         return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(q))));
     }
+    static __m256i dot_i8(__m256i w, __m256i x) {
+        const __m256i pairs = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w));
+        return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
+    }
+    static __m256i madd_acc(__m256i acc, __m256i a, __m256i b) { return _mm256_add_epi32(acc, _mm256_madd_epi16(a, b)); }
     template <class Element>
     static F load_as_f32(const Element* p) {
         if constexpr (std::is_same_v<Element, float>) {
@@ -60,6 +66,7 @@ struct Avx2 {
 const KernelTable* avx2_kernels() {
     static const KernelTable table = [] {
         KernelTable t = make_simd_table<Avx2>("avx2");
+        add_int8_kernels<Avx2>(t);
         t.types[static_cast<uint32_t>(GgmlType::MXFP4)] = *mxfp4_avx2_kernels();
         return t;
     }();

@@ -1,4 +1,4 @@
-// AVX-512 (F/BW/VL/DQ) kernels: 16 floats per vector; the block decoders stay 256-bit. The Q4_K
+// AVX-512 (F/BW/VL/DQ/VNNI) kernels: 16 floats per vector; the block decoders stay 256-bit. The Q4_K
 // and Q5_0 dots are table lookups of their own (below), the rest come from simd_kernels.h.
 // Must precede the includes so that the intrinsics get the same options:
 // - no contraction of separate multiplies and adds into FMAs: dequantized values must round
@@ -20,6 +20,7 @@
 #if defined(__x86_64__)
 #include "quant/mxfp4.h"
 #include "quant/simd_kernels.h"
+#include "quant/simd_int8_kernels.h"
 
 namespace moe::quant::detail {
 namespace {
@@ -44,6 +45,10 @@ struct Avx512 {
     static F from_i8(const int8_t* q) {
         return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(q))));
     }
+    static __m256i dot_i8(__m256i w, __m256i x) {
+        return _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_abs_epi8(w), _mm256_sign_epi8(x, w));
+    }
+    static __m256i madd_acc(__m256i acc, __m256i a, __m256i b) { return _mm256_dpwssd_epi32(acc, a, b); }
     template <class Element>
     static F load_as_f32(const Element* p) {
         if constexpr (std::is_same_v<Element, float>) {
@@ -187,6 +192,7 @@ KernelTable make_avx512_table() {
     KernelTable table = make_simd_table<Avx512>("avx512");
     table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot = dot_q4_k;
     table.types[static_cast<uint32_t>(GgmlType::Q5_0)].dot = dot_q5_0;
+    add_int8_kernels<Avx512>(table);
     table.types[static_cast<uint32_t>(GgmlType::MXFP4)] = *mxfp4_avx512_kernels();
     return table;
 }

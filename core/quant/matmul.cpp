@@ -10,10 +10,18 @@
 namespace moe {
 namespace {
 
+thread_local bool exact_on_this_thread = false;
+
 // The kernels for w's type, after checking that its rows are whole blocks.
 const quant::detail::TypeKernels& kernels_for(const WeightMatrix& w) {
     (void)row_bytes(w.type, w.cols);  // throws std::invalid_argument naming the type and width
     return quant::detail::kernels_for(quant::detail::active_kernels(), w.type);
+}
+
+// The integer kernel for `type` on the fast path, or nullptr when activations stay F32.
+quant::detail::DotQ8Fn integer_dot(GgmlType type) {
+    if (exact_on_this_thread) return nullptr;
+    return quant::detail::kernels_for(quant::detail::active_kernels(), type).dot_q8;
 }
 
 // Rows per parallel_for grain: enough bytes that handing a chunk to a thread is worth it.
@@ -22,19 +30,79 @@ int64_t row_grain(const WeightMatrix& w) {
     return std::max<int64_t>(1, static_cast<int64_t>(kMinChunkBytes / std::max<size_t>(1, w.row_stride)));
 }
 
+// Quantized activations: each band of rows small enough to stay in L1 while all n activation
+// vectors pass over it, four at a time (each weight block is unpacked once for four tokens).
+void matmul_quantized(const WeightMatrix& w, const quant::detail::TypeKernels& kernels, const float* x, int64_t ldx,
+                      int64_t n, float* y, int64_t ldy, ThreadPool& pool) {
+    thread_local quant::QuantizedActivations quantized;
+    quantized.quantize(quant::activation_format(w.type), x, n, w.cols, ldx);
+    const int64_t band = std::max<int64_t>(1, static_cast<int64_t>(16 * 1024 / w.row_stride));
+    const struct {
+        const WeightMatrix& w;
+        const quant::detail::TypeKernels& kernels;
+        const quant::QuantizedActivations& x;
+        int64_t n;
+        float* y;
+        int64_t ldy, band;
+    } job{w, kernels, quantized, n, y, ldy, band};
+    pool.parallel_for(w.rows, [&job](int64_t begin, int64_t end, int) {
+        const WeightMatrix& w = job.w;
+        for (int64_t r0 = begin; r0 < end; r0 += job.band) {
+            const int64_t r1 = std::min(end, r0 + job.band);
+            int64_t i = 0;
+            for (; i + 4 <= job.n; i += 4) {
+                const quant::QuantizedRow four[4] = {job.x.row(i), job.x.row(i + 1), job.x.row(i + 2), job.x.row(i + 3)};
+                float out[4];
+                for (int64_t r = r0; r < r1; ++r) {
+                    job.kernels.dot_q8_x4(w.row(r), four, w.cols, out);
+                    for (int t = 0; t < 4; ++t) job.y[(i + t) * job.ldy + r] = out[t];
+                }
+            }
+            for (; i < job.n; ++i) {
+                const quant::QuantizedRow xi = job.x.row(i);
+                for (int64_t r = r0; r < r1; ++r) job.y[i * job.ldy + r] = job.kernels.dot_q8(w.row(r), xi, w.cols);
+            }
+        }
+    }, band);
+}
+
 }  // namespace
 
+ExactActivations::ExactActivations(bool exact) : previous_(exact_on_this_thread) { exact_on_this_thread = exact; }
+ExactActivations::~ExactActivations() { exact_on_this_thread = previous_; }
+bool exact_activations() { return exact_on_this_thread; }
+
+RowDot::RowDot(GgmlType type, const float* x, int64_t cols)
+    : x_(x), format_(quant::activation_format(type)), dot_(quant::detail::kernels_for(quant::detail::active_kernels(), type).dot),
+      dot_q8_(integer_dot(type)) {
+    if (dot_q8_) {
+        auto quantized = std::make_shared<quant::QuantizedActivations>();
+        quantized->quantize(format_, x, 1, cols, cols);
+        quantized_ = std::move(quantized);
+    }
+}
+
+RowDot::RowDot(GgmlType type, const RowDot& other) : RowDot(other) {
+    dot_ = quant::detail::kernels_for(quant::detail::active_kernels(), type).dot;
+    dot_q8_ = integer_dot(type);
+}
+
+bool RowDot::can_share(GgmlType type, const float* x) const {
+    return x == x_ && quant::activation_format(type) == format_ && (integer_dot(type) != nullptr) == (dot_q8_ != nullptr);
+}
+
 void matvec(const WeightMatrix& w, const float* x, float* y, ThreadPool& pool) {
+    (void)kernels_for(w);  // checks the row width
+    const RowDot dot(w.type, x, w.cols);
     // The chunk lambda captures one reference, so its std::function needs no heap allocation.
     const struct {
         const WeightMatrix& w;
-        quant::detail::DotFn dot;
-        const float* x;
+        const RowDot& dot;
         float* y;
-    } job{w, kernels_for(w).dot, x, y};
+    } job{w, dot, y};
     // Chunks are contiguous bands of rows: sequential streams through memory.
     pool.parallel_for(w.rows, [&job](int64_t begin, int64_t end, int) {
-        for (int64_t r = begin; r < end; ++r) job.y[r] = job.dot(job.w.row(r), job.x, job.w.cols);
+        for (int64_t r = begin; r < end; ++r) job.y[r] = job.dot(job.w.row(r), job.w.cols);
     }, row_grain(w));
 }
 
@@ -43,6 +111,11 @@ void matmul(const WeightMatrix& w, const float* x, int64_t ldx, int64_t n, float
     if (n <= 0) return;
     if (n == 1) {
         matvec(w, x, y, pool);
+        return;
+    }
+    const quant::detail::TypeKernels& kernels = kernels_for(w);
+    if (integer_dot(w.type)) {
+        matmul_quantized(w, kernels, x, ldx, n, y, ldy, pool);
         return;
     }
     // Expanded rows per tile: about 128 KiB of F32, which stays in L2 while every activation
@@ -57,7 +130,7 @@ void matmul(const WeightMatrix& w, const float* x, int64_t ldx, int64_t n, float
         float* y;
         int64_t ldy, tile_rows;
         bool plain_f32;  // rows can be used in place
-    } job{w, kernels_for(w).dequantize, quant::detail::active_kernels().gemm_f32, x, ldx, n, y, ldy,
+    } job{w, kernels.dequantize, quant::detail::active_kernels().gemm_f32, x, ldx, n, y, ldy,
           std::clamp<int64_t>(kTileFloats / std::max<int64_t>(1, w.cols), 4, 256) / 4 * 4,
           w.type == GgmlType::F32 && w.row_stride == static_cast<size_t>(w.cols) * sizeof(float)};
 

@@ -3,8 +3,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "gguf/tensor_types.h"
+#include "quant/activations.h"
 
 namespace moe {
 
@@ -21,11 +23,50 @@ struct WeightMatrix {
     const uint8_t* row(int64_t r) const { return data + static_cast<size_t>(r) * row_stride; }
 };
 
+// Products started on this thread multiply quantized weights with activations quantized to
+// 8 bits (activations.h), as llama.cpp does, unless an ExactActivations scope is open here: then
+// activations stay F32 and weights are expanded exactly (bit-careful comparisons, --exact).
+// F32/F16/BF16 weights always take F32 activations.
+class ExactActivations {
+public:
+    explicit ExactActivations(bool exact);
+    ~ExactActivations();
+    ExactActivations(const ExactActivations&) = delete;
+    ExactActivations& operator=(const ExactActivations&) = delete;
+
+private:
+    bool previous_;
+};
+bool exact_activations();
+
+// Dot products of one weight type's rows with one activation vector, which is quantized once
+// here (unless exact); callable from any thread.
+class RowDot {
+public:
+    RowDot(GgmlType type, const float* x, int64_t cols);
+    // Reuses `other`'s quantized vector: call only when other.can_share(type, x).
+    RowDot(GgmlType type, const RowDot& other);
+    bool can_share(GgmlType type, const float* x) const;
+    float operator()(const uint8_t* row, int64_t cols) const {
+        return dot_q8_ ? dot_q8_(row, quantized_->row(0), cols) : dot_(row, x_, cols);
+    }
+
+private:
+    using DotFn = float (*)(const void*, const float*, int64_t);
+    using DotQ8Fn = float (*)(const void*, const quant::QuantizedRow&, int64_t);
+    const float* x_;
+    quant::ActivationFormat format_;
+    DotFn dot_;
+    DotQ8Fn dot_q8_;
+    std::shared_ptr<const quant::QuantizedActivations> quantized_;
+};
+
 // y (rows) = W · x (cols). Rows are split across the pool's threads.
 void matvec(const WeightMatrix& w, const float* x, float* y, ThreadPool& pool);
 
 // Y (n × rows, row stride ldy) = X (n × cols, row stride ldx) · Wᵀ: the same product for n
-// activation vectors at once; each stored row is expanded once and reused for all n.
+// activation vectors at once: quantized, each stored row is reused from cache for all n; exact,
+// each stored row is expanded once and reused for all n.
 void matmul(const WeightMatrix& w, const float* x, int64_t ldx, int64_t n, float* y, int64_t ldy,
             ThreadPool& pool);
 

@@ -29,7 +29,7 @@ bool cpu_has(const std::string& isa) {
     if (isa == "avx512") {
         return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
-               avx512_kernels() != nullptr;
+               __builtin_cpu_supports("avx512vnni") && avx512_kernels() != nullptr;
     }
     if (isa == "avx2") {
         return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
@@ -71,6 +71,16 @@ const TypeKernels& kernels_for(const KernelTable& table, GgmlType type) {
 }  // namespace detail
 
 using detail::kernels_for;
+
+namespace {
+
+detail::DotQ8Fn integer_kernel(const detail::KernelTable& table, GgmlType type) {
+    const detail::DotQ8Fn dot = kernels_for(table, type).dot_q8;
+    if (!dot) throw std::invalid_argument("quant: " + type_name(type) + " takes F32 activations");
+    return dot;
+}
+
+}  // namespace
 
 bool is_supported(GgmlType type) {
     const auto id = static_cast<uint32_t>(type);
@@ -137,6 +147,14 @@ float dot_row(GgmlType type, const void* row, const float* x, int64_t n) {
 
 float dot_row_reference(GgmlType type, const void* row, const float* x, int64_t n) {
     return kernels_for(detail::reference_kernels(), type).dot(row, x, n);
+}
+
+float dot_row_q8(GgmlType type, const void* row, const QuantizedRow& x, int64_t n) {
+    return integer_kernel(detail::active_kernels(), type)(row, x, n);
+}
+
+float dot_row_q8_reference(GgmlType type, const void* row, const QuantizedRow& x, int64_t n) {
+    return integer_kernel(detail::reference_kernels(), type)(row, x, n);
 }
 
 }  // namespace moe::quant

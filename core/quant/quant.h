@@ -7,6 +7,7 @@
 #include <string>
 
 #include "gguf/tensor_types.h"
+#include "quant/activations.h"
 
 namespace moe::quant {
 
@@ -32,6 +33,11 @@ void dequantize_row_reference(GgmlType type, const void* src, float* dst, int64_
 // registers; activations are never quantized, so results match an exact-dequantize reference).
 float dot_row(GgmlType type, const void* row, const float* x, int64_t n);
 float dot_row_reference(GgmlType type, const void* row, const float* x, int64_t n);
+
+// The same with x quantized to 8 bits (activation_format(type), not F32): integer products of
+// the codes, exact up to the float rounding of the per-block scale terms.
+float dot_row_q8(GgmlType type, const void* row, const QuantizedRow& x, int64_t n);
+float dot_row_q8_reference(GgmlType type, const void* row, const QuantizedRow& x, int64_t n);
 
 // F32 -> stored blocks (n a multiple of the block size). Plain round-to-nearest quantizers, good
 // enough for synthetic models and tests; not llama-quantize's importance-weighted search.

@@ -176,6 +176,28 @@ float dot_via_dequantize(const void* row, const float* x, int64_t n) {
     return static_cast<float>(sum);
 }
 
+// The same with quantized activations: Σ w·(d·q) in double, the value the integer kernels compute
+// up to float rounding.
+template <DequantizeFn kDequantize, int kBlockValues, int kBlockBytes>
+float dot_q8_via_dequantize(const void* row, const QuantizedRow& x, int64_t n) {
+    constexpr int64_t kActivationBlock = kBlockValues == kQKK ? kQKK : kQK;
+    const auto* bytes = static_cast<const uint8_t*>(row);
+    float values[kBlockValues];
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; i += kBlockValues) {
+        kDequantize(bytes + i / kBlockValues * kBlockBytes, values, kBlockValues);
+        for (int64_t k = 0; k < kBlockValues; ++k) {
+            sum += static_cast<double>(values[k]) * x.q[i + k] * x.d[(i + k) / kActivationBlock];
+        }
+    }
+    return static_cast<float>(sum);
+}
+
+template <DotQ8Fn kDot>
+void each_of_four(const void* row, const QuantizedRow* x, int64_t n, float* out) {
+    for (int t = 0; t < 4; ++t) out[t] = kDot(row, x[t], n);
+}
+
 template <GgmlType kType, DequantizeFn kDequantize, int kBlockValues, int kBlockBytes>
 constexpr void add(KernelTable& table) {
     table.types[static_cast<uint32_t>(kType)] = {kDequantize,
@@ -185,8 +207,10 @@ constexpr void add(KernelTable& table) {
 template <class Block, int kValues, void (*kDecode)(const Block&, float*)>
 constexpr void add_blocks(KernelTable& table, GgmlType type) {
     constexpr DequantizeFn dequantize = dequantize_blocks<Block, kValues, kDecode>;
-    table.types[static_cast<uint32_t>(type)] = {
-        dequantize, dot_via_dequantize<dequantize, kValues, static_cast<int>(sizeof(Block))>};
+    constexpr int kBytes = static_cast<int>(sizeof(Block));
+    constexpr DotQ8Fn dot_q8 = dot_q8_via_dequantize<dequantize, kValues, kBytes>;
+    table.types[static_cast<uint32_t>(type)] = {dequantize, dot_via_dequantize<dequantize, kValues, kBytes>, dot_q8,
+                                                each_of_four<dot_q8>};
 }
 
 void gemm_reference(const float* w, int64_t n_rows, int64_t cols, const float* x, int64_t ldx, int64_t n,

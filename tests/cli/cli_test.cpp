@@ -106,7 +106,8 @@ TEST(Cli, BenchWritesItsJson) {
     ASSERT_EQ(r.code, 0) << r.err;
     const std::string json = test::read_file(path);
     for (const char* key : {"\"prefill_tok_s\":", "\"decode_tok_s\":", "\"weight_bytes_per_token\":", "\"bandwidth_gb_s\":",
-                            "\"bandwidth_fraction\":", "\"trace_overhead\":"})
+                            "\"bandwidth_fraction\":", "\"trace_overhead\":", "\"prefill_tok_s_exact\":",
+                            "\"decode_tok_s_exact\":"})
         EXPECT_NE(json.find(key), std::string::npos) << key << " in " << json;
 }
 

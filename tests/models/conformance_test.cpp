@@ -21,10 +21,12 @@ struct DumpCase {
     const char* model;   // kSynth: the tiny preset of an architecture, see synth_case()
     const char* prompt;  // p1 / p2
     bool quantized_vs_llama;  // llama.cpp quantizes activations there: loose tolerances
+    bool exact = !quantized_vs_llama;  // our F32-activation path (else activations quantized like llama.cpp's)
 };
 
 std::string case_name(const testing::TestParamInfo<DumpCase>& info) {
-    std::string name = std::string(info.param.folder) + "_" + info.param.model + "_" + info.param.prompt;
+    std::string name = std::string(info.param.folder) + "_" + info.param.model + "_" + info.param.prompt +
+                       (info.param.quantized_vs_llama && info.param.exact ? "_exact" : "");
     for (char& ch : name)
         if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
     return name;
@@ -158,6 +160,7 @@ TEST_P(ConformanceTest, MatchesLlamaCpp) {
     // Teacher-forced: the prompt as one batch, then generated tokens 0..n-2 one at a time.
     SessionOptions options;
     options.n_ctx = static_cast<int>(ref.prompt_ids.size() + ref.generated_ids.size()) + 1;
+    options.exact = c.exact;
     Session session(model, options);
     Collector collector;
     const int vocab = model->info().n_vocab;
@@ -170,6 +173,7 @@ TEST_P(ConformanceTest, MatchesLlamaCpp) {
     ASSERT_EQ(collector.traces.size(), logits.size());
 
     int set_mismatches = 0, compared = 0;
+    double max_prob_error = 0, max_logit_error = 0;  // how close we are, recorded for the README
     for (const TokenTrace& t : collector.traces) {
         for (const LayerRouting& layer : t.moe_layers) {
             const auto key = std::make_pair(t.step, layer.layer);
@@ -178,6 +182,7 @@ TEST_P(ConformanceTest, MatchesLlamaCpp) {
             const auto& rrouting = ref.routing.at(key);
             ++compared;
             for (size_t e = 0; e < rr.probs.size(); ++e) {
+                max_prob_error = std::max(max_prob_error, std::fabs(static_cast<double>(layer.probs[e]) - rr.probs[e]));
                 EXPECT_NEAR(layer.probs[e], rr.probs[e], tol.prob) << "prob step " << t.step << " layer " << layer.layer << " expert " << e;
                 if (std::isinf(rr.scores[e]))
                     EXPECT_TRUE(std::isinf(layer.scores[e])) << "masked score, step " << t.step << " expert " << e;
@@ -207,6 +212,8 @@ TEST_P(ConformanceTest, MatchesLlamaCpp) {
         // Logits, matched by candidate id.
         const auto& top = ref.logits.at(t.step);
         for (const auto& [token, logit] : top)
+            max_logit_error = std::max(max_logit_error, std::fabs(static_cast<double>(logits[t.step][token]) - logit));
+        for (const auto& [token, logit] : top)
             EXPECT_NEAR(logits[t.step][token], logit, tol.logit) << "logit step " << t.step << " token " << token;
         const double top_gap = top[0].second - top[1].second;
         const int n_prompt = static_cast<int>(ref.prompt_ids.size());
@@ -219,6 +226,9 @@ TEST_P(ConformanceTest, MatchesLlamaCpp) {
     }
     EXPECT_GT(compared, 0);
     RecordProperty("routing_set_mismatches", set_mismatches);
+    RecordProperty("routing_sets_compared", compared);
+    RecordProperty("max_prob_error", std::to_string(max_prob_error));
+    RecordProperty("max_logit_error", std::to_string(max_logit_error));
 
     if (!c.quantized_vs_llama) {  // free-running greedy generation reproduces llama.cpp's tokens
         GenerationRequest request;
@@ -246,6 +256,12 @@ const DumpCase kCases[] = {
     {"dumps", "deepseek2-q4_k_m", "p1", true},      {"dumps", "deepseek2-q4_k_m", "p2", true},
     {"dumps", "qwen3moe-q8_0", "p1", true},         {"dumps", "qwen3moe-q8_0", "p2", true},
     {"dumps", "qwen3moe-q4_k_m", "p1", true},       {"dumps", "qwen3moe-q4_k_m", "p2", true},
+    // The exact path against the same quantized-activation dumps: the baseline the default path
+    // must match or beat (compare the recorded max_prob_error / max_logit_error).
+    {"dumps", "deepseek2-q8_0", "p1", true, true},   {"dumps", "deepseek2-q8_0", "p2", true, true},
+    {"dumps", "deepseek2-q4_k_m", "p1", true, true}, {"dumps", "deepseek2-q4_k_m", "p2", true, true},
+    {"dumps", "qwen3moe-q8_0", "p1", true, true},    {"dumps", "qwen3moe-q8_0", "p2", true, true},
+    {"dumps", "qwen3moe-q4_k_m", "p1", true, true},  {"dumps", "qwen3moe-q4_k_m", "p2", true, true},
     {kSynth, "granitemoe-f32", "p1", false},       {kSynth, "granitemoe-f32", "p2", false},
     {kSynth, "ernie4_5-moe-f32", "p1", false},     {kSynth, "ernie4_5-moe-f32", "p2", false},
     {kSynth, "glm4moe-f32", "p1", false},          {kSynth, "glm4moe-f32", "p2", false},

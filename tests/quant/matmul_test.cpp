@@ -1,4 +1,6 @@
-// matvec / matmul against a naive loop over dequantize_row_reference, with 1 and 2 threads.
+// matvec / matmul against a naive loop over dequantize_row_reference, with 1 and 2 threads, on
+// the exact path (F32 activations) and the default one (activations quantized to 8 bits, so the
+// naive loop multiplies the values the quantized activations stand for).
 #include <gtest/gtest.h>
 
 #include <random>
@@ -48,7 +50,22 @@ void naive(const Matrix& m, const float* x, int64_t ldx, int64_t n, std::vector<
     }
 }
 
-using Param = std::tuple<GgmlType, std::string, int>;  // type, isa, threads
+// What the product multiplies: x itself when exact or for types that take F32 activations, else
+// the values its 8-bit quantization stands for.
+std::vector<float> effective_x(GgmlType type, const std::vector<float>& x, int64_t n, int64_t cols, int64_t ldx) {
+    const ActivationFormat format = activation_format(type);
+    if (exact_activations() || format == ActivationFormat::F32) return x;
+    QuantizedActivations quantized;
+    quantized.quantize(format, x.data(), n, cols, ldx);
+    std::vector<float> out(x.size(), 0.0f);
+    for (int64_t i = 0; i < n; ++i) {
+        const std::vector<float> row = dequantize_activations(format, quantized.row(i), cols);
+        std::copy(row.begin(), row.end(), out.begin() + i * ldx);
+    }
+    return out;
+}
+
+using Param = std::tuple<GgmlType, std::string, int, bool>;  // type, isa, threads, exact
 
 class MatmulTest : public ::testing::TestWithParam<Param> {
 protected:
@@ -56,12 +73,14 @@ protected:
         scope_ = std::make_unique<IsaScope>(std::get<1>(GetParam()));
         if (!scope_->ok()) GTEST_SKIP() << "CPU lacks " << std::get<1>(GetParam());
         pool_ = std::make_unique<ThreadPool>(std::get<2>(GetParam()));
+        exact_ = std::make_unique<ExactActivations>(std::get<3>(GetParam()));
     }
     GgmlType type() const { return std::get<0>(GetParam()); }
     // An odd row count; two blocks' worth of columns (plus a SIMD tail for plain types).
     int64_t cols() const { return block_size(type()) == 1 ? 83 : 2 * std::max<int64_t>(block_size(type()), 128); }
     std::unique_ptr<IsaScope> scope_;
     std::unique_ptr<ThreadPool> pool_;
+    std::unique_ptr<ExactActivations> exact_;
 };
 
 TEST_P(MatmulTest, MatvecMatchesNaiveLoop) {
@@ -72,7 +91,7 @@ TEST_P(MatmulTest, MatvecMatchesNaiveLoop) {
         std::vector<float> y(static_cast<size_t>(rows), -1.0f);
         matvec(m.w, x.data(), y.data(), *pool_);
         std::vector<double> expected, scale;
-        naive(m, x.data(), cols(), 1, expected, scale);
+        naive(m, effective_x(type(), x, 1, cols(), cols()).data(), cols(), 1, expected, scale);
         for (int64_t r = 0; r < rows; ++r) {
             ASSERT_NEAR(y[r], expected[r], 1e-6 * scale[r] + 1e-30) << "rows=" << rows << " r=" << r;
         }
@@ -89,7 +108,7 @@ TEST_P(MatmulTest, MatmulMatchesNaiveLoop) {
         std::vector<float> y(static_cast<size_t>(n * ldy), -7.0f);
         matmul(m.w, x.data(), ldx, n, y.data(), ldy, *pool_);
         std::vector<double> expected, scale;
-        naive(m, x.data(), ldx, n, expected, scale);
+        naive(m, effective_x(type(), x, n, cols(), ldx).data(), ldx, n, expected, scale);
         for (int64_t i = 0; i < n; ++i) {
             for (int64_t r = 0; r < rows; ++r) {
                 const size_t e = static_cast<size_t>(i * rows + r);
@@ -105,7 +124,9 @@ std::vector<Param> all_params() {
     std::vector<Param> out;
     for (GgmlType t : all_types()) {
         for (const std::string& isa : all_isas()) {
-            for (int threads : {1, 2}) out.emplace_back(t, isa, threads);
+            for (int threads : {1, 2}) {
+                for (bool exact : {true, false}) out.emplace_back(t, isa, threads, exact);
+            }
         }
     }
     return out;
@@ -114,7 +135,8 @@ std::vector<Param> all_params() {
 INSTANTIATE_TEST_SUITE_P(AllTypes, MatmulTest, ::testing::ValuesIn(all_params()),
                          [](const ::testing::TestParamInfo<Param>& info) {
                              return type_name(std::get<0>(info.param)) + "_" + std::get<1>(info.param) + "_" +
-                                    std::to_string(std::get<2>(info.param)) + "threads";
+                                    std::to_string(std::get<2>(info.param)) + "threads" +
+                                    (std::get<3>(info.param) ? "_exact" : "_quantized");
                          });
 
 TEST(Matmul, LargeMatrixSplitsAcrossThreadsLikeOneThread) {

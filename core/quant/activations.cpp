@@ -1,0 +1,105 @@
+#include "quant/activations.h"
+
+#include <cmath>
+#include <limits>
+
+#include "quant/quant.h"
+
+namespace moe::quant {
+namespace {
+
+// Rounds half to even, like llama.cpp's SIMD quantizer (_mm256_round_ps) and nearest_int. A NaN
+// (only from a non-finite block, whose scale turns NaN anyway) becomes 0 rather than undefined.
+int8_t to_int8(float v) {
+    if (!(std::fabs(v) <= 127.0f)) return v > 0.0f ? int8_t{127} : v < 0.0f ? int8_t{-127} : int8_t{0};
+    return static_cast<int8_t>(std::nearbyint(v));
+}
+
+// A block holding inf or NaN gets scale NaN, so the outputs turn NaN as in the exact path.
+bool all_finite(const float* x, int n) {
+    for (int i = 0; i < n; ++i)
+        if (!std::isfinite(x[i])) return false;
+    return true;
+}
+
+// Q8_0: d = absmax/127 stored as F16; the codes use the unrounded 127/absmax.
+float quantize_block_32(const float* x, int8_t* q) {
+    float amax = 0.0f;
+    for (int i = 0; i < 32; ++i) amax = std::max(amax, std::fabs(x[i]));
+    const float d = amax / 127.0f;
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    for (int i = 0; i < 32; ++i) q[i] = to_int8(x[i] * id);
+    return fp16_to_fp32(fp32_to_fp16(d));
+}
+
+// Q8_K: the signed value of largest magnitude maps to −127; codes are clamped to 127.
+float quantize_block_256(const float* x, int8_t* q) {
+    float amax = 0.0f, max = 0.0f;
+    for (int i = 0; i < 256; ++i) {
+        if (std::fabs(x[i]) > amax) {
+            amax = std::fabs(x[i]);
+            max = x[i];
+        }
+    }
+    if (amax == 0.0f) {
+        std::fill(q, q + 256, int8_t{0});
+        return 0.0f;
+    }
+    const float iscale = -127.0f / max;
+    for (int i = 0; i < 256; ++i) q[i] = to_int8(std::min(127.0f, iscale * x[i]));
+    return 1.0f / iscale;
+}
+
+}  // namespace
+
+ActivationFormat activation_format(GgmlType weight) {
+    switch (weight) {
+        case GgmlType::Q4_0: case GgmlType::Q4_1: case GgmlType::Q5_0: case GgmlType::Q5_1: case GgmlType::Q8_0:
+            return ActivationFormat::Q8_32;
+        case GgmlType::Q2_K: case GgmlType::Q3_K: case GgmlType::Q4_K: case GgmlType::Q5_K: case GgmlType::Q6_K:
+            return ActivationFormat::Q8_256;
+        default:
+            return ActivationFormat::F32;
+    }
+}
+
+int activation_block(ActivationFormat format) { return format == ActivationFormat::Q8_256 ? 256 : 32; }
+
+void QuantizedActivations::quantize(ActivationFormat format, const float* x, int64_t n_rows, int64_t cols,
+                                    int64_t ldx) {
+    format_ = format;
+    cols_ = cols;
+    const int block = activation_block(format);
+    const int64_t blocks_per_row = cols / block;
+    q_.resize(static_cast<size_t>(n_rows * cols));
+    d_.resize(static_cast<size_t>(n_rows * blocks_per_row));
+    sums_.resize(static_cast<size_t>(n_rows * cols / 16));
+    for (int64_t r = 0; r < n_rows; ++r) {
+        for (int64_t b = 0; b < blocks_per_row; ++b) {
+            const float* xb = x + r * ldx + b * block;
+            int8_t* qb = q_.data() + r * cols + b * block;
+            float& d = d_[static_cast<size_t>(r * blocks_per_row + b)];
+            d = block == 32 ? quantize_block_32(xb, qb) : quantize_block_256(xb, qb);
+            if (!all_finite(xb, block)) d = std::numeric_limits<float>::quiet_NaN();
+        }
+        for (int64_t g = 0; g < cols / 16; ++g) {
+            int sum = 0;
+            for (int i = 0; i < 16; ++i) sum += q_[static_cast<size_t>(r * cols + 16 * g + i)];
+            sums_[static_cast<size_t>(r * cols / 16 + g)] = static_cast<int16_t>(sum);
+        }
+    }
+}
+
+QuantizedRow QuantizedActivations::row(int64_t i) const {
+    const int64_t blocks_per_row = cols_ / activation_block(format_);
+    return {q_.data() + i * cols_, d_.data() + i * blocks_per_row, sums_.data() + i * cols_ / 16};
+}
+
+std::vector<float> dequantize_activations(ActivationFormat format, const QuantizedRow& row, int64_t n) {
+    std::vector<float> out(static_cast<size_t>(n));
+    const int block = activation_block(format);
+    for (int64_t i = 0; i < n; ++i) out[static_cast<size_t>(i)] = row.d[i / block] * static_cast<float>(row.q[i]);
+    return out;
+}
+
+}  // namespace moe::quant

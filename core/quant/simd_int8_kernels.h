@@ -1,0 +1,169 @@
+// Integer dot products of quantized weights with quantized activations (activations.h), shared by
+// the AVX2 and AVX-512 translation units after simd_kernels.h.
+//
+// Products of 8-bit codes are summed exactly in int32; floats only enter per 16 or 32 values
+// (weight scale × activation scale). The vector policy `V` adds two integer primitives:
+//   V::dot_i8(w, x)          8 int32 lanes, lane k = Σ w[4k..4k+3]·x[4k..4k+3] (signed × signed)
+//   V::madd_acc(acc, a, b)   acc + pairwise Σ a·b of int16 lanes (one VNNI instruction on AVX-512)
+// Both are exact here: activation codes lie in [−127, 127], so no int16 intermediate saturates.
+#pragma once
+
+#include "quant/activations.h"
+
+namespace moe::quant::detail {
+namespace {
+
+// [p[0] ×4, p[1] ×4]: the scales of the two 16-value groups one 32-byte dot covers.
+inline __m256 pair_lanes(const float* p) {
+    const __m128 two = _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(p)));
+    return _mm256_permutevar8x32_ps(_mm256_castps128_ps256(two), _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1));
+}
+
+inline float reduce256(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+// Every kernel takes kTokens activation vectors at once and writes kTokens sums: a weight block is
+// loaded and unpacked once for all of them (the prefill GEMM uses 4; a mat-vec 1).
+
+// Any format, through its block decoder (signed codes plus a float scale and min per span):
+// Σ_g scale_g·d_x·Σ(q·q_x) − min_g·d_x·Σ q_x over the 16-value groups g.
+template <class V, class Format, int kTokens>
+void dot_q8_decoded(const void* row, const QuantizedRow* x, int64_t n, float* out) {
+    constexpr int kActivationBlock = Format::kValues == kQKK ? kQKK : kQK;
+    __m256 acc[kTokens];
+    float min_total[kTokens];
+    for (int t = 0; t < kTokens; ++t) {
+        acc[t] = _mm256_setzero_ps();
+        min_total[t] = 0.0f;
+    }
+    for_each_decoded_chunk<Format>(row, n, [&](int64_t first, const Decoded& d, auto n_groups) {
+        const int64_t base = first * Format::kValues;
+        for (int t = 0; t < kTokens; ++t) {
+            alignas(32) float group_scale[kQKK / kGroup], group_dx[kQKK / kGroup];
+            for (int g = 0; g < n_groups; ++g) {
+                group_dx[g] = x[t].d[(base + g * kGroup) / kActivationBlock];
+                group_scale[g] = d.scale[g * kGroup / Format::kSpan] * group_dx[g];
+            }
+            for (int j = 0; j < n_groups / 2; ++j) {
+                const __m256i products = V::dot_i8(load256(d.q + 32 * j), load256(x[t].q + base + 32 * j));
+                acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(products), pair_lanes(group_scale + 2 * j), acc[t]);
+            }
+            if constexpr (Format::kHasMin) {
+                for (int g = 0; g < n_groups; ++g) {
+                    min_total[t] += d.min[g * kGroup / Format::kSpan] * group_dx[g] * x[t].sums[base / kGroup + g];
+                }
+            }
+        }
+    });
+    for (int t = 0; t < kTokens; ++t) out[t] = reduce256(acc[t]) - min_total[t];
+}
+
+// Q8_0: one integer dot and one float multiply-add per 32-value block and token.
+template <class V, int kTokens>
+void dot_q8_q8_0(const void* row, const QuantizedRow* x, int64_t n, float* out) {
+    const auto* bytes = static_cast<const uint8_t*>(row);
+    constexpr int kAccumulators = kTokens == 1 ? 4 : kTokens;  // one token: 4 chains hide the FMA latency
+    __m256 acc[kAccumulators];
+    for (auto& a : acc) a = _mm256_setzero_ps();
+    for (int64_t i = 0; i < n / kQK; ++i) {
+        const auto& b = *reinterpret_cast<const BlockQ8_0*>(bytes + i * sizeof(BlockQ8_0));
+        prefetch_ahead<sizeof(BlockQ8_0)>(&b);
+        const __m256i w = load256(b.qs);
+        const float dw = half(b.d);
+        for (int t = 0; t < kTokens; ++t) {
+            const int slot = kTokens == 1 ? static_cast<int>(i & 3) : t;
+            const __m256i products = V::dot_i8(w, load256(x[t].q + i * kQK));
+            acc[slot] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(products), _mm256_set1_ps(dw * x[t].d[i]), acc[slot]);
+        }
+    }
+    if constexpr (kTokens == 1) {
+        out[0] = reduce256(_mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3])));
+    } else {
+        for (int t = 0; t < kTokens; ++t) out[t] = reduce256(acc[t]);
+    }
+}
+
+// Q4_K against Q8_K: unsigned 4-bit codes straight into maddubs, the 6-bit sub-block scales
+// applied in int16 (madd), the mins through the activation's per-16 sums. One float multiply-add
+// per 256 values and token for the scales and one for the mins.
+template <class V, int kTokens>
+void dot_q8_q4_k(const void* row, const QuantizedRow* x, int64_t n, float* out) {
+    const auto* bytes = static_cast<const uint8_t*>(row);
+    const __m256i low_nibbles = _mm256_set1_epi8(0x0F);
+    // bytes 8..15 of the scales-then-mins order (the mins), each twice: one per 16-value sum
+    const __m128i min_pairs = _mm_setr_epi8(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
+    __m256 acc[kTokens], acc_min[kTokens];
+    for (int t = 0; t < kTokens; ++t) acc[t] = acc_min[t] = _mm256_setzero_ps();
+    for (int64_t i = 0; i < n / kQKK; ++i) {
+        const auto& b = *reinterpret_cast<const BlockQ4_K*>(bytes + i * sizeof(BlockQ4_K));
+        prefetch_ahead<sizeof(BlockQ4_K)>(&b);
+        const __m128i scales_then_mins = _mm_shuffle_epi32(k_scale_min_bytes(b), _MM_SHUFFLE(3, 1, 2, 0));
+        alignas(16) int16_t scale[8];
+        _mm_store_si128(reinterpret_cast<__m128i*>(scale), _mm_cvtepu8_epi16(scales_then_mins));
+        const __m256i mins = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(scales_then_mins, min_pairs));
+        __m256i sum[kTokens];
+        for (auto& s : sum) s = _mm256_setzero_si256();
+        for (int c = 0; c < 4; ++c) {
+            const __m256i packed = load256(b.qs + 32 * c);
+            const __m256i low = _mm256_and_si256(packed, low_nibbles);
+            const __m256i high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low_nibbles);
+            const __m256i low_scale = _mm256_set1_epi16(scale[2 * c]), high_scale = _mm256_set1_epi16(scale[2 * c + 1]);
+            for (int t = 0; t < kTokens; ++t) {
+                const int8_t* xq = x[t].q + i * kQKK + 64 * c;
+                sum[t] = V::madd_acc(sum[t], _mm256_maddubs_epi16(low, load256(xq)), low_scale);
+                sum[t] = V::madd_acc(sum[t], _mm256_maddubs_epi16(high, load256(xq + 32)), high_scale);
+            }
+        }
+        const float d = half(b.d), dmin = half(b.dmin);
+        for (int t = 0; t < kTokens; ++t) {
+            const __m256i min_sums = _mm256_madd_epi16(load256(x[t].sums + i * (kQKK / kGroup)), mins);
+            const float dx = x[t].d[i];
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * dx), _mm256_cvtepi32_ps(sum[t]), acc[t]);
+            acc_min[t] = _mm256_fmadd_ps(_mm256_set1_ps(dmin * dx), _mm256_cvtepi32_ps(min_sums), acc_min[t]);
+        }
+    }
+    for (int t = 0; t < kTokens; ++t) out[t] = reduce256(_mm256_sub_ps(acc[t], acc_min[t]));
+}
+
+// The one-token entry of the kernel table.
+template <void (*kKernel)(const void*, const QuantizedRow*, int64_t, float*)>
+float single(const void* row, const QuantizedRow& x, int64_t n) {
+    float out;
+    kKernel(row, &x, n, &out);
+    return out;
+}
+
+template <void (*kOne)(const void*, const QuantizedRow*, int64_t, float*),
+          void (*kFour)(const void*, const QuantizedRow*, int64_t, float*)>
+constexpr Int8Kernels int8_kernels() {
+    return {single<kOne>, kFour};
+}
+
+template <class V>
+void add_int8_kernels(KernelTable& t) {
+    auto set = [&t](GgmlType type, Int8Kernels k) {
+        t.types[static_cast<uint32_t>(type)].dot_q8 = k.dot;
+        t.types[static_cast<uint32_t>(type)].dot_q8_x4 = k.dot_x4;
+    };
+    auto decoded = [](auto format) {
+        using Format = decltype(format);
+        return int8_kernels<dot_q8_decoded<V, Format, 1>, dot_q8_decoded<V, Format, 4>>();
+    };
+    set(GgmlType::Q4_0, decoded(FormatQ4_0{}));
+    set(GgmlType::Q4_1, decoded(FormatQ4_1{}));
+    set(GgmlType::Q5_0, decoded(FormatQ5_0{}));
+    set(GgmlType::Q5_1, decoded(FormatQ5_1{}));
+    set(GgmlType::Q8_0, int8_kernels<dot_q8_q8_0<V, 1>, dot_q8_q8_0<V, 4>>());
+    set(GgmlType::Q2_K, decoded(FormatQ2_K{}));
+    set(GgmlType::Q3_K, decoded(FormatQ3_K{}));
+    set(GgmlType::Q4_K, int8_kernels<dot_q8_q4_k<V, 1>, dot_q8_q4_k<V, 4>>());
+    set(GgmlType::Q5_K, decoded(FormatQ5_K{}));
+    set(GgmlType::Q6_K, decoded(FormatQ6_K{}));
+}
+
+}  // namespace
+}  // namespace moe::quant::detail

@@ -1,0 +1,200 @@
+// Activation quantization (Q8_0- and Q8_K-style) and the integer dot products, on every ISA level:
+// hand-worked blocks, and random rows against the F32 reference dot of the dequantized activation.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <tuple>
+
+#include "quant/activations.h"
+#include "quant/block_formats.h"
+#include "quant/quant.h"
+#include "quant_test_util.h"
+
+namespace moe::quant::test {
+namespace {
+
+TEST(ActivationQuantization, Q8_32RoundsHalfToEvenAndStoresTheScaleAsF16) {
+    std::vector<float> x(32, 0.0f);
+    x[0] = 1.0f;    // absmax: 127
+    x[1] = -0.5f;   // −63.5 -> −64 (half to even)
+    x[2] = 0.25f;   // 31.75 -> 32
+    x[17] = 0.75f;  // 95.25 -> 95
+    QuantizedActivations q;
+    q.quantize(ActivationFormat::Q8_32, x.data(), 1, 32, 32);
+    const QuantizedRow row = q.row(0);
+    // 1/127 in F16: 2^-7 · (1 + 8/1024)
+    EXPECT_EQ(row.d[0], 0.00787353515625f);
+    EXPECT_EQ(row.q[0], 127);
+    EXPECT_EQ(row.q[1], -64);
+    EXPECT_EQ(row.q[2], 32);
+    EXPECT_EQ(row.q[17], 95);
+    EXPECT_EQ(row.q[5], 0);
+    EXPECT_EQ(row.sums[0], 127 - 64 + 32);
+    EXPECT_EQ(row.sums[1], 95);
+}
+
+TEST(ActivationQuantization, Q8_256MapsTheSignedMaximumToMinus127) {
+    std::vector<float> x(512, 0.0f);
+    x[3] = 2.0f;     // block 0's largest |x|, positive: scale −2/127, code −127
+    x[10] = -1.0f;   // 63.5 -> 64
+    x[20] = 0.5f;    // −31.75 -> −32
+    x[256] = -4.0f;  // block 1's largest |x|, negative: scale 4/127, code −127
+    x[300] = 1.0f;   // 31.75 -> 32
+    QuantizedActivations q;
+    q.quantize(ActivationFormat::Q8_256, x.data(), 1, 512, 512);
+    const QuantizedRow row = q.row(0);
+    EXPECT_FLOAT_EQ(row.d[0], -2.0f / 127.0f);
+    EXPECT_FLOAT_EQ(row.d[1], 4.0f / 127.0f);
+    EXPECT_EQ(row.q[3], -127);
+    EXPECT_EQ(row.q[10], 64);
+    EXPECT_EQ(row.q[20], -32);
+    EXPECT_EQ(row.q[256], -127);
+    EXPECT_EQ(row.q[300], 32);
+    EXPECT_EQ(row.sums[0], -127 + 64);  // values 0..15
+    EXPECT_EQ(row.sums[1], -32);        // values 16..31
+    EXPECT_EQ(row.sums[16], -127);      // values 256..271
+}
+
+TEST(ActivationQuantization, ANonFiniteValueMakesItsBlockScaleNaN) {
+    std::vector<float> x(64, 1.0f);
+    x[40] = INFINITY;
+    QuantizedActivations q;
+    q.quantize(ActivationFormat::Q8_32, x.data(), 1, 64, 64);
+    EXPECT_EQ(q.row(0).d[0], fp16_to_fp32(fp32_to_fp16(1.0f / 127.0f)));
+    EXPECT_TRUE(std::isnan(q.row(0).d[1]));
+}
+
+TEST(ActivationQuantization, FormatFollowsLlamaCpp) {
+    EXPECT_EQ(activation_format(GgmlType::Q8_0), ActivationFormat::Q8_32);
+    EXPECT_EQ(activation_format(GgmlType::Q4_1), ActivationFormat::Q8_32);
+    EXPECT_EQ(activation_format(GgmlType::Q4_K), ActivationFormat::Q8_256);
+    EXPECT_EQ(activation_format(GgmlType::Q6_K), ActivationFormat::Q8_256);
+    EXPECT_EQ(activation_format(GgmlType::F16), ActivationFormat::F32);
+    EXPECT_EQ(activation_format(GgmlType::F32), ActivationFormat::F32);
+}
+
+class Int8KernelTest : public ::testing::TestWithParam<std::string> {
+protected:
+    void SetUp() override {
+        scope_ = std::make_unique<IsaScope>(GetParam());
+        if (!scope_->ok()) GTEST_SKIP() << "CPU lacks " << GetParam();
+    }
+    std::unique_ptr<IsaScope> scope_;
+};
+
+// Activation codes and scales set by hand (the row needs no quantizer).
+struct HandRow {
+    std::vector<int8_t> q;
+    std::vector<float> d;
+    std::vector<int16_t> sums;
+    QuantizedRow view() const { return {q.data(), d.data(), sums.data()}; }
+};
+
+HandRow constant_row(int n, int8_t code, float d, int block) {
+    HandRow r{std::vector<int8_t>(n, code), std::vector<float>(n / block, d), std::vector<int16_t>(n / 16, int16_t(16 * code))};
+    return r;
+}
+
+TEST_P(Int8KernelTest, Q8_0BlockByHand) {
+    BlockQ8_0 b{};
+    b.d = fp32_to_fp16(0.5f);
+    for (int i = 0; i < 32; ++i) b.qs[i] = static_cast<int8_t>(i - 16);
+    const HandRow x = constant_row(32, 2, 0.25f, 32);
+    // 0.5 · 0.25 · Σ (i − 16)·2 = 0.25 · (496 − 512) = −4
+    EXPECT_EQ(dot_row_q8(GgmlType::Q8_0, &b, x.view(), 32), -4.0f);
+}
+
+TEST_P(Int8KernelTest, Q8_0ExtremeCodesDoNotSaturate) {
+    BlockQ8_0 b{};
+    b.d = fp32_to_fp16(1.0f);
+    for (int i = 0; i < 32; ++i) b.qs[i] = -128;  // a file may hold −128 though quantizers stop at −127
+    const HandRow x = constant_row(32, -127, 1.0f, 32);
+    EXPECT_EQ(dot_row_q8(GgmlType::Q8_0, &b, x.view(), 32), 32.0f * 128 * 127);
+}
+
+TEST_P(Int8KernelTest, Q4_KBlockByHand) {
+    BlockQ4_K b{};
+    b.d = fp32_to_fp16(1.0f);
+    b.dmin = fp32_to_fp16(1.0f);
+    for (int j = 0; j < 4; ++j) {
+        b.scales[j] = 2;         // scales 0-3
+        b.scales[j + 4] = 1;     // mins 0-3
+        b.scales[j + 8] = 0x12;  // scale 4-7 = 2, min 4-7 = 1
+    }
+    for (uint8_t& q : b.qs) q = 0x53;  // low nibble 3 (even sub-blocks), high 5 (odd ones)
+    const HandRow x = constant_row(256, 1, 0.5f, 256);
+    // weights 2·3 − 1 = 5 (128 of them) and 2·5 − 1 = 9 (128): 0.5 · 128 · (5 + 9) = 896
+    EXPECT_EQ(dot_row_q8(GgmlType::Q4_K, &b, x.view(), 256), 896.0f);
+}
+
+TEST_P(Int8KernelTest, Q6_KBlockByHand) {
+    BlockQ6_K b{};
+    b.d = fp32_to_fp16(0.5f);
+    for (int j = 0; j < 16; ++j) b.scales[j] = static_cast<int8_t>(j % 2 ? -3 : 4);
+    for (uint8_t& q : b.ql) q = 0x11;  // low 4 bits 1 for every value
+    for (uint8_t& q : b.qh) q = 0xAA;  // high 2 bits 2: code 33, weight 33 − 32 = 1
+    const HandRow x = constant_row(256, 3, 0.25f, 256);
+    // every weight 0.5·scale·1; 8 groups of scale 4 and 8 of −3: 0.5·16·(8·4 − 8·3)·3·0.25 = 48
+    EXPECT_EQ(dot_row_q8(GgmlType::Q6_K, &b, x.view(), 256), 48.0f);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllIsas, Int8KernelTest, ::testing::ValuesIn(all_isas()),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+
+using TypeAndIsa = std::tuple<GgmlType, std::string>;
+
+class Int8DotTest : public ::testing::TestWithParam<TypeAndIsa> {
+protected:
+    void SetUp() override {
+        scope_ = std::make_unique<IsaScope>(std::get<1>(GetParam()));
+        if (!scope_->ok()) GTEST_SKIP() << "CPU lacks " << std::get<1>(GetParam());
+    }
+    GgmlType type() const { return std::get<0>(GetParam()); }
+    std::unique_ptr<IsaScope> scope_;
+};
+
+// The integer dot equals the F32 reference dot of the weights with the dequantized activation,
+// up to float rounding of the per-block terms: 2^-16 of Σ|w·x̂| is hundreds of ulps, where a wrong
+// scale, code or index is off by a sizeable fraction.
+TEST_P(Int8DotTest, MatchesTheReferenceDotOfTheDequantizedActivation) {
+    std::mt19937 rng(321);
+    const ActivationFormat format = activation_format(type());
+    for (int64_t n : {int64_t{256}, int64_t{512}, int64_t{2048}}) {
+        for (int trial = 0; trial < 20; ++trial) {
+            const std::vector<uint8_t> row = random_row(type(), n, rng);
+            const std::vector<float> x = random_floats(n, rng, trial % 2 ? 1.0f : 30.0f);
+            QuantizedActivations quantized;
+            quantized.quantize(format, x.data(), 1, n, n);
+            const std::vector<float> x_hat = dequantize_activations(format, quantized.row(0), n);
+            std::vector<float> w(static_cast<size_t>(n));
+            dequantize_row_reference(type(), row.data(), w.data(), n);
+            const float fast = dot_row_q8(type(), row.data(), quantized.row(0), n);
+            const float reference = dot_row_reference(type(), row.data(), x_hat.data(), n);
+            EXPECT_NEAR(fast, reference, 0x1p-16 * abs_dot(w, x_hat.data()) + 1e-30) << "n=" << n << " trial=" << trial;
+        }
+    }
+}
+
+std::vector<TypeAndIsa> quantized_types_and_isas() {
+    std::vector<TypeAndIsa> out;
+    for (GgmlType t : all_types()) {
+        if (activation_format(t) == ActivationFormat::F32) continue;
+        for (const std::string& isa : all_isas()) out.emplace_back(t, isa);
+    }
+    return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(QuantizedTypes, Int8DotTest, ::testing::ValuesIn(quantized_types_and_isas()),
+                         [](const ::testing::TestParamInfo<TypeAndIsa>& info) {
+                             return type_name(std::get<0>(info.param)) + "_" + std::get<1>(info.param);
+                         });
+
+TEST(Int8Dot, RefusesTypesThatTakeF32Activations) {
+    const HandRow x = constant_row(32, 1, 1.0f, 32);
+    float row[32] = {};
+    EXPECT_THROW(dot_row_q8(GgmlType::F32, row, x.view(), 32), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace moe::quant::test
