@@ -7,7 +7,9 @@
 // threads, measured in this process.
 //
 // dot_in_cache/<type> gives one core's compute ceiling (weights stay in L2), and matmul/<type>
-// the prefill rate in GFLOP/s.
+// the prefill rate in GFLOP/s. matvec/ and matmul/ run the default path (activations quantized to
+// 8 bits, integer dot products); matvec_exact/ and matmul_exact/ the --exact path (F32
+// activations), so the two kernels' GB/s stand side by side.
 //
 //   bench_kernels --benchmark_filter=matvec/q4_K
 //
@@ -110,7 +112,8 @@ void BM_ReadBandwidth(benchmark::State& state) {
     state.counters["GB/s"] = gbs;
 }
 
-void BM_Matvec(benchmark::State& state, GgmlType type, int64_t rows, int threads) {
+void BM_Matvec(benchmark::State& state, GgmlType type, int64_t rows, int threads, bool exact) {
+    const moe::ExactActivations precision(exact);
     const MatrixCopies& m = matrix_copies(type, rows);
     moe::ThreadPool& p = pool(threads);
     std::vector<float> x(kCols, 0.5f), y(static_cast<size_t>(rows));
@@ -147,7 +150,8 @@ void BM_DotInCache(benchmark::State& state, GgmlType type) {
 }
 
 // Prompt prefill: n activations against one (cached) matrix; compute-bound, reported in GFLOP/s.
-void BM_Matmul(benchmark::State& state, GgmlType type, int64_t rows, int threads) {
+void BM_Matmul(benchmark::State& state, GgmlType type, int64_t rows, int threads, bool exact) {
+    const moe::ExactActivations precision(exact);
     const int64_t n = state.range(0);
     const MatrixCopies& m = matrix_copies(type, rows);
     moe::ThreadPool& p = pool(threads);
@@ -175,15 +179,20 @@ int main(int argc, char** argv) {
     for (GgmlType type : types) {
         for (int64_t rows : {int64_t{1408}, int64_t{10944}}) {
             for (int threads : {1, 2}) {
-                const std::string name = "matvec/" + moe::type_name(type) + "/" + std::to_string(kCols) + "x" +
-                                         std::to_string(rows) + "/threads:" + std::to_string(threads);
-                benchmark::RegisterBenchmark(name.c_str(), BM_Matvec, type, rows, threads)->UseRealTime();
+                for (bool exact : {false, true}) {
+                    const std::string name = (exact ? "matvec_exact/" : "matvec/") + moe::type_name(type) + "/" +
+                                             std::to_string(kCols) + "x" + std::to_string(rows) +
+                                             "/threads:" + std::to_string(threads);
+                    benchmark::RegisterBenchmark(name.c_str(), BM_Matvec, type, rows, threads, exact)->UseRealTime();
+                }
             }
         }
     }
     for (GgmlType type : {GgmlType::Q4_K, GgmlType::Q8_0, GgmlType::F32}) {
-        const std::string name = "matmul/" + moe::type_name(type) + "/2048x1408/threads:2";
-        benchmark::RegisterBenchmark(name.c_str(), BM_Matmul, type, int64_t{1408}, 2)->Arg(64)->UseRealTime();
+        for (bool exact : {false, true}) {
+            const std::string name = (exact ? "matmul_exact/" : "matmul/") + moe::type_name(type) + "/2048x1408/threads:2";
+            benchmark::RegisterBenchmark(name.c_str(), BM_Matmul, type, int64_t{1408}, 2, exact)->Arg(64)->UseRealTime();
+        }
     }
     benchmark::Initialize(&argc, argv);
     benchmark::RunSpecifiedBenchmarks();
