@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "evaluation/run_record.h"
 
 namespace moe::gui {
 
@@ -33,11 +34,16 @@ struct GenerationStats {
     }
 };
 
-// What the worker streams while generating: new traces, newly completed text, stats.
+// A finished run for the history (a generation's last update, or a what-if).
+using RunPtr = std::shared_ptr<const moe::RunRecord>;
+
+// What the worker streams while generating: new traces, newly completed text, stats; the
+// last update also carries the run's record (null for a model without MoE layers).
 struct GenerationUpdate {
     TraceBatch traces;
     QString text;
     GenerationStats stats;
+    RunPtr run;
 };
 
 // Registers the types above with Qt's meta-type system; call once before connecting threads.
@@ -48,5 +54,7 @@ void registerMetaTypes();
 Q_DECLARE_METATYPE(moe::gui::TraceBatch)
 Q_DECLARE_METATYPE(moe::gui::GenerationStats)
 Q_DECLARE_METATYPE(moe::gui::GenerationUpdate)
+Q_DECLARE_METATYPE(moe::gui::RunPtr)
+Q_DECLARE_METATYPE(moe::RoutingOverrides)
 Q_DECLARE_METATYPE(moe::ModelInfo)
 Q_DECLARE_METATYPE(moe::GenerationRequest)

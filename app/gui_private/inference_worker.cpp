@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "analysis/table_builder.h"
+#include "evaluation/what_if.h"
 #include "gui_private/trace_store.h"
 
 namespace moe::gui {
@@ -88,8 +90,11 @@ void InferenceWorker::generate(quint64 job, const moe::GenerationRequest& reques
         if (since_flush.elapsed() >= kSnapshotIntervalMs) Q_EMIT generationUpdate(job, take());
     };
 
+    // The run's chosen experts for the history, gathered as they stream (ids only).
+    moe::analysis::RoutingTableBuilder routing(/*keep_values=*/false);
     moe::GenerationEvents events;
     events.on_trace = [&](const moe::TokenTrace& trace) {
+        if (!trace.moe_layers.empty()) routing.add(trace);
         if (trace.is_prompt) {
             ++stats.prompt_tokens;
             stats.prefill_ms += trace.total_ms;
@@ -108,9 +113,11 @@ void InferenceWorker::generate(quint64 job, const moe::GenerationRequest& reques
     };
 
     QString error;
+    RunPtr run;
     try {
         if (!session_) throw moe::EngineError("No model is loaded.");
         const moe::GenerationResult result = session_->generate(request, events, &cancel_);
+        if (!model_->info().moe_layers.empty()) run = recordGeneration(request, result, routing.take());
         stats.prompt_tokens = static_cast<int>(result.prompt_tokens.size());
         stats.generated_tokens = static_cast<int>(result.generated_tokens.size());
         stats.prefill_ms = result.prefill_ms;
@@ -128,7 +135,50 @@ void InferenceWorker::generate(quint64 job, const moe::GenerationRequest& reques
     GenerationUpdate last = take();
     if (decode_ms > 0) last.stats.decode_ms = decode_ms;  // keep the engine's exact figure
     last.stats.finished = true;
+    last.run = run;
     Q_EMIT generationFinished(job, last, error);
+}
+
+RunPtr InferenceWorker::recordGeneration(const moe::GenerationRequest& request, const moe::GenerationResult& result,
+                                         moe::analysis::RoutingTable routing) const {
+    std::vector<int32_t> tokens = result.prompt_tokens;
+    tokens.insert(tokens.end(), result.generated_tokens.begin(), result.generated_tokens.end());
+    auto run = std::make_shared<moe::RunRecord>(moe::record_generation(
+        model_->info(), request, std::move(tokens), static_cast<int>(result.prompt_tokens.size()), std::move(routing)));
+    moe::name_tokens(*run, model_->tokenizer());
+    return run;
+}
+
+void InferenceWorker::whatIf(quint64 job, const RunPtr& baseline, int baseline_index,
+                             const moe::RoutingOverrides& overrides) {
+    beginJob(job);
+    QString error;
+    RunPtr run;
+    bool cancelled = false;
+    try {
+        if (!model_) throw moe::EngineError("No model is loaded.");
+        moe::WhatIfOptions options;
+        options.baseline = baseline->overrides;
+        options.what_if = overrides;
+        options.n_prompt = baseline->n_prompt;
+        QElapsedTimer since_report;
+        since_report.start();
+        options.progress = [&](int done, int total) {
+            if (since_report.elapsed() >= kSnapshotIntervalMs || done == total) {
+                since_report.restart();
+                Q_EMIT whatIfProgress(job, done, total);
+            }
+            return true;
+        };
+        const moe::WhatIfResult result = moe::evaluate_what_if(model_, baseline->tokens, options, &cancel_);
+        cancelled = result.cancelled;
+        auto record = std::make_shared<moe::RunRecord>(moe::record_what_if(*baseline, baseline_index, overrides, result));
+        moe::name_tokens(*record, model_->tokenizer());
+        run = std::move(record);
+    } catch (const std::exception& e) {
+        error = QString::fromStdString(e.what());
+    }
+    Q_EMIT whatIfFinished(job, run, cancelled, error);
 }
 
 InferenceController::InferenceController(TraceStore* store, QObject* parent)
@@ -144,6 +194,10 @@ InferenceController::InferenceController(TraceStore* store, QObject* parent)
     connect(worker_, &InferenceWorker::loadFailed, this, &InferenceController::onLoadFailed);
     connect(worker_, &InferenceWorker::generationUpdate, this, &InferenceController::onUpdate);
     connect(worker_, &InferenceWorker::generationFinished, this, &InferenceController::onFinished);
+    connect(worker_, &InferenceWorker::whatIfProgress, this, [this](quint64 job, int done, int total) {
+        if (job == current_job_ && state_ == State::EvaluatingWhatIf) Q_EMIT whatIfProgress(done, total);
+    });
+    connect(worker_, &InferenceWorker::whatIfFinished, this, &InferenceController::onWhatIfFinished);
     thread_.start();
 }
 
@@ -187,8 +241,34 @@ void InferenceController::generate(const moe::GenerationRequest& request) {
                               Qt::QueuedConnection);
 }
 
+void InferenceController::runWhatIf() {
+    if (!has_model_ || state_ != State::Idle) return;
+    if (store_->currentRun() < 0) {
+        // An older session's trace has no record yet: make one from the trace itself.
+        const auto& traces = store_->tokens();
+        if (traces.empty() || store_->moeLayerCount() == 0) return;
+        std::vector<int32_t> ids;
+        int n_prompt = 0;
+        for (const moe::TokenTrace& t : traces) {
+            ids.push_back(t.token_id);
+            n_prompt += t.is_prompt;
+        }
+        moe::RunRecord run = moe::record_generation(store_->modelInfo(), store_->document().request, std::move(ids),
+                                                    n_prompt, moe::chosen_experts(traces));
+        for (const moe::TokenTrace& t : traces) run.texts.try_emplace(t.token_id, t.text);
+        store_->addRun(std::move(run), /*current=*/true);
+    }
+    const int index = store_->currentRun();
+    const auto baseline = std::make_shared<const moe::RunRecord>(store_->runs()[static_cast<size_t>(index)]);
+    const moe::RoutingOverrides overrides = store_->overrides();
+    const quint64 job = startJob(State::EvaluatingWhatIf);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, job, baseline, index, overrides] { w->whatIf(job, baseline, index, overrides); },
+        Qt::QueuedConnection);
+}
+
 void InferenceController::stop() {
-    if (state_ == State::Generating) worker_->requestStop(current_job_);
+    if (state_ == State::Generating || state_ == State::EvaluatingWhatIf) worker_->requestStop(current_job_);
 }
 
 void InferenceController::onModelLoaded(quint64 job, const moe::ModelInfo& info) {
@@ -217,8 +297,16 @@ void InferenceController::onUpdate(quint64 job, const GenerationUpdate& update) 
 void InferenceController::onFinished(quint64 job, const GenerationUpdate& last, const QString& error) {
     if (job != current_job_) return;
     onUpdate(job, last);
+    if (last.run) store_->addRun(*last.run, /*current=*/true);
     setState(State::Idle);
     Q_EMIT generationFinished(error, last.stats.cancelled);
+}
+
+void InferenceController::onWhatIfFinished(quint64 job, const RunPtr& run, bool cancelled, const QString& error) {
+    if (job != current_job_) return;
+    if (run && run->routing.token_count() > 0) store_->addRun(*run, /*current=*/false);
+    setState(State::Idle);
+    Q_EMIT whatIfFinished(error, cancelled);
 }
 
 void registerMetaTypes() {
@@ -227,6 +315,8 @@ void registerMetaTypes() {
     qRegisterMetaType<GenerationUpdate>();
     qRegisterMetaType<moe::ModelInfo>();
     qRegisterMetaType<moe::GenerationRequest>();
+    qRegisterMetaType<RunPtr>();
+    qRegisterMetaType<moe::RoutingOverrides>();
 }
 
 }  // namespace moe::gui

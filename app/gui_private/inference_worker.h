@@ -29,6 +29,9 @@ public:
 public Q_SLOTS:
     void loadModel(quint64 job, const QString& path);
     void generate(quint64 job, const moe::GenerationRequest& request);
+    // Re-evaluates the tokens of `baseline` (history index `baseline_index`) under `overrides`.
+    void whatIf(quint64 job, const moe::gui::RunPtr& baseline, int baseline_index,
+                const moe::RoutingOverrides& overrides);
 
 Q_SIGNALS:
     void loadProgress(quint64 job, double progress);
@@ -36,9 +39,14 @@ Q_SIGNALS:
     void loadFailed(quint64 job, const QString& message, bool cancelled);
     void generationUpdate(quint64 job, const moe::gui::GenerationUpdate& update);
     void generationFinished(quint64 job, const moe::gui::GenerationUpdate& last, const QString& error);
+    void whatIfProgress(quint64 job, int done, int total);
+    // `run` holds the positions done (all unless cancelled); null when `error` is set.
+    void whatIfFinished(quint64 job, const moe::gui::RunPtr& run, bool cancelled, const QString& error);
 
 private:
     void beginJob(quint64 job);
+    RunPtr recordGeneration(const moe::GenerationRequest& request, const moe::GenerationResult& result,
+                            moe::analysis::RoutingTable routing) const;
     bool stopRequested(quint64 job) const { return job <= stop_up_to_.load(); }
 
     std::shared_ptr<const moe::Model> model_;
@@ -52,7 +60,7 @@ private:
 class InferenceController : public QObject {
     Q_OBJECT
 public:
-    enum class State { Idle, Loading, Generating };
+    enum class State { Idle, Loading, Generating, EvaluatingWhatIf };
     Q_ENUM(State)
 
     explicit InferenceController(TraceStore* store, QObject* parent = nullptr);
@@ -65,6 +73,9 @@ public:
     void loadModel(const QString& path);
     void cancelLoad();
     void generate(const moe::GenerationRequest& request);
+    // Teacher-forces the store's current run (recorded first if the history lacks it) under
+    // the store's overrides; the result joins the history.
+    void runWhatIf();
     void stop();
 
 Q_SIGNALS:
@@ -74,6 +85,8 @@ Q_SIGNALS:
     void loadFailed(const QString& message, bool cancelled);
     void statsChanged(const moe::gui::GenerationStats& stats);
     void generationFinished(const QString& error, bool cancelled);
+    void whatIfProgress(int done, int total);
+    void whatIfFinished(const QString& error, bool cancelled);
 
 private:
     quint64 startJob(State state);
@@ -82,6 +95,7 @@ private:
     void onLoadFailed(quint64 job, const QString& message, bool cancelled);
     void onUpdate(quint64 job, const GenerationUpdate& update);
     void onFinished(quint64 job, const GenerationUpdate& last, const QString& error);
+    void onWhatIfFinished(quint64 job, const RunPtr& run, bool cancelled, const QString& error);
 
     TraceStore* store_;
     QThread thread_;

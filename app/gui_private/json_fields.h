@@ -16,6 +16,7 @@ class JsonFields {
 public:
     JsonFields(QJsonObject object, std::string path);
 
+    bool has(const char* key) const { return object_.contains(QLatin1String(key)); }  // optional fields
     int integer(const char* key) const;
     int64_t int64(const char* key) const;  // a decimal string: a JSON double holds only 53 bits
     double real(const char* key) const;
@@ -29,6 +30,7 @@ public:
     JsonFields object(const char* key) const;
     std::vector<JsonFields> objects(const char* key) const;  // an array of objects
     std::string where(const char* key) const;  // "tokens[3].moe_layers"
+    const std::string& path() const { return path_; }
 
 private:
     QJsonValue get(const char* key) const;

@@ -11,6 +11,7 @@
 
 #include "gui_private/exports.h"
 #include "gui_private/json_fields.h"
+#include "gui_private/run_history_json.h"
 #include "gui_private/session_checks.h"
 
 namespace moe::gui {
@@ -187,7 +188,8 @@ QByteArray serializeSession(const SessionDocument& doc) {
     for (const auto& t : doc.tokens) tokens.append(tokenToJson(t));
     const QJsonObject root{{"format", kFormat}, {"version", kVersion}, {"model", modelToJson(doc.model)},
                            {"request", requestToJson(doc.request)}, {"generated_text", doc.generated_text},
-                           {"stats", statsToJson(doc.stats)}, {"tokens", tokens}};
+                           {"stats", statsToJson(doc.stats)}, {"tokens", tokens},
+                           {"runs", runsToJson(doc.runs)}, {"current_run", doc.current_run}};
     return QJsonDocument(root).toJson(QJsonDocument::Compact);
 }
 
@@ -210,6 +212,15 @@ SessionDocument parseSession(const QByteArray& json) {
     doc.generated_text = QString::fromStdString(fields.text("generated_text"));
     doc.stats = statsFromJson(fields.object("stats"));
     for (const JsonFields& t : fields.objects("tokens")) doc.tokens.push_back(tokenFromJson(t));
+    // The run history came later: files without it open with none.
+    if (fields.has("runs")) {
+        doc.runs = runsFromJson(fields.objects("runs"));
+        doc.current_run = fields.integer("current_run");
+        if (doc.current_run < -1 || doc.current_run >= static_cast<int>(doc.runs.size()) ||
+            (doc.current_run >= 0 && doc.runs[static_cast<size_t>(doc.current_run)].kind != moe::RunKind::Generation))
+            throw std::runtime_error("session file: current_run is " + std::to_string(doc.current_run) +
+                                     " (allowed -1 or the index of a generation in runs)");
+    }
     // Views index by these numbers without checks, so nothing unchecked reaches the store.
     validateSession(doc);
     return doc;

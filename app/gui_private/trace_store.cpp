@@ -17,8 +17,14 @@ int TraceStore::topExpert(int token, int moe_layer) const {
     return r && !r->experts.empty() ? r->experts.front() : -1;
 }
 
+bool TraceStore::isDisabled(int moe_layer, int expert) const {
+    if (moe_layer < 0 || moe_layer >= moeLayerCount()) return false;
+    return overrides_.disabled.count({blockOfMoeLayer(moe_layer), expert}) > 0;
+}
+
 void TraceStore::swapIn(SessionDocument doc) {
     Q_EMIT aboutToReset();
+    if (doc.runs.empty()) doc.runs = std::move(doc_.runs);  // a new run or model keeps the history
     doc_ = std::move(doc);
     load_.assign(static_cast<size_t>(std::max(0, moeLayerCount() * expertCount())), 0);
     routed_tokens_ = 0;
@@ -35,6 +41,7 @@ void TraceStore::resetModel(const moe::ModelInfo& info) {
     SessionDocument doc;
     doc.model = info;
     swapIn(std::move(doc));
+    setOverrides({});  // layers and experts of another model
 }
 
 void TraceStore::beginRun(const moe::ModelInfo& info, const moe::GenerationRequest& request) {
@@ -44,7 +51,22 @@ void TraceStore::beginRun(const moe::ModelInfo& info, const moe::GenerationReque
     swapIn(std::move(doc));
 }
 
-void TraceStore::setDocument(SessionDocument doc) { swapIn(std::move(doc)); }
+void TraceStore::setDocument(SessionDocument doc) {
+    doc_.runs.clear();  // an opened session brings its own history
+    swapIn(std::move(doc));
+    Q_EMIT runsChanged();
+}
+
+void TraceStore::addRun(moe::RunRecord run, bool current) {
+    doc_.runs.push_back(std::move(run));
+    if (current) doc_.current_run = static_cast<int>(doc_.runs.size()) - 1;
+    Q_EMIT runsChanged();
+}
+
+void TraceStore::setOverrides(const moe::RoutingOverrides& overrides) {
+    overrides_ = overrides;
+    Q_EMIT overridesChanged();
+}
 
 void TraceStore::countLoad(const moe::TokenTrace& trace) {
     const int n_moe = std::min(moeLayerCount(), static_cast<int>(trace.moe_layers.size()));

@@ -11,6 +11,7 @@
 
 #include "analysis/routing_table.h"
 #include "engine/engine.h"
+#include "evaluation/run_record.h"
 #include "gui_private/gui_types.h"
 
 namespace moe::gui {
@@ -24,6 +25,10 @@ struct SessionDocument {
     std::vector<moe::TokenTrace> tokens;
     // The trace this session was opened from (File → Open Trace), null for runs and sessions.
     std::shared_ptr<const moe::analysis::RoutingTable> imported;
+    // Every run of the session (generations and what-ifs), oldest first, and the one the
+    // trace above belongs to (-1: none, e.g. an imported trace or an older session file).
+    std::vector<moe::RunRecord> runs;
+    int current_run = -1;
 };
 
 class TraceStore : public QObject {
@@ -53,6 +58,13 @@ public:
     }
     int routedTokenCount() const { return routed_tokens_; }
 
+    // The run history and the routing overrides the next run or what-if will use; views hatch
+    // the disabled experts.
+    const std::vector<moe::RunRecord>& runs() const { return doc_.runs; }
+    int currentRun() const { return doc_.current_run; }
+    const moe::RoutingOverrides& overrides() const { return overrides_; }
+    bool isDisabled(int moe_layer, int expert) const;
+
     // Mutation (GUI thread only).
     void resetModel(const moe::ModelInfo& info);  // a new model: forget the run
     void beginRun(const moe::ModelInfo& info, const moe::GenerationRequest& request);
@@ -60,6 +72,8 @@ public:
     void appendText(const QString& text);
     void setStats(const GenerationStats& stats);
     void setDocument(SessionDocument doc);  // an opened session, swapped in with one reset
+    void addRun(moe::RunRecord run, bool current);  // current: the trace shown is this run's
+    void setOverrides(const moe::RoutingOverrides& overrides);
 
     // Selection shared by every view. While following, the selected token is the newest one.
     int selectedToken() const;
@@ -80,6 +94,8 @@ Q_SIGNALS:
     void selectedTokenChanged(int token);
     void selectedLayerChanged(int moe_layer);
     void selectedExpertChanged(int expert);
+    void runsChanged();
+    void overridesChanged();
 
 private:
     void swapIn(SessionDocument doc);
@@ -91,6 +107,7 @@ private:
     int selected_token_ = -1;
     int selected_expert_ = 0;
     int selected_layer_ = 0;
+    moe::RoutingOverrides overrides_;
 };
 
 }  // namespace moe::gui

@@ -3,10 +3,9 @@
 #include <stdexcept>
 
 #include "analysis/table_builder.h"
+#include "tokenizer/tokenizer.h"
 
 namespace moe {
-
-namespace {
 
 analysis::RoutingTable chosen_experts(const std::vector<TokenTrace>& traces) {
     analysis::RoutingTableBuilder builder(/*keep_values=*/false);
@@ -14,20 +13,29 @@ analysis::RoutingTable chosen_experts(const std::vector<TokenTrace>& traces) {
     return builder.take();
 }
 
-}  // namespace
-
-RunRecord record_generation(const ModelInfo& model, const GenerationRequest& request,
-                            const std::vector<int32_t>& tokens, int n_prompt, const std::vector<TokenTrace>& traces) {
+RunRecord record_generation(const ModelInfo& model, const GenerationRequest& request, std::vector<int32_t> tokens,
+                            int n_prompt, analysis::RoutingTable routing) {
     RunRecord run;
     run.model_path = model.path;
     run.model_name = model.name;
     run.prompt = request.prompt;
     run.sampling = request.sampling;
     run.overrides = request.overrides;
-    run.tokens = tokens;
+    run.tokens = std::move(tokens);
     run.n_prompt = n_prompt;
-    run.routing = chosen_experts(traces);
+    run.routing = std::move(routing);
     return run;
+}
+
+void name_tokens(RunRecord& run, const Tokenizer& tokenizer) {
+    const auto name = [&](int32_t id) {
+        if (id >= 0 && id < tokenizer.vocab_size()) run.texts.try_emplace(id, tokenizer.token_bytes(id));
+    };
+    for (const int32_t id : run.tokens) name(id);
+    for (const WhatIfToken& t : run.what_if) {
+        name(t.greedy_baseline);
+        name(t.greedy_what_if);
+    }
 }
 
 RunRecord record_what_if(const RunRecord& baseline, int baseline_index, const RoutingOverrides& overrides,

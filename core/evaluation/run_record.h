@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,8 @@
 #include "evaluation/what_if.h"
 
 namespace moe {
+
+class Tokenizer;
 
 enum class RunKind { Generation, WhatIf };
 
@@ -28,15 +31,23 @@ struct RunRecord {
     analysis::RoutingTable routing;
     std::vector<WhatIfToken> what_if;  // a what-if run: one per row of `routing`; else empty
     int baseline = -1;                 // a what-if run: the history index it re-evaluated
+    std::map<int32_t, std::string> texts;  // bytes of every token id the run mentions (name_tokens)
 };
 
-// A finished (or stopped) generation; `traces` as the engine streamed them.
-RunRecord record_generation(const ModelInfo& model, const GenerationRequest& request,
-                            const std::vector<int32_t>& tokens, int n_prompt, const std::vector<TokenTrace>& traces);
+// The chosen experts of a streamed trace, ids only.
+analysis::RoutingTable chosen_experts(const std::vector<TokenTrace>& traces);
+
+// A finished (or stopped) generation; `routing` from its streamed trace (RoutingTableBuilder
+// without values, or chosen_experts).
+RunRecord record_generation(const ModelInfo& model, const GenerationRequest& request, std::vector<int32_t> tokens,
+                            int n_prompt, analysis::RoutingTable routing);
 
 // A what-if run over the tokens of history entry `baseline_index`.
 RunRecord record_what_if(const RunRecord& baseline, int baseline_index, const RoutingOverrides& overrides,
                          const WhatIfResult& result);
+
+// Fills `texts` for the run's tokens and, for a what-if, both greedy choices of every position.
+void name_tokens(RunRecord& run, const Tokenizer& tokenizer);
 
 // "model routing", "top-1", "dense", "top-1, 2 disabled (1:5, 3:5)": for pickers and reports.
 std::string describe_overrides(const RoutingOverrides& overrides);

@@ -56,7 +56,7 @@ void compare_next_token(const float* baseline, const float* what_if, int n_vocab
     out.greedy_what_if = argmax(what_if, n_vocab);
 }
 
-WhatIfSummary summarize_what_if(const std::vector<WhatIfToken>& tokens, const std::vector<TokenTrace>& baseline_trace) {
+WhatIfSummary summarize_what_if(const std::vector<WhatIfToken>& tokens) {
     WhatIfSummary s;
     s.tokens = static_cast<int>(tokens.size());
     int changed = 0;
@@ -66,11 +66,9 @@ WhatIfSummary summarize_what_if(const std::vector<WhatIfToken>& tokens, const st
         changed += t.greedy_changed();
         s.flops_saved += t.flops_saved;
         s.weight_bytes_saved += t.weight_bytes_saved;
+        s.flops_baseline += t.flops_baseline;
+        s.weight_bytes_baseline += t.weight_bytes_baseline;
         if (t.routing_changed && s.first_routing_change < 0) s.first_routing_change = static_cast<int>(i);
-    }
-    for (size_t i = 0; i < tokens.size() && i < baseline_trace.size(); ++i) {
-        s.flops_baseline += baseline_trace[i].flops_used;
-        s.weight_bytes_baseline += baseline_trace[i].weight_bytes_used;
     }
     if (s.tokens > 0) {
         s.mean_kl /= s.tokens;
@@ -117,13 +115,15 @@ WhatIfResult evaluate_what_if(const std::shared_ptr<const Model>& model, const s
         t.routing_changed = !same_routing(base, other);
         t.flops_saved = base.flops_used - other.flops_used;
         t.weight_bytes_saved = base.weight_bytes_used - other.weight_bytes_used;
+        t.flops_baseline = base.flops_used;
+        t.weight_bytes_baseline = base.weight_bytes_used;
         result.tokens.push_back(t);
         if (options.progress && !options.progress(index + 1, positions)) {
             result.cancelled = index + 1 < positions;
             break;
         }
     }
-    result.summary = summarize_what_if(result.tokens, result.baseline_trace);
+    result.summary = summarize_what_if(result.tokens);
     return result;
 }
 

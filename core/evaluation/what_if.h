@@ -33,6 +33,7 @@ struct WhatIfToken {
     bool routing_changed = false;  // some MoE layer chose other experts than the baseline
     // The baseline's work minus the what-if's (negative when the what-if runs more experts).
     double flops_saved = 0, weight_bytes_saved = 0;
+    double flops_baseline = 0, weight_bytes_baseline = 0;  // the baseline's work at this position
     bool greedy_changed() const { return greedy_baseline != greedy_what_if; }
 };
 
@@ -60,8 +61,7 @@ struct WhatIfResult {
 WhatIfResult evaluate_what_if(const std::shared_ptr<const Model>& model, const std::vector<int32_t>& tokens,
                               const WhatIfOptions& options, const std::atomic<bool>* cancel = nullptr);
 
-WhatIfSummary summarize_what_if(const std::vector<WhatIfToken>& tokens,
-                                const std::vector<TokenTrace>& baseline_trace);
+WhatIfSummary summarize_what_if(const std::vector<WhatIfToken>& tokens);
 
 // Per-position statistics of two rows of logits over n_vocab tokens.
 void compare_next_token(const float* baseline, const float* what_if, int n_vocab, WhatIfToken& out);

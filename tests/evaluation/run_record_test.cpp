@@ -2,6 +2,8 @@
 // checks a session file's history goes through.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "analysis/run_comparison.h"
 #include "engine/demo_model.h"
 #include "evaluation/run_record.h"
@@ -26,7 +28,10 @@ RunRecord demo_generation() {
     const GenerationResult result = session.generate(request, events);
     std::vector<int32_t> tokens = result.prompt_tokens;
     tokens.insert(tokens.end(), result.generated_tokens.begin(), result.generated_tokens.end());
-    return record_generation(demo()->info(), request, tokens, static_cast<int>(result.prompt_tokens.size()), traces);
+    RunRecord run = record_generation(demo()->info(), request, tokens, static_cast<int>(result.prompt_tokens.size()),
+                                      chosen_experts(traces));
+    name_tokens(run, demo()->tokenizer());
+    return run;
 }
 
 TEST(RunRecord, GenerationKeepsTheRequestAndOneRoutingRowPerEvaluatedToken) {
@@ -39,6 +44,8 @@ TEST(RunRecord, GenerationKeepsTheRequestAndOneRoutingRowPerEvaluatedToken) {
     EXPECT_EQ(run.tokens.size(), static_cast<size_t>(run.n_prompt) + 4);
     EXPECT_EQ(run.routing.layers, demo()->info().moe_layers);
     EXPECT_TRUE(run.routing.probs.empty());
+    EXPECT_EQ(run.texts.at(run.tokens.front()), "<s>");
+    EXPECT_EQ(run.texts.size(), std::set<int32_t>(run.tokens.begin(), run.tokens.end()).size());
     EXPECT_NO_THROW(check_run_record(run, 0));
 }
 
