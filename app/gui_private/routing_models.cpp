@@ -1,5 +1,6 @@
 #include "gui_private/routing_models.h"
 
+#include <QPoint>
 #include <QStringDecoder>
 
 #include <algorithm>
@@ -239,9 +240,19 @@ int TokenExpertModel::columnCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : store_->expertCount() + store_->sharedExpertCount();
 }
 
+namespace {
+
+// ExpertCellRole: routed experts only (shared-expert columns cannot be disabled).
+QVariant expertCell(const TraceStore& store, int moe_layer, int column) {
+    return column < store.expertCount() ? QVariant(QPoint(moe_layer, column)) : QVariant();
+}
+
+}  // namespace
+
 QVariant TokenExpertModel::data(const QModelIndex& index, int role) const {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid)) return {};
     const int layer = store_->selectedLayer();
+    if (role == ExpertCellRole) return expertCell(*store_, layer, index.column());
     const auto* r = store_->routing(index.row(), layer);
     const QString where = role == Qt::ToolTipRole
                               ? tokenLabel(*store_, index.row()) + QObject::tr(", layer %1").arg(store_->blockOfMoeLayer(layer))
@@ -290,6 +301,7 @@ int LayerExpertModel::columnCount(const QModelIndex& parent) const {
 
 QVariant LayerExpertModel::data(const QModelIndex& index, int role) const {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid)) return {};
+    if (role == ExpertCellRole) return expertCell(*store_, index.row(), index.column());
     const int token = store_->selectedToken();
     const auto* r = store_->routing(token, index.row());
     const QString where = role == Qt::ToolTipRole && token >= 0
@@ -341,6 +353,7 @@ QVariant ExpertLoadModel::data(const QModelIndex& index, int role) const {
     const int total = store_->routedTokenCount();
     const double share = total > 0 ? double(count) / total : 0.0;
     switch (role) {
+    case ExpertCellRole: return expertCell(*store_, index.row(), index.column());
     case ValueRole: return measure_ == Measure::Count ? double(count) : share;
     case Qt::DisplayRole: return measure_ == Measure::Count ? QString::number(count) : formatValue(share);
     case Qt::ToolTipRole:

@@ -17,6 +17,7 @@ enum ModelRole {
     ChosenRole,                    // bool: the router picked this expert (shared experts always)
     TopExpertRole,                 // int: rank-0 expert of the token in the selected layer, -1 none
     IsPromptRole,                  // bool: the token belongs to the prompt
+    ExpertCellRole,                // QPoint(MoE layer index, routed expert) of a cell; none for shared experts
 };
 
 // Which router number a routing heatmap shows.
@@ -43,6 +44,7 @@ class StoreModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     explicit StoreModel(TraceStore* store, QObject* parent = nullptr);
+    TraceStore* store() const { return store_; }
 
 protected:
     // Recomputes derived caches after the store swapped in a new document, before views see it.

@@ -1,8 +1,10 @@
 #include "widgets/heatmap_view.h"
 
 #include <QAbstractItemModel>
+#include <QContextMenuEvent>
 #include <QElapsedTimer>
 #include <QHelpEvent>
+#include <QMenu>
 #include <QMouseEvent>
 #include <QPaintEngine>
 #include <QPainter>
@@ -12,7 +14,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "gui_private/expert_overrides.h"
 #include "gui_private/routing_models.h"
+#include "gui_private/trace_store.h"
 
 namespace moe::gui {
 
@@ -96,6 +100,81 @@ void HeatmapView::setModel(QAbstractItemModel* model, bool rows_along_x, bool sq
     image_.setModel(model, rows_along_x, sqrt_scale, floor_max);
     setHorizontalScrollBarPolicy(rows_along_x ? Qt::ScrollBarAsNeeded : Qt::ScrollBarAlwaysOff);
     updateScrollBar();
+    disconnect(overrides_connection_);
+    if (TraceStore* store = overridesStore())
+        overrides_connection_ = connect(store, &TraceStore::overridesChanged, viewport(), qOverload<>(&QWidget::update));
+}
+
+TraceStore* HeatmapView::overridesStore() const {
+    const auto* m = qobject_cast<const StoreModel*>(model());
+    return m && m->columnCount() > 0 && m->index(0, 0).data(ExpertCellRole).isValid() ? m->store() : nullptr;
+}
+
+// Disabled experts get a hatch over their cells: the layer of a cell comes from its row's first
+// column, the expert from its column's first row (ExpertCellRole), so a paint asks O(rows + columns).
+void HeatmapView::paintDisabledExperts(QPainter& p, const Geometry& g) {
+    TraceStore* store = overridesStore();
+    if (!store || store->overrides().disabled.empty()) return;
+    QAbstractItemModel* m = model();
+    const bool rows_x = image_.rowsAlongX();
+    const auto cell = [&](int row, int column) { return m->index(row, column).data(ExpertCellRole); };
+    std::vector<int> layer_of_y(static_cast<size_t>(g.count_y), -1), expert_of_y(static_cast<size_t>(g.count_y), -1);
+    for (int y = 0; y < g.count_y; ++y) {
+        const QVariant v = rows_x ? cell(0, y) : cell(y, 0);
+        if (!v.isValid()) continue;
+        layer_of_y[static_cast<size_t>(y)] = v.toPoint().x();
+        if (rows_x) expert_of_y[static_cast<size_t>(y)] = v.toPoint().y();
+    }
+    p.save();
+    p.setPen(Qt::NoPen);
+    p.setBrush(QBrush(QColor(0, 0, 0, 150), Qt::BDiagPattern));
+    for (int x = 0; x < g.count_x; ++x) {
+        const int expert_x = rows_x ? -1 : (cell(0, g.first_x + x).isValid() ? g.first_x + x : -1);
+        for (int y = 0; y < g.count_y; ++y) {
+            const int layer = layer_of_y[static_cast<size_t>(y)];
+            const int expert = rows_x ? expert_of_y[static_cast<size_t>(y)] : expert_x;
+            if (layer < 0 || expert < 0 || !store->isDisabled(layer, expert)) continue;
+            p.drawRect(QRectF(g.cells.left() + x * g.cell_w, g.cells.top() + y * g.cell_h, g.cell_w, g.cell_h));
+        }
+    }
+    p.restore();
+}
+
+void HeatmapView::contextMenuEvent(QContextMenuEvent* event) {
+    TraceStore* store = overridesStore();
+    const QPoint rc = cellAt(event->pos());
+    const QVariant v = store && rc.x() >= 0 ? model()->index(rc.x(), rc.y()).data(ExpertCellRole) : QVariant();
+    if (!v.isValid()) return;
+    const int moe_layer = v.toPoint().x(), expert = v.toPoint().y();
+    const int block = store->blockOfMoeLayer(moe_layer);
+    const moe::ModelInfo& info = store->modelInfo();
+    const moe::RoutingOverrides current = store->overrides();
+    QMenu menu(this);
+    if (store->isDisabled(moe_layer, expert)) {
+        menu.addAction(tr("Enable expert %1 in layer %2").arg(expert).arg(block), this, [=] {
+            store->setOverrides(withExpertEnabled(current, info, block, expert, false));
+        });
+        menu.addAction(tr("Enable expert %1 in all layers").arg(expert), this, [=] {
+            store->setOverrides(withExpertEnabled(current, info, block, expert, true));
+        });
+    } else {
+        QAction* one = menu.addAction(tr("Disable expert %1 in layer %2").arg(expert).arg(block), this, [=] {
+            store->setOverrides(withExpertDisabled(current, info, block, expert, false));
+        });
+        one->setEnabled(canDisableOneMore(current, info, block));
+        menu.addAction(tr("Disable expert %1 in all layers").arg(expert), this, [=] {
+            store->setOverrides(withExpertDisabled(current, info, block, expert, true));
+        });
+    }
+    if (!current.disabled.empty()) {
+        menu.addSeparator();
+        menu.addAction(tr("Enable all experts"), this, [=] {
+            moe::RoutingOverrides cleared = current;
+            cleared.disabled.clear();
+            store->setOverrides(cleared);
+        });
+    }
+    menu.exec(event->globalPos());
 }
 
 void HeatmapView::setLegendTitle(const QString& title) {
@@ -226,6 +305,7 @@ void HeatmapView::paintHeatmap(QPainter& p, const QRect& area, int scroll_x) {
         p.drawImage(g.cells, pixels, QRectF(g.first_x, 0, g.count_x, g.count_y));
     }
 
+    paintDisabledExperts(p, g);
     const bool rows_x = image_.rowsAlongX();
     const Qt::Orientation x_header = rows_x ? Qt::Vertical : Qt::Horizontal;
     const Qt::Orientation y_header = rows_x ? Qt::Horizontal : Qt::Vertical;

@@ -4,10 +4,13 @@
 #pragma once
 
 #include <QAbstractScrollArea>
+#include <QMetaObject>
 
 #include "gui_private/heatmap_image.h"
 
 namespace moe::gui {
+
+class TraceStore;
 
 class HeatmapView : public QAbstractScrollArea {
     Q_OBJECT
@@ -45,6 +48,7 @@ protected:
     void resizeEvent(QResizeEvent* event) override;
     bool viewportEvent(QEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
+    void contextMenuEvent(QContextMenuEvent* event) override;
     void wheelEvent(QWheelEvent* event) override;
     void scrollContentsBy(int dx, int dy) override;
 
@@ -63,8 +67,12 @@ private:
     QPoint cellAt(const QPoint& pos) const;  // (model row, model column), (-1,-1) outside
     void updateScrollBar();
     void onImageChanged();
+    // Routing overrides: the store behind a model of expert cells (ExpertCellRole), or null.
+    TraceStore* overridesStore() const;
+    void paintDisabledExperts(QPainter& p, const Geometry& g);
 
     HeatmapImage image_;
+    QMetaObject::Connection overrides_connection_;
     QString legend_title_;
     int separator_after_ = -1;
     int highlighted_row_ = -1;
