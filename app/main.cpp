@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
     const QCommandLineOption temperature({QStringLiteral("temperature")}, QStringLiteral("Sampling temperature (0: greedy)."),
                                          QStringLiteral("t"));
     const QCommandLineOption seed({QStringLiteral("seed")}, QStringLiteral("Sampling seed."), QStringLiteral("n"));
-    const QCommandLineOption tab({QStringLiteral("tab")}, QStringLiteral("routing, timing, compute, tokens or analysis."), QStringLiteral("name"));
+    const QCommandLineOption tab({QStringLiteral("tab")}, QStringLiteral("routing, timing, compute, tokens, analysis, whatif or compare."), QStringLiteral("name"));
     const QCommandLineOption select({QStringLiteral("select-token")}, QStringLiteral("Pin this token before the screenshot."),
                                     QStringLiteral("index"));
     const QCommandLineOption view({QStringLiteral("view")},
@@ -114,9 +114,13 @@ int main(int argc, char** argv) {
     const QCommandLineOption language({QStringLiteral("language")},
                                       QStringLiteral("Interface language for this run: en or zh_CN (default: View > Language, else the system's)."),
                                       QStringLiteral("name"));
+    const QCommandLineOption what_if({QStringLiteral("what-if")},
+                                     QStringLiteral("After the run, disable these experts (LAYER:EXPERT, comma-separated) and run a what-if; "
+                                                    "--screenshot waits for it."),
+                                     QStringLiteral("experts"));
     const QCommandLineOption guide({QStringLiteral("guide")}, QStringLiteral("Open Help > How MoE routing works (with --screenshot: grab it)."));
     parser.addOptions({screenshot, prompt, max_tokens, tab, select, size, bench, bench_live, routing_csv, latency_csv, view, temperature, seed,
-                       language, guide});
+                       language, guide, what_if});
     parser.process(app);
     moe::gui::applyLanguage(parser.isSet(language) ? parser.value(language) : moe::gui::savedLanguage());
 
@@ -204,8 +208,22 @@ int main(int argc, char** argv) {
     if (finish.any()) {
         QObject::connect(window.controller(), &moe::gui::InferenceController::loadFailed, &window,
                          [&] { finishAndQuit(window, finish); });
-        QObject::connect(window.controller(), &moe::gui::InferenceController::generationFinished, &window,
-                         [&] { finishAndQuit(window, finish); });
+        if (parser.isSet(what_if)) {
+            QObject::connect(window.controller(), &moe::gui::InferenceController::generationFinished, &window, [&] {
+                moe::RoutingOverrides overrides;
+                for (const QString& pair : parser.value(what_if).split(QLatin1Char(','), Qt::SkipEmptyParts))
+                    overrides.disabled.insert({pair.section(QLatin1Char(':'), 0, 0).toInt(), pair.section(QLatin1Char(':'), 1).toInt()});
+                window.store()->setOverrides(overrides);
+                window.runWhatIf();
+            });
+            QObject::connect(window.controller(), &moe::gui::InferenceController::whatIfFinished, &window, [&] {
+                if (parser.isSet(tab)) window.showTab(parser.value(tab));
+                finishAndQuit(window, finish);
+            });
+        } else {
+            QObject::connect(window.controller(), &moe::gui::InferenceController::generationFinished, &window,
+                             [&] { finishAndQuit(window, finish); });
+        }
         if (model.isEmpty()) finishAndQuit(window, finish);
     }
     return app.exec();

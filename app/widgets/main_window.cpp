@@ -44,6 +44,9 @@
 #include "widgets/routing_page.h"
 #include "widgets/timing_page.h"
 #include "widgets/tokens_page.h"
+#include "widgets/compare_page.h"
+#include "widgets/routing_overrides_box.h"
+#include "widgets/what_if_page.h"
 #include "widgets/translated.h"
 #include "widgets/view_panel.h"
 
@@ -105,10 +108,12 @@ MainWindow::MainWindow(QWidget* parent)
     compute_page_ = addPage(new ComputePage(store_));
     tokens_page_ = addPage(new TokensPage(store_));
     analysis_page_ = addPage(new AnalysisPage(store_));
+    what_if_page_ = addPage(new WhatIfPage(store_));
+    compare_page_ = addPage(new ComparePage(store_));
     translated(this, [this] {
-        const char* names[] = {QT_TR_NOOP("Routing"), QT_TR_NOOP("Timing"), QT_TR_NOOP("Compute"), QT_TR_NOOP("Tokens"),
-                               QT_TR_NOOP("Analysis")};
-        for (int i = 0; i < 5; ++i) tabs_->setTabText(i, tr(names[i]));
+        const char* names[] = {QT_TR_NOOP("Routing"), QT_TR_NOOP("Timing"),   QT_TR_NOOP("Compute"), QT_TR_NOOP("Tokens"),
+                               QT_TR_NOOP("Analysis"), QT_TR_NOOP("What-if"), QT_TR_NOOP("Compare")};
+        for (int i = 0; i < 7; ++i) tabs_->setTabText(i, tr(names[i]));
     });
     central_layout->addWidget(tabs_, 1);
     setCentralWidget(central);
@@ -177,6 +182,13 @@ MainWindow::MainWindow(QWidget* parent)
         if (!error.isEmpty()) showMessage(tr("Could not run the prompt.") + QLatin1Char('\n') + tr("Details: %1").arg(error));
         status_label_->setText(cancelled ? tr("Stopped.") : error.isEmpty() ? tr("Done.") : tr("Failed."));
         updateStats();
+    });
+    connect(controller_, &InferenceController::whatIfProgress, overrides_box_, &RoutingOverridesBox::setProgress);
+    connect(controller_, &InferenceController::whatIfFinished, this, [this](const QString& error, bool cancelled) {
+        overrides_box_->setProgress(0, 0);
+        if (!error.isEmpty()) showMessage(tr("Could not run the what-if.") + QLatin1Char('\n') + tr("Details: %1").arg(error));
+        status_label_->setText(cancelled ? tr("Stopped.") : error.isEmpty() ? tr("Done.") : tr("Failed."));
+        if (error.isEmpty()) tabs_->setCurrentWidget(what_if_page_);
     });
     connect(store_, &TraceStore::statsChanged, this, &MainWindow::updateStats);
     connect(store_, &TraceStore::resetDone, this, &MainWindow::onStoreReset);
@@ -311,7 +323,14 @@ void MainWindow::buildDocks() {
     prompt_panel_ = new PromptPanel;
     connect(prompt_panel_, &PromptPanel::runRequested, this, &MainWindow::run);
     connect(prompt_panel_, &PromptPanel::stopRequested, this, &MainWindow::stop);
-    prompt_dock->setWidget(prompt_panel_);
+    overrides_box_ = new RoutingOverridesBox(store_);
+    connect(overrides_box_, &RoutingOverridesBox::runWhatIfRequested, this, &MainWindow::runWhatIf);
+    auto* prompt_widget = new QWidget;
+    auto* prompt_layout = new QVBoxLayout(prompt_widget);
+    prompt_layout->setContentsMargins(0, 0, 0, 0);
+    prompt_layout->addWidget(prompt_panel_, 1);
+    prompt_layout->addWidget(overrides_box_);
+    prompt_dock->setWidget(prompt_widget);
     addDockWidget(Qt::LeftDockWidgetArea, prompt_dock);
     splitDockWidget(model_dock, prompt_dock, Qt::Vertical);
 
@@ -447,7 +466,8 @@ bool MainWindow::canRun() const {
 
 void MainWindow::run() {
     if (!canRun()) return;
-    const moe::GenerationRequest request = prompt_panel_->request();
+    moe::GenerationRequest request = prompt_panel_->request();
+    request.overrides = store_->overrides();  // free generation under the routing what-ifs
     if (request.prompt.empty()) {
         showMessage(tr("Type a prompt first."));
         return;
@@ -458,6 +478,13 @@ void MainWindow::run() {
     status_label_->setText(tr("Generating…"));
     controller_->generate(request);
     warnIfUncovered(prompt_panel_->prompt());
+}
+
+void MainWindow::runWhatIf() {
+    if (!canRun() || store_->tokenCount() == 0) return;
+    hideMessage();
+    status_label_->setText(tr("Evaluating the what-if…"));
+    controller_->runWhatIf();
 }
 
 void MainWindow::changeEvent(QEvent* event) {
@@ -565,7 +592,8 @@ void MainWindow::stop() { controller_->stop(); }
 
 void MainWindow::showTab(const QString& name) {
     const QStringList names = {QStringLiteral("routing"), QStringLiteral("timing"), QStringLiteral("compute"),
-                               QStringLiteral("tokens"), QStringLiteral("analysis")};
+                               QStringLiteral("tokens"),  QStringLiteral("analysis"), QStringLiteral("whatif"),
+                               QStringLiteral("compare")};
     const int i = names.indexOf(name.toLower());
     if (i >= 0) tabs_->setCurrentIndex(i);
 }
@@ -639,8 +667,11 @@ void MainWindow::updateActions() {
     const bool idle = state == InferenceController::State::Idle;
     run_action_->setEnabled(canRun());
     prompt_panel_->setRunEnabled(canRun());
-    stop_action_->setEnabled(state == InferenceController::State::Generating);
-    prompt_panel_->setStopEnabled(state == InferenceController::State::Generating);
+    const bool busy = state == InferenceController::State::Generating ||
+                      state == InferenceController::State::EvaluatingWhatIf;
+    stop_action_->setEnabled(busy);
+    prompt_panel_->setStopEnabled(busy);
+    overrides_box_->setRunEnabled(canRun() && store_->tokenCount() > 0 && store_->moeLayerCount() > 0);
     open_model_action_->setEnabled(state != InferenceController::State::Loading);
     const bool has_tokens = store_->tokenCount() > 0;
     // An imported trace is saved as itself (Export Routing NPZ), not as a session.

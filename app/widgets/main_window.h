@@ -39,6 +39,9 @@ class TimingPage;
 class TokenExpertModel;
 class TokenListModel;
 class TokensPage;
+class WhatIfPage;
+class ComparePage;
+class RoutingOverridesBox;
 class TokenStripView;
 class TraceImporter;
 class ViewPanel;
@@ -63,8 +66,9 @@ public:
     void setMaxTokens(int n);
     void setSampling(double temperature, int seed);
     void run();
+    void runWhatIf();  // the current run's tokens under the store's routing overrides
     void stop();
-    void showTab(const QString& name);  // "routing", "timing", "compute", "tokens", "analysis"
+    void showTab(const QString& name);  // "routing", "timing", "compute", "tokens", "analysis", "whatif", "compare"
     // The view panel with this title (case-insensitive), its tab brought to front; null if none.
     ViewPanel* showPanel(const QString& title);  // the English or the translated title
     RoutingGuide* openGuide();  // Help → How MoE routing works
@@ -88,6 +92,9 @@ public:
     QTableView* tokenTable() const;
     PromptPanel* promptPanel() const { return prompt_panel_; }
     AnalysisPage* analysisPage() const { return analysis_page_; }
+    WhatIfPage* whatIfPage() const { return what_if_page_; }
+    ComparePage* comparePage() const { return compare_page_; }
+    RoutingOverridesBox* overridesBox() const { return overrides_box_; }
     QList<ViewPanel*> panels() const;  // every page's
     QString messageText() const;  // the message bar's text, empty when hidden
     QString outputText() const;
@@ -145,6 +152,9 @@ private:
     ComputePage* compute_page_ = nullptr;
     TokensPage* tokens_page_ = nullptr;
     AnalysisPage* analysis_page_ = nullptr;
+    WhatIfPage* what_if_page_ = nullptr;
+    ComparePage* compare_page_ = nullptr;
+    RoutingOverridesBox* overrides_box_ = nullptr;
     QList<Page*> pages_;
     QLabel* message_bar_ = nullptr;
     QWidget* message_frame_ = nullptr;

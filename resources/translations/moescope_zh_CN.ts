@@ -61,6 +61,69 @@ layer %1 routing:</source>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
+    <message>
+        <source>#%1 what-if of #%2 · %3</source>
+        <translation>#%1 为 #%2 的假设运行 · %3</translation>
+    </message>
+    <message>
+        <source>#%1 · %2 · %3</source>
+        <translation>#%1 · %2 · %3</translation>
+    </message>
+    <message>
+        <source>#%1 · %2</source>
+        <translation>#%1 · %2</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::ComparePage</name>
+    <message>
+        <source>Run A</source>
+        <translation>运行 A</translation>
+    </message>
+    <message>
+        <source>Run B</source>
+        <translation>运行 B</translation>
+    </message>
+    <message>
+        <source>Routing diff</source>
+        <translation>路由差异</translation>
+    </message>
+    <message>
+        <source>For the selected MoE layer, token by token: the experts only run A chose, only run B chose, and both chose; the red line is the first position where the two token sequences differ</source>
+        <translation>所选 MoE 层中逐个词元比较：仅运行 A 选中、仅运行 B 选中以及两者都选中的专家；红线标出两条词元序列首次不同的位置</translation>
+    </message>
+    <message>
+        <source>Agreement per layer</source>
+        <translation>逐层一致度</translation>
+    </message>
+    <message>
+        <source>Per MoE layer, over the tokens before the first divergence: set agreement |A ∩ B| / |A|, top-1 agreement and Jaccard |A ∩ B| / |A ∪ B|</source>
+        <translation>每个 MoE 层在首次分歧之前的词元上计算：集合一致度 |A ∩ B| / |A|、首选一致度和 Jaccard |A ∩ B| / |A ∪ B|</translation>
+    </message>
+    <message>
+        <source>The token sequences agree for %1 tokens and first diverge at position %2; the agreement below covers those %1 tokens.</source>
+        <translation>两条词元序列前 %1 个词元相同，在位置 %2 首次分歧；下方的一致度只统计这 %1 个词元。</translation>
+    </message>
+    <message>
+        <source>The two runs evaluate the same %1 tokens.</source>
+        <translation>两次运行计算的是相同的 %1 个词元。</translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation>第 %1 层</translation>
+    </message>
+    <message>
+        <source>set agreement</source>
+        <translation>集合一致度</translation>
+    </message>
+    <message>
+        <source>top-1 agreement</source>
+        <translation>首选一致度</translation>
+    </message>
+    <message>
+        <source>Jaccard</source>
+        <translation>Jaccard</translation>
+    </message>
 </context>
 <context>
     <name>moe::gui::AnalysisPage</name>
@@ -448,6 +511,26 @@ chosen by %3 of %4 tokens (%5%)</source>
     <message>
         <source>No data yet. Type a prompt in the Prompt dock and press Run (Ctrl+Enter), or click a sample prompt.</source>
         <translation>暂无数据。在“提示词”面板中输入提示词并点击“运行”（Ctrl+Enter），或点击一个示例提示词。</translation>
+    </message>
+    <message>
+        <source>Enable expert %1 in layer %2</source>
+        <translation>在第 %2 层启用专家 %1</translation>
+    </message>
+    <message>
+        <source>Enable expert %1 in all layers</source>
+        <translation>在所有层启用专家 %1</translation>
+    </message>
+    <message>
+        <source>Disable expert %1 in layer %2</source>
+        <translation>在第 %2 层禁用专家 %1</translation>
+    </message>
+    <message>
+        <source>Disable expert %1 in all layers</source>
+        <translation>在所有层禁用专家 %1</translation>
+    </message>
+    <message>
+        <source>Enable all experts</source>
+        <translation>启用全部专家</translation>
     </message>
 </context>
 <context>
@@ -1010,6 +1093,22 @@ chosen by %3 of %4 tokens (%5%)</source>
         <source>Analysis</source>
         <translation>分析</translation>
     </message>
+    <message>
+        <source>What-if</source>
+        <translation>假设分析</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>对比</translation>
+    </message>
+    <message>
+        <source>Could not run the what-if.</source>
+        <translation>无法运行假设分析。</translation>
+    </message>
+    <message>
+        <source>Evaluating the what-if…</source>
+        <translation>正在计算假设分析…</translation>
+    </message>
 </context>
 <context>
     <name>moe::gui::ModelCard</name>
@@ -1323,6 +1422,61 @@ chosen by %3 of %4 tokens (%5%)</source>
     </message>
 </context>
 <context>
+    <name>moe::gui::RoutingOverridesBox</name>
+    <message>
+        <source>Routing what-if</source>
+        <translation>路由假设分析</translation>
+    </message>
+    <message>
+        <source>Experts each token is routed to (model: the model&apos;s own top-k)</source>
+        <translation>每个词元路由到的专家数（模型：模型自身的 top-k）</translation>
+    </message>
+    <message>
+        <source>Dense (every expert)</source>
+        <translation>稠密（运行全部专家）</translation>
+    </message>
+    <message>
+        <source>Right-click an expert in a routing heatmap to disable or enable it</source>
+        <translation>在路由热力图中右键单击专家即可禁用或启用它</translation>
+    </message>
+    <message>
+        <source>Enable all</source>
+        <translation>全部启用</translation>
+    </message>
+    <message>
+        <source>Top-k</source>
+        <translation>Top-k</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>已禁用</translation>
+    </message>
+    <message>
+        <source>Run what-if</source>
+        <translation>运行假设分析</translation>
+    </message>
+    <message>
+        <source>Evaluate the current run&apos;s tokens again under these overrides and compare, token by token</source>
+        <translation>在这些路由设置下重新计算当前运行的词元，并逐个词元对比</translation>
+    </message>
+    <message>
+        <source>model (%1)</source>
+        <translation>模型（%1）</translation>
+    </message>
+    <message>
+        <source>E%1 in L%2</source>
+        <translation>L%2 的 E%1</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>%1 of %2 positions</source>
+        <translation>%1 / %2 个位置</translation>
+    </message>
+</context>
+<context>
     <name>moe::gui::RoutingPage</name>
     <message>
         <source>Tokens</source>
@@ -1403,6 +1557,95 @@ chosen by %3 of %4 tokens (%5%)</source>
     <message>
         <source>share</source>
         <translation>占比</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::RunComparisonModel</name>
+    <message>
+        <source>Pick two runs.</source>
+        <translation>请选择两次运行。</translation>
+    </message>
+    <message>
+        <source>These runs cannot be compared: their models have different MoE layers.</source>
+        <translation>无法对比这两次运行：它们的模型 MoE 层不同。</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Set agreement</source>
+        <translation>集合一致度</translation>
+    </message>
+    <message>
+        <source>Top-1 agreement</source>
+        <translation>首选一致度</translation>
+    </message>
+    <message>
+        <source>Jaccard</source>
+        <translation>Jaccard</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::RunDiffView</name>
+    <message>
+        <source>Pick two runs of this session above.</source>
+        <translation>请在上方选择本会话中的两次运行。</translation>
+    </message>
+    <message>
+        <source>token position 0 … %1 →</source>
+        <translation>词元位置 0 … %1 →</translation>
+    </message>
+    <message>
+        <source>expert 0 … %1</source>
+        <translation>专家 0 … %1</translation>
+    </message>
+    <message>
+        <source>A only</source>
+        <translation>仅 A</translation>
+    </message>
+    <message>
+        <source>B only</source>
+        <translation>仅 B</translation>
+    </message>
+    <message>
+        <source>both</source>
+        <translation>两者</translation>
+    </message>
+    <message>
+        <source>first divergence</source>
+        <translation>首次分歧</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::RunListModel</name>
+    <message>
+        <source>what-if</source>
+        <translation>假设分析</translation>
+    </message>
+    <message>
+        <source>generation</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Routing</source>
+        <translation>路由</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
     </message>
 </context>
 <context>
@@ -1531,6 +1774,76 @@ chosen by %3 of %4 tokens (%5%)</source>
     <message>
         <source>PNG image (*.png);;SVG drawing (*.svg)</source>
         <translation>PNG 图像 (*.png);;SVG 矢量图 (*.svg)</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::WhatIfModel</name>
+    <message>
+        <source>No what-if run yet: set routing overrides and press Run what-if.</source>
+        <translation>尚无假设分析：设置路由选项后点击“运行假设分析”。</translation>
+    </message>
+    <message>
+        <source>%1 · mean KL %2 nats · greedy choice changed at %3 of %4 positions (%5) · FLOPs saved %6 (%7) · weight bytes saved %8 (%9)</source>
+        <translation>%1 · 平均 KL %2 奈特 · 贪心选择在 %4 个位置中改变了 %3 个（%5）· 节省 FLOPs %6（%7）· 节省权重字节 %8（%9）</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <source>same</source>
+        <translation>相同</translation>
+    </message>
+    <message>
+        <source>changed</source>
+        <translation>已改变</translation>
+    </message>
+    <message>
+        <source>Pos</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>Token</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <source>Next token</source>
+        <translation>下一个词元</translation>
+    </message>
+    <message>
+        <source>KL (nats)</source>
+        <translation>KL（奈特）</translation>
+    </message>
+    <message>
+        <source>Δ log p(next)</source>
+        <translation>Δ log p(下一个)</translation>
+    </message>
+    <message>
+        <source>Greedy choice</source>
+        <translation>贪心选择</translation>
+    </message>
+    <message>
+        <source>Routing</source>
+        <translation>路由</translation>
+    </message>
+    <message>
+        <source>FLOPs saved</source>
+        <translation>节省的 FLOPs</translation>
+    </message>
+    <message>
+        <source>Weight bytes saved</source>
+        <translation>节省的权重字节</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::WhatIfPage</name>
+    <message>
+        <source>What-if</source>
+        <translation>假设分析</translation>
+    </message>
+    <message>
+        <source>The current run&apos;s tokens evaluated again under the routing overrides, teacher-forced: per position, how far the next-token distribution moved (KL, baseline ‖ what-if), the change in the baseline token&apos;s log-probability, whether the greedy choice changed, and the work saved</source>
+        <translation>在路由设置下以教师强制方式重新计算当前运行的词元：每个位置下一个词元分布的变化（KL，基线 ‖ 假设）、基线词元对数概率的变化、贪心选择是否改变，以及节省的计算量</translation>
     </message>
 </context>
 </TS>
