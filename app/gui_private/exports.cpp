@@ -1,11 +1,9 @@
 #include "gui_private/exports.h"
 
-#include <QAbstractItemModel>
 #include <QFile>
 
 #include <stdexcept>
 
-#include "gui_private/routing_models.h"
 #include "util/atomic_file.h"
 
 namespace moe::gui {
@@ -39,23 +37,6 @@ QString writeFileAtomically(const QString& path, const std::string& data) {
     } catch (const std::exception& e) {
         return QString::fromStdString(e.what());
     }
-}
-
-std::string tableCsv(const QAbstractItemModel& model) {
-    std::string csv;
-    const auto add = [&csv](const QVariant& v, bool last) {
-        const std::string text = v.typeId() == QMetaType::Double ? moe::format_float(v.toDouble()) : v.toString().toStdString();
-        csv += moe::csv_escape(text) + (last ? "\n" : ",");
-    };
-    const int columns = model.columnCount();
-    for (int c = 0; c < columns; ++c) add(model.headerData(c, Qt::Horizontal, Qt::DisplayRole), c + 1 == columns);
-    for (int r = 0; r < model.rowCount(); ++r)
-        for (int c = 0; c < columns; ++c) {
-            const QModelIndex index = model.index(r, c);
-            const QVariant value = index.data(ValueRole);
-            add(value.isValid() ? value : index.data(Qt::DisplayRole), c + 1 == columns);
-        }
-    return csv;
 }
 
 QString writeFileAtomically(const QString& path, const QByteArray& data) {

@@ -10,17 +10,11 @@
 
 #include "trace/routing_trace.h"
 
-class QAbstractItemModel;
-
 namespace moe::gui {
 
 std::string routingCsv(const std::vector<moe::TokenTrace>& tokens);
 // step,pos,token_id,phase,total_ms,layer_0_ms,...,layer_{n-1}_ms
 std::string latencyCsv(const std::vector<moe::TokenTrace>& tokens, int n_layer);
-
-// A table model as CSV: the horizontal headers, then a row per model row; a cell's ValueRole
-// (the raw number) when it has one, else its display text; RFC 4180 quoting.
-std::string tableCsv(const QAbstractItemModel& model);
 
 // Writes through moe::write_file_atomically; returns an empty string or the error to show.
 QString writeFileAtomically(const QString& path, const QByteArray& data);

@@ -7,6 +7,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "gui_private/analysis_models.h"
 #include "gui_private/exports.h"
 #include "gui_private/run_models.h"
 #include "gui_private/trace_store.h"

@@ -9,6 +9,7 @@
 #include <QSignalSpy>
 
 #include "app/app_test_util.h"
+#include "gui_private/analysis_models.h"
 #include "gui_private/exports.h"
 #include "gui_private/routing_models.h"
 #include "gui_private/run_models.h"
