@@ -122,7 +122,7 @@ layer %1 routing:</source>
     </message>
     <message>
         <source>Jaccard</source>
-        <translation>Jaccard</translation>
+        <translation>杰卡德系数</translation>
     </message>
 </context>
 <context>
@@ -1583,7 +1583,7 @@ chosen by %3 of %4 tokens (%5%)</source>
     </message>
     <message>
         <source>Jaccard</source>
-        <translation>Jaccard</translation>
+        <translation>杰卡德系数</translation>
     </message>
 </context>
 <context>
