@@ -3,6 +3,7 @@
 // the same order the SIMD kernels use, so fast and reference dequantization agree bit for bit.
 #include <cstring>
 
+#include "quant/activations.h"
 #include "quant/block_formats.h"
 #include "quant/kernel_table.h"
 #include "quant/mxfp4.h"
@@ -205,12 +206,14 @@ constexpr void add(KernelTable& table) {
 }
 
 template <class Block, int kValues, void (*kDecode)(const Block&, float*)>
-constexpr void add_blocks(KernelTable& table, GgmlType type) {
+void add_blocks(KernelTable& table, GgmlType type) {
     constexpr DequantizeFn dequantize = dequantize_blocks<Block, kValues, kDecode>;
     constexpr int kBytes = static_cast<int>(sizeof(Block));
     constexpr DotQ8Fn dot_q8 = dot_q8_via_dequantize<dequantize, kValues, kBytes>;
-    table.types[static_cast<uint32_t>(type)] = {dequantize, dot_via_dequantize<dequantize, kValues, kBytes>, dot_q8,
-                                                each_of_four<dot_q8>};
+    // Integer kernels only where the activations are quantized (MXFP4 keeps F32 activations).
+    const bool integer = activation_format(type) != ActivationFormat::F32;
+    table.types[static_cast<uint32_t>(type)] = {dequantize, dot_via_dequantize<dequantize, kValues, kBytes>,
+                                                integer ? dot_q8 : nullptr, integer ? each_of_four<dot_q8> : nullptr};
 }
 
 void gemm_reference(const float* w, int64_t n_rows, int64_t cols, const float* x, int64_t ldx, int64_t n,
