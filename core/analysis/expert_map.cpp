@@ -3,22 +3,26 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
-#include <map>
+
+#include "analysis/vocabulary.h"
 
 namespace moe::analysis {
 
 namespace {
 
-// The ids of the `count` most frequent tokens, most frequent first, ties to the lower id.
-std::vector<int32_t> frequent_ids(const RoutingTable& table, int count) {
-    std::map<int32_t, int64_t> occurrences;
-    for (int32_t id : table.token_ids)
-        if (id >= 0) ++occurrences[id];
-    std::vector<std::pair<int32_t, int64_t>> sorted(occurrences.begin(), occurrences.end());
-    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-    std::vector<int32_t> ids;
-    for (size_t i = 0; i < sorted.size() && static_cast<int>(i) < count; ++i) ids.push_back(sorted[i].first);
-    return ids;
+// Feature column of each dense token index: the `count` most frequent tokens (ties to the lower
+// id) get columns first_column, first_column + 1, ... in that order; the others -1.
+std::vector<int> frequent_token_columns(const TokenIndex& index, int count, int first_column) {
+    std::vector<int32_t> order(index.ids.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int32_t>(i);
+    std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+        if (index.input_total[a] != index.input_total[b]) return index.input_total[a] > index.input_total[b];
+        return index.ids[a] < index.ids[b];
+    });
+    std::vector<int> column(index.ids.size(), -1);
+    for (size_t i = 0; i < order.size() && static_cast<int>(i) < count; ++i)
+        column[static_cast<size_t>(order[i])] = first_column + static_cast<int>(i);
+    return column;
 }
 
 }  // namespace
@@ -26,26 +30,26 @@ std::vector<int32_t> frequent_ids(const RoutingTable& table, int count) {
 ExpertMap expert_map(const RoutingTable& table, int layer, int frequent_tokens) {
     const int n_expert = table.n_expert;
     const int n_domains = table.domains.empty() ? 0 : static_cast<int>(table.domain_names.size());
-    const std::vector<int32_t> ids = frequent_ids(table, std::max(0, frequent_tokens));
-    std::map<int32_t, int> column_of_id;
-    for (size_t i = 0; i < ids.size(); ++i) column_of_id[ids[i]] = n_domains + static_cast<int>(i);
+    const TokenIndex tokens = index_tokens(table, table.token_count());
+    const int n_frequent = std::min(std::max(0, frequent_tokens), static_cast<int>(tokens.ids.size()));
+    const std::vector<int> token_column = frequent_token_columns(tokens, n_frequent, n_domains);
 
     // Counts first (per domain and per frequent token), divided by the totals afterwards.
-    Eigen::MatrixXd profile = Eigen::MatrixXd::Zero(n_expert, n_domains + static_cast<int>(ids.size()));
+    Eigen::MatrixXd profile = Eigen::MatrixXd::Zero(n_expert, n_domains + n_frequent);
     Eigen::VectorXd column_total = Eigen::VectorXd::Zero(profile.cols());
     ExpertMap map;
     map.points.resize(static_cast<size_t>(n_expert));
     for (size_t t = 0; t < table.token_count(); ++t) {
         const int domain = n_domains > 0 ? table.domains[t] : -1;
-        const auto id = column_of_id.find(table.token_ids[t]);
-        const int token_column = id == column_of_id.end() ? -1 : id->second;
+        const int32_t token = tokens.input[t];
+        const int column = token >= 0 ? token_column[static_cast<size_t>(token)] : -1;
         if (domain >= 0) column_total[domain] += 1;
-        if (token_column >= 0) column_total[token_column] += 1;
+        if (column >= 0) column_total[column] += 1;
         const ExpertId* set = table.chosen(t, layer);
         for (int i = 0; i < table.set_size(t, layer); ++i) {
             ++map.points[set[i]].load;
             if (domain >= 0) profile(set[i], domain) += 1;
-            if (token_column >= 0) profile(set[i], token_column) += 1;
+            if (column >= 0) profile(set[i], column) += 1;
         }
     }
     for (Eigen::Index c = 0; c < profile.cols(); ++c)
