@@ -3,26 +3,18 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
-#include "cli.h"
+#include "cli/cli_harness.h"
 #include "support/test_support.h"
 
 namespace moe {
 namespace {
 
-struct CliResult {
-    int code;
-    std::string out, err;
-};
-
-CliResult cli(const std::vector<std::string>& args) {
-    std::ostringstream out, err;
-    const int code = cli::run(args, out, err);
-    return {code, out.str(), err.str()};
-}
+using test::cli;
+using test::CliResult;
+using test::tiny_model;
+using test::write_temp_file;
 
 // The error message: stderr's last line (progress lines come before it).
 std::string last_line(const std::string& err) {
@@ -43,17 +35,12 @@ std::string csv_of(const std::vector<int>& ids, const std::vector<std::vector<in
     return csv;
 }
 
-std::string write(const std::string& name, const std::string& text) {
-    const std::string path = test::temp_dir() + "/" + name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-}
 
 TEST(AnalyzeCommand, PrintsTablesAndWritesJson) {
     // Four tokens over 4 experts, top-2: loads 3, 2, 2, 1 (mean 2, deviations 1, 0, 0, -1:
     // cv = sqrt(0.5)/2 = 0.354, max_vio = 0.5). Pairs: {0,1}{0,2} share 0 and rank-0,
     // {0,2}{1,2} share 2, {1,2}{3,0} nothing: repeat_top1 = 1/3, repeat_any = 2/3.
-    const std::string path = write("four.csv", csv_of({7, 8, 7, 9}, {{0, 1}, {0, 2}, {1, 2}, {3, 0}}));
+    const std::string path = write_temp_file("four.csv", csv_of({7, 8, 7, 9}, {{0, 1}, {0, 2}, {1, 2}, {3, 0}}));
     const std::string json_path = test::temp_dir() + "/four.json";
     const CliResult r = cli({"analyze", path, "--n-expert", "4", "--json", json_path});
     ASSERT_EQ(r.code, 0) << r.err;
@@ -78,14 +65,14 @@ TEST(AnalyzeCommand, PrintsTablesAndWritesJson) {
 
 TEST(AnalyzeCommand, ExpertCountComesFromTheModel) {
     // Without -m or --n-expert the demo model (16 experts) sets N.
-    const std::string path = write("wide.csv", csv_of({1}, {{20, 3}}));
+    const std::string path = write_temp_file("wide.csv", csv_of({1}, {{20, 3}}));
     const CliResult r = cli({"analyze", path});
     EXPECT_EQ(r.code, 1);
     EXPECT_EQ(last_line(r.err), "moescope-cli analyze: " + path + ":2: expert 20 is out of range: the model has 16 experts\n");
 }
 
 TEST(AnalyzeCommand, BadOptionsAndFiles) {
-    const std::string path = write("ok.csv", csv_of({1, 2}, {{0, 1}, {1, 2}}));
+    const std::string path = write_temp_file("ok.csv", csv_of({1, 2}, {{0, 1}, {1, 2}}));
     CliResult r = cli({"analyze", path, "--n-expert", "4", "--cache-sizes", "2,x"});
     EXPECT_EQ(r.code, 2);
     EXPECT_EQ(r.err, "moescope-cli analyze: --cache-sizes expects positive integers separated by commas, got '2,x'\n");
@@ -101,15 +88,15 @@ TEST(AnalyzeCommand, BadOptionsAndFiles) {
     r = cli({"analyze"});
     EXPECT_EQ(r.code, 2);
     // Two traces of different models cannot be pooled.
-    const std::string other = write("other.csv", kHeader + "0,0,1,x,5,0,1,1,1,1\n");
+    const std::string other = write_temp_file("other.csv", kHeader + "0,0,1,x,5,0,1,1,1,1\n");
     r = cli({"analyze", path, other, "--n-expert", "4"});
     EXPECT_EQ(r.code, 1);
     EXPECT_EQ(last_line(r.err), "moescope-cli analyze: '" + other + "': its MoE layers differ from the first trace's\n");
 }
 
 TEST(AnalyzeCommand, SeveralFilesAreSeparateSequences) {
-    const std::string a = write("a.csv", csv_of({1, 2}, {{0, 1}, {0, 1}}));
-    const std::string b = write("b.csv", csv_of({1, 2}, {{0, 1}, {0, 1}}));
+    const std::string a = write_temp_file("a.csv", csv_of({1, 2}, {{0, 1}, {0, 1}}));
+    const std::string b = write_temp_file("b.csv", csv_of({1, 2}, {{0, 1}, {0, 1}}));
     const CliResult r = cli({"analyze", a, b, "--n-expert", "4"});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("4 tokens in 2 sequences"), std::string::npos) << r.out;
@@ -117,8 +104,8 @@ TEST(AnalyzeCommand, SeveralFilesAreSeparateSequences) {
 
 TEST(CompareCommand, AgreementUntilTheFirstDivergence) {
     // Token 0 agrees fully; token 1 shares expert 1 of {1,2} vs {3,1}; token 2's ids differ.
-    const std::string a = write("run-a.csv", csv_of({5, 6, 7, 8}, {{0, 1}, {1, 2}, {0, 1}, {0, 1}}));
-    const std::string b = write("run-b.csv", csv_of({5, 6, 9}, {{0, 1}, {3, 1}, {0, 1}}));
+    const std::string a = write_temp_file("run-a.csv", csv_of({5, 6, 7, 8}, {{0, 1}, {1, 2}, {0, 1}, {0, 1}}));
+    const std::string b = write_temp_file("run-b.csv", csv_of({5, 6, 9}, {{0, 1}, {3, 1}, {0, 1}}));
     const std::string json_path = test::temp_dir() + "/compare.json";
     const CliResult r = cli({"compare", a, b, "--json", json_path});
     ASSERT_EQ(r.code, 0) << r.err;
@@ -133,12 +120,12 @@ TEST(CompareCommand, AgreementUntilTheFirstDivergence) {
 }
 
 TEST(CompareCommand, IdenticalRunsAndLengths) {
-    const std::string a = write("same-a.csv", csv_of({5, 6}, {{0, 1}, {1, 2}}));
+    const std::string a = write_temp_file("same-a.csv", csv_of({5, 6}, {{0, 1}, {1, 2}}));
     CliResult r = cli({"compare", a, a});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("the token ids agree throughout\n"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("    1          1.000           1.000    1.000\n"), std::string::npos) << r.out;
-    const std::string shorter = write("short.csv", csv_of({5}, {{0, 1}}));
+    const std::string shorter = write_temp_file("short.csv", csv_of({5}, {{0, 1}}));
     r = cli({"compare", a, shorter});
     EXPECT_NE(r.out.find("first divergence at token 1 (pos 1): A 6 'x', B (run ended)\n"), std::string::npos) << r.out;
     r = cli({"compare", a});
@@ -148,22 +135,13 @@ TEST(CompareCommand, IdenticalRunsAndLengths) {
 // Imported traces: -m MODEL, --first-moe-layer/--moe-layer-interval and --tokenizer place the
 // MoE layers and decode the token ids; every bad value is one line.
 
-// deepseek2 "tiny": blocks 0..2, block 0 dense, so MoE blocks 1 and 2; 8 experts; the synthetic
-// vocabulary of 300 has <unk>, <s>, </s>, then byte b as id 3 + b.
-const std::string& tiny_model() {
-    static const std::string path = [] {
-        const std::string p = test::temp_dir() + "/trace-options-tiny.gguf";
-        const CliResult r = cli({"synth", "--arch", "deepseek2", "--preset", "tiny", "-o", p});
-        EXPECT_EQ(r.code, 0) << r.err;
-        return p;
-    }();
-    return path;
-}
+// test::tiny_model() is deepseek2 "tiny": blocks 0..2, block 0 dense, so MoE blocks 1 and 2; 8
+// experts; the synthetic vocabulary of 300 has <unk>, <s>, </s>, then byte b as id 3 + b.
 
 // A vLLM completion: two prompt tokens 'H' 'i' (75, 108) and one generated '!' (36), two MoE
 // layers numbered 0 and 1, top-2. `last_id` replaces the generated token's id.
 std::string vllm_response(const std::string& name, int last_id = 36, const std::string& layer_sets = "[0,1],[2,3]") {
-    return write(name, R"({"object":"text_completion","prompt_token_ids":[75,108],)"
+    return write_temp_file(name, R"({"object":"text_completion","prompt_token_ids":[75,108],)"
                        R"("prompt_routed_experts":[[)" + layer_sets + R"(],[[4,5],[6,7]]],)"
                        R"("choices":[{"index":0,"text":"!","token_ids":[)" + std::to_string(last_id) +
                            R"(],"routed_experts":[[[1,0],[3,2]]]}]})");
@@ -246,7 +224,7 @@ TEST(TraceOptions, BadValuesAreOneLineErrors) {
     EXPECT_EQ(error(r), "moescope-cli compare: " + outside +
                             ": token id 300 at token 2 is outside the tokenizer's vocabulary of 300\n");
     // Three MoE layers against the model's two; expert 8 against its 8 experts.
-    const std::string three = write("vllm-three-layers.json",
+    const std::string three = write_temp_file("vllm-three-layers.json",
                                     R"({"prompt_routed_experts":[[[0,1],[2,3],[4,5]]],"prompt_token_ids":[75]})");
     r = cli({"analyze", three, "-m", tiny_model()});
     EXPECT_EQ(r.code, 1);

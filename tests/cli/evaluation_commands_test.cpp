@@ -1,7 +1,6 @@
 // perplexity, profile and prune through the command line: outputs, exports and errors.
 #include <gtest/gtest.h>
 
-#include <fstream>
 
 #include "cli_harness.h"
 #include "engine/demo_model.h"
@@ -15,18 +14,14 @@ using test::cli;
 using test::CliResult;
 using test::lines_of;
 using test::tiny_model;
+using test::write_temp_file;
 
-std::string write(const std::string& name, const std::string& text) {
-    const std::string path = test::temp_dir() + "/" + name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-}
 
 // The bundled English samples as one text (about 2000 demo-model tokens).
 std::string english_text() {
     std::string text;
     for (const Document& doc : load_corpus(bundled_corpus_path() + "/english.jsonl")) text += doc.text + "\n\n";
-    return write("english.txt", text);
+    return write_temp_file("english.txt", text);
 }
 
 TEST(PerplexityCommand, SameNumbersWithOneOrTwoThreads) {
@@ -56,7 +51,7 @@ TEST(PerplexityCommand, TooShortOrMissingTextIsAnError) {
     const CliResult missing = cli({"perplexity", "-f", "/nonexistent/text.txt"});
     EXPECT_EQ(missing.code, 1);
     EXPECT_EQ(missing.err, "moescope-cli perplexity: /nonexistent/text.txt: cannot read: No such file or directory\n");
-    const CliResult short_text = cli({"perplexity", "-m", tiny_model(), "-f", write("short.txt", "Hi"), "--ctx", "8"});
+    const CliResult short_text = cli({"perplexity", "-m", tiny_model(), "-f", write_temp_file("short.txt", "Hi"), "--ctx", "8"});
     EXPECT_EQ(short_text.code, 1);
     // BOS + "▁" (3 byte tokens) + H + i = 6 tokens.
     EXPECT_EQ(short_text.err,
@@ -67,7 +62,7 @@ TEST(PerplexityCommand, TooShortOrMissingTextIsAnError) {
 // Two documents of "Hi" (5 tokens without BOS: "▁" as 3 bytes, H, i), windows of 4: each
 // document gives [BOS ▁ ▁ ▁] and [BOS H i], so 14 tokens; 2 MoE layers × top-2 = 4 rows each.
 TEST(ProfileCommand, RoutingCsvEndsWithDocAndDomain) {
-    const std::string corpus = write("two.jsonl", "{\"text\": \"Hi\", \"domain\": \"a\"}\n"
+    const std::string corpus = write_temp_file("two.jsonl", "{\"text\": \"Hi\", \"domain\": \"a\"}\n"
                                                   "{\"text\": \"Hi\", \"domain\": \"b,c\"}\n");
     const std::string csv_path = test::temp_dir() + "/profile.csv";
     const CliResult r = cli({"profile", "-m", tiny_model(), "--corpus", corpus, "--ctx", "4", "--routing-csv", csv_path});
@@ -94,7 +89,7 @@ TEST(ProfileCommand, RoutingCsvEndsWithDocAndDomain) {
 // The same corpus as above: 14 tokens in 4 windows (each window is one sequence), 7 tokens
 // per domain; every MoE layer of the tiny model reports them.
 TEST(ProfileCommand, JsonCountsTokensWindowsAndDomains) {
-    const std::string corpus = write("two.jsonl", "{\"text\": \"Hi\", \"domain\": \"a\"}\n"
+    const std::string corpus = write_temp_file("two.jsonl", "{\"text\": \"Hi\", \"domain\": \"a\"}\n"
                                                   "{\"text\": \"Hi\", \"domain\": \"b,c\"}\n");
     const std::string json_path = test::temp_dir() + "/profile.json";
     const CliResult r = cli({"profile", "-m", tiny_model(), "--corpus", corpus, "--ctx", "4", "--json", json_path});
@@ -114,14 +109,14 @@ TEST(ProfileCommand, JsonCountsTokensWindowsAndDomains) {
 }
 
 TEST(ProfileCommand, MaxTokensStopsInsideAWindow) {
-    const std::string corpus = write("hi.txt", "Hi");
+    const std::string corpus = write_temp_file("hi.txt", "Hi");
     const CliResult r = cli({"profile", "-m", tiny_model(), "--domain", "x=" + corpus, "--ctx", "4", "--max-tokens", "5"});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.out, "1 documents, 2 windows of up to 4 tokens, 5 tokens evaluated\n  x: 5 tokens\n");
 }
 
 TEST(ProfileCommand, BadCorporaGetOneLineErrors) {
-    const std::string empty = write("empty.jsonl", "\n\n");
+    const std::string empty = write_temp_file("empty.jsonl", "\n\n");
     const CliResult r = cli({"profile", "-m", tiny_model(), "--corpus", empty});
     EXPECT_EQ(r.code, 1);
     EXPECT_EQ(r.err, "moescope-cli profile: " + empty + ": no documents (the corpus is empty)\n");
@@ -134,7 +129,7 @@ TEST(ProfileCommand, BadCorporaGetOneLineErrors) {
 }
 
 TEST(PruneCommand, WritesAModelThatRuns) {
-    const std::string profile = write("loads.json", R"({"n_expert": 8, "layers": [)"
+    const std::string profile = write_temp_file("loads.json", R"({"n_expert": 8, "layers": [)"
                                                     R"({"layer": 1, "load": [0, 5, 0, 0, 9, 0, 0, 0]},)"
                                                     R"({"layer": 2, "load": [3, 0, 0, 0, 0, 0, 0, 4]}]})");
     const std::string out = test::temp_dir() + "/pruned.gguf";

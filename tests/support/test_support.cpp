@@ -43,4 +43,10 @@ std::string read_file(const std::string& path) {
     return ss.str();
 }
 
+std::string write_temp_file(const std::string& name, const std::string& text) {
+    const std::string path = temp_dir() + "/" + name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+}
+
 }  // namespace moe::test

@@ -20,4 +20,7 @@ std::string temp_dir();
 
 std::string read_file(const std::string& path);
 
+// Writes text to temp_dir()/name and returns that path.
+std::string write_temp_file(const std::string& name, const std::string& text);
+
 }  // namespace moe::test
