@@ -230,7 +230,9 @@ void write_synthetic_model(const SynthOptions& options, const std::string& path)
             set(MetaKey::KeyLengthMla, gguf::Value::u32(p.qk_nope + p.qk_rope));
             set(MetaKey::ValueLengthMla, gguf::Value::u32(p.v_head));
         }
-        if (p.q_lora > 0) set(MetaKey::QLoraRank, gguf::Value::u32(p.q_lora));
+        // Written even when 0: llama.cpp only assumes "no q-LoRA" for 26 or 27 blocks (real
+        // V2-Lite), so a V2-Lite cut to fewer blocks must say it.
+        set(MetaKey::QLoraRank, gguf::Value::u32(p.q_lora));
         set(MetaKey::KvLoraRank, gguf::Value::u32(p.kv_lora));
         set(MetaKey::RopeDimensionCount, gguf::Value::u32(p.qk_rope));
         set(MetaKey::ExpertSharedCount, gguf::Value::u32(p.n_shared));

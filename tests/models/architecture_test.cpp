@@ -126,6 +126,16 @@ INSTANTIATE_TEST_SUITE_P(Synthetic, ArchitectureTest,
                              return name;
                          });
 
+// llama.cpp reads "no q-LoRA" from the block count alone (26 or 27: real V2-Lite); any other
+// count needs the key, so the tiny (3-block, no q-LoRA) model must carry q_lora_rank = 0.
+TEST(Deepseek2, WithoutQLoraTheRankIsWrittenAsZero) {
+    const auto file = gguf::GgufFile::open(test::synth_model("deepseek2"));
+    EXPECT_EQ(file->get_int("deepseek2.block_count"), 3);
+    EXPECT_EQ(file->get_int("deepseek2.attention.q_lora_rank"), 0);
+    EXPECT_EQ(file->find_tensor("blk.0.attn_q_a.weight"), nullptr);
+    EXPECT_NE(file->find_tensor("blk.0.attn_q.weight"), nullptr);
+}
+
 // attn_kv_b holds, per head, the k_nope rows then the v rows; attn_k_b/attn_v_b are the same
 // numbers split (and k transposed). Both layouts must give identical results.
 TEST(Deepseek2, LegacyKvBMatchesSplitKvB) {
