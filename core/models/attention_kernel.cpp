@@ -41,17 +41,22 @@ void run_block(const AttentionProblem& p, const Block& block, float* partials, s
         }
     }
     std::vector<float> maxima(n_queries), sums(n_queries);
+    const bool whole = block.partial < 0;
     for (int r = 0; r < n_queries; ++r) {
         float* row = &scores[static_cast<size_t>(r) * len];
-        const float m = *std::max_element(row, row + len);
+        float m = *std::max_element(row, row + len);
         double sum = 0.0;
+        if (whole && p.queries.sinks) {  // split blocks leave the sink to merge_blocks
+            m = std::max(m, p.queries.sinks[r]);
+            sum = std::exp(static_cast<double>(p.queries.sinks[r]) - m);
+        }
         for (int j = 0; j < len; ++j) {
             row[j] = std::exp(row[j] - m);
             sum += row[j];
         }
         maxima[r] = m;
         sums[r] = static_cast<float>(sum);
-        if (block.partial < 0)  // the whole problem: normalise the weights now
+        if (whole)  // the whole problem: normalise the weights now
             for (int j = 0; j < len; ++j) row[j] = static_cast<float>(row[j] / sum);
     }
     const int64_t stride = partial_floats_per_query(p);
@@ -72,15 +77,17 @@ void run_block(const AttentionProblem& p, const Block& block, float* partials, s
     }
 }
 
-// out_r = Σ_k e^(m_k − M)·acc_k / Σ_k e^(m_k − M)·l_k over the blocks of one problem, in order.
+// out_r = Σ_k e^(m_k − M)·acc_k / (e^(sink − M) + Σ_k e^(m_k − M)·l_k) over the blocks of one
+// problem, in order; M is the largest of the m_k and the sink.
 void merge_blocks(const AttentionProblem& p, const Block* blocks, size_t n_blocks, const float* partials) {
     const int64_t stride = partial_floats_per_query(p), width = p.kv.value_dim;
     std::vector<double> acc(width);
     for (int r = 0; r < p.queries.count; ++r) {
-        float m = -INFINITY;
+        const float* sink = p.queries.sinks ? &p.queries.sinks[r] : nullptr;
+        float m = sink ? *sink : -INFINITY;
         for (size_t k = 0; k < n_blocks; ++k) m = std::max(m, partials[blocks[k].partial + r * stride]);
         std::fill(acc.begin(), acc.end(), 0.0);
-        double sum = 0.0;
+        double sum = sink ? std::exp(static_cast<double>(*sink) - m) : 0.0;
         for (size_t k = 0; k < n_blocks; ++k) {
             const float* part = partials + blocks[k].partial + r * stride;
             const double factor = std::exp(static_cast<double>(part[0]) - m);

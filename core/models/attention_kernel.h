@@ -27,10 +27,12 @@ struct Queries {
     int64_t stride;
     const float* rope;    // its rope part at rope + r·rope_stride, when the keys have one
     int64_t rope_stride;
+    const float* sinks;   // sink logit of query r at sinks[r] (gpt-oss), or null
 };
 
 // For every query r: out_r (value_dim) = Σ_j softmax_j(τ·(q_r·k_j + q_rope_r·k_rope_j))·v_j,
-// j < n_positions, with out_r at out + r·out_stride.
+// j < n_positions, with out_r at out + r·out_stride. A sink joins the softmax as one more
+// logit with no value row: it only adds e^sink_r to the denominator.
 struct AttentionProblem {
     SharedKv kv;
     int n_positions;

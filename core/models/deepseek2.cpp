@@ -130,7 +130,7 @@ protected:
         std::vector<AttentionProblem> problems;
         for (int i = 0; i < n; ++i) {
             const size_t token = static_cast<size_t>(i) * H;
-            const Queries heads_of_token{H, &q_absorbed[token * r_kv], r_kv, &q[token * dk] + nope, dk};
+            const Queries heads_of_token{H, &q_absorbed[token * r_kv], r_kv, &q[token * dk] + nope, dk, nullptr};
             problems.push_back({latent_kv, pos0 + i + 1, heads_of_token, &latent_out[token * r_kv], r_kv});
         }
         attend(problems, pool);

@@ -57,6 +57,9 @@ constexpr KeyPattern kKeys[] = {
     {MetaKey::EmbeddingScale, "embedding_scale", true},
     {MetaKey::ResidualScale, "residual_scale", true},
     {MetaKey::LogitScale, "logit_scale", true},
+    {MetaKey::SlidingWindow, "attention.sliding_window", true},
+    {MetaKey::SlidingWindowPattern, "attention.sliding_window_pattern", true},
+    {MetaKey::RopeFreqBaseSwa, "rope.freq_base_swa", true},
 };
 
 }  // namespace

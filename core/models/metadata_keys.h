@@ -20,6 +20,7 @@ enum class MetaKey {
     RopeDimensionCount, RopeFreqBase, RopeScalingType, RopeScalingFactor, RopeScalingOrigContext,
     RopeYarnExtFactor, RopeYarnBetaFast, RopeYarnBetaSlow, RopeAttnFactor, RopeYarnLogMultiplier,
     RopeScalingFinetuned, AttentionScale, EmbeddingScale, ResidualScale, LogitScale,
+    SlidingWindow, SlidingWindowPattern, RopeFreqBaseSwa,
 };
 
 // "deepseek2.block_count" for (BlockCount, "deepseek2"); general keys ignore `arch`.

@@ -72,6 +72,8 @@ struct ModelConfig {
 
     // Attention
     bool attn_bias = false;      // q/k/v biases (qwen2moe)
+    bool attn_out_bias = false;  // attn_output bias (gpt-oss)
+    bool attn_sinks = false;     // a learned per-head logit in every softmax denominator (gpt-oss)
     bool fused_qkv = false;      // one attn_qkv weight: q rows, then k rows, then v rows (bailingmoe2)
     QkNorm qk_norm = QkNorm::None;
     ops::RopeConfig rope;

@@ -1,6 +1,7 @@
 #include "models/standard_attention.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 #include "models/attention_kernel.h"
@@ -17,9 +18,15 @@ std::string StandardTransformer::attention_summary() const {
                     std::to_string(c.n_head_kv) + " heads × " + std::to_string(c.head_dim_k);
     if (c.qk_norm == QkNorm::PerHead) s += ", per-head q/k norm";
     if (c.qk_norm == QkNorm::FullWidth) s += ", full-width q/k norm";
-    if (c.attn_bias) s += ", q/k/v biases";
+    if (c.attn_bias) s += c.attn_out_bias ? ", q/k/v/o biases" : ", q/k/v biases";
+    if (c.attn_sinks) s += ", attention sinks";
     if (c.rope.n_rot < c.head_dim_k)
         s += ", RoPE on " + std::to_string(c.rope.n_rot) + " of " + std::to_string(c.head_dim_k) + " dims";
+    if (c.rope.yarn) {
+        char factor[32];
+        std::snprintf(factor, sizeof factor, ", YaRN ×%g", 1.0 / c.rope.freq_scale);
+        s += factor;
+    }
     if (c.attn_scale != 1.0f / std::sqrt(static_cast<float>(c.head_dim_k)))
         s += ", score scale " + std::to_string(c.attn_scale);
     int sliding = 0, chunked = 0, no_rope = 0;
@@ -52,6 +59,8 @@ void StandardTransformer::load_attention(TensorLoader& loader, int il, LayerWeig
         w.bk = loader.vector(TensorRole::AttnKBias, il, kv_width, false);
         w.bv = loader.vector(TensorRole::AttnVBias, il, static_cast<int64_t>(c.n_head_kv) * c.head_dim_v, false);
     }
+    if (c.attn_out_bias) w.bo = loader.vector(TensorRole::AttnOutputBias, il, c.n_embd);
+    if (c.attn_sinks) w.sinks = loader.vector(TensorRole::AttnSinks, il, c.n_head);
     if (c.qk_norm == QkNorm::PerHead) {
         w.q_norm = loader.vector(TensorRole::AttnQNorm, il, c.head_dim_k);
         w.k_norm = loader.vector(TensorRole::AttnKNorm, il, c.head_dim_k);
@@ -122,12 +131,15 @@ void StandardTransformer::attention(int il, const float* x, int n, int pos0, flo
             const SharedKv kv{cache.a(il, first) + g * hd, hd, k_width, nullptr, 0, 0, cache.b(il, first) + g * hv, hv,
                               v_width, c.attn_scale};
             const size_t first_head = static_cast<size_t>(i) * c.n_head + static_cast<size_t>(g) * group;
-            const Queries queries{group, &q[first_head * hd], hd, nullptr, 0};
+            const float* sinks = w.sinks.empty() ? nullptr : &w.sinks[static_cast<size_t>(g) * group];
+            const Queries queries{group, &q[first_head * hd], hd, nullptr, 0, sinks};
             problems.push_back({kv, pos0 + i + 1 - first, queries, &heads[first_head * hv], hv});
         }
     }
     attend(problems, pool);
     project_rows(w.wo.matrix(), heads.data(), n, out, pool);
+    if (!w.bo.empty())
+        for (int i = 0; i < n; ++i) ops::axpy(1.0f, w.bo.data(), out + static_cast<size_t>(i) * c.n_embd, c.n_embd);
 }
 
 }  // namespace moe

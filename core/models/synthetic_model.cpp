@@ -28,52 +28,59 @@ struct Preset {
     float weights_scale;
     bool weights_norm;
     bool yarn;
+    int window;  // gpt-oss: sliding window of the even blocks
 };
 
 // Shapes from the published configs (reference §1.9 and §6.1); "tiny" ones for tests.
 constexpr Preset kPresets[] = {
     {"deepseek2", "v2-lite", "DeepSeek-V2-Lite: 64 experts top-6 + 2 shared, MLA without q-LoRA",
-     2048, 27, 16, 1, 0, 102400, 163840, 64, 6, 2, 1408, 0, 10944, 1, 0, 512, 128, 64, 128, false, 0, 0, 1.0f, false, true},
+     2048, 27, 16, 1, 0, 102400, 163840, 64, 6, 2, 1408, 0, 10944, 1, 0, 512, 128, 64, 128, false, 0, 0, 1.0f, false, true, 0},
     {"deepseek2", "v2", "DeepSeek-V2: 160 experts top-6 + 2 shared, q-LoRA, 8 groups keep 3",
-     5120, 60, 128, 1, 0, 102400, 163840, 160, 6, 2, 1536, 0, 12288, 1, 1536, 512, 128, 64, 128, false, 8, 3, 16.0f, false, true},
+     5120, 60, 128, 1, 0, 102400, 163840, 160, 6, 2, 1536, 0, 12288, 1, 1536, 512, 128, 64, 128, false, 8, 3, 16.0f, false, true, 0},
     {"deepseek2", "v3", "DeepSeek-V3: 256 experts top-8 + 1 shared, sigmoid gating with selection bias",
-     7168, 61, 128, 1, 0, 129280, 163840, 256, 8, 1, 2048, 0, 18432, 3, 1536, 512, 128, 64, 128, true, 8, 4, 2.5f, true, true},
+     7168, 61, 128, 1, 0, 129280, 163840, 256, 8, 1, 2048, 0, 18432, 3, 1536, 512, 128, 64, 128, true, 8, 4, 2.5f, true, true, 0},
     {"deepseek2", "tiny", "3 layers, d=256, 8 experts top-2 + 1 shared (tests)",
-     256, 3, 4, 1, 0, 300, 512, 8, 2, 1, 32, 0, 128, 1, 0, 32, 16, 16, 16, false, 0, 0, 1.0f, false, true},
+     256, 3, 4, 1, 0, 300, 512, 8, 2, 1, 32, 0, 128, 1, 0, 32, 16, 16, 16, false, 0, 0, 1.0f, false, true, 0},
     {"deepseek2", "small", "4 layers, d=512, 16 experts top-4 + 1 shared, 4096 tokens; 49 MB at q8_0 (memory test)",
-     512, 4, 8, 1, 0, 4096, 4096, 16, 4, 1, 512, 0, 1024, 1, 0, 128, 32, 32, 32, false, 0, 0, 1.0f, false, true},
+     512, 4, 8, 1, 0, 4096, 4096, 16, 4, 1, 512, 0, 1024, 1, 0, 128, 32, 32, 32, false, 0, 0, 1.0f, false, true, 0},
     {"qwen2moe", "a2.7b", "Qwen1.5-MoE-A2.7B: 60 experts top-4 + gated shared expert",
-     2048, 24, 16, 16, 128, 151936, 8192, 60, 4, 1, 1408, 5632, 5632, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false},
+     2048, 24, 16, 16, 128, 151936, 8192, 60, 4, 1, 1408, 5632, 5632, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false, 0},
     {"qwen2moe", "tiny", "3 layers, d=256, 8 experts top-2 + gated shared expert (tests)",
-     256, 3, 4, 2, 64, 300, 512, 8, 2, 1, 32, 64, 64, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false},
+     256, 3, 4, 2, 64, 300, 512, 8, 2, 1, 32, 64, 64, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false, 0},
     {"qwen3moe", "30b-a3b", "Qwen3-30B-A3B: 128 experts top-8, per-head q/k norm",
-     2048, 48, 32, 4, 128, 151936, 40960, 128, 8, 0, 768, 0, 6144, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false},
+     2048, 48, 32, 4, 128, 151936, 40960, 128, 8, 0, 768, 0, 6144, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0},
     {"qwen3moe", "tiny", "2 layers, d=256, 4 heads of 32 (≠ d/H), 8 experts top-2 (tests)",
-     256, 2, 4, 2, 32, 300, 512, 8, 2, 0, 32, 0, 128, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false},
+     256, 2, 4, 2, 32, 300, 512, 8, 2, 0, 32, 0, 128, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0},
     {"llama", "mixtral-8x7b", "Mixtral-8x7B: 8 experts top-2",
-     4096, 32, 32, 8, 128, 32000, 32768, 8, 2, 0, 14336, 0, 14336, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false},
+     4096, 32, 32, 8, 128, 32000, 32768, 8, 2, 0, 14336, 0, 14336, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0},
     {"llama", "tiny", "3 layers, d=256, 4 experts top-2 (tests)",
-     256, 3, 4, 2, 64, 300, 512, 4, 2, 0, 64, 0, 64, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false},
+     256, 3, 4, 2, 64, 300, 512, 4, 2, 0, 64, 0, 64, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0},
     {"olmoe", "1b-7b", "OLMoE-1B-7B: 64 experts top-8",
-     2048, 16, 16, 16, 128, 50304, 4096, 64, 8, 0, 1024, 0, 1024, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false},
+     2048, 16, 16, 16, 128, 50304, 4096, 64, 8, 0, 1024, 0, 1024, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false, 0},
     {"olmoe", "tiny", "3 layers, d=256, 8 experts top-2 (tests)",
-     256, 3, 4, 4, 64, 300, 512, 8, 2, 0, 32, 0, 32, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false},
+     256, 3, 4, 4, 64, 300, 512, 8, 2, 0, 32, 0, 32, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false, 0},
     {"granitemoe", "3b-a800m", "Granite-3.0-3B-A800M: 40 experts top-8, embedding/residual/attention/logit multipliers",
-     1536, 32, 24, 8, 64, 49155, 4096, 40, 8, 0, 512, 0, 512, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false},
+     1536, 32, 24, 8, 64, 49155, 4096, 40, 8, 0, 512, 0, 512, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0},
     {"ernie4_5-moe", "21b-a3b", "ERNIE-4.5-21B-A3B: 64 experts top-6 + 2 shared, selection bias, 1 leading dense layer",
-     2560, 28, 20, 4, 128, 103424, 131072, 64, 6, 2, 1536, 3072, 12288, 1, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false},
+     2560, 28, 20, 4, 128, 103424, 131072, 64, 6, 2, 1536, 3072, 12288, 1, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0},
     {"ernie4_5-moe", "tiny", "3 layers, d=256, 1 dense + 2 MoE layers, 8 experts top-2 + shared, selection bias (tests)",
-     256, 3, 4, 2, 64, 300, 512, 8, 2, 1, 32, 64, 128, 1, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false},
+     256, 3, 4, 2, 64, 300, 512, 8, 2, 1, 32, 64, 128, 1, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0},
     {"glm4moe", "4.5-air", "GLM-4.5-Air: 128 experts top-8 + 1 shared, sigmoid gating with selection bias, half-rotary heads",
-     4096, 46, 96, 8, 128, 151552, 131072, 128, 8, 1, 1408, 1408, 10944, 1, 0, 0, 0, 64, 0, true, 0, 0, 1.0f, true, false},
+     4096, 46, 96, 8, 128, 151552, 131072, 128, 8, 1, 1408, 1408, 10944, 1, 0, 0, 0, 64, 0, true, 0, 0, 1.0f, true, false, 0},
     {"glm4moe", "tiny", "3 layers + 1 skipped next-token layer, d=256, 8 experts top-2 + shared, sigmoid, half rotary (tests)",
-     256, 3, 4, 2, 64, 300, 512, 8, 2, 1, 32, 32, 128, 1, 0, 0, 0, 32, 0, true, 0, 0, 1.0f, true, false},
+     256, 3, 4, 2, 64, 300, 512, 8, 2, 1, 32, 32, 128, 1, 0, 0, 0, 32, 0, true, 0, 0, 1.0f, true, false, 0},
     {"bailingmoe2", "mini-2.0", "Ling-mini-2.0: 256 experts top-8 + 1 shared, sigmoid gating, 8 groups keep 4, half-rotary heads",
-     2048, 20, 16, 4, 128, 157184, 32768, 256, 8, 1, 512, 512, 5120, 1, 0, 0, 0, 64, 0, true, 8, 4, 2.5f, true, false},
+     2048, 20, 16, 4, 128, 157184, 32768, 256, 8, 1, 512, 512, 5120, 1, 0, 0, 0, 64, 0, true, 8, 4, 2.5f, true, false, 0},
     {"bailingmoe2", "tiny", "3 layers, d=256, 16 experts top-2 + shared, sigmoid, 4 groups keep 2, fused q/k/v (tests)",
-     256, 3, 4, 2, 64, 300, 512, 16, 2, 1, 32, 32, 128, 1, 0, 0, 0, 32, 0, true, 4, 2, 2.5f, true, false},
+     256, 3, 4, 2, 64, 300, 512, 16, 2, 1, 32, 32, 128, 1, 0, 0, 0, 32, 0, true, 4, 2, 2.5f, true, false, 0},
     {"granitemoe", "tiny", "3 layers, d=256, 8 experts top-2, Granite multipliers (tests)",
-     256, 3, 4, 2, 64, 300, 512, 8, 2, 0, 32, 0, 32, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false},
+     256, 3, 4, 2, 64, 300, 512, 8, 2, 0, 32, 0, 32, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0},
+    {"gpt-oss", "20b", "gpt-oss-20b: 32 experts top-4 (softmax over the 4), sinks, window 128 on even blocks, YaRN",
+     2880, 24, 64, 8, 64, 201088, 131072, 32, 4, 0, 2880, 0, 2880, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, true, 128},
+    {"gpt-oss", "120b", "gpt-oss-120b: 128 experts top-4 (softmax over the 4), sinks, window 128 on even blocks, YaRN",
+     2880, 36, 64, 8, 64, 201088, 131072, 128, 4, 0, 2880, 0, 2880, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, true, 128},
+    {"gpt-oss", "tiny", "3 layers, d=192, 4 heads of 64, 32 experts top-4, sinks, window 8 on blocks 0 and 2, YaRN (tests)",
+     192, 3, 4, 2, 64, 300, 512, 32, 4, 0, 64, 0, 64, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, true, 8},
 };
 
 const Preset& find_preset(const std::string& arch, const std::string& name) {
@@ -112,7 +119,9 @@ public:
     // A weight with values uniform in ±amplitude, stored as the requested type (or its fallback).
     void matrix(TensorRole role, int layer, std::vector<int64_t> ne, float amplitude, bool keep_f32 = false) {
         const std::string name = tensor_name(role, layer);
-        const GgmlType type = keep_f32 ? GgmlType::F32 : fallback_type(options_.type, ne[0]);
+        // MXFP4 is for expert tensors; the rest is Q8_0, as in llama-quantize's MXFP4_MOE files.
+        const GgmlType requested = options_.type == GgmlType::MXFP4 && ne.size() < 3 ? GgmlType::Q8_0 : options_.type;
+        const GgmlType type = keep_f32 ? GgmlType::F32 : fallback_type(requested, ne[0]);
         int64_t rows = 1;
         for (size_t i = 1; i < ne.size(); ++i) rows *= ne[i];
         const size_t stride = row_bytes(type, ne[0]);
@@ -214,6 +223,7 @@ void write_synthetic_model(const SynthOptions& options, const std::string& path)
     set(MetaKey::RmsEpsilon, gguf::Value::f32(mla || arch == "qwen3moe" || arch == "granitemoe" ? 1e-6f : 1e-5f));
     const float rope_base = mla || arch == "olmoe" || arch == "granitemoe" ? 10000.0f
                             : arch == "ernie4_5-moe"                         ? 500000.0f
+                            : arch == "gpt-oss"                              ? 150000.0f
                                                                              : 1e6f;
     set(MetaKey::RopeFreqBase, gguf::Value::f32(rope_base));
     set(MetaKey::ExpertCount, gguf::Value::u32(p.n_expert));
@@ -279,6 +289,12 @@ void write_synthetic_model(const SynthOptions& options, const std::string& path)
             set(MetaKey::ExpertGatingFunc, gguf::Value::u32(2));
             set(MetaKey::NextnPredictLayers, gguf::Value::u32(n_nextn));
         }
+        if (arch == "gpt-oss") {  // YaRN ×32 as published; the tiny preset's short context scales too
+            set(MetaKey::SlidingWindow, gguf::Value::u32(p.window));
+            set(MetaKey::RopeScalingType, gguf::Value::str("yarn"));
+            set(MetaKey::RopeScalingFactor, gguf::Value::f32(32.0f));
+            set(MetaKey::RopeScalingOrigContext, gguf::Value::u32(p.n_ctx / 32));
+        }
         if (arch == "granitemoe") {  // the published 3.0 MoE checkpoints' multipliers
             set(MetaKey::EmbeddingScale, gguf::Value::f32(12.0f));
             set(MetaKey::ResidualScale, gguf::Value::f32(0.22f));
@@ -295,7 +311,7 @@ void write_synthetic_model(const SynthOptions& options, const std::string& path)
     m.matrix(TensorRole::Output, -1, {d, p.n_vocab}, amp(d));
     for (int il = 0; il < n_layer + n_nextn; ++il) {
         m.ones(TensorRole::AttnNorm, il, d);
-        m.ones(arch == "glm4moe" ? TensorRole::AttnPostNorm : TensorRole::FfnNorm, il, d);
+        m.ones(arch == "glm4moe" || arch == "gpt-oss" ? TensorRole::AttnPostNorm : TensorRole::FfnNorm, il, d);
         if (il >= n_layer) {  // a multi-token-prediction block's own tensors
             m.matrix(TensorRole::NextnEhProj, il, {2 * d, d}, amp(2 * d));
             m.ones(TensorRole::NextnEnorm, il, d);
@@ -330,10 +346,14 @@ void write_synthetic_model(const SynthOptions& options, const std::string& path)
                 m.matrix(TensorRole::AttnV, il, {d, kv_width}, amp(d));
             }
             m.matrix(TensorRole::AttnOutput, il, {q_width, d}, amp(q_width));
-            if (arch == "qwen2moe" || arch == "glm4moe") {
+            if (arch == "qwen2moe" || arch == "glm4moe" || arch == "gpt-oss") {
                 m.matrix(TensorRole::AttnQBias, il, {q_width}, 0.1f, true);
                 m.matrix(TensorRole::AttnKBias, il, {kv_width}, 0.1f, true);
                 m.matrix(TensorRole::AttnVBias, il, {kv_width}, 0.1f, true);
+            }
+            if (arch == "gpt-oss") {
+                m.matrix(TensorRole::AttnOutputBias, il, {d}, 0.1f, true);
+                m.matrix(TensorRole::AttnSinks, il, {p.n_head}, 2.0f, true);
             } else if (arch == "qwen3moe" || arch == "bailingmoe2") {
                 m.ones(TensorRole::AttnQNorm, il, p.head_dim);
                 m.ones(TensorRole::AttnKNorm, il, p.head_dim);
@@ -355,9 +375,17 @@ void write_synthetic_model(const SynthOptions& options, const std::string& path)
             for (int64_t e = 0; e < E; ++e) bias[e] = 0.01f * static_cast<float>((e * 7) % 5);
             m.values(TensorRole::ExpProbsB, il, bias);
         }
-        m.matrix(TensorRole::FfnGateExps, il, {d, fe, E}, amp(d));
-        m.matrix(TensorRole::FfnUpExps, il, {d, fe, E}, amp(d));
+        // gpt-oss: gate/up large enough that the SwiGLU clamp at ±7 bites
+        const float gate_up_amp = (arch == "gpt-oss" ? 4.0f : 1.0f) * amp(d);
+        m.matrix(TensorRole::FfnGateExps, il, {d, fe, E}, gate_up_amp);
+        m.matrix(TensorRole::FfnUpExps, il, {d, fe, E}, gate_up_amp);
         m.matrix(TensorRole::FfnDownExps, il, {fe, d, E}, amp(fe));
+        if (arch == "gpt-oss") {
+            m.matrix(TensorRole::FfnGateInpBias, il, {E}, 0.5f, true);
+            m.matrix(TensorRole::FfnGateExpsBias, il, {fe, E}, 0.1f, true);
+            m.matrix(TensorRole::FfnUpExpsBias, il, {fe, E}, 0.1f, true);
+            m.matrix(TensorRole::FfnDownExpsBias, il, {d, E}, 0.1f, true);
+        }
         const int64_t shared = mla ? static_cast<int64_t>(p.n_shared) * fe : p.n_ff_shared;
         if (shared > 0) {
             m.matrix(TensorRole::FfnGateShexp, il, {d, shared}, amp(d));

@@ -27,6 +27,8 @@ constexpr NamePattern kNames[] = {
     {TensorRole::AttnVBias, "attn_v.bias", true},
     {TensorRole::AttnQNorm, "attn_q_norm.weight", true},
     {TensorRole::AttnKNorm, "attn_k_norm.weight", true},
+    {TensorRole::AttnOutputBias, "attn_output.bias", true},
+    {TensorRole::AttnSinks, "attn_sinks.weight", true},
     {TensorRole::AttnQA, "attn_q_a.weight", true},
     {TensorRole::AttnQANorm, "attn_q_a_norm.weight", true},
     {TensorRole::AttnQB, "attn_q_b.weight", true},

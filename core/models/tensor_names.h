@@ -8,7 +8,7 @@ namespace moe {
 enum class TensorRole {
     TokenEmbd, OutputNorm, Output,
     AttnNorm, AttnQ, AttnK, AttnV, AttnQkv, AttnOutput, AttnQBias, AttnKBias, AttnVBias,
-    AttnQNorm, AttnKNorm,
+    AttnQNorm, AttnKNorm, AttnOutputBias, AttnSinks,
     AttnQA, AttnQANorm, AttnQB, AttnKvAMqa, AttnKvANorm, AttnKvB, AttnKB, AttnVB,
     FfnNorm, AttnPostNorm, FfnGate, FfnUp, FfnDown,
     FfnGateInp, ExpProbsB, FfnGateExps, FfnUpExps, FfnDownExps,

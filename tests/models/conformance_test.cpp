@@ -10,6 +10,7 @@
 
 #include "engine/engine.h"
 #include "model_files.h"
+#include "models/transformer.h"
 #include "support/test_support.h"
 #include "tokenizer/tokenizer.h"
 
@@ -44,8 +45,9 @@ struct Tolerances {
 // with llama.cpp dumps committed under tests/data/conformance/<arch>-<type>/<prompt>, made by
 //   moescope-cli synth --arch ARCH --preset tiny --seed 7 --type TYPE -o M.gguf
 //   ../shared/peer/dump_routing.sh M.gguf PROMPT 24 tests/data/conformance/ARCH-TYPE/pN
-// For q8_0, llama.cpp runs an exactly dequantized F32 copy (llama-quantize --allow-requantize
-// M.gguf D.gguf F32), the reference of the shared dumps_dequant/, so the F32 tolerances apply.
+// For q8_0 and mxfp4, llama.cpp runs an exactly dequantized F32 copy (llama-quantize
+// --allow-requantize M.gguf D.gguf F32), the reference of the shared dumps_dequant/, so the F32
+// tolerances apply.
 constexpr const char* kSynth = "synth";
 
 struct SynthCase {
@@ -57,7 +59,7 @@ struct SynthCase {
 SynthCase synth_case(const std::string& model) {
     const size_t dash = model.rfind('-');
     const std::string type = model.substr(dash + 1);
-    return {model.substr(0, dash), type == "q8_0" ? GgmlType::Q8_0 : GgmlType::F32};
+    return {model.substr(0, dash), type == "q8_0" ? GgmlType::Q8_0 : type == "mxfp4" ? GgmlType::MXFP4 : GgmlType::F32};
 }
 
 constexpr Tolerances kExact{1e-4, 1e-4, 1e-3, 1e-5, 1e-5, 0.0};
@@ -137,6 +139,13 @@ double selection_gap(std::vector<float> scores, size_t k) {
     return k < scores.size() ? static_cast<double>(scores[k - 1]) - scores[k] : INFINITY;
 }
 
+void softmax_in_double(std::vector<float>& v) {
+    const double top = *std::max_element(v.begin(), v.end());
+    double sum = 0.0;
+    for (float x : v) sum += std::exp(x - top);
+    for (float& x : v) x = static_cast<float>(std::exp(x - top) / sum);
+}
+
 class ConformanceTest : public testing::TestWithParam<DumpCase> {};
 
 TEST_P(ConformanceTest, MatchesLlamaCpp) {
@@ -153,6 +162,11 @@ TEST_P(ConformanceTest, MatchesLlamaCpp) {
         model = Model::load(root + "/models/" + c.model + ".gguf");
     }
     const Tolerances tol = c.quantized_vs_llama ? kQuantized : kExact;
+    // With softmax over the top-k (gpt-oss), llama.cpp's ffn_moe_probs are the router logits;
+    // we report their softmax over all experts (and rank on the logits, the scores).
+    const bool probs_are_logits = model->transformer().config().moe.gating == Gating::SoftmaxTopK;
+    if (probs_are_logits)
+        for (auto& [key, row] : ref.router) softmax_in_double(row.probs);
     const float scale = model->info().weights_scale;
 
     EXPECT_EQ(model->tokenizer().encode(ref.prompt, true, true), ref.prompt_ids);
@@ -270,6 +284,8 @@ const DumpCase kCases[] = {
     {kSynth, "ernie4_5-moe-q8_0", "p1", false},     {kSynth, "ernie4_5-moe-q8_0", "p2", false},
     {kSynth, "glm4moe-q8_0", "p1", false},          {kSynth, "glm4moe-q8_0", "p2", false},
     {kSynth, "bailingmoe2-q8_0", "p1", false},      {kSynth, "bailingmoe2-q8_0", "p2", false},
+    {kSynth, "gpt-oss-f32", "p1", false},           {kSynth, "gpt-oss-f32", "p2", false},
+    {kSynth, "gpt-oss-mxfp4", "p1", false},         {kSynth, "gpt-oss-mxfp4", "p2", false},
 };
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, ConformanceTest, testing::ValuesIn(kCases), case_name);
