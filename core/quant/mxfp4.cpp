@@ -8,18 +8,15 @@
 namespace moe::quant {
 namespace {
 
-// The code whose value (kMxfp4Doubled · half_scale) is nearest to v; the first one on a tie.
+// The code whose value (kMxfp4Doubled · half_scale) is nearest to v; on a tie the lower code,
+// so +0 (code 0) rather than −0 (code 8). The magnitudes 0, 1, 2, 3, 4, 6, 8, 12 have their
+// midpoints at 0.5, 1.5, 2.5, 3.5, 5, 7, 10: the magnitude's index is how many lie below |v|.
 uint8_t nearest_code(float v, float half_scale) {
-    int best = 0;
-    float best_error = std::fabs(v);
-    for (int q = 1; q < 16; ++q) {
-        const float error = std::fabs(static_cast<float>(kMxfp4Doubled[q]) * half_scale - v);
-        if (error < best_error) {
-            best = q;
-            best_error = error;
-        }
-    }
-    return static_cast<uint8_t>(best);
+    constexpr float kMidpoints[7] = {0.5f, 1.5f, 2.5f, 3.5f, 5.0f, 7.0f, 10.0f};
+    const float t = std::fabs(v) / half_scale;  // exact: half_scale is a power of two
+    int index = 0;
+    for (float m : kMidpoints) index += t > m;
+    return static_cast<uint8_t>(v < 0.0f && index > 0 ? 8 + index : index);
 }
 
 BlockMXFP4 quantize_block(const float* x) {
