@@ -104,6 +104,9 @@ int main(int argc, char** argv) {
     const QCommandLineOption bench({QStringLiteral("bench-gui")},
                                    QStringLiteral("Stream a synthetic trace of n tokens (27 layers x 64 experts) and report timings."),
                                    QStringLiteral("n"));
+    const QCommandLineOption bench_shape({QStringLiteral("bench-shape")},
+                                         QStringLiteral("With --bench-gui: LAYERSxEXPERTS[xTOPK] of the synthetic trace."),
+                                         QStringLiteral("shape"));
     const QCommandLineOption bench_live({QStringLiteral("bench-live")},
                                         QStringLiteral("Load the model, generate n tokens, report the longest GUI stall."),
                                         QStringLiteral("n"));
@@ -119,8 +122,8 @@ int main(int argc, char** argv) {
                                                     "--screenshot waits for it."),
                                      QStringLiteral("experts"));
     const QCommandLineOption guide({QStringLiteral("guide")}, QStringLiteral("Open Help > How MoE routing works (with --screenshot: grab it)."));
-    parser.addOptions({screenshot, prompt, max_tokens, tab, select, size, bench, bench_live, routing_csv, latency_csv, view, temperature, seed,
-                       language, guide, what_if});
+    parser.addOptions({screenshot, prompt, max_tokens, tab, select, size, bench, bench_shape, bench_live, routing_csv, latency_csv, view, temperature,
+                       seed, language, guide, what_if});
     parser.process(app);
     moe::gui::applyLanguage(parser.isSet(language) ? parser.value(language) : moe::gui::savedLanguage());
 
@@ -138,7 +141,22 @@ int main(int argc, char** argv) {
     window.show();
 
     if (parser.isSet(bench)) {
-        const auto result = moe::gui::runGuiBenchmark(window, parser.value(bench).toInt(), 400);
+        moe::gui::SyntheticShape shape;
+        if (parser.isSet(bench_shape)) {
+            const QStringList parts = parser.value(bench_shape).split(QLatin1Char('x'));
+            const int layers = parts.value(0).toInt(), experts = parts.value(1).toInt();
+            const int top_k = parts.size() > 2 ? parts.value(2).toInt() : 8;
+            if (parts.size() < 2 || parts.size() > 3 || layers < 2 || layers > 1024 || experts < 2 || experts > 512 ||
+                top_k < 1 || top_k > experts) {
+                std::fprintf(stderr, "moescope: --bench-shape '%s' is not LAYERSxEXPERTS[xTOPK] (2-1024 layers, "
+                                     "2-512 experts, top-k up to the experts)\n", qPrintable(parser.value(bench_shape)));
+                return 2;
+            }
+            shape.n_layer = layers;
+            shape.n_expert = experts;
+            shape.n_expert_used = top_k;
+        }
+        const auto result = moe::gui::runGuiBenchmark(window, parser.value(bench).toInt(), 400, shape);
         std::printf("%s", qPrintable(result.report()));
         if (!parser.isSet(screenshot)) return 0;
         FinishActions finish;

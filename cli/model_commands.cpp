@@ -42,6 +42,7 @@ int info_command(const std::vector<std::string>& args, std::ostream& out) {
         << " dense)\n";
     out << "hidden size:   " << i.n_embd << "\n";
     out << "attention:     " << i.attention << "\n";
+    out << "blocks:        " << i.blocks << "\n";
     if (!i.multipliers.empty()) out << "multipliers:   " << i.multipliers << "\n";
     out << "experts:       " << i.n_expert << " routed, top-" << i.n_expert_used << ", width " << i.expert_ffn << "\n";
     out << "shared:        " << i.n_expert_shared;

@@ -131,10 +131,9 @@ QString LiveBenchmarkResult::report() const {
         .arg(max_paint_ms, 0, 'f', 2);
 }
 
-GuiBenchmarkResult runGuiBenchmark(MainWindow& window, int tokens, int tokens_per_second) {
+GuiBenchmarkResult runGuiBenchmark(MainWindow& window, int tokens, int tokens_per_second, const SyntheticShape& shape) {
     GuiBenchmarkResult result;
     result.tokens = tokens;
-    SyntheticShape shape;
     TraceStore* store = window.store();
     store->resetModel(syntheticModelInfo(shape));
     HeatmapView* views[3] = {window.tokenExpertView(), window.layerExpertView(), window.expertLoadView()};

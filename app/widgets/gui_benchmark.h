@@ -1,9 +1,11 @@
-// The GUI scale benchmark: streams a synthetic 4096-token, 27-layer, 64-expert trace into a
+// The GUI scale benchmark: streams a synthetic trace (by default 27 layers × 64 experts) into a
 // shown MainWindow through queued calls from another thread (as the worker does), and
 // measures heatmap repaint times and the longest stall of the GUI thread.
 #pragma once
 
 #include <QString>
+
+#include "gui_private/synthetic_trace.h"
 
 namespace moe::gui {
 
@@ -39,6 +41,6 @@ struct LiveBenchmarkResult {
 LiveBenchmarkResult runLiveBenchmark(MainWindow& window, int max_tokens);
 
 // Runs the event loop until the stream ends; the window must be shown.
-GuiBenchmarkResult runGuiBenchmark(MainWindow& window, int tokens, int tokens_per_second);
+GuiBenchmarkResult runGuiBenchmark(MainWindow& window, int tokens, int tokens_per_second, const SyntheticShape& shape = {});
 
 }  // namespace moe::gui

@@ -85,6 +85,7 @@ void ModelCard::setInfo(const moe::ModelInfo& m, const QString& note) {
     if (m.has_selection_bias) gating += tr(", selection bias");
     addRow(tr("Gating"), gating);
     addRow(tr("Attention"), QString::fromStdString(m.attention));
+    addRow(tr("Blocks"), QString::fromStdString(m.blocks));
     if (!m.multipliers.empty()) addRow(tr("Multipliers"), QString::fromStdString(m.multipliers));
     const double active_share = m.params_total > 0 ? 100.0 * m.params_active / m.params_total : 0.0;
     // Not the Compute tab's share of dense FLOPs: that one counts attention work too.

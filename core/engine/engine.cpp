@@ -68,6 +68,7 @@ ModelInfo describe(const gguf::GgufFile& file, const Transformer& model, const T
     info.has_shared_gate = c.moe.shared_gate;
     info.attention = model.attention_summary();
     info.multipliers = multiplier_summary(c);
+    info.blocks = describe_layer_plan(c);
     info.params_total = model.params_total();
     info.params_active = model.params_active();
     for (const auto& t : file.tensors()) info.params_by_type[type_name(t.type)] += t.n_elements();

@@ -18,7 +18,7 @@ constexpr Architecture kArchitectures[] = {
     {"deepseek2", make_deepseek2}, {"qwen2moe", make_qwen2moe}, {"qwen3moe", make_qwen3moe},
     {"llama", make_llama},         {"olmoe", make_olmoe},       {"granitemoe", make_granitemoe},
     {"ernie4_5-moe", make_ernie4_5_moe}, {"glm4moe", make_glm4moe},     {"bailingmoe2", make_bailingmoe2},
-    {"gpt-oss", make_gpt_oss},
+    {"gpt-oss", make_gpt_oss},          {"llama4", make_llama4},
 };
 
 }  // namespace

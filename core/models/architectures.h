@@ -18,5 +18,6 @@ std::unique_ptr<Transformer> make_ernie4_5_moe(std::shared_ptr<const gguf::GgufF
 std::unique_ptr<Transformer> make_glm4moe(std::shared_ptr<const gguf::GgufFile> file, ModelConfig config);
 std::unique_ptr<Transformer> make_bailingmoe2(std::shared_ptr<const gguf::GgufFile> file, ModelConfig config);
 std::unique_ptr<Transformer> make_gpt_oss(std::shared_ptr<const gguf::GgufFile> file, ModelConfig config);
+std::unique_ptr<Transformer> make_llama4(std::shared_ptr<const gguf::GgufFile> file, ModelConfig config);
 
 }  // namespace moe

@@ -76,6 +76,52 @@ void plan_layers(ModelConfig& config, const std::function<bool(int layer)>& is_m
         if (is_moe(il)) config.layers[il].ffn = config.n_ff_shared > 0 ? FfnKind::MoeShared : FfnKind::Moe;
 }
 
+namespace {
+
+std::string block_kind(const LayerPlan& plan) {
+    std::string s = plan.ffn == FfnKind::Dense ? "dense FFN" : plan.ffn == FfnKind::Moe ? "MoE" : "MoE + shared";
+    switch (plan.attention) {
+        case AttentionKind::Full: break;
+        case AttentionKind::SlidingWindow: s += ", sliding window"; break;
+        case AttentionKind::Chunked: s += ", chunked"; break;
+        case AttentionKind::NoRope: s += ", no RoPE"; break;
+    }
+    return s;
+}
+
+}  // namespace
+
+std::string describe_layer_plan(const ModelConfig& config) {
+    std::vector<std::pair<std::string, int>> runs;  // (kind, consecutive blocks)
+    for (const LayerPlan& plan : config.layers) {
+        const std::string kind = block_kind(plan);
+        if (!runs.empty() && runs.back().first == kind) ++runs.back().second;
+        else runs.push_back({kind, 1});
+    }
+    auto join = [&](size_t begin, size_t end, const char* separator) {
+        std::string s;
+        for (size_t r = begin; r < end; ++r) {
+            if (r > begin) s += separator;
+            s += runs[r].first;
+            if (runs[r].second > 1 || end - begin == 1) s += " ×" + std::to_string(runs[r].second);
+        }
+        return s;
+    };
+    // A unit of `unit` runs repeated to the end, after a head of 0 or 1 runs (leading dense blocks).
+    for (size_t head = 0; head < 2 && head < runs.size(); ++head) {
+        const size_t tail = runs.size() - head;
+        for (size_t unit = 1; unit <= tail / 2; ++unit) {
+            if (tail % unit != 0) continue;
+            bool repeats = true;
+            for (size_t r = head + unit; r < runs.size() && repeats; ++r) repeats = runs[r] == runs[r - unit];
+            if (!repeats) continue;
+            const std::string body = std::to_string(tail / unit) + " × (" + join(head, head + unit, "; ") + ")";
+            return head == 0 ? body : join(0, head, "") + ", then " + body;
+        }
+    }
+    return join(0, runs.size(), ", then ");
+}
+
 int ModelConfig::first_visible_position(int layer, int pos) const {
     switch (layers[layer].attention) {
         case AttentionKind::SlidingWindow: return std::max(0, pos - sliding_window + 1);

@@ -15,7 +15,9 @@ namespace gguf {
 class GgufFile;
 }
 
-enum class QkNorm { None, PerHead, FullWidth };  // qwen3moe per head; olmoe over the projection
+// qwen3moe per head; olmoe over the projection; llama4 per head without a gain, after RoPE and
+// only on the RoPE layers.
+enum class QkNorm { None, PerHead, FullWidth, PlainAfterRope };
 
 // What one block runs: its feed-forward part and which positions its attention sees.
 enum class FfnKind { Dense, Moe, MoeShared };
@@ -86,6 +88,10 @@ struct ModelConfig {
     std::vector<LayerPlan> layers;  // (n_layer)
     int sliding_window = 0;         // positions a SlidingWindow layer sees, its own included
     int attention_chunk = 0;        // a Chunked layer sees its own chunk of this many positions
+    // llama4's temperature tuning: NoRope layers scale q by
+    // 1 + attn_temp_scale · ln(floor((pos + attn_temp_offset) / attn_temp_floor) + 1). 0: off.
+    float attn_temp_scale = 0, attn_temp_offset = 0;
+    int attn_temp_floor = 1;
 
     bool is_moe_layer(int layer) const { return layers[layer].ffn != FfnKind::Dense; }
     // The first cached position the query at `pos` attends to in `layer` (llama.cpp's masks).
@@ -95,6 +101,10 @@ struct ModelConfig {
 // Reads the keys common to every architecture into `config` (arch-specific flags are set by
 // the architecture's own file). Throws EngineError naming the key on a missing/invalid value.
 ModelConfig read_common_config(const gguf::GgufFile& file);
+
+// The blocks' kinds in a few words, runs and repeats folded: "dense FFN ×1, then MoE + shared
+// ×26" or "12 × (MoE, sliding window; MoE)".
+std::string describe_layer_plan(const ModelConfig& config);
 
 // Full attention everywhere; MoE (with the shared expert when n_ff_shared > 0) on the layers
 // `is_moe` picks, dense FFN elsewhere. Architectures call it once their widths are known.

@@ -26,6 +26,7 @@ struct ModelInfo {
     bool has_selection_bias = false;
     bool has_shared_gate = false;  // qwen2moe
     std::string attention;         // "MLA (q-LoRA 1536, kv latent 512)" / "GQA 32/4" ...
+    std::string blocks;            // the blocks' kinds: "12 × (MoE, sliding window; MoE)"
     std::string multipliers;       // Granite: "embeddings ×12, residual branches ×0.22, logits ÷6"; else empty
     int64_t params_total = 0;           // every weight element in the file
     int64_t params_active = 0;          // elements one decode token multiplies (token_embd: one row)

@@ -18,6 +18,8 @@ std::string StandardTransformer::attention_summary() const {
                     std::to_string(c.n_head_kv) + " heads × " + std::to_string(c.head_dim_k);
     if (c.qk_norm == QkNorm::PerHead) s += ", per-head q/k norm";
     if (c.qk_norm == QkNorm::FullWidth) s += ", full-width q/k norm";
+    if (c.qk_norm == QkNorm::PlainAfterRope) s += ", q/k RMS-normalised after RoPE";
+    if (!c.rope.freq_factors.empty()) s += ", RoPE frequency factors";
     if (c.attn_bias) s += c.attn_out_bias ? ", q/k/v/o biases" : ", q/k/v biases";
     if (c.attn_sinks) s += ", attention sinks";
     if (c.rope.n_rot < c.head_dim_k)
@@ -67,6 +69,8 @@ void StandardTransformer::load_attention(TensorLoader& loader, int il, LayerWeig
     } else if (c.qk_norm == QkNorm::FullWidth) {
         w.q_norm = loader.vector(TensorRole::AttnQNorm, il, q_width);
         w.k_norm = loader.vector(TensorRole::AttnKNorm, il, kv_width);
+    } else if (c.qk_norm == QkNorm::PlainAfterRope) {
+        w.q_norm = w.k_norm = std::vector<float>(c.head_dim_k, 1.0f);
     }
 }
 
@@ -116,6 +120,16 @@ void StandardTransformer::attention(int il, const float* x, int n, int pos0, flo
         if (c.layers[il].attention != AttentionKind::NoRope) {
             rope_.apply(qi, c.n_head, hd, pos0 + i);
             rope_.apply(ki, c.n_head_kv, hd, pos0 + i);
+            if (c.qk_norm == QkNorm::PlainAfterRope) {
+                for (int h = 0; h < c.n_head; ++h) ops::rms_norm(qi + h * hd, w.q_norm.data(), qi + h * hd, hd, c.rms_eps);
+                for (int h = 0; h < c.n_head_kv; ++h) ops::rms_norm(ki + h * hd, w.k_norm.data(), ki + h * hd, hd, c.rms_eps);
+            }
+        } else if (c.attn_temp_scale != 0.0f) {
+            const float pos = static_cast<float>(pos0 + i);
+            const auto temperature = static_cast<float>(
+                std::log(std::floor((pos + c.attn_temp_offset) / static_cast<float>(c.attn_temp_floor)) + 1.0) *
+                    c.attn_temp_scale + 1.0);
+            for (int k = 0; k < q_width; ++k) qi[k] *= temperature;
         }
         std::memcpy(cache.a(il, pos0 + i), ki, k_width * sizeof(float));
         std::memcpy(cache.b(il, pos0 + i), vi, v_width * sizeof(float));

@@ -28,59 +28,66 @@ struct Preset {
     float weights_scale;
     bool weights_norm;
     bool yarn;
-    int window;  // gpt-oss: sliding window of the even blocks
+    int window;    // gpt-oss: sliding window of the even blocks
+    int moe_step;  // llama4: MoE on every moe_step-th block, dense FFN on the others
 };
 
 // Shapes from the published configs (reference §1.9 and §6.1); "tiny" ones for tests.
 constexpr Preset kPresets[] = {
     {"deepseek2", "v2-lite", "DeepSeek-V2-Lite: 64 experts top-6 + 2 shared, MLA without q-LoRA",
-     2048, 27, 16, 1, 0, 102400, 163840, 64, 6, 2, 1408, 0, 10944, 1, 0, 512, 128, 64, 128, false, 0, 0, 1.0f, false, true, 0},
+     2048, 27, 16, 1, 0, 102400, 163840, 64, 6, 2, 1408, 0, 10944, 1, 0, 512, 128, 64, 128, false, 0, 0, 1.0f, false, true, 0, 0},
     {"deepseek2", "v2", "DeepSeek-V2: 160 experts top-6 + 2 shared, q-LoRA, 8 groups keep 3",
-     5120, 60, 128, 1, 0, 102400, 163840, 160, 6, 2, 1536, 0, 12288, 1, 1536, 512, 128, 64, 128, false, 8, 3, 16.0f, false, true, 0},
+     5120, 60, 128, 1, 0, 102400, 163840, 160, 6, 2, 1536, 0, 12288, 1, 1536, 512, 128, 64, 128, false, 8, 3, 16.0f, false, true, 0, 0},
     {"deepseek2", "v3", "DeepSeek-V3: 256 experts top-8 + 1 shared, sigmoid gating with selection bias",
-     7168, 61, 128, 1, 0, 129280, 163840, 256, 8, 1, 2048, 0, 18432, 3, 1536, 512, 128, 64, 128, true, 8, 4, 2.5f, true, true, 0},
+     7168, 61, 128, 1, 0, 129280, 163840, 256, 8, 1, 2048, 0, 18432, 3, 1536, 512, 128, 64, 128, true, 8, 4, 2.5f, true, true, 0, 0},
     {"deepseek2", "tiny", "3 layers, d=256, 8 experts top-2 + 1 shared (tests)",
-     256, 3, 4, 1, 0, 300, 512, 8, 2, 1, 32, 0, 128, 1, 0, 32, 16, 16, 16, false, 0, 0, 1.0f, false, true, 0},
+     256, 3, 4, 1, 0, 300, 512, 8, 2, 1, 32, 0, 128, 1, 0, 32, 16, 16, 16, false, 0, 0, 1.0f, false, true, 0, 0},
     {"deepseek2", "small", "4 layers, d=512, 16 experts top-4 + 1 shared, 4096 tokens; 49 MB at q8_0 (memory test)",
-     512, 4, 8, 1, 0, 4096, 4096, 16, 4, 1, 512, 0, 1024, 1, 0, 128, 32, 32, 32, false, 0, 0, 1.0f, false, true, 0},
+     512, 4, 8, 1, 0, 4096, 4096, 16, 4, 1, 512, 0, 1024, 1, 0, 128, 32, 32, 32, false, 0, 0, 1.0f, false, true, 0, 0},
     {"qwen2moe", "a2.7b", "Qwen1.5-MoE-A2.7B: 60 experts top-4 + gated shared expert",
-     2048, 24, 16, 16, 128, 151936, 8192, 60, 4, 1, 1408, 5632, 5632, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false, 0},
+     2048, 24, 16, 16, 128, 151936, 8192, 60, 4, 1, 1408, 5632, 5632, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false, 0, 0},
     {"qwen2moe", "tiny", "3 layers, d=256, 8 experts top-2 + gated shared expert (tests)",
-     256, 3, 4, 2, 64, 300, 512, 8, 2, 1, 32, 64, 64, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false, 0},
+     256, 3, 4, 2, 64, 300, 512, 8, 2, 1, 32, 64, 64, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false, 0, 0},
     {"qwen3moe", "30b-a3b", "Qwen3-30B-A3B: 128 experts top-8, per-head q/k norm",
-     2048, 48, 32, 4, 128, 151936, 40960, 128, 8, 0, 768, 0, 6144, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0},
+     2048, 48, 32, 4, 128, 151936, 40960, 128, 8, 0, 768, 0, 6144, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0, 0},
     {"qwen3moe", "tiny", "2 layers, d=256, 4 heads of 32 (≠ d/H), 8 experts top-2 (tests)",
-     256, 2, 4, 2, 32, 300, 512, 8, 2, 0, 32, 0, 128, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0},
+     256, 2, 4, 2, 32, 300, 512, 8, 2, 0, 32, 0, 128, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0, 0},
     {"llama", "mixtral-8x7b", "Mixtral-8x7B: 8 experts top-2",
-     4096, 32, 32, 8, 128, 32000, 32768, 8, 2, 0, 14336, 0, 14336, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0},
+     4096, 32, 32, 8, 128, 32000, 32768, 8, 2, 0, 14336, 0, 14336, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0, 0},
     {"llama", "tiny", "3 layers, d=256, 4 experts top-2 (tests)",
-     256, 3, 4, 2, 64, 300, 512, 4, 2, 0, 64, 0, 64, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0},
+     256, 3, 4, 2, 64, 300, 512, 4, 2, 0, 64, 0, 64, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0, 0},
     {"olmoe", "1b-7b", "OLMoE-1B-7B: 64 experts top-8",
-     2048, 16, 16, 16, 128, 50304, 4096, 64, 8, 0, 1024, 0, 1024, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false, 0},
+     2048, 16, 16, 16, 128, 50304, 4096, 64, 8, 0, 1024, 0, 1024, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false, 0, 0},
     {"olmoe", "tiny", "3 layers, d=256, 8 experts top-2 (tests)",
-     256, 3, 4, 4, 64, 300, 512, 8, 2, 0, 32, 0, 32, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false, 0},
+     256, 3, 4, 4, 64, 300, 512, 8, 2, 0, 32, 0, 32, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false, 0, 0},
     {"granitemoe", "3b-a800m", "Granite-3.0-3B-A800M: 40 experts top-8, embedding/residual/attention/logit multipliers",
-     1536, 32, 24, 8, 64, 49155, 4096, 40, 8, 0, 512, 0, 512, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0},
+     1536, 32, 24, 8, 64, 49155, 4096, 40, 8, 0, 512, 0, 512, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0, 0},
     {"ernie4_5-moe", "21b-a3b", "ERNIE-4.5-21B-A3B: 64 experts top-6 + 2 shared, selection bias, 1 leading dense layer",
-     2560, 28, 20, 4, 128, 103424, 131072, 64, 6, 2, 1536, 3072, 12288, 1, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0},
+     2560, 28, 20, 4, 128, 103424, 131072, 64, 6, 2, 1536, 3072, 12288, 1, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0, 0},
     {"ernie4_5-moe", "tiny", "3 layers, d=256, 1 dense + 2 MoE layers, 8 experts top-2 + shared, selection bias (tests)",
-     256, 3, 4, 2, 64, 300, 512, 8, 2, 1, 32, 64, 128, 1, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0},
+     256, 3, 4, 2, 64, 300, 512, 8, 2, 1, 32, 64, 128, 1, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0, 0},
     {"glm4moe", "4.5-air", "GLM-4.5-Air: 128 experts top-8 + 1 shared, sigmoid gating with selection bias, half-rotary heads",
-     4096, 46, 96, 8, 128, 151552, 131072, 128, 8, 1, 1408, 1408, 10944, 1, 0, 0, 0, 64, 0, true, 0, 0, 1.0f, true, false, 0},
+     4096, 46, 96, 8, 128, 151552, 131072, 128, 8, 1, 1408, 1408, 10944, 1, 0, 0, 0, 64, 0, true, 0, 0, 1.0f, true, false, 0, 0},
     {"glm4moe", "tiny", "3 layers + 1 skipped next-token layer, d=256, 8 experts top-2 + shared, sigmoid, half rotary (tests)",
-     256, 3, 4, 2, 64, 300, 512, 8, 2, 1, 32, 32, 128, 1, 0, 0, 0, 32, 0, true, 0, 0, 1.0f, true, false, 0},
+     256, 3, 4, 2, 64, 300, 512, 8, 2, 1, 32, 32, 128, 1, 0, 0, 0, 32, 0, true, 0, 0, 1.0f, true, false, 0, 0},
     {"bailingmoe2", "mini-2.0", "Ling-mini-2.0: 256 experts top-8 + 1 shared, sigmoid gating, 8 groups keep 4, half-rotary heads",
-     2048, 20, 16, 4, 128, 157184, 32768, 256, 8, 1, 512, 512, 5120, 1, 0, 0, 0, 64, 0, true, 8, 4, 2.5f, true, false, 0},
+     2048, 20, 16, 4, 128, 157184, 32768, 256, 8, 1, 512, 512, 5120, 1, 0, 0, 0, 64, 0, true, 8, 4, 2.5f, true, false, 0, 0},
     {"bailingmoe2", "tiny", "3 layers, d=256, 16 experts top-2 + shared, sigmoid, 4 groups keep 2, fused q/k/v (tests)",
-     256, 3, 4, 2, 64, 300, 512, 16, 2, 1, 32, 32, 128, 1, 0, 0, 0, 32, 0, true, 4, 2, 2.5f, true, false, 0},
+     256, 3, 4, 2, 64, 300, 512, 16, 2, 1, 32, 32, 128, 1, 0, 0, 0, 32, 0, true, 4, 2, 2.5f, true, false, 0, 0},
     {"granitemoe", "tiny", "3 layers, d=256, 8 experts top-2, Granite multipliers (tests)",
-     256, 3, 4, 2, 64, 300, 512, 8, 2, 0, 32, 0, 32, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0},
+     256, 3, 4, 2, 64, 300, 512, 8, 2, 0, 32, 0, 32, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, true, false, 0, 0},
     {"gpt-oss", "20b", "gpt-oss-20b: 32 experts top-4 (softmax over the 4), sinks, window 128 on even blocks, YaRN",
-     2880, 24, 64, 8, 64, 201088, 131072, 32, 4, 0, 2880, 0, 2880, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, true, 128},
+     2880, 24, 64, 8, 64, 201088, 131072, 32, 4, 0, 2880, 0, 2880, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, true, 128, 0},
     {"gpt-oss", "120b", "gpt-oss-120b: 128 experts top-4 (softmax over the 4), sinks, window 128 on even blocks, YaRN",
-     2880, 36, 64, 8, 64, 201088, 131072, 128, 4, 0, 2880, 0, 2880, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, true, 128},
+     2880, 36, 64, 8, 64, 201088, 131072, 128, 4, 0, 2880, 0, 2880, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, true, 128, 0},
+    {"llama4", "scout", "Llama-4-Scout-17B-16E (text): 16 experts top-1 + shared, chunked attention, no RoPE every 4th block",
+     5120, 48, 40, 8, 128, 202048, 10485760, 16, 1, 1, 8192, 8192, 16384, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false, 0, 1},
+    {"llama4", "maverick", "Llama-4-Maverick-17B-128E (text): 128 experts top-1 + shared on every 2nd block, no q/k norm",
+     5120, 48, 40, 8, 128, 202048, 1048576, 128, 1, 1, 8192, 8192, 16384, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false, 0, 2},
+    {"llama4", "tiny", "4 layers, d=256, dense and MoE blocks alternating, 8 experts top-1 + shared, RoPE factors, no RoPE on block 3 (tests)",
+     256, 4, 4, 2, 64, 300, 512, 8, 1, 1, 64, 64, 128, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, false, 0, 2},
     {"gpt-oss", "tiny", "3 layers, d=192, 4 heads of 64, 32 experts top-4, sinks, window 8 on blocks 0 and 2, YaRN (tests)",
-     192, 3, 4, 2, 64, 300, 512, 32, 4, 0, 64, 0, 64, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, true, 8},
+     192, 3, 4, 2, 64, 300, 512, 32, 4, 0, 64, 0, 64, 0, 0, 0, 0, 0, 0, false, 0, 0, 1.0f, false, true, 8, 0},
 };
 
 const Preset& find_preset(const std::string& arch, const std::string& name) {
@@ -222,7 +229,7 @@ void write_synthetic_model(const SynthOptions& options, const std::string& path)
     set(MetaKey::HeadCountKv, gguf::Value::u32(p.n_head_kv));
     set(MetaKey::RmsEpsilon, gguf::Value::f32(mla || arch == "qwen3moe" || arch == "granitemoe" ? 1e-6f : 1e-5f));
     const float rope_base = mla || arch == "olmoe" || arch == "granitemoe" ? 10000.0f
-                            : arch == "ernie4_5-moe"                         ? 500000.0f
+                            : arch == "ernie4_5-moe" || arch == "llama4"     ? 500000.0f
                             : arch == "gpt-oss"                              ? 150000.0f
                                                                              : 1e6f;
     set(MetaKey::RopeFreqBase, gguf::Value::f32(rope_base));
@@ -289,6 +296,7 @@ void write_synthetic_model(const SynthOptions& options, const std::string& path)
             set(MetaKey::ExpertGatingFunc, gguf::Value::u32(2));
             set(MetaKey::NextnPredictLayers, gguf::Value::u32(n_nextn));
         }
+        if (arch == "llama4") set(MetaKey::InterleaveMoeLayerStep, gguf::Value::u32(p.moe_step));
         if (arch == "gpt-oss") {  // YaRN ×32 as published; the tiny preset's short context scales too
             set(MetaKey::SlidingWindow, gguf::Value::u32(p.window));
             set(MetaKey::RopeScalingType, gguf::Value::str("yarn"));
@@ -309,6 +317,11 @@ void write_synthetic_model(const SynthOptions& options, const std::string& path)
     m.matrix(TensorRole::TokenEmbd, -1, {d, p.n_vocab}, 1.0f);
     m.ones(TensorRole::OutputNorm, -1, d);
     m.matrix(TensorRole::Output, -1, {d, p.n_vocab}, amp(d));
+    if (arch == "llama4") {  // Llama 3-style rope scaling: long wavelengths slowed down up to 8×
+        std::vector<float> factors(p.head_dim / 2);
+        for (size_t i = 0; i < factors.size(); ++i) factors[i] = 1.0f + 7.0f * static_cast<float>(i) / (factors.size() - 1);
+        m.values(TensorRole::RopeFreqs, -1, factors);
+    }
     for (int il = 0; il < n_layer + n_nextn; ++il) {
         m.ones(TensorRole::AttnNorm, il, d);
         m.ones(arch == "glm4moe" || arch == "gpt-oss" ? TensorRole::AttnPostNorm : TensorRole::FfnNorm, il, d);
@@ -362,7 +375,7 @@ void write_synthetic_model(const SynthOptions& options, const std::string& path)
                 m.ones(TensorRole::AttnKNorm, il, kv_width);
             }
         }
-        if (il < n_dense) {
+        if (arch == "llama4" ? (il + 1) % p.moe_step != 0 : il < n_dense) {
             m.matrix(TensorRole::FfnGate, il, {d, p.n_ff_dense}, amp(d));
             m.matrix(TensorRole::FfnUp, il, {d, p.n_ff_dense}, amp(d));
             m.matrix(TensorRole::FfnDown, il, {p.n_ff_dense, d}, amp(p.n_ff_dense));

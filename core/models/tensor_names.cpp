@@ -16,6 +16,7 @@ constexpr NamePattern kNames[] = {
     {TensorRole::TokenEmbd, "token_embd.weight", false},
     {TensorRole::OutputNorm, "output_norm.weight", false},
     {TensorRole::Output, "output.weight", false},
+    {TensorRole::RopeFreqs, "rope_freqs.weight", false},
     {TensorRole::AttnNorm, "attn_norm.weight", true},
     {TensorRole::AttnQ, "attn_q.weight", true},
     {TensorRole::AttnK, "attn_k.weight", true},

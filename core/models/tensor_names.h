@@ -6,7 +6,7 @@
 namespace moe {
 
 enum class TensorRole {
-    TokenEmbd, OutputNorm, Output,
+    TokenEmbd, OutputNorm, Output, RopeFreqs,
     AttnNorm, AttnQ, AttnK, AttnV, AttnQkv, AttnOutput, AttnQBias, AttnKBias, AttnVBias,
     AttnQNorm, AttnKNorm, AttnOutputBias, AttnSinks,
     AttnQA, AttnQANorm, AttnQB, AttnKvAMqa, AttnKvANorm, AttnKvB, AttnKB, AttnVB,

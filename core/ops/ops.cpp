@@ -84,8 +84,9 @@ void Rope::apply(float* x, int n_heads, int head_dim, int pos) const {
     float theta_extrap = static_cast<float>(pos);
     float cos_table[512], sin_table[512];
     for (int i = 0; i < pairs; ++i) {
-        const float theta_interp = config_.freq_scale * theta_extrap;
-        const float theta = theta_interp * (1.0f - ramp_[i]) + theta_extrap * ramp_[i];
+        const float angle = config_.freq_factors.empty() ? theta_extrap : theta_extrap / config_.freq_factors[i];
+        const float theta_interp = config_.freq_scale * angle;
+        const float theta = theta_interp * (1.0f - ramp_[i]) + angle * ramp_[i];
         cos_table[i] = std::cos(theta) * config_.magnitude;
         sin_table[i] = std::sin(theta) * config_.magnitude;
         theta_extrap *= theta_scale;

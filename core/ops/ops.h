@@ -34,6 +34,7 @@ struct RopeConfig {
     float yarn_beta_slow = 1.0f;
     int yarn_orig_ctx = 0;
     float magnitude = 1.0f;     // multiplies cos and sin (YaRN m_rope)
+    std::vector<float> freq_factors;  // (n_rot/2) divide each pair's angle (rope_freqs), or empty
 };
 
 // Per-position cos/sin tables for the n_rot/2 rotation pairs, following ggml's rope_yarn.

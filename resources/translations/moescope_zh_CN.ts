@@ -1169,6 +1169,10 @@ chosen by %3 of %4 tokens (%5%)</source>
         <translation>注意力</translation>
     </message>
     <message>
+        <source>Blocks</source>
+        <translation>层结构</translation>
+    </message>
+    <message>
         <source>Parameters</source>
         <translation>参数</translation>
     </message>

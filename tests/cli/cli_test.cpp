@@ -25,6 +25,7 @@ TEST(Cli, InfoDescribesTheModel) {
     EXPECT_NE(r.out.find("layers:        3 (2 MoE, 1 dense)\n"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("experts:       8 routed, top-2, width 32\n"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("shared:        1 (fused width 32)\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("blocks:        dense FFN, then MoE + shared ×2\n"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("q8_0"), std::string::npos) << r.out;
 }
 

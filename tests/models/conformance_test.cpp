@@ -167,6 +167,8 @@ TEST_P(ConformanceTest, MatchesLlamaCpp) {
     const bool probs_are_logits = model->transformer().config().moe.gating == Gating::SoftmaxTopK;
     if (probs_are_logits)
         for (auto& [key, row] : ref.router) softmax_in_double(row.probs);
+    // llama4 ranks on the logits, while llama.cpp's dump reports σ(logit) as the score.
+    const bool scores_are_logits = model->transformer().config().moe.select_on_logits;
     const float scale = model->info().weights_scale;
 
     EXPECT_EQ(model->tokenizer().encode(ref.prompt, true, true), ref.prompt_ids);
@@ -201,7 +203,9 @@ TEST_P(ConformanceTest, MatchesLlamaCpp) {
                 if (std::isinf(rr.scores[e]))
                     EXPECT_TRUE(std::isinf(layer.scores[e])) << "masked score, step " << t.step << " expert " << e;
                 else
-                    EXPECT_NEAR(layer.scores[e], rr.scores[e], tol.prob) << "score step " << t.step << " expert " << e;
+                    EXPECT_NEAR(scores_are_logits ? 1.0 / (1.0 + std::exp(-layer.scores[e])) : layer.scores[e], rr.scores[e],
+                                tol.prob)
+                        << "score step " << t.step << " expert " << e;
             }
             std::set<int> ours(layer.experts.begin(), layer.experts.end()), theirs;
             for (const auto& [expert, weight] : rrouting) theirs.insert(expert);
@@ -286,6 +290,8 @@ const DumpCase kCases[] = {
     {kSynth, "bailingmoe2-q8_0", "p1", false},      {kSynth, "bailingmoe2-q8_0", "p2", false},
     {kSynth, "gpt-oss-f32", "p1", false},           {kSynth, "gpt-oss-f32", "p2", false},
     {kSynth, "gpt-oss-mxfp4", "p1", false},         {kSynth, "gpt-oss-mxfp4", "p2", false},
+    {kSynth, "llama4-f32", "p1", false},            {kSynth, "llama4-f32", "p2", false},
+    {kSynth, "llama4-q8_0", "p1", false},           {kSynth, "llama4-q8_0", "p2", false},
 };
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, ConformanceTest, testing::ValuesIn(kCases), case_name);
