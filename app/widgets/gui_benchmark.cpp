@@ -20,7 +20,13 @@ namespace moe::gui {
 QString GuiBenchmarkResult::report() const {
     auto ms = [](double v) { return QString::number(v, 'f', 1); };
     QString out;
-    out += QStringLiteral("tokens streamed: %1 in %2 s (27 layers, 64 experts + 2 shared)\n").arg(tokens).arg(wall_s, 0, 'f', 1);
+    out += QStringLiteral("tokens streamed: %1 in %2 s (%3 layers, %4 experts top-%5 + %6 shared)\n")
+               .arg(tokens)
+               .arg(wall_s, 0, 'f', 1)
+               .arg(shape.n_layer)
+               .arg(shape.n_expert)
+               .arg(shape.n_expert_used)
+               .arg(shape.n_expert_shared);
     out += QStringLiteral("longest GUI-thread stall, wall clock: %1 ms at %2 s; after the first 0.5 s: %3 ms\n")
                .arg(ms(max_stall_ms), QString::number(max_stall_at_s, 'f', 2), ms(max_steady_stall_ms));
     out += QStringLiteral("longest GUI-thread busy stretch, thread CPU time: %1 ms; after the first 0.5 s: %2 ms\n")
@@ -134,6 +140,7 @@ QString LiveBenchmarkResult::report() const {
 GuiBenchmarkResult runGuiBenchmark(MainWindow& window, int tokens, int tokens_per_second, const SyntheticShape& shape) {
     GuiBenchmarkResult result;
     result.tokens = tokens;
+    result.shape = shape;
     TraceStore* store = window.store();
     store->resetModel(syntheticModelInfo(shape));
     HeatmapView* views[3] = {window.tokenExpertView(), window.layerExpertView(), window.expertLoadView()};

@@ -13,6 +13,7 @@ class MainWindow;
 
 struct GuiBenchmarkResult {
     int tokens = 0;
+    SyntheticShape shape;
     double wall_s = 0;
     double max_stall_ms = 0;        // longest gap between 2 ms timer ticks, minus the interval
     double max_stall_at_s = 0;      // when it happened, from the start of the stream
