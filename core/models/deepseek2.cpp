@@ -10,6 +10,7 @@
 #include "models/attention_kernel.h"
 #include "models/layer_kernels.h"
 #include "models/metadata_reader.h"
+#include "models/scratch.h"
 #include "ops/ops.h"
 #include "parallel/thread_pool.h"
 
@@ -85,18 +86,19 @@ protected:
         const int H = c.n_head, dk = c.head_dim_k, dv = c.head_dim_v, nope = c.qk_nope, rope = c.qk_rope;
         const int r_kv = c.kv_lora_rank;
 
-        std::vector<float> q(static_cast<size_t>(n) * H * dk);  // (n, H, nope + rope)
-        std::vector<float> kv(static_cast<size_t>(n) * (r_kv + rope));  // (n, kv_lora + rope)
+        thread_local ScratchBuffer q_buffer, kv_buffer, q_latent_buffer, q_absorbed_buffer, latent_out_buffer, heads_buffer;
+        float* q = q_buffer.floats(static_cast<size_t>(n) * H * dk);  // (n, H, nope + rope)
+        float* kv = kv_buffer.floats(static_cast<size_t>(n) * (r_kv + rope));  // (n, kv_lora + rope)
         if (w.wq_a) {
-            std::vector<float> q_latent(static_cast<size_t>(n) * c.q_lora_rank);
-            project_all({{w.wq_a.matrix(), q_latent.data()}, {w.wkv_a.matrix(), kv.data()}}, x, n, pool);
+            float* q_latent = q_latent_buffer.floats(static_cast<size_t>(n) * c.q_lora_rank);
+            project_all({{w.wq_a.matrix(), q_latent}, {w.wkv_a.matrix(), kv}}, x, n, pool);
             for (int i = 0; i < n; ++i) {
                 float* row = &q_latent[static_cast<size_t>(i) * c.q_lora_rank];
                 ops::rms_norm(row, w.q_a_norm.data(), row, c.q_lora_rank, c.rms_eps);
             }
-            project_rows(w.wq_b.matrix(), q_latent.data(), n, q.data(), pool);
+            project_rows(w.wq_b.matrix(), q_latent, n, q, pool);
         } else {
-            project_all({{w.wq.matrix(), q.data()}, {w.wkv_a.matrix(), kv.data()}}, x, n, pool);
+            project_all({{w.wq.matrix(), q}, {w.wkv_a.matrix(), kv}}, x, n, pool);
         }
         for (int i = 0; i < n; ++i) {
             const int pos = pos0 + i;
@@ -109,9 +111,9 @@ protected:
         }
 
         // q̃_h = K_b,h · q_nope,h for every token and head: (n, H, kv_lora)
-        std::vector<float> q_absorbed(static_cast<size_t>(n) * H * r_kv);
+        float* q_absorbed = q_absorbed_buffer.floats(static_cast<size_t>(n) * H * r_kv);
         if (w.wk_b) {
-            per_head_product(w.wk_b, q.data(), {H * dk, dk}, n, q_absorbed.data(), {H * r_kv, r_kv}, pool);
+            per_head_product(w.wk_b, q, {H * dk, dk}, n, q_absorbed, {H * r_kv, r_kv}, pool);
         } else {  // legacy attn_kv_b: the k rows of each head, applied transposed
             pool.parallel_for(static_cast<int64_t>(n) * H, [&](int64_t begin, int64_t end, int) {
                 std::vector<float> scratch;
@@ -124,7 +126,7 @@ protected:
         }
 
         // MQA over the cached [c ‖ k_pe]: values are the latents themselves. (n, H, kv_lora)
-        std::vector<float> latent_out(static_cast<size_t>(n) * H * r_kv);
+        float* latent_out = latent_out_buffer.floats(static_cast<size_t>(n) * H * r_kv);
         const SharedKv latent_kv{cache.a(il, 0), r_kv, r_kv, cache.b(il, 0), rope, rope, cache.a(il, 0), r_kv, r_kv,
                                  c.attn_scale};
         std::vector<AttentionProblem> problems;
@@ -136,9 +138,9 @@ protected:
         attend(problems, pool);
 
         // o_h = V_b,h · õ_h: (n, H·dv)
-        std::vector<float> heads(static_cast<size_t>(n) * H * dv);
+        float* heads = heads_buffer.floats(static_cast<size_t>(n) * H * dv);
         if (w.wv_b) {
-            per_head_product(w.wv_b, latent_out.data(), {H * r_kv, r_kv}, n, heads.data(), {H * dv, dv}, pool);
+            per_head_product(w.wv_b, latent_out, {H * r_kv, r_kv}, n, heads, {H * dv, dv}, pool);
         } else {
             std::vector<MatvecJob> jobs;
             for (int64_t i = 0; i < n; ++i)
@@ -147,7 +149,7 @@ protected:
                                     &heads[(i * H + h) * dv]});
             matvec_batch(jobs, pool);
         }
-        project_rows(w.wo.matrix(), heads.data(), n, out, pool);
+        project_rows(w.wo.matrix(), heads, n, out, pool);
     }
 
 private:

@@ -6,6 +6,7 @@
 
 #include "models/layer_kernels.h"
 #include "models/router.h"
+#include "models/scratch.h"
 #include "ops/ops.h"
 #include "parallel/thread_pool.h"
 #include "quant/quant.h"
@@ -72,8 +73,9 @@ void moe_ffn(const ModelConfig& c, const LayerWeights& w, int layer, const float
     ThreadPool& pool = *request.pool;
     const int d = c.n_embd, E = c.n_expert;
 
-    std::vector<float> logits(static_cast<size_t>(n) * E);  // (n, E)
-    project_rows(w.router.matrix(), x, n, logits.data(), pool);
+    thread_local ScratchBuffer logits_buffer, gathered_buffer, gate_buffer, up_buffer, down_buffer;
+    float* logits = logits_buffer.floats(static_cast<size_t>(n) * E);  // (n, E)
+    project_rows(w.router.matrix(), x, n, logits, pool);
     if (!w.router_bias.empty())
         for (int i = 0; i < n; ++i) ops::axpy(1.0f, w.router_bias.data(), &logits[static_cast<size_t>(i) * E], E);
 
@@ -93,29 +95,46 @@ void moe_ffn(const ModelConfig& c, const LayerWeights& w, int layer, const float
         int expert;  // -1: the shared expert over all n tokens
         int m;
         const float* x;  // (m, d)
-        std::vector<float> gathered, gate, up, down;
+        float *gate, *up, *down;  // (m, ffn width), (m, ffn width), (m, d)
     };
+    // Every item's rows are slices of one buffer per stage: the items' widths are known up front.
     const bool weight_before = c.moe.weight_before_expert;
+    const int64_t ffn_expert = w.gate_exps.rows(), ffn_shared = w.gate_shexp ? w.gate_shexp.rows() : 0;
+    size_t gathered_rows = 0, routed_rows = 0;
+    for (const auto& picks : tokens_of_expert) {
+        routed_rows += picks.size();
+        if (picks.size() > 1 || (picks.size() == 1 && weight_before)) gathered_rows += picks.size();
+    }
+    const size_t ffn_floats = routed_rows * ffn_expert + static_cast<size_t>(n) * ffn_shared;
+    float* gathered = gathered_buffer.floats(gathered_rows * d);
+    float* gate = gate_buffer.floats(ffn_floats);
+    float* up = up_buffer.floats(ffn_floats);
+    float* down = down_buffer.floats((routed_rows + (w.gate_shexp ? n : 0)) * d);
     std::vector<ExpertWork> work;
+    auto add_item = [&](int expert, int m, const float* rows, int64_t width) {
+        work.push_back({expert, m, rows, gate, up, down});
+        gate += m * width;
+        up += m * width;
+        down += static_cast<size_t>(m) * d;
+    };
     for (int e = 0; e < E; ++e) {
         const auto& picks = tokens_of_expert[e];
         if (picks.empty()) continue;
-        ExpertWork item{e, static_cast<int>(picks.size()), nullptr, {}, {}, {}, {}};
-        if (item.m == 1 && !weight_before) {
-            item.x = x + static_cast<size_t>(picks[0].first) * d;
+        const int m = static_cast<int>(picks.size());
+        if (m == 1 && !weight_before) {
+            add_item(e, m, x + static_cast<size_t>(picks[0].first) * d, ffn_expert);
         } else {
-            item.gathered.resize(static_cast<size_t>(item.m) * d);
-            for (int j = 0; j < item.m; ++j) {
-                float* row = &item.gathered[static_cast<size_t>(j) * d];
+            add_item(e, m, gathered, ffn_expert);
+            for (int j = 0; j < m; ++j) {
+                float* row = gathered + static_cast<size_t>(j) * d;
                 std::memcpy(row, x + static_cast<size_t>(picks[j].first) * d, d * sizeof(float));
                 if (weight_before)
                     for (int k = 0; k < d; ++k) row[k] *= picks[j].second;
             }
-            item.x = item.gathered.data();
+            gathered += static_cast<size_t>(m) * d;
         }
-        work.push_back(std::move(item));
     }
-    if (w.gate_shexp) work.push_back({-1, n, x, {}, {}, {}, {}});
+    if (w.gate_shexp) add_item(-1, n, x, ffn_shared);
 
     auto matrix_of = [&](const ExpertWork& item, const Weight& routed, const Weight& shared) {
         return item.expert >= 0 ? routed.matrix(item.expert) : shared.matrix();
@@ -124,32 +143,30 @@ void moe_ffn(const ModelConfig& c, const LayerWeights& w, int layer, const float
     for (auto& item : work) {
         const WeightMatrix gate_w = matrix_of(item, w.gate_exps, w.gate_shexp);
         const WeightMatrix up_w = matrix_of(item, w.up_exps, w.up_shexp);
-        item.gate.resize(static_cast<size_t>(item.m) * gate_w.rows);
-        item.up.resize(item.gate.size());
         if (item.m == 1) {
-            batch.push_back({gate_w, item.x, item.gate.data()});
-            batch.push_back({up_w, item.x, item.up.data()});
+            batch.push_back({gate_w, item.x, item.gate});
+            batch.push_back({up_w, item.x, item.up});
         } else {
-            project_all({{gate_w, item.gate.data()}, {up_w, item.up.data()}}, item.x, item.m, pool);
+            project_all({{gate_w, item.gate}, {up_w, item.up}}, item.x, item.m, pool);
         }
     }
     matvec_batch(batch, pool);
     batch.clear();
     for (auto& item : work) {
-        const int64_t width = static_cast<int64_t>(item.gate.size()) / item.m;
-        add_expert_bias(w.gate_exps_b, item.expert, item.gate.data(), item.m, width);
-        add_expert_bias(w.up_exps_b, item.expert, item.up.data(), item.m, width);
+        const int64_t width = item.expert >= 0 ? ffn_expert : ffn_shared;
+        const int64_t size = item.m * width;
+        add_expert_bias(w.gate_exps_b, item.expert, item.gate, item.m, width);
+        add_expert_bias(w.up_exps_b, item.expert, item.up, item.m, width);
         if (item.expert >= 0) {
-            expert_activation(c.moe, item.gate.data(), item.up.data(), item.gate.data(), static_cast<int64_t>(item.gate.size()));
+            expert_activation(c.moe, item.gate, item.up, item.gate, size);
         } else {
-            ops::swiglu(item.gate.data(), item.up.data(), item.gate.data(), static_cast<int64_t>(item.gate.size()));
+            ops::swiglu(item.gate, item.up, item.gate, size);
         }
         const WeightMatrix down_w = matrix_of(item, w.down_exps, w.down_shexp);
-        item.down.resize(static_cast<size_t>(item.m) * d);
         if (item.m == 1) {
-            batch.push_back({down_w, item.gate.data(), item.down.data()});
+            batch.push_back({down_w, item.gate, item.down});
         } else {
-            project_rows(down_w, item.gate.data(), item.m, item.down.data(), pool);
+            project_rows(down_w, item.gate, item.m, item.down, pool);
         }
     }
     matvec_batch(batch, pool);
@@ -158,7 +175,7 @@ void moe_ffn(const ModelConfig& c, const LayerWeights& w, int layer, const float
     std::vector<float> shared_gate(n, 1.0f);
     for (auto& item : work) {
         if (item.expert >= 0) {
-            add_expert_bias(w.down_exps_b, item.expert, item.down.data(), item.m, d);
+            add_expert_bias(w.down_exps_b, item.expert, item.down, item.m, d);
             const auto& picks = tokens_of_expert[item.expert];
             for (int j = 0; j < item.m; ++j)
                 ops::axpy(weight_before ? 1.0f : picks[j].second, &item.down[static_cast<size_t>(j) * d],

@@ -6,6 +6,7 @@
 
 #include "models/attention_kernel.h"
 #include "models/layer_kernels.h"
+#include "models/scratch.h"
 #include "ops/ops.h"
 #include "parallel/thread_pool.h"
 #include "quant/matmul.h"
@@ -92,15 +93,17 @@ void StandardTransformer::attention(int il, const float* x, int n, int pos0, flo
     const LayerWeights& w = layers_[il];
     const int hd = c.head_dim_k, hv = c.head_dim_v;
     const int q_width = c.n_head * hd, k_width = c.n_head_kv * hd, v_width = c.n_head_kv * hv;
-    std::vector<float> q(static_cast<size_t>(n) * q_width), k(static_cast<size_t>(n) * k_width),
-        v(static_cast<size_t>(n) * v_width);
+    thread_local ScratchBuffer q_buffer, k_buffer, v_buffer, heads_buffer;
+    float* q = q_buffer.floats(static_cast<size_t>(n) * q_width);
+    float* k = k_buffer.floats(static_cast<size_t>(n) * k_width);
+    float* v = v_buffer.floats(static_cast<size_t>(n) * v_width);
     if (w.wqkv) {  // the row blocks of the fused weight, each a matrix of its own
-        project_all({{w.wqkv.row_range(0, q_width), q.data()},
-                     {w.wqkv.row_range(q_width, k_width), k.data()},
-                     {w.wqkv.row_range(q_width + k_width, v_width), v.data()}},
+        project_all({{w.wqkv.row_range(0, q_width), q},
+                     {w.wqkv.row_range(q_width, k_width), k},
+                     {w.wqkv.row_range(q_width + k_width, v_width), v}},
                     x, n, pool);
     } else {
-        project_all({{w.wq.matrix(), q.data()}, {w.wk.matrix(), k.data()}, {w.wv.matrix(), v.data()}}, x, n, pool);
+        project_all({{w.wq.matrix(), q}, {w.wk.matrix(), k}, {w.wv.matrix(), v}}, x, n, pool);
     }
 
     for (int i = 0; i < n; ++i) {
@@ -136,7 +139,7 @@ void StandardTransformer::attention(int il, const float* x, int n, int pos0, flo
     }
 
     // Each KV head serves a group of consecutive query heads.
-    std::vector<float> heads(static_cast<size_t>(n) * c.n_head * hv);  // (n, H·hv)
+    float* heads = heads_buffer.floats(static_cast<size_t>(n) * c.n_head * hv);  // (n, H·hv)
     const int group = c.n_head / c.n_head_kv;
     std::vector<AttentionProblem> problems;
     for (int i = 0; i < n; ++i) {
@@ -151,7 +154,7 @@ void StandardTransformer::attention(int il, const float* x, int n, int pos0, flo
         }
     }
     attend(problems, pool);
-    project_rows(w.wo.matrix(), heads.data(), n, out, pool);
+    project_rows(w.wo.matrix(), heads, n, out, pool);
     if (!w.bo.empty())
         for (int i = 0; i < n; ++i) ops::axpy(1.0f, w.bo.data(), out + static_cast<size_t>(i) * c.n_embd, c.n_embd);
 }

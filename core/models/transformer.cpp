@@ -6,6 +6,7 @@
 
 #include "models/layer_kernels.h"
 #include "models/moe_ffn.h"
+#include "models/scratch.h"
 #include "ops/ops.h"
 #include "parallel/thread_pool.h"
 #include "quant/matmul.h"
@@ -136,16 +137,18 @@ int64_t Transformer::params_active() const {
 
 void Transformer::dense_ffn(const LayerWeights& w, const float* x, int n, float* out, ThreadPool& pool) const {
     const int64_t f = w.ffn_gate.rows();
-    std::vector<float> gate(n * f), up(n * f);
-    project_all({{w.ffn_gate.matrix(), gate.data()}, {w.ffn_up.matrix(), up.data()}}, x, n, pool);
-    ops::swiglu(gate.data(), up.data(), gate.data(), n * f);
-    project_rows(w.ffn_down.matrix(), gate.data(), n, out, pool);
+    thread_local ScratchBuffer gate_buffer, up_buffer;
+    float* gate = gate_buffer.floats(n * f);
+    float* up = up_buffer.floats(n * f);
+    project_all({{w.ffn_gate.matrix(), gate}, {w.ffn_up.matrix(), up}}, x, n, pool);
+    ops::swiglu(gate, up, gate, n * f);
+    project_rows(w.ffn_down.matrix(), gate, n, out, pool);
 }
 
-void Transformer::add_branch(std::vector<float>& branch, std::vector<float>& x) const {
+void Transformer::add_branch(float* branch, float* x, size_t size) const {
     if (config_.residual_scale != 1.0f)
-        for (float& v : branch) v *= config_.residual_scale;
-    for (size_t k = 0; k < x.size(); ++k) x[k] += branch[k];
+        for (size_t k = 0; k < size; ++k) branch[k] *= config_.residual_scale;
+    for (size_t k = 0; k < size; ++k) x[k] += branch[k];
 }
 
 void Transformer::forward(const ForwardRequest& request) const {
@@ -159,7 +162,11 @@ void Transformer::forward(const ForwardRequest& request) const {
         throw EngineError("the sequence needs " + std::to_string(pos0 + n) + " positions but the context holds " +
                           std::to_string(cache.n_ctx()));
 
-    std::vector<float> x(static_cast<size_t>(n) * d), xn(x.size()), branch(x.size());
+    const size_t size = static_cast<size_t>(n) * d;
+    thread_local ScratchBuffer x_buffer, xn_buffer, branch_buffer;
+    float* x = x_buffer.floats(size);
+    float* xn = xn_buffer.floats(size);
+    float* branch = branch_buffer.floats(size);
     for (int i = 0; i < n; ++i) {
         const int32_t t = request.tokens[i];
         if (t < 0 || t >= c.n_vocab) throw EngineError("token id " + std::to_string(t) + " is outside the vocabulary");
@@ -167,7 +174,7 @@ void Transformer::forward(const ForwardRequest& request) const {
         quant::dequantize_row(embd.type, embd.row(t), &x[static_cast<size_t>(i) * d], d);
     }
     if (c.embedding_scale != 1.0f)
-        for (float& v : x) v *= c.embedding_scale;
+        for (size_t k = 0; k < size; ++k) x[k] *= c.embedding_scale;
     if (request.traces)
         for (auto& trace : *request.traces) trace.layer_time_ms.assign(c.n_layer, 0.0);
 
@@ -177,17 +184,17 @@ void Transformer::forward(const ForwardRequest& request) const {
         const LayerWeights& w = layers_[il];
         for (int i = 0; i < n; ++i)
             ops::rms_norm(&x[static_cast<size_t>(i) * d], w.attn_norm.data(), &xn[static_cast<size_t>(i) * d], d, c.rms_eps);
-        attention(il, xn.data(), n, pos0, branch.data(), cache, pool);
-        add_branch(branch, x);
+        attention(il, xn, n, pos0, branch, cache, pool);
+        add_branch(branch, x, size);
 
         for (int i = 0; i < n; ++i)
             ops::rms_norm(&x[static_cast<size_t>(i) * d], w.ffn_norm.data(), &xn[static_cast<size_t>(i) * d], d, c.rms_eps);
         if (c.is_moe_layer(il)) {
-            moe_ffn(c, w, il, xn.data(), n, branch.data(), request);
+            moe_ffn(c, w, il, xn, n, branch, request);
         } else {
-            dense_ffn(w, xn.data(), n, branch.data(), pool);
+            dense_ffn(w, xn, n, branch, pool);
         }
-        add_branch(branch, x);
+        add_branch(branch, x, size);
         if (request.traces) {
             const double per_token = elapsed_ms(start) / n;
             for (auto& trace : *request.traces) trace.layer_time_ms[il] = per_token;
@@ -199,7 +206,7 @@ void Transformer::forward(const ForwardRequest& request) const {
     const int rows = n - first;
     for (int i = first; i < n; ++i)
         ops::rms_norm(&x[static_cast<size_t>(i) * d], output_norm_.data(), &xn[static_cast<size_t>(i - first) * d], d, c.rms_eps);
-    project_rows(output_.matrix(), xn.data(), rows, request.logits, pool);
+    project_rows(output_.matrix(), xn, rows, request.logits, pool);
     if (c.logit_scale != 1.0f) {
         const float inverse = 1.0f / c.logit_scale;  // llama.cpp multiplies by the reciprocal
         for (size_t k = 0; k < static_cast<size_t>(rows) * c.n_vocab; ++k) request.logits[k] *= inverse;

@@ -116,7 +116,7 @@ private:
     void load_moe(TensorLoader& loader, int layer, LayerWeights& w, LayerCost& cost) const;
     void dense_ffn(const LayerWeights& w, const float* x, int n, float* out, ThreadPool& pool) const;
     // x += branch (scaled by residual_scale): the residual connection.
-    void add_branch(std::vector<float>& branch, std::vector<float>& x) const;
+    void add_branch(float* branch, float* x, size_t size) const;
 
     Weight token_embd_, output_;
     std::vector<float> output_norm_;
