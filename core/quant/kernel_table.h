@@ -1,10 +1,12 @@
 // Internal: the per-instruction-set kernel tables that quant.cpp dispatches through.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "gguf/tensor_types.h"
 #include "quant/activations.h"
+#include "quant/quant.h"
 
 namespace moe::quant::detail {
 
@@ -16,6 +18,10 @@ using DotQ8Fn = float (*)(const void* row, const QuantizedRow& x, int64_t n);
 // The same for four activation vectors x[0..3] at once (out[t] for x[t]): the prefill GEMM's unit.
 using DotQ8x4Fn = void (*)(const void* row, const QuantizedRow* x, int64_t n, float* out);
 
+// One tile of the prefill GEMM (quant.h's dot_tile_q8): kTileRows stored rows times kTileTokens
+// activation vectors. Each weight load serves every token of the tile and each activation load every row.
+using DotQ8TileFn = void (*)(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n, float* out);
+
 // y[i·ldy + r] = Σ_k w[r·cols + k] · x[i·ldx + k] for r < n_rows, i < n.
 // w: (n_rows, cols) contiguous F32; x: (n, cols) with row stride ldx; y: (n, ldy).
 using GemmFn = void (*)(const float* w, int64_t n_rows, int64_t cols, const float* x, int64_t ldx,
@@ -26,11 +32,24 @@ struct TypeKernels {
     DotFn dot = nullptr;
     DotQ8Fn dot_q8 = nullptr;  // set for the types whose activation_format is not F32
     DotQ8x4Fn dot_q8_x4 = nullptr;
+    DotQ8TileFn dot_q8_tile = nullptr;  // set with dot_q8
 };
+
+// A tile from kTileRows calls of a four-token kernel (for types without a tile kernel of their own).
+template <DotQ8x4Fn kFour>
+void tile_of_rows(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n, float* out) {
+    static_assert(kTileTokens == 4);
+    for (int r = 0; r < kTileRows; ++r) {
+        float four[kTileTokens];
+        kFour(w + r * stride, x, n, four);
+        for (int t = 0; t < kTileTokens; ++t) out[t * kTileRows + r] = four[t];
+    }
+}
 
 struct Int8Kernels {
     DotQ8Fn dot;
     DotQ8x4Fn dot_x4;
+    DotQ8TileFn tile;
 };
 
 constexpr uint32_t kTypeSlots = 40;  // ggml type ids 0..39 (MXFP4 is the largest we support)
@@ -40,6 +59,9 @@ struct KernelTable {
     TypeKernels types[kTypeSlots];
     GemmFn gemm_f32 = nullptr;
 };
+
+// Puts the 512-bit VNNI tile kernels (tiles_avx512.cpp) into an AVX-512 table.
+void add_avx512_tiles(KernelTable& table);
 
 // Plain scalar code written from the block formulas; also the portable fallback.
 const KernelTable& reference_kernels();

@@ -193,6 +193,7 @@ KernelTable make_avx512_table() {
     table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot = dot_q4_k;
     table.types[static_cast<uint32_t>(GgmlType::Q5_0)].dot = dot_q5_0;
     add_int8_kernels<Avx512>(table);
+    add_avx512_tiles(table);
     table.types[static_cast<uint32_t>(GgmlType::MXFP4)] = *mxfp4_avx512_kernels();
     return table;
 }

@@ -31,12 +31,16 @@ int64_t row_grain(const WeightMatrix& w) {
 }
 
 // Quantized activations: each band of rows small enough to stay in L1 while all n activation
-// vectors pass over it, four at a time (each weight block is unpacked once for four tokens).
+// vectors pass over it in tiles of kTileRows rows × kTileTokens tokens (each weight block is
+// unpacked once per four tokens, each activation block loaded once per four rows).
 void matmul_quantized(const WeightMatrix& w, const quant::detail::TypeKernels& kernels, const float* x, int64_t ldx,
                       int64_t n, float* y, int64_t ldy, ThreadPool& pool) {
+    using quant::kTileRows;
+    using quant::kTileTokens;
     thread_local quant::QuantizedActivations quantized;
     quantized.quantize(quant::activation_format(w.type), x, n, w.cols, ldx);
-    const int64_t band = std::max<int64_t>(1, static_cast<int64_t>(16 * 1024 / w.row_stride));
+    const int64_t band_bytes = 32 * 1024;
+    const int64_t band = std::max<int64_t>(1, band_bytes / static_cast<int64_t>(w.row_stride) / kTileRows) * kTileRows;
     const struct {
         const WeightMatrix& w;
         const quant::detail::TypeKernels& kernels;
@@ -50,12 +54,20 @@ void matmul_quantized(const WeightMatrix& w, const quant::detail::TypeKernels& k
         for (int64_t r0 = begin; r0 < end; r0 += job.band) {
             const int64_t r1 = std::min(end, r0 + job.band);
             int64_t i = 0;
-            for (; i + 4 <= job.n; i += 4) {
-                const quant::QuantizedRow four[4] = {job.x.row(i), job.x.row(i + 1), job.x.row(i + 2), job.x.row(i + 3)};
-                float out[4];
-                for (int64_t r = r0; r < r1; ++r) {
-                    job.kernels.dot_q8_x4(w.row(r), four, w.cols, out);
-                    for (int t = 0; t < 4; ++t) job.y[(i + t) * job.ldy + r] = out[t];
+            for (; i + kTileTokens <= job.n; i += kTileTokens) {
+                quant::QuantizedRow tokens[kTileTokens];
+                for (int t = 0; t < kTileTokens; ++t) tokens[t] = job.x.row(i + t);
+                int64_t r = r0;
+                for (; r + kTileRows <= r1; r += kTileRows) {
+                    float out[kTileRows * kTileTokens];
+                    job.kernels.dot_q8_tile(w.row(r), w.row_stride, tokens, w.cols, out);
+                    for (int t = 0; t < kTileTokens; ++t)
+                        std::copy_n(out + t * kTileRows, kTileRows, job.y + (i + t) * job.ldy + r);
+                }
+                for (; r < r1; ++r) {
+                    float out[kTileTokens];
+                    job.kernels.dot_q8_x4(w.row(r), tokens, w.cols, out);
+                    for (int t = 0; t < kTileTokens; ++t) job.y[(i + t) * job.ldy + r] = out[t];
                 }
             }
             for (; i < job.n; ++i) {

@@ -3,6 +3,7 @@
 // formulas) that the tests compare it against.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -38,6 +39,11 @@ float dot_row_reference(GgmlType type, const void* row, const float* x, int64_t 
 // the codes, exact up to the float rounding of the per-block scale terms.
 float dot_row_q8(GgmlType type, const void* row, const QuantizedRow& x, int64_t n);
 float dot_row_q8_reference(GgmlType type, const void* row, const QuantizedRow& x, int64_t n);
+// The prefill GEMM's unit: 4 stored rows (row r at rows + r·stride) times 4 activation vectors
+// x[0..3] at once, out[t·4 + r] = dot_row_q8(type, row r, x[t], n) up to float summation order.
+constexpr int kTileRows = 4;
+constexpr int kTileTokens = 4;
+void dot_tile_q8(GgmlType type, const void* rows, size_t stride, const QuantizedRow* x, int64_t n, float* out);
 
 // F32 -> stored blocks (n a multiple of the block size). Plain round-to-nearest quantizers, good
 // enough for synthetic models and tests; not llama-quantize's importance-weighted search.

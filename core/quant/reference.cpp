@@ -213,7 +213,8 @@ void add_blocks(KernelTable& table, GgmlType type) {
     // Integer kernels only where the activations are quantized (MXFP4 keeps F32 activations).
     const bool integer = activation_format(type) != ActivationFormat::F32;
     table.types[static_cast<uint32_t>(type)] = {dequantize, dot_via_dequantize<dequantize, kValues, kBytes>,
-                                                integer ? dot_q8 : nullptr, integer ? each_of_four<dot_q8> : nullptr};
+                                                integer ? dot_q8 : nullptr, integer ? each_of_four<dot_q8> : nullptr,
+                                                integer ? tile_of_rows<each_of_four<dot_q8>> : nullptr};
 }
 
 void gemm_reference(const float* w, int64_t n_rows, int64_t cols, const float* x, int64_t ldx, int64_t n,

@@ -140,7 +140,7 @@ float single(const void* row, const QuantizedRow& x, int64_t n) {
 template <void (*kOne)(const void*, const QuantizedRow*, int64_t, float*),
           void (*kFour)(const void*, const QuantizedRow*, int64_t, float*)>
 constexpr Int8Kernels int8_kernels() {
-    return {single<kOne>, kFour};
+    return {single<kOne>, kFour, tile_of_rows<kFour>};
 }
 
 template <class V>
@@ -148,6 +148,7 @@ void add_int8_kernels(KernelTable& t) {
     auto set = [&t](GgmlType type, Int8Kernels k) {
         t.types[static_cast<uint32_t>(type)].dot_q8 = k.dot;
         t.types[static_cast<uint32_t>(type)].dot_q8_x4 = k.dot_x4;
+        t.types[static_cast<uint32_t>(type)].dot_q8_tile = k.tile;
     };
     auto decoded = [](auto format) {
         using Format = decltype(format);

@@ -139,6 +139,38 @@ TEST_P(Int8KernelTest, Q6_KBlockByHand) {
     EXPECT_EQ(dot_row_q8(GgmlType::Q6_K, &b, x.view(), 256), 48.0f);
 }
 
+// Four Q8_0 rows of three blocks (an odd count: the 512-bit tile pairs blocks and has a lone one
+// left) against four activation vectors; every product worked out by hand.
+TEST_P(Int8KernelTest, Q8_0TileByHand) {
+    constexpr int kBlocks = 3;
+    BlockQ8_0 rows[kTileRows][kBlocks]{};
+    for (int r = 0; r < kTileRows; ++r) {
+        for (int k = 0; k < kBlocks; ++k) {
+            rows[r][k].d = fp32_to_fp16(static_cast<float>(k + 1));  // block scales 1, 2, 3
+            for (int j = 0; j < 32; ++j) rows[r][k].qs[j] = static_cast<int8_t>(j < 16 ? r - 128 : r + 1);
+        }
+    }
+    // token t: every code t + 1 in block 0, −127 in block 1, and 127·(t even) in block 2; scale 0.5.
+    HandRow x[kTileTokens];
+    QuantizedRow views[kTileTokens];
+    for (int t = 0; t < kTileTokens; ++t) {
+        x[t] = constant_row(96, static_cast<int8_t>(t + 1), 0.5f, 32);
+        std::fill(x[t].q.begin() + 32, x[t].q.begin() + 64, int8_t{-127});
+        std::fill(x[t].q.begin() + 64, x[t].q.end(), static_cast<int8_t>(t % 2 ? 0 : 127));
+        views[t] = x[t].view();
+    }
+    float out[kTileRows * kTileTokens];
+    dot_tile_q8(GgmlType::Q8_0, rows, sizeof rows[0], views, 96, out);
+    for (int t = 0; t < kTileTokens; ++t) {
+        for (int r = 0; r < kTileRows; ++r) {
+            const int code_sum = 16 * (r - 128) + 16 * (r + 1);  // Σ w of every block of row r: 32r − 2032
+            const float expected = 0.5f * (1.0f * code_sum * (t + 1) + 2.0f * code_sum * -127 +
+                                           3.0f * code_sum * (t % 2 ? 0 : 127));
+            EXPECT_EQ(out[t * kTileRows + r], expected) << "t=" << t << " r=" << r;
+        }
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllIsas, Int8KernelTest, ::testing::ValuesIn(all_isas()),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
@@ -172,6 +204,38 @@ TEST_P(Int8DotTest, MatchesTheReferenceDotOfTheDequantizedActivation) {
             const float fast = dot_row_q8(type(), row.data(), quantized.row(0), n);
             const float reference = dot_row_reference(type(), row.data(), x_hat.data(), n);
             EXPECT_NEAR(fast, reference, 0x1p-16 * abs_dot(w, x_hat.data()) + 1e-30) << "n=" << n << " trial=" << trial;
+        }
+    }
+}
+
+// The GEMM tile equals the one-row kernel on each of its rows and tokens, up to the order of the
+// float sums (same tolerance as above).
+TEST_P(Int8DotTest, TileMatchesTheSingleRowKernel) {
+    std::mt19937 rng(654);
+    const ActivationFormat format = activation_format(type());
+    for (int64_t n : {int64_t{256}, int64_t{768}, int64_t{2048}}) {
+        const size_t stride = row_bytes(type(), n);
+        std::vector<uint8_t> rows;
+        for (int r = 0; r < kTileRows; ++r) {
+            const std::vector<uint8_t> row = random_row(type(), n, rng);
+            rows.insert(rows.end(), row.begin(), row.end());
+        }
+        const std::vector<float> x = random_floats(kTileTokens * n, rng, 10.0f);
+        QuantizedActivations quantized;
+        quantized.quantize(format, x.data(), kTileTokens, n, n);
+        QuantizedRow tokens[kTileTokens];
+        for (int t = 0; t < kTileTokens; ++t) tokens[t] = quantized.row(t);
+        float out[kTileRows * kTileTokens];
+        dot_tile_q8(type(), rows.data(), stride, tokens, n, out);
+        for (int t = 0; t < kTileTokens; ++t) {
+            const std::vector<float> x_hat = dequantize_activations(format, tokens[t], n);
+            for (int r = 0; r < kTileRows; ++r) {
+                std::vector<float> w(static_cast<size_t>(n));
+                dequantize_row_reference(type(), rows.data() + r * stride, w.data(), n);
+                const float one = dot_row_q8(type(), rows.data() + r * stride, tokens[t], n);
+                EXPECT_NEAR(out[t * kTileRows + r], one, 0x1p-16 * abs_dot(w, x_hat.data()) + 1e-30)
+                    << "n=" << n << " t=" << t << " r=" << r;
+            }
         }
     }
 }
