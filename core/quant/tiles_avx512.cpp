@@ -8,6 +8,7 @@
 
 #if defined(__x86_64__)
 #include "quant/simd_kernels.h"
+#include "quant/simd_int8_kernels.h"
 
 namespace moe::quant::detail {
 namespace {
@@ -57,9 +58,71 @@ void tile_q8_0(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n
         for (int r = 0; r < kTileRows; ++r) out[t * kTileRows + r] = _mm512_reduce_add_ps(acc[r][t]);
 }
 
+// Q4_K weights × Q8_K-style activations, 64 values per vector: the 32 bytes qs[32c..32c+31] hold
+// values 64c..64c+31 in their low nibbles and 64c+32..64c+63 in their high ones, so one load
+// broadcast to both halves, shifted in the upper half and masked, lines up with 64 consecutive
+// activation codes. vpmaddubsw multiplies the unsigned nibbles by the signed codes (pairs summed in
+// int16, at most 2·15·127), vpdpwssd applies each half's 6-bit sub-block scale and sums in int32;
+// the mins go through the activation's per-16 sums. Folding the two halves gives the very integer
+// lanes of the 256-bit four-token kernel (simd_int8_kernels.h), and the float steps are its own, so
+// a tile is bit for bit that kernel's result: a prefill rounds as it did before tiles.
+void tile_q4_k(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n, float* out) {
+    const __m512i low_nibbles = _mm512_set1_epi8(0x0F);
+    // bytes 8..15 of the scales-then-mins order (the mins), each twice: one per 16-value sum
+    const __m128i min_pairs = _mm_setr_epi8(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
+    __m256 acc[kTileRows][kTileTokens], acc_min[kTileRows][kTileTokens];
+    for (int r = 0; r < kTileRows; ++r)
+        for (int t = 0; t < kTileTokens; ++t) acc[r][t] = acc_min[r][t] = _mm256_setzero_ps();
+    for (int64_t i = 0; i < n / kQKK; ++i) {
+        const BlockQ4_K* b[kTileRows];
+        __m512i scales[kTileRows];  // int16 lanes 0..7: the sub-block scales
+        __m256i mins[kTileRows];    // int16: the min of each 16-value group's sub-block
+        for (int r = 0; r < kTileRows; ++r) {
+            b[r] = reinterpret_cast<const BlockQ4_K*>(w + r * stride) + i;
+            const __m128i scales_then_mins = _mm_shuffle_epi32(k_scale_min_bytes(*b[r]), _MM_SHUFFLE(3, 1, 2, 0));
+            scales[r] = _mm512_zextsi256_si512(_mm256_cvtepu8_epi16(scales_then_mins));
+            mins[r] = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(scales_then_mins, min_pairs));
+        }
+        __m512i sums[kTileRows][kTileTokens];
+        for (auto& row : sums)
+            for (auto& s : row) s = _mm512_setzero_si512();
+        for (int c = 0; c < 4; ++c) {
+            // int16 lanes 0..15 take sub-block 2c's scale, lanes 16..31 sub-block 2c+1's
+            const __m512i pick = _mm512_inserti64x4(_mm512_set1_epi16(static_cast<short>(2 * c)),
+                                                    _mm256_set1_epi16(static_cast<short>(2 * c + 1)), 1);
+            __m512i codes[kTileRows], scale[kTileRows];
+            for (int r = 0; r < kTileRows; ++r) {
+                const __m512i packed = _mm512_broadcast_i64x4(load256(b[r]->qs + 32 * c));
+                codes[r] = _mm512_and_si512(_mm512_mask_blend_epi64(0xF0, packed, _mm512_srli_epi16(packed, 4)), low_nibbles);
+                scale[r] = _mm512_permutexvar_epi16(pick, scales[r]);
+            }
+            for (int t = 0; t < kTileTokens; ++t) {
+                const __m512i q = _mm512_loadu_si512(x[t].q + i * kQKK + 64 * c);
+                for (int r = 0; r < kTileRows; ++r)
+                    sums[r][t] = _mm512_dpwssd_epi32(sums[r][t], _mm512_maddubs_epi16(codes[r], q), scale[r]);
+            }
+        }
+        for (int r = 0; r < kTileRows; ++r) {
+            const float d = half(b[r]->d), dmin = half(b[r]->dmin);
+            for (int t = 0; t < kTileTokens; ++t) {
+                const float dx = x[t].d[i];
+                const __m256i min_sums = _mm256_madd_epi16(load256(x[t].sums + i * (kQKK / kGroup)), mins[r]);
+                const __m256i folded = _mm256_add_epi32(_mm512_castsi512_si256(sums[r][t]), _mm512_extracti64x4_epi64(sums[r][t], 1));
+                acc[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(d * dx), _mm256_cvtepi32_ps(folded), acc[r][t]);
+                acc_min[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(dmin * dx), _mm256_cvtepi32_ps(min_sums), acc_min[r][t]);
+            }
+        }
+    }
+    for (int t = 0; t < kTileTokens; ++t)
+        for (int r = 0; r < kTileRows; ++r) out[t * kTileRows + r] = reduce256(_mm256_sub_ps(acc[r][t], acc_min[r][t]));
+}
+
 }  // namespace
 
-void add_avx512_tiles(KernelTable& table) { table.types[static_cast<uint32_t>(GgmlType::Q8_0)].dot_q8_tile = tile_q8_0; }
+void add_avx512_tiles(KernelTable& table) {
+    table.types[static_cast<uint32_t>(GgmlType::Q8_0)].dot_q8_tile = tile_q8_0;
+    table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8_tile = tile_q4_k;
+}
 
 }  // namespace moe::quant::detail
 

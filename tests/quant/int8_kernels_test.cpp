@@ -128,6 +128,32 @@ TEST_P(Int8KernelTest, Q4_KBlockByHand) {
     EXPECT_EQ(dot_row_q8(GgmlType::Q4_K, &b, x.view(), 256), 896.0f);
 }
 
+TEST_P(Int8KernelTest, Q4_KTileByHand) {
+    BlockQ4_K rows[kTileRows]{};
+    for (int r = 0; r < kTileRows; ++r) {
+        BlockQ4_K& b = rows[r];
+        b.d = fp32_to_fp16(static_cast<float>(r + 1));  // row r: every weight of Q4_KBlockByHand times r + 1
+        b.dmin = b.d;
+        for (int j = 0; j < 4; ++j) {
+            b.scales[j] = 2;
+            b.scales[j + 4] = 1;
+            b.scales[j + 8] = 0x12;
+        }
+        for (uint8_t& q : b.qs) q = 0x53;
+    }
+    HandRow x[kTileTokens];
+    QuantizedRow views[kTileTokens];
+    for (int t = 0; t < kTileTokens; ++t) {
+        x[t] = constant_row(256, static_cast<int8_t>(t - 1), 0.5f, 256);  // codes −1, 0, 1, 2
+        views[t] = x[t].view();
+    }
+    float out[kTileRows * kTileTokens];
+    dot_tile_q8(GgmlType::Q4_K, rows, sizeof rows[0], views, 256, out);
+    for (int t = 0; t < kTileTokens; ++t)
+        for (int r = 0; r < kTileRows; ++r)  // 0.5 · (t − 1) · 128 · (5 + 9) · (r + 1)
+            EXPECT_EQ(out[t * kTileRows + r], 896.0f * (t - 1) * (r + 1)) << "t=" << t << " r=" << r;
+}
+
 TEST_P(Int8KernelTest, Q6_KBlockByHand) {
     BlockQ6_K b{};
     b.d = fp32_to_fp16(0.5f);
@@ -237,6 +263,34 @@ TEST_P(Int8DotTest, TileMatchesTheSingleRowKernel) {
                     << "n=" << n << " t=" << t << " r=" << r;
             }
         }
+    }
+}
+
+// The Q4_K tile sums the same integers and rounds the same floats as the one-row kernel, so a
+// prefill gives the very logits it gave before tiles (the conformance runs depend on that).
+TEST(Int8Tile, Q4_KIsBitForBitTheOneRowKernelOnEveryIsa) {
+    std::mt19937 rng(987);
+    const int64_t n = 1024;
+    const size_t stride = row_bytes(GgmlType::Q4_K, n);
+    std::vector<uint8_t> rows;
+    for (int r = 0; r < kTileRows; ++r) {
+        const std::vector<uint8_t> row = random_row(GgmlType::Q4_K, n, rng);
+        rows.insert(rows.end(), row.begin(), row.end());
+    }
+    const std::vector<float> x = random_floats(kTileTokens * n, rng, 3.0f);
+    QuantizedActivations quantized;
+    quantized.quantize(ActivationFormat::Q8_256, x.data(), kTileTokens, n, n);
+    QuantizedRow tokens[kTileTokens];
+    for (int t = 0; t < kTileTokens; ++t) tokens[t] = quantized.row(t);
+    for (const std::string& isa : all_isas()) {
+        IsaScope scope(isa);
+        if (!scope.ok()) continue;
+        float out[kTileRows * kTileTokens];
+        dot_tile_q8(GgmlType::Q4_K, rows.data(), stride, tokens, n, out);
+        for (int t = 0; t < kTileTokens; ++t)
+            for (int r = 0; r < kTileRows; ++r)
+                EXPECT_EQ(out[t * kTileRows + r], dot_row_q8(GgmlType::Q4_K, rows.data() + r * stride, tokens[t], n))
+                    << isa << " t=" << t << " r=" << r;
     }
 }
 
