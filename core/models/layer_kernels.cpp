@@ -55,7 +55,9 @@ void project_all(const std::vector<Projection>& projections, const float* x, int
         matvec_batch(jobs, pool);
         return;
     }
-    for (const auto& p : projections) project_rows(p.w, x, n, p.y, pool);
+    std::vector<MatmulJob> jobs;
+    for (const auto& p : projections) jobs.push_back({p.w, x, p.w.cols, n, p.y, p.w.rows});
+    matmul_batch(jobs, pool);
 }
 
 void matvec_serial(const WeightMatrix& w, const float* x, float* y) {

@@ -13,7 +13,7 @@ class ThreadPool;
 void project_rows(const WeightMatrix& w, const float* x, int n, float* y, ThreadPool& pool);
 
 // The same activations X (n, cols) through several weights at once (e.g. q, k and v): one
-// batched mat-vec when decoding a single token, one GEMM per weight otherwise.
+// batched mat-vec when decoding a single token, one batched GEMM otherwise.
 struct Projection {
     WeightMatrix w;
     float* y;  // (n, w.rows)

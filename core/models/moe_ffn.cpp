@@ -89,8 +89,7 @@ void moe_ffn(const ModelConfig& c, const LayerWeights& w, int layer, const float
             tokens_of_expert[decisions[i].experts[r]].push_back({i, decisions[i].weights[r]});
     }
 
-    // Each active expert runs on the tokens routed to it. Single-token products of all experts
-    // (and of the shared expert when decoding) go through one batched mat-vec per stage.
+    // Each active expert runs on the tokens routed to it.
     struct ExpertWork {
         int expert;  // -1: the shared expert over all n tokens
         int m;
@@ -139,7 +138,9 @@ void moe_ffn(const ModelConfig& c, const LayerWeights& w, int layer, const float
     auto matrix_of = [&](const ExpertWork& item, const Weight& routed, const Weight& shared) {
         return item.expert >= 0 ? routed.matrix(item.expert) : shared.matrix();
     };
+    // Single tokens go through one batched mat-vec per stage, groups through one batched GEMM.
     std::vector<MatvecJob> batch;
+    std::vector<MatmulJob> products;
     for (auto& item : work) {
         const WeightMatrix gate_w = matrix_of(item, w.gate_exps, w.gate_shexp);
         const WeightMatrix up_w = matrix_of(item, w.up_exps, w.up_shexp);
@@ -147,11 +148,14 @@ void moe_ffn(const ModelConfig& c, const LayerWeights& w, int layer, const float
             batch.push_back({gate_w, item.x, item.gate});
             batch.push_back({up_w, item.x, item.up});
         } else {
-            project_all({{gate_w, item.gate}, {up_w, item.up}}, item.x, item.m, pool);
+            products.push_back({gate_w, item.x, d, item.m, item.gate, gate_w.rows});
+            products.push_back({up_w, item.x, d, item.m, item.up, up_w.rows});
         }
     }
     matvec_batch(batch, pool);
+    matmul_batch(products, pool);
     batch.clear();
+    products.clear();
     for (auto& item : work) {
         const int64_t width = item.expert >= 0 ? ffn_expert : ffn_shared;
         const int64_t size = item.m * width;
@@ -166,10 +170,11 @@ void moe_ffn(const ModelConfig& c, const LayerWeights& w, int layer, const float
         if (item.m == 1) {
             batch.push_back({down_w, item.gate, item.down});
         } else {
-            project_rows(down_w, item.gate, item.m, item.down, pool);
+            products.push_back({down_w, item.gate, down_w.cols, item.m, item.down, d});
         }
     }
     matvec_batch(batch, pool);
+    matmul_batch(products, pool);
 
     std::fill(out, out + static_cast<size_t>(n) * d, 0.0f);
     std::vector<float> shared_gate(n, 1.0f);

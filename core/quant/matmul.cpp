@@ -30,52 +30,85 @@ int64_t row_grain(const WeightMatrix& w) {
     return std::max<int64_t>(1, static_cast<int64_t>(kMinChunkBytes / std::max<size_t>(1, w.row_stride)));
 }
 
-// Quantized activations: each band of rows small enough to stay in L1 while all n activation
-// vectors pass over it in tiles of kTileRows rows × kTileTokens tokens (each weight block is
-// unpacked once per four tokens, each activation block loaded once per four rows).
-void matmul_quantized(const WeightMatrix& w, const quant::detail::TypeKernels& kernels, const float* x, int64_t ldx,
-                      int64_t n, float* y, int64_t ldy, ThreadPool& pool) {
+// One product on the quantized path: its kernels and its activations, quantized once.
+struct QuantizedProduct {
+    const WeightMatrix* w;
+    const quant::detail::TypeKernels* kernels;
+    const quant::QuantizedActivations* x;
+    int64_t n;
+    float* y;
+    int64_t ldy;
+};
+
+// Rows per band: a multiple of the tile height whose weights (about 32 KiB) stay in L1 while all
+// n activation vectors pass over them.
+int64_t band_rows(const WeightMatrix& w) {
+    constexpr int64_t kBandBytes = 32 * 1024;
+    return std::max<int64_t>(1, kBandBytes / static_cast<int64_t>(w.row_stride) / quant::kTileRows) * quant::kTileRows;
+}
+
+// Rows [r0, r1) of p for every token, in tiles of kTileRows rows × kTileTokens tokens (each weight
+// block is unpacked once per four tokens, each activation block loaded once per four rows). The
+// weights of rows [r1, prefetch_end) are fetched meanwhile, a slice per token tile.
+void run_band(const QuantizedProduct& p, int64_t r0, int64_t r1, int64_t prefetch_end) {
     using quant::kTileRows;
     using quant::kTileTokens;
-    thread_local quant::QuantizedActivations quantized;
-    quantized.quantize(quant::activation_format(w.type), x, n, w.cols, ldx);
-    const int64_t band_bytes = 32 * 1024;
-    const int64_t band = std::max<int64_t>(1, band_bytes / static_cast<int64_t>(w.row_stride) / kTileRows) * kTileRows;
-    const struct {
-        const WeightMatrix& w;
-        const quant::detail::TypeKernels& kernels;
-        const quant::QuantizedActivations& x;
-        int64_t n;
-        float* y;
-        int64_t ldy, band;
-    } job{w, kernels, quantized, n, y, ldy, band};
-    pool.parallel_for(w.rows, [&job](int64_t begin, int64_t end, int) {
-        const WeightMatrix& w = job.w;
-        for (int64_t r0 = begin; r0 < end; r0 += job.band) {
-            const int64_t r1 = std::min(end, r0 + job.band);
-            int64_t i = 0;
-            for (; i + kTileTokens <= job.n; i += kTileTokens) {
-                quant::QuantizedRow tokens[kTileTokens];
-                for (int t = 0; t < kTileTokens; ++t) tokens[t] = job.x.row(i + t);
-                int64_t r = r0;
-                for (; r + kTileRows <= r1; r += kTileRows) {
-                    float out[kTileRows * kTileTokens];
-                    job.kernels.dot_q8_tile(w.row(r), w.row_stride, tokens, w.cols, out);
-                    for (int t = 0; t < kTileTokens; ++t)
-                        std::copy_n(out + t * kTileRows, kTileRows, job.y + (i + t) * job.ldy + r);
-                }
-                for (; r < r1; ++r) {
-                    float out[kTileTokens];
-                    job.kernels.dot_q8_x4(w.row(r), tokens, w.cols, out);
-                    for (int t = 0; t < kTileTokens; ++t) job.y[(i + t) * job.ldy + r] = out[t];
-                }
-            }
-            for (; i < job.n; ++i) {
-                const quant::QuantizedRow xi = job.x.row(i);
-                for (int64_t r = r0; r < r1; ++r) job.y[i * job.ldy + r] = job.kernels.dot_q8(w.row(r), xi, w.cols);
-            }
+    const WeightMatrix& w = *p.w;
+    const uint8_t* next = w.row(r1);
+    const int64_t next_bytes = (prefetch_end - r1) * static_cast<int64_t>(w.row_stride);
+    const int64_t slice = next_bytes / std::max<int64_t>(1, p.n / kTileTokens) + 64;
+    int64_t i = 0;
+    for (; i + kTileTokens <= p.n; i += kTileTokens) {
+        const int64_t tile = i / kTileTokens;
+        for (int64_t at = tile * slice; at < std::min(next_bytes, (tile + 1) * slice); at += 64) __builtin_prefetch(next + at, 0, 2);
+        quant::QuantizedRow tokens[kTileTokens];
+        for (int t = 0; t < kTileTokens; ++t) tokens[t] = p.x->row(i + t);
+        int64_t r = r0;
+        for (; r + kTileRows <= r1; r += kTileRows) {
+            float out[kTileRows * kTileTokens];
+            p.kernels->dot_q8_tile(w.row(r), w.row_stride, tokens, w.cols, out);
+            for (int t = 0; t < kTileTokens; ++t) std::copy_n(out + t * kTileRows, kTileRows, p.y + (i + t) * p.ldy + r);
         }
-    }, band);
+        for (; r < r1; ++r) {
+            float out[kTileTokens];
+            p.kernels->dot_q8_x4(w.row(r), tokens, w.cols, out);
+            for (int t = 0; t < kTileTokens; ++t) p.y[(i + t) * p.ldy + r] = out[t];
+        }
+    }
+    for (; i < p.n; ++i) {
+        const quant::QuantizedRow xi = p.x->row(i);
+        for (int64_t r = r0; r < r1; ++r) p.y[i * p.ldy + r] = p.kernels->dot_q8(w.row(r), xi, w.cols);
+    }
+}
+
+// Every band of every product in one parallel loop, chunks cut by weight bytes × tokens.
+void run_products(const std::vector<QuantizedProduct>& products, ThreadPool& pool) {
+    struct Band {
+        const QuantizedProduct* product;
+        int64_t r0, r1;
+    };
+    thread_local std::vector<Band> bands;
+    thread_local std::vector<int64_t> cost_before;  // prefix sums over bands
+    bands.clear();
+    cost_before.assign(1, 0);
+    for (const QuantizedProduct& p : products) {
+        const int64_t rows = band_rows(*p.w);
+        for (int64_t r0 = 0; r0 < p.w->rows; r0 += rows) {
+            const int64_t r1 = std::min(p.w->rows, r0 + rows);
+            bands.push_back({&p, r0, r1});
+            cost_before.push_back(cost_before.back() + (r1 - r0) * static_cast<int64_t>(p.w->row_stride) * p.n);
+        }
+    }
+    const std::vector<Band>& all = bands;
+    const std::vector<int64_t>& costs = cost_before;
+    pool.parallel_for_weighted(static_cast<int64_t>(all.size()), [&costs](int64_t b) { return costs[b]; },
+                               [&all](int64_t begin, int64_t end, int) {
+        for (int64_t b = begin; b < end; ++b) {
+            const Band& band = all[b];
+            const bool next_is_mine = b + 1 < end && all[b + 1].product == band.product;
+            run_band(*band.product, band.r0, band.r1, next_is_mine ? all[b + 1].r1 : band.r1);
+        }
+    });
 }
 
 }  // namespace
@@ -127,7 +160,9 @@ void matmul(const WeightMatrix& w, const float* x, int64_t ldx, int64_t n, float
     }
     const quant::detail::TypeKernels& kernels = kernels_for(w);
     if (integer_dot(w.type)) {
-        matmul_quantized(w, kernels, x, ldx, n, y, ldy, pool);
+        thread_local quant::QuantizedActivations quantized;
+        quantized.quantize(quant::activation_format(w.type), x, n, w.cols, ldx);
+        run_products({{&w, &kernels, &quantized, n, y, ldy}}, pool);
         return;
     }
     // Expanded rows per tile: about 128 KiB of F32, which stays in L2 while every activation
@@ -160,6 +195,33 @@ void matmul(const WeightMatrix& w, const float* x, int64_t ldx, int64_t n, float
             job.gemm(tile, rows, w.cols, job.x, job.ldx, job.n, job.y + r0, job.ldy);
         }
     }, job.tile_rows);
+}
+
+void matmul_batch(const std::vector<MatmulJob>& jobs, ThreadPool& pool) {
+    thread_local std::vector<quant::QuantizedActivations> quantized;  // buffers kept across calls
+    quantized.reserve(jobs.size());  // no reallocation below: products point into it
+    std::vector<QuantizedProduct> products;
+    products.reserve(jobs.size());
+    size_t used = 0;
+    const MatmulJob* previous = nullptr;  // the last job quantized
+    for (const MatmulJob& job : jobs) {
+        if (job.n <= 0) continue;
+        const quant::detail::TypeKernels& kernels = kernels_for(job.w);
+        if (!integer_dot(job.w.type)) {
+            matmul(job.w, job.x, job.ldx, job.n, job.y, job.ldy, pool);
+            continue;
+        }
+        const quant::ActivationFormat format = quant::activation_format(job.w.type);
+        const bool shared = previous && previous->x == job.x && previous->ldx == job.ldx && previous->n == job.n &&
+                            previous->w.cols == job.w.cols && quant::activation_format(previous->w.type) == format;
+        if (!shared) {
+            if (used == quantized.size()) quantized.emplace_back();
+            quantized[used++].quantize(format, job.x, job.n, job.w.cols, job.ldx);
+            previous = &job;
+        }
+        products.push_back({&job.w, &kernels, &quantized[used - 1], job.n, job.y, job.ldy});
+    }
+    run_products(products, pool);
 }
 
 }  // namespace moe

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "gguf/tensor_types.h"
 #include "quant/activations.h"
@@ -69,5 +70,18 @@ void matvec(const WeightMatrix& w, const float* x, float* y, ThreadPool& pool);
 // each stored row is expanded once and reused for all n.
 void matmul(const WeightMatrix& w, const float* x, int64_t ldx, int64_t n, float* y, int64_t ldy,
             ThreadPool& pool);
+
+// Several products Y = X · Wᵀ in one parallel loop (every expert's gate and up projections of a
+// prefill): one barrier instead of one per product, and consecutive jobs with the same
+// activations quantize them once. Products that keep F32 activations (--exact, F32/F16 weights)
+// run one after another as matmul does.
+struct MatmulJob {
+    WeightMatrix w;
+    const float* x;  // (n, w.cols), row stride ldx
+    int64_t ldx, n;
+    float* y;  // (n, w.rows), row stride ldy
+    int64_t ldy;
+};
+void matmul_batch(const std::vector<MatmulJob>& jobs, ThreadPool& pool);
 
 }  // namespace moe
