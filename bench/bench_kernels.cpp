@@ -6,8 +6,9 @@
 // weight bytes per second as a percentage of measure_read_bandwidth_gbs() with the same number of
 // threads, measured in this process.
 //
-// dot_in_cache/<type> gives one core's compute ceiling (weights stay in L2), and matmul/<type>
-// the prefill rate in GFLOP/s. matvec/ and matmul/ run the default path (activations quantized to
+// dot_in_cache/<type> gives one core's compute ceiling (weights stay in L2), int8_tile_in_cache/
+// and int8_dot_in_cache/ the same for the prefill GEMM's 4×4 tiles and the one-row integer dot,
+// and matmul/<type> the prefill rate in GFLOP/s. matvec/ and matmul/ run the default path (activations quantized to
 // 8 bits, integer dot products); matvec_exact/ and matmul_exact/ the --exact path (F32
 // activations), so the two kernels' GB/s stand side by side.
 //
@@ -29,6 +30,7 @@
 #include "gguf/tensor_types.h"
 #include "parallel/thread_pool.h"
 #include "quant/bandwidth.h"
+#include "quant/activations.h"
 #include "quant/matmul.h"
 #include "quant/quant.h"
 
@@ -149,6 +151,44 @@ void BM_DotInCache(benchmark::State& state, GgmlType type) {
     state.SetBytesProcessed(static_cast<int64_t>(stride * kRows) * state.iterations());
 }
 
+// One core's prefill ceiling: 64 cached rows against 4 quantized activation vectors, either as 16
+// GEMM tiles (dot_tile_q8: each weight load serves the 4 tokens, 4 rows share each activation load)
+// or as 256 one-row, one-token integer dots. GB/s counts the weight bytes once per token.
+void BM_Int8InCache(benchmark::State& state, GgmlType type, bool tiles) {
+    constexpr int64_t kRows = 64;
+    const size_t stride = moe::row_bytes(type, kCols);
+    std::vector<uint8_t> rows(stride * kRows);
+    std::mt19937 rng(5);
+    std::normal_distribution<float> normal(0.0f, 0.02f);
+    std::vector<float> values(kCols);
+    for (int64_t r = 0; r < kRows; ++r) {
+        for (float& v : values) v = normal(rng);
+        moe::quant::quantize_row(type, values.data(), rows.data() + r * stride, kCols);
+    }
+    std::vector<float> x(moe::quant::kTileTokens * kCols);
+    for (float& v : x) v = normal(rng);
+    moe::quant::QuantizedActivations quantized;
+    quantized.quantize(moe::quant::activation_format(type), x.data(), moe::quant::kTileTokens, kCols, kCols);
+    moe::quant::QuantizedRow tokens[moe::quant::kTileTokens];
+    for (int t = 0; t < moe::quant::kTileTokens; ++t) tokens[t] = quantized.row(t);
+    float out[moe::quant::kTileRows * moe::quant::kTileTokens];
+    for (auto _ : state) {
+        for (int64_t r = 0; r < kRows; r += moe::quant::kTileRows) {
+            if (tiles) {
+                moe::quant::dot_tile_q8(type, rows.data() + r * stride, stride, tokens, kCols, out);
+            } else {
+                for (int t = 0; t < moe::quant::kTileTokens; ++t)
+                    for (int k = 0; k < moe::quant::kTileRows; ++k)
+                        out[t * moe::quant::kTileRows + k] = moe::quant::dot_row_q8(type, rows.data() + (r + k) * stride, tokens[t], kCols);
+            }
+            benchmark::DoNotOptimize(out);
+        }
+    }
+    const double products = static_cast<double>(kRows * moe::quant::kTileTokens) * static_cast<double>(state.iterations());
+    state.SetBytesProcessed(static_cast<int64_t>(products * static_cast<double>(stride)));
+    state.counters["GMAC/s"] = benchmark::Counter(products * kCols / 1e9, benchmark::Counter::kIsRate);
+}
+
 // Prompt prefill: n activations against one (cached) matrix; compute-bound, reported in GFLOP/s.
 void BM_Matmul(benchmark::State& state, GgmlType type, int64_t rows, int threads, bool exact) {
     const moe::ExactActivations precision(exact);
@@ -175,6 +215,12 @@ int main(int argc, char** argv) {
     for (GgmlType type : types) {
         const std::string name = "dot_in_cache/" + moe::type_name(type);
         benchmark::RegisterBenchmark(name.c_str(), BM_DotInCache, type);
+    }
+    for (GgmlType type : {GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q5_0, GgmlType::Q6_K}) {
+        for (bool tiles : {true, false}) {
+            const std::string name = (tiles ? "int8_tile_in_cache/" : "int8_dot_in_cache/") + moe::type_name(type);
+            benchmark::RegisterBenchmark(name.c_str(), BM_Int8InCache, type, tiles);
+        }
     }
     for (GgmlType type : types) {
         for (int64_t rows : {int64_t{1408}, int64_t{10944}}) {

@@ -18,44 +18,70 @@ inline __m512 two_scales(float a, float b) {
     return _mm512_insertf32x8(_mm512_set1_ps(a), _mm256_set1_ps(b), 1);
 }
 
-// 64 codes of two consecutive 32-byte runs (first, second), or of `first` alone (upper half zero).
-inline __m512i two_runs(const void* first, const void* second, bool both) {
-    const __m512i low = _mm512_zextsi256_si512(load256(first));
-    return both ? _mm512_inserti64x4(low, load256(second), 1) : low;
+// [first, second], or first with the upper half zero.
+inline __m512i two_blocks(__m256i first, __m256i second, bool both) {
+    const __m512i low = _mm512_zextsi256_si512(first);
+    return both ? _mm512_inserti64x4(low, second, 1) : low;
 }
 
-// Q8_0 weights × Q8_0-style activations, two blocks per vector. vpdpbusd multiplies unsigned by
-// signed bytes, so the activation codes go in offset by 128 (q ^ 0x80 = q + 128) and each row's
-// sum starts at −128·Σw, computed once per row and block pair for all four tokens:
-// Σ (q + 128)·w − 128·Σ w = Σ q·w, exactly (every term fits int32 many times over).
-void tile_q8_0(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n, float* out) {
+// The signed codes of one 32-value block whose value j is d·code j (d an F16 at the block's start).
+struct CodesQ4_0 {
+    using Block = BlockQ4_0;
+    static __m256i codes(const Block& b) { return _mm256_sub_epi8(split_nibbles(b.qs), _mm256_set1_epi8(8)); }
+};
+struct CodesQ5_0 {
+    using Block = BlockQ5_0;
+    static __m256i codes(const Block& b) { return _mm256_sub_epi8(five_bit_quants(b.qs, b.qh), _mm256_set1_epi8(16)); }
+};
+struct CodesQ8_0 {
+    using Block = BlockQ8_0;
+    static __m256i codes(const Block& b) { return load256(b.qs); }
+};
+
+// Q4_0/Q5_0/Q8_0 weights × Q8_0-style activations, two blocks per vector, each block decoded once
+// for four tokens. vpdpbusd multiplies unsigned by signed bytes, so the activation codes go in
+// offset by 128 (q ^ 0x80 = q + 128) and each row's sum starts at −128·Σw, computed once per row
+// and block pair: Σ (q + 128)·w − 128·Σ w = Σ q·w, exactly (every term fits int32 many times over).
+// The float sums follow the four-token kernel's order (one 8-lane chain, block after block), so a
+// tile is bit for bit that kernel and a prefill rounds as before tiles: summing two blocks per
+// float step instead moved one deepseek2 conformance run past its tolerance (Q5_0) and cost
+// deepseek2-q8_0 a routing set.
+template <class Format>
+void tile_legacy(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n, float* out) {
+    using Block = typename Format::Block;
     const __m512i offset = _mm512_set1_epi8(static_cast<char>(0x80));
-    __m512 acc[kTileRows][kTileTokens];
+    __m256 acc[kTileRows][kTileTokens];
     for (auto& row : acc)
-        for (auto& a : row) a = _mm512_setzero_ps();
+        for (auto& a : row) a = _mm256_setzero_ps();
     const int64_t blocks = n / kQK;
     for (int64_t i = 0; i < blocks; i += 2) {
         const bool both = i + 1 < blocks;
         __m512i codes[kTileRows], start[kTileRows];
         __m512 dw[kTileRows];
         for (int r = 0; r < kTileRows; ++r) {
-            const auto* b = reinterpret_cast<const BlockQ8_0*>(w + r * stride) + i;
-            codes[r] = two_runs(b[0].qs, b[1].qs, both);
+            const Block* b = reinterpret_cast<const Block*>(w + r * stride) + i;
+            codes[r] = two_blocks(Format::codes(b[0]), both ? Format::codes(b[1]) : _mm256_setzero_si256(), both);
             start[r] = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), offset, codes[r]));
             dw[r] = two_scales(half(b[0].d), both ? half(b[1].d) : 0.0f);
         }
         for (int t = 0; t < kTileTokens; ++t) {
             const int8_t* q = x[t].q + i * kQK;
-            const __m512i shifted = _mm512_xor_si512(two_runs(q, q + kQK, both), offset);
+            const __m512i shifted = _mm512_xor_si512(two_blocks(load256(q), both ? load256(q + kQK) : _mm256_setzero_si256(), both), offset);
             const __m512 dx = two_scales(x[t].d[i], x[t].d[both ? i + 1 : i]);
             for (int r = 0; r < kTileRows; ++r) {
                 const __m512i sums = _mm512_dpbusd_epi32(start[r], shifted, codes[r]);
-                acc[r][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), _mm512_mul_ps(dw[r], dx), acc[r][t]);
+                const __m512 scales = _mm512_mul_ps(dw[r], dx);  // dw·dx of each block, as the scalar product
+                acc[r][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm512_castsi512_si256(sums)), _mm512_castps512_ps256(scales),
+                                            acc[r][t]);
+                if (both) {
+                    acc[r][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm512_extracti64x4_epi64(sums, 1)),
+                                                _mm512_extractf32x8_ps(scales, 1), acc[r][t]);
+                }
             }
         }
     }
     for (int t = 0; t < kTileTokens; ++t)
-        for (int r = 0; r < kTileRows; ++r) out[t * kTileRows + r] = _mm512_reduce_add_ps(acc[r][t]);
+        for (int r = 0; r < kTileRows; ++r) out[t * kTileRows + r] = reduce256(acc[r][t]);
 }
 
 // Q4_K weights × Q8_K-style activations, 64 values per vector: the 32 bytes qs[32c..32c+31] hold
@@ -120,7 +146,9 @@ void tile_q4_k(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n
 }  // namespace
 
 void add_avx512_tiles(KernelTable& table) {
-    table.types[static_cast<uint32_t>(GgmlType::Q8_0)].dot_q8_tile = tile_q8_0;
+    table.types[static_cast<uint32_t>(GgmlType::Q4_0)].dot_q8_tile = tile_legacy<CodesQ4_0>;
+    table.types[static_cast<uint32_t>(GgmlType::Q5_0)].dot_q8_tile = tile_legacy<CodesQ5_0>;
+    table.types[static_cast<uint32_t>(GgmlType::Q8_0)].dot_q8_tile = tile_legacy<CodesQ8_0>;
     table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8_tile = tile_q4_k;
 }
 

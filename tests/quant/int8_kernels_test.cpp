@@ -128,6 +128,34 @@ TEST_P(Int8KernelTest, Q4_KBlockByHand) {
     EXPECT_EQ(dot_row_q8(GgmlType::Q4_K, &b, x.view(), 256), 896.0f);
 }
 
+// Q5_0 rows of three blocks: low nibbles 3 everywhere, fifth bit set on even rows (code 19 − 16 = 3)
+// and clear on odd ones (3 − 16 = −13); row r's scale r + 1; every activation code t + 1, scale 0.5.
+TEST_P(Int8KernelTest, Q5_0TileByHand) {
+    constexpr int kBlocks = 3;
+    BlockQ5_0 rows[kTileRows][kBlocks]{};
+    for (int r = 0; r < kTileRows; ++r) {
+        for (BlockQ5_0& b : rows[r]) {
+            b.d = fp32_to_fp16(static_cast<float>(r + 1));
+            for (uint8_t& q : b.qs) q = 0x33;
+            for (uint8_t& h : b.qh) h = r % 2 ? 0x00 : 0xFF;
+        }
+    }
+    HandRow x[kTileTokens];
+    QuantizedRow views[kTileTokens];
+    for (int t = 0; t < kTileTokens; ++t) {
+        x[t] = constant_row(96, static_cast<int8_t>(t + 1), 0.5f, 32);
+        views[t] = x[t].view();
+    }
+    float out[kTileRows * kTileTokens];
+    dot_tile_q8(GgmlType::Q5_0, rows, sizeof rows[0], views, 96, out);
+    for (int t = 0; t < kTileTokens; ++t) {
+        for (int r = 0; r < kTileRows; ++r) {
+            const int code = r % 2 ? -13 : 3;  // 96 values of (r + 1)·code times 0.5·(t + 1)
+            EXPECT_EQ(out[t * kTileRows + r], 48.0f * (r + 1) * code * (t + 1)) << "t=" << t << " r=" << r;
+        }
+    }
+}
+
 TEST_P(Int8KernelTest, Q4_KTileByHand) {
     BlockQ4_K rows[kTileRows]{};
     for (int r = 0; r < kTileRows; ++r) {
@@ -266,31 +294,35 @@ TEST_P(Int8DotTest, TileMatchesTheSingleRowKernel) {
     }
 }
 
-// The Q4_K tile sums the same integers and rounds the same floats as the one-row kernel, so a
-// prefill gives the very logits it gave before tiles (the conformance runs depend on that).
-TEST(Int8Tile, Q4_KIsBitForBitTheOneRowKernelOnEveryIsa) {
+// The Q4_0, Q5_0 and Q4_K tiles sum the same integers and round the same floats as the one-row
+// kernels, so a prefill gives the very logits it gave before tiles (the conformance runs depend on
+// it). Q8_0's one-row kernel keeps four float chains for speed, so its tile (one chain, like the
+// four-token kernel) is held to the tolerance above.
+TEST(Int8Tile, RoundsLikeTheOneRowKernelOnEveryIsa) {
     std::mt19937 rng(987);
-    const int64_t n = 1024;
-    const size_t stride = row_bytes(GgmlType::Q4_K, n);
-    std::vector<uint8_t> rows;
-    for (int r = 0; r < kTileRows; ++r) {
-        const std::vector<uint8_t> row = random_row(GgmlType::Q4_K, n, rng);
-        rows.insert(rows.end(), row.begin(), row.end());
-    }
-    const std::vector<float> x = random_floats(kTileTokens * n, rng, 3.0f);
-    QuantizedActivations quantized;
-    quantized.quantize(ActivationFormat::Q8_256, x.data(), kTileTokens, n, n);
-    QuantizedRow tokens[kTileTokens];
-    for (int t = 0; t < kTileTokens; ++t) tokens[t] = quantized.row(t);
-    for (const std::string& isa : all_isas()) {
-        IsaScope scope(isa);
-        if (!scope.ok()) continue;
-        float out[kTileRows * kTileTokens];
-        dot_tile_q8(GgmlType::Q4_K, rows.data(), stride, tokens, n, out);
-        for (int t = 0; t < kTileTokens; ++t)
-            for (int r = 0; r < kTileRows; ++r)
-                EXPECT_EQ(out[t * kTileRows + r], dot_row_q8(GgmlType::Q4_K, rows.data() + r * stride, tokens[t], n))
-                    << isa << " t=" << t << " r=" << r;
+    const int64_t n = 1024 + 256;  // 40 legacy blocks, 5 super-blocks
+    for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q5_0, GgmlType::Q4_K}) {
+        const size_t stride = row_bytes(type, n);
+        std::vector<uint8_t> rows;
+        for (int r = 0; r < kTileRows; ++r) {
+            const std::vector<uint8_t> row = random_row(type, n, rng);
+            rows.insert(rows.end(), row.begin(), row.end());
+        }
+        const std::vector<float> x = random_floats(kTileTokens * n, rng, 3.0f);
+        QuantizedActivations quantized;
+        quantized.quantize(activation_format(type), x.data(), kTileTokens, n, n);
+        QuantizedRow tokens[kTileTokens];
+        for (int t = 0; t < kTileTokens; ++t) tokens[t] = quantized.row(t);
+        for (const std::string& isa : all_isas()) {
+            IsaScope scope(isa);
+            if (!scope.ok()) continue;
+            float out[kTileRows * kTileTokens];
+            dot_tile_q8(type, rows.data(), stride, tokens, n, out);
+            for (int t = 0; t < kTileTokens; ++t)
+                for (int r = 0; r < kTileRows; ++r)
+                    EXPECT_EQ(out[t * kTileRows + r], dot_row_q8(type, rows.data() + r * stride, tokens[t], n))
+                        << type_name(type) << " " << isa << " t=" << t << " r=" << r;
+        }
     }
 }
 
