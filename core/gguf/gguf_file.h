@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -146,27 +147,42 @@ private:
     std::vector<std::unique_ptr<GgufFile>> shards_;  // further split files, kept mapped
 };
 
-// Builds a GGUF v3 file in memory and writes it atomically (temp file + rename).
+// Builds a GGUF v3 file and writes it atomically (temp file + rename). Tensor data may be given
+// as bytes or as a filler called while the file is written, one tensor at a time, so a file far
+// larger than memory (a full-size synthetic model) never has to be held whole.
 class GgufWriter {
 public:
+    // Writes exactly the tensor's byte size (row_bytes(type, ne[0]) · ne[1] · ne[2] · ne[3]) to out.
+    using TensorFiller = std::function<void(uint8_t* out)>;
+
     explicit GgufWriter(uint32_t alignment = 32) : alignment_(alignment) {}
     // Keeps insertion order; replaces the same key. general.alignment (UINT32, a power of two up
     // to 1 MiB) also sets the alignment.
     void set(const std::string& key, Value value);
-    // `data` must hold exactly row_bytes(type, ne[0]) * ne[1] * ne[2] * ne[3] bytes.
+    // `data` must hold exactly the tensor's byte size.
     void add_tensor(const std::string& name, GgmlType type, const std::vector<int64_t>& ne,
                     std::vector<uint8_t> data);
+    // The same, with bytes made by `fill` while the file is written.
+    void add_streamed_tensor(const std::string& name, GgmlType type, const std::vector<int64_t>& ne,
+                             TensorFiller fill);
     void add_f32_tensor(const std::string& name, const std::vector<int64_t>& ne, const std::vector<float>& values);
     std::vector<uint8_t> to_bytes() const;
-    void write(const std::string& path) const;  // throws std::runtime_error with the path on failure
+    // Throws std::runtime_error with the path on failure (the file at `path` is then untouched).
+    void write(const std::string& path) const;
 
 private:
     struct PendingTensor {
         std::string name;
         GgmlType type;
         std::vector<int64_t> ne;
-        std::vector<uint8_t> data;
+        uint64_t nbytes;
+        TensorFiller fill;
     };
+    // Validates a new tensor (unique name, known type, shape) and returns its byte size.
+    uint64_t checked_byte_size(const std::string& name, GgmlType type, const std::vector<int64_t>& ne) const;
+    // Hands the file to `sink` in pieces: the header, then each tensor's padded data.
+    void emit(const std::function<void(const uint8_t* data, size_t size)>& sink) const;
+
     uint32_t alignment_;
     bool alignment_key_ = false;  // general.alignment was set as a key: written where it was set
     std::vector<std::pair<std::string, Value>> kv_;

@@ -1,6 +1,8 @@
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <stdexcept>
 #include <utility>
 
@@ -117,8 +119,7 @@ void GgufWriter::set(const std::string& key, Value value) {
     kv_.emplace_back(key, std::move(value));
 }
 
-void GgufWriter::add_tensor(const std::string& name, GgmlType type, const std::vector<int64_t>& ne,
-                            std::vector<uint8_t> data) {
+uint64_t GgufWriter::checked_byte_size(const std::string& name, GgmlType type, const std::vector<int64_t>& ne) const {
     auto fail = [&name](const std::string& problem) {
         throw std::invalid_argument("GgufWriter: tensor '" + name + "': " + problem);
     };
@@ -134,17 +135,28 @@ void GgufWriter::add_tensor(const std::string& name, GgmlType type, const std::v
     if (ne[0] % traits->block_size != 0) {
         fail("ne[0] = " + std::to_string(ne[0]) + " is not a multiple of the " + traits->name + " block size");
     }
-    uint64_t expected_bytes = row_bytes(type, ne[0]);
+    uint64_t nbytes = row_bytes(type, ne[0]);
     for (size_t d = 1; d < ne.size(); ++d) {
-        if (__builtin_mul_overflow(expected_bytes, static_cast<uint64_t>(ne[d]), &expected_bytes)) {
-            fail("byte size overflows");
-        }
+        if (__builtin_mul_overflow(nbytes, static_cast<uint64_t>(ne[d]), &nbytes)) fail("byte size overflows");
     }
-    if (data.size() != expected_bytes) {
-        fail("has " + std::to_string(data.size()) + " bytes of data, its shape needs " +
-             std::to_string(expected_bytes));
+    return nbytes;
+}
+
+void GgufWriter::add_streamed_tensor(const std::string& name, GgmlType type, const std::vector<int64_t>& ne,
+                                     TensorFiller fill) {
+    tensors_.push_back({name, type, ne, checked_byte_size(name, type, ne), std::move(fill)});
+}
+
+void GgufWriter::add_tensor(const std::string& name, GgmlType type, const std::vector<int64_t>& ne,
+                            std::vector<uint8_t> data) {
+    const uint64_t nbytes = checked_byte_size(name, type, ne);
+    if (data.size() != nbytes) {
+        throw std::invalid_argument("GgufWriter: tensor '" + name + "': has " + std::to_string(data.size()) +
+                                    " bytes of data, its shape needs " + std::to_string(nbytes));
     }
-    tensors_.push_back({name, type, ne, std::move(data)});
+    auto bytes = std::make_shared<const std::vector<uint8_t>>(std::move(data));
+    tensors_.push_back(
+        {name, type, ne, nbytes, [bytes](uint8_t* out) { std::copy(bytes->begin(), bytes->end(), out); }});
 }
 
 void GgufWriter::add_f32_tensor(const std::string& name, const std::vector<int64_t>& ne,
@@ -156,7 +168,7 @@ void GgufWriter::add_f32_tensor(const std::string& name, const std::vector<int64
 
 // llama.cpp's layout: header, kv pairs, tensor infos, zero padding to the alignment, then each
 // tensor's data in info order, each followed by zero padding to the alignment.
-std::vector<uint8_t> GgufWriter::to_bytes() const {
+void GgufWriter::emit(const std::function<void(const uint8_t* data, size_t size)>& sink) const {
     check_alignment(alignment_);
     const bool write_alignment = !alignment_key_ && alignment_ != kDefaultAlignment;
 
@@ -165,11 +177,10 @@ std::vector<uint8_t> GgufWriter::to_bytes() const {
     uint64_t data_bytes = 0;
     for (const PendingTensor& t : tensors_) {
         offsets.push_back(data_bytes);
-        data_bytes = layout::align_up(data_bytes + t.data.size(), alignment_);
+        data_bytes = layout::align_up(data_bytes + t.nbytes, alignment_);
     }
 
     std::vector<uint8_t> out;
-    out.reserve(data_bytes + 4096);
     ByteWriter w(out);
     w.put_bytes(layout::kMagic, sizeof(layout::kMagic));
     w.put<uint32_t>(layout::kVersion);
@@ -194,16 +205,26 @@ std::vector<uint8_t> GgufWriter::to_bytes() const {
         w.put<uint64_t>(offsets[i]);
     }
     w.pad_to(alignment_);
-    for (const PendingTensor& t : tensors_) {
-        w.put_bytes(t.data.data(), t.data.size());
-        w.pad_to(alignment_);
+    sink(out.data(), out.size());
+    for (const PendingTensor& t : tensors_) {  // one tensor in memory at a time
+        out.assign(layout::align_up(t.nbytes, alignment_), 0);
+        t.fill(out.data());
+        sink(out.data(), out.size());
     }
-    return out;
+}
+
+std::vector<uint8_t> GgufWriter::to_bytes() const {
+    std::vector<uint8_t> bytes;
+    emit([&](const uint8_t* data, size_t size) { bytes.insert(bytes.end(), data, data + size); });
+    return bytes;
 }
 
 void GgufWriter::write(const std::string& path) const {
-    const std::vector<uint8_t> bytes = to_bytes();
-    write_file_atomically(path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+    AtomicFileWriter file(path);
+    emit([&](const uint8_t* data, size_t size) {
+        file.write(std::string_view(reinterpret_cast<const char*>(data), size));
+    });
+    file.commit();
 }
 
 }  // namespace moe::gguf

@@ -41,12 +41,12 @@ int block_index(const std::string& name) {
 }
 
 // The slices of `t` (split along its last dimension into n_expert equal parts) listed in `kept`.
-std::vector<uint8_t> slice_experts(const gguf::TensorInfo& t, int n_expert, const std::vector<int>& kept) {
-    const uint64_t slice = t.nbytes / static_cast<uint64_t>(n_expert);
-    std::vector<uint8_t> out;
-    out.reserve(slice * kept.size());
-    for (int e : kept) out.insert(out.end(), t.data + slice * e, t.data + slice * (e + 1));
-    return out;
+// Copies the kept experts' slices of t, in order, to out when the pruned file is written.
+gguf::GgufWriter::TensorFiller slice_experts(const gguf::TensorInfo& t, int n_expert, std::vector<int> kept) {
+    return [&t, n_expert, kept = std::move(kept)](uint8_t* out) {
+        const uint64_t slice = t.nbytes / static_cast<uint64_t>(n_expert);
+        for (int e : kept) out = std::copy(t.data + slice * e, t.data + slice * (e + 1), out);
+    };
 }
 
 }  // namespace
@@ -131,7 +131,7 @@ PruneResult prune_experts(const std::string& model_path, const ExpertLoads& load
         std::vector<int64_t> ne(t.ne, t.ne + std::max<uint32_t>(t.n_dims, 1));
         const int layer = block_index(t.name);
         if (layer < 0 || !is_per_expert(t.name, layer)) {
-            writer.add_tensor(t.name, t.type, ne, std::vector<uint8_t>(t.data, t.data + t.nbytes));
+            writer.add_streamed_tensor(t.name, t.type, ne, [&t](uint8_t* out) { std::copy(t.data, t.data + t.nbytes, out); });
             continue;
         }
         if (ne.back() != n_expert)
@@ -146,7 +146,7 @@ PruneResult prune_experts(const std::string& model_path, const ExpertLoads& load
                        gguf::Value::i32_array(std::vector<int32_t>(kept->second.begin(), kept->second.end())));
         }
         ne.back() = keep;
-        writer.add_tensor(t.name, t.type, ne, slice_experts(t, n_expert, kept->second));
+        writer.add_streamed_tensor(t.name, t.type, ne, slice_experts(t, n_expert, kept->second));
         ++result.tensors_sliced;
     }
     writer.write(output_path);

@@ -132,18 +132,20 @@ public:
         int64_t rows = 1;
         for (size_t i = 1; i < ne.size(); ++i) rows *= ne[i];
         const size_t stride = row_bytes(type, ne[0]);
-        std::vector<uint8_t> data(stride * rows);
         const uint64_t tensor_seed = options_.seed * 0x100000001B3ull ^ std::hash<std::string>{}(name);
-        pool_.parallel_for(rows, [&](int64_t begin, int64_t end, int) {
-            std::vector<float> values(ne[0]);
-            for (int64_t r = begin; r < end; ++r) {
-                uint64_t state = tensor_seed + static_cast<uint64_t>(r) * 0x2545F4914F6CDD1Dull;
-                for (auto& v : values)
-                    v = amplitude * (static_cast<float>(splitmix64(state) >> 40) / 8388608.0f - 1.0f);
-                quant::quantize_row(type, values.data(), data.data() + stride * r, ne[0]);
-            }
+        const int64_t cols = ne[0];
+        // Made while the file is written, so only one tensor is ever in memory.
+        writer_.add_streamed_tensor(name, type, ne, [=, &pool = pool_](uint8_t* data) {
+            pool.parallel_for(rows, [&](int64_t begin, int64_t end, int) {
+                std::vector<float> values(cols);
+                for (int64_t r = begin; r < end; ++r) {
+                    uint64_t state = tensor_seed + static_cast<uint64_t>(r) * 0x2545F4914F6CDD1Dull;
+                    for (auto& v : values)
+                        v = amplitude * (static_cast<float>(splitmix64(state) >> 40) / 8388608.0f - 1.0f);
+                    quant::quantize_row(type, values.data(), data + stride * r, cols);
+                }
+            });
         });
-        writer_.add_tensor(name, type, ne, std::move(data));
     }
 
     void ones(TensorRole role, int layer, int64_t n) {

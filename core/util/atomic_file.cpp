@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 
 namespace moe {
 
@@ -44,34 +45,61 @@ void remove_stale_temp_files(const std::string& path, std::chrono::seconds min_a
     }
 }
 
-void write_file_atomically(const std::string& path, std::string_view data) {
-    std::string tmp = path + kTempInfix + "XXXXXX";
-    int fd = mkstemp(tmp.data());
-    if (fd < 0) throw os_error(path, "cannot create a temporary file beside it");
-    fchmod(fd, 0644);
+AtomicFileWriter::AtomicFileWriter(std::string path) : path_(std::move(path)), tmp_(path_ + kTempInfix + "XXXXXX") {
+    fd_ = mkstemp(tmp_.data());
+    if (fd_ < 0) throw os_error(path_, "cannot create a temporary file beside it");
+    fchmod(fd_, 0644);
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+    if (fd_ >= 0) abandon();
+}
+
+void AtomicFileWriter::abandon() {
+    ::close(fd_);
+    fd_ = -1;
+    ::unlink(tmp_.c_str());
+}
+
+void AtomicFileWriter::write(std::string_view data) {
     size_t done = 0;
     while (done < data.size()) {
-        ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        ssize_t n = ::write(fd_, data.data() + done, data.size() - done);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
-            auto err = os_error(path, "write failed");
-            ::close(fd);
-            ::unlink(tmp.c_str());
+            auto err = os_error(path_, "write failed");
+            abandon();
             throw err;
         }
         done += static_cast<size_t>(n);
     }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        auto err = os_error(path, "flush failed");
-        ::unlink(tmp.c_str());
+}
+
+void AtomicFileWriter::commit() {
+    const int fd = std::exchange(fd_, -1);
+    if (::fsync(fd) != 0) {
+        auto err = os_error(path_, "flush failed");
+        ::close(fd);
+        ::unlink(tmp_.c_str());
         throw err;
     }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        auto err = os_error(path, "rename failed");
-        ::unlink(tmp.c_str());
+    if (::close(fd) != 0) {
+        auto err = os_error(path_, "flush failed");
+        ::unlink(tmp_.c_str());
         throw err;
     }
-    remove_stale_temp_files(path, kStaleTempAge);
+    if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
+        auto err = os_error(path_, "rename failed");
+        ::unlink(tmp_.c_str());
+        throw err;
+    }
+    remove_stale_temp_files(path_, kStaleTempAge);
+}
+
+void write_file_atomically(const std::string& path, std::string_view data) {
+    AtomicFileWriter file(path);
+    file.write(data);
+    file.commit();
 }
 
 }  // namespace moe

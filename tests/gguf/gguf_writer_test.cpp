@@ -283,6 +283,59 @@ TEST(GgufWriter, WriteThenOpenMapsTheFile) {
     EXPECT_EQ(file->find_tensor("missing"), nullptr);
 }
 
+// A streamed tensor is made only while the file is written, and the file is byte for byte
+// the one the same bytes given up front make.
+TEST(GgufWriter, StreamedTensorsWriteTheSameBytesAsHeldOnes) {
+    const std::vector<uint8_t> q8 = [] {
+        std::vector<uint8_t> bytes(2 * 34);  // two Q8_0 blocks
+        for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(3 * i + 1);
+        return bytes;
+    }();
+    GgufWriter held, streamed;
+    for (GgufWriter* w : {&held, &streamed}) {
+        w->set("general.architecture", Value::str("gpt-oss"));
+        w->add_f32_tensor("a", {3}, {1, 2, 3});
+    }
+    held.add_tensor("b", GgmlType::Q8_0, {32, 2}, q8);
+    int calls = 0;
+    streamed.add_streamed_tensor("b", GgmlType::Q8_0, {32, 2}, [&](uint8_t* out) {
+        ++calls;
+        std::copy(q8.begin(), q8.end(), out);
+    });
+    EXPECT_EQ(calls, 0);
+    const std::string path = moe::test::temp_dir() + "/streamed.gguf";
+    streamed.write(path);
+    EXPECT_EQ(calls, 1);
+    const std::vector<uint8_t> expected = held.to_bytes();
+    const std::string written = moe::test::read_file(path);
+    EXPECT_EQ(std::vector<uint8_t>(written.begin(), written.end()), expected);
+    // Header: 24 + the key (28 + 4 + 15) + infos a (33) and b (41) = 145, padded to 160; then a's
+    // 12 bytes padded to 32 and b's 68 padded to 96.
+    EXPECT_EQ(expected.size(), 160u + 32u + 96u);
+    const auto file = parse_bytes(expected);
+    EXPECT_TRUE(std::equal(q8.begin(), q8.end(), file->find_tensor("b")->data));
+}
+
+// A filler that fails half-way (a quantizer error, a full disk) leaves the old file in place
+// and no temporary file beside it.
+TEST(GgufWriter, AFailedStreamLeavesTheOldFileAndNoTemporary) {
+    const std::string dir = moe::test::temp_dir();
+    const std::string path = dir + "/model.gguf";
+    GgufWriter first;
+    first.add_f32_tensor("a", {1}, {1});
+    first.write(path);
+    const std::string before = moe::test::read_file(path);
+
+    GgufWriter failing;
+    failing.add_f32_tensor("a", {1}, {2});
+    failing.add_streamed_tensor("b", GgmlType::F32, {4}, [](uint8_t*) { throw std::runtime_error("disk full"); });
+    EXPECT_THROW(failing.write(path), std::runtime_error);
+    EXPECT_EQ(moe::test::read_file(path), before);
+    size_t files = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir)) ++files;
+    EXPECT_EQ(files, 1u);
+}
+
 TEST(GgufWriter, WriteIntoAMissingFolderNamesThePath) {
     GgufWriter writer;
     const std::string path = moe::test::temp_dir() + "/no/such/folder/model.gguf";

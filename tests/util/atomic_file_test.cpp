@@ -60,3 +60,22 @@ TEST(AtomicFile, AMissingFolderIsReportedWithThePath) {
     }
     EXPECT_TRUE(fs::is_empty(dir));
 }
+
+TEST(AtomicFile, AStreamedFileAppearsWholeOnCommitAndNotAtAllWithout) {
+    const fs::path dir = moe::test::temp_dir();
+    const std::string path = (dir / "model.gguf").string();
+    {
+        moe::AtomicFileWriter file(path);
+        file.write("GGUF");
+        file.write("-rest");
+        EXPECT_FALSE(fs::exists(path)) << "visible before the commit";
+        file.commit();
+    }
+    EXPECT_EQ(moe::test::read_file(path), "GGUF-rest");
+    {
+        moe::AtomicFileWriter abandoned(path);
+        abandoned.write("half");
+    }  // destroyed without a commit, as when the data's producer throws
+    EXPECT_EQ(moe::test::read_file(path), "GGUF-rest");
+    EXPECT_EQ(names_in(dir), (std::set<std::string>{"model.gguf"}));
+}
