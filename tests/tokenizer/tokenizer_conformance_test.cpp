@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -132,6 +133,37 @@ INSTANTIATE_TEST_SUITE_P(AllVocabularies, VocabConformance,
                              std::string name = info.param;
                              for (char& c : name) c = (c == '-') ? '_' : c;
                              return name;
+                         });
+
+// gpt-oss's real o200k vocabulary (made by tools/make_o200k_vocab.sh, not committed) under both
+// pre-tokenizer names llama.cpp gives these rules: English, Chinese, code, emoji (with ZWJ
+// sequences), numbers, accents, Cyrillic, Japanese, Korean and odd whitespace, one string per
+// line and the whole text, against the ids llama.cpp's llama-tokenize printed (committed).
+class O200kConformance : public testing::TestWithParam<const char*> {};
+
+TEST_P(O200kConformance, EncodesTheMultilingualTextLikeLlamaTokenize) {
+    const char* env = std::getenv("MOESCOPE_O200K_VOCAB_DIR");
+    const std::string dir = env && *env ? env : MOESCOPE_BINARY_DIR "/fixtures";
+    const std::string vocab_path = dir + "/ggml-vocab-o200k-" + GetParam() + ".gguf";
+    if (!std::filesystem::exists(vocab_path))
+        GTEST_SKIP() << vocab_path << " not made; run tools/make_o200k_vocab.sh " << dir;
+    const std::string data = std::string(MOESCOPE_SOURCE_DIR) + "/tests/data/tokenizer/o200k-multilingual";
+    const std::vector<std::string> inputs = parse_inputs(test::read_file(data + ".inp"));
+    const std::vector<std::vector<int32_t>> expected = parse_outputs(test::read_file(data + ".out"));
+    ASSERT_EQ(inputs.size(), 7u);
+    ASSERT_EQ(expected.size(), inputs.size());
+    const LoadedVocab vocab = load_vocab(vocab_path);
+    EXPECT_EQ(vocab.tokenizer->vocab_size(), 200019);
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        const std::vector<int32_t> ids = vocab.tokenizer->encode(inputs[i], false, false);
+        EXPECT_EQ(ids, expected[i]) << "string " << i << ": \"" << printable(inputs[i]) << "\"";
+        EXPECT_EQ(vocab.tokenizer->decode(ids), inputs[i]) << "string " << i;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(GptOssAndLlama4, O200kConformance, testing::Values("gpt-4o", "llama4"),
+                         [](const testing::TestParamInfo<const char*>& info) {
+                             return std::string(info.param) == "gpt-4o" ? std::string("gpt_4o") : std::string("llama4");
                          });
 
 // prompt_tokens.tsv: idx<TAB>id<TAB>piece.
