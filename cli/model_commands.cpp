@@ -1,5 +1,6 @@
 // info, tokenize and synth: commands that look at or write model files without generating.
 #include <cctype>
+#include <cstdio>
 #include <optional>
 #include <ostream>
 
@@ -15,6 +16,12 @@ namespace moe::cli {
 namespace {
 
 const std::map<std::string, std::string> kModelAlias = {{"-m", "--model"}, {"-p", "--prompt"}, {"-o", "--output"}};
+
+std::string shortest_number(float v) {  // 2.5, not std::to_string's 2.500000
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", v);
+    return text;
+}
 
 std::string lower_case(std::string s) {
     for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -49,7 +56,7 @@ int info_command(const std::vector<std::string>& args, std::ostream& out) {
     if (i.n_expert_shared > 0) out << " (fused width " << i.shared_ffn << (i.has_shared_gate ? ", sigmoid-gated" : "") << ")";
     out << "\n";
     out << "gating:        " << i.gating << (i.weights_normalized ? ", top-k renormalised" : "")
-        << (i.weights_scale != 1.0f ? ", scaled ×" + std::to_string(i.weights_scale) : "")
+        << (i.weights_scale != 1.0f ? ", scaled ×" + shortest_number(i.weights_scale) : "")
         << (i.has_selection_bias ? ", selection bias" : "")
         << (i.n_group > 1 ? ", " + std::to_string(i.n_group) + " groups keep " + std::to_string(i.n_group_used) : "")
         << "\n";

@@ -59,6 +59,7 @@ ModelInfo describe(const gguf::GgufFile& file, const Transformer& model, const T
     info.gating = c.moe.gating == Gating::Sigmoid       ? "sigmoid"
                   : c.moe.gating == Gating::SoftmaxTopK ? "softmax over the top-k"
                                                         : "softmax";
+    if (c.moe.weight_before_expert) info.gating += ", weight applied to the expert's input";  // llama4
     info.weights_normalized = c.moe.weights_norm;
     info.weights_scale = c.moe.weights_scale;
     info.n_group = c.moe.n_group;

@@ -10,9 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/engine.h"
 #include "gguf/gguf_file.h"
 #include "models/metadata_keys.h"
+#include "models/model_options.h"  // EngineError
 #include "models/tensor_names.h"
 
 namespace moe {

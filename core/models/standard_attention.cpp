@@ -38,7 +38,7 @@ std::string StandardTransformer::attention_summary() const {
         chunked += layer.attention == AttentionKind::Chunked;
         no_rope += layer.attention == AttentionKind::NoRope;
     }
-    auto layers = [&](int count) { return count == c.n_layer ? "all layers" : std::to_string(count) + " layers"; };
+    auto layers = [&](int count) { return count == c.n_layer ? "all layers" : std::to_string(count) + (count == 1 ? " layer" : " layers"); };
     if (sliding) s += ", sliding window " + std::to_string(c.sliding_window) + " on " + layers(sliding);
     if (chunked) s += ", chunks of " + std::to_string(c.attention_chunk) + " on " + layers(chunked);
     if (no_rope) s += ", no RoPE on " + layers(no_rope);

@@ -76,11 +76,11 @@ TEST(Llama4, AFileWithVisionTensorsLoadsItsTextPart) {
 TEST(Llama4, ModelCardNamesChunksNoRopeAndNorm) {
     const auto model = Model::load(test::synth_model("llama4"));
     const ModelInfo& info = model->info();
-    EXPECT_EQ(info.gating, "sigmoid");
+    EXPECT_EQ(info.gating, "sigmoid, weight applied to the expert's input");
     EXPECT_EQ(info.moe_layers, (std::vector<int>{1, 3}));
     EXPECT_EQ(info.attention,
               "GQA 4/2 heads × 64, q/k RMS-normalised after RoPE, RoPE frequency factors, chunks of 8192 on 3 "
-              "layers, no RoPE on 1 layers");
+              "layers, no RoPE on 1 layer");
 }
 
 }  // namespace
