@@ -23,7 +23,7 @@ int64_t resident_bytes() {
     return -1;
 }
 
-TEST(Memory, DecodeResidentSetStaysWithinFileSizePlusKvCachePlusTenPercent) {
+TEST(Memory, DecodeResidentSetStaysWithinFileSizePlusKvCachePlusFifteenPercent) {
     if (resident_bytes() < 0) GTEST_SKIP() << "no /proc/self/status";
     SynthOptions options;
     options.arch = "deepseek2";
@@ -57,7 +57,11 @@ TEST(Memory, DecodeResidentSetStaysWithinFileSizePlusKvCachePlusTenPercent) {
     std::cout << "model file " << file_bytes / 1e6 << " MB, KV cache " << kv_bytes / 1e6 << " MB, resident growth "
               << growth / 1e6 << " MB during decode (" << 100.0 * growth / (file_bytes + kv_bytes) << " % of file + KV)\n";
     RecordProperty("resident_growth_bytes", std::to_string(growth));
-    EXPECT_LE(growth, (file_bytes + kv_bytes) * 11 / 10);
+    // The 15% above file + KV is the forward pass's own heap: scratch buffers kept per call site
+    // and thread, sized for the 64-token prompt (measured 57.4 MB, 109%, while synth still freed a
+    // whole file's worth of heap before the baseline that decode then reused; 58.7 MB, 112%, once
+    // synth streams its tensors). A copy of the weights would add 100%.
+    EXPECT_LE(growth, (file_bytes + kv_bytes) * 115 / 100);
     // The load touches every page of the mapping, so the file shows up in the resident set:
     // the measurement sees the weights (a test that could not tell would prove nothing).
     EXPECT_GE(growth, file_bytes * 9 / 10);
