@@ -311,17 +311,24 @@ void HeatmapView::paintHeatmap(QPainter& p, const QRect& area, int scroll_x) {
     const Qt::Orientation y_header = rows_x ? Qt::Horizontal : Qt::Vertical;
     auto to_model = [rows_x](int x, int y) { return rows_x ? QPoint(x, y) : QPoint(y, x); };  // (row, col)
 
-    // Outlines on chosen experts when the cells are large enough to carry them.
-    if (g.cell_w >= 4 && g.cell_h >= 4) {
+    // Chosen experts: an outline when the cells are large enough to carry one; below 4 px a solid
+    // mark at least 2 px a side, so the picks stay visible at 256 experts × 90 layers.
+    const bool outline = g.cell_w >= 4 && g.cell_h >= 4;
+    const double mark_w = outline ? g.cell_w : std::max(g.cell_w, 2.0), mark_h = outline ? g.cell_h : std::max(g.cell_h, 2.0);
+    if (outline) {
         p.setPen(QPen(kOutline, g.cell_w >= 10 && g.cell_h >= 10 ? 1.6 : 1.0));
         p.setBrush(Qt::NoBrush);
-        for (int x = 0; x < g.count_x; ++x) {
-            for (int y = 0; y < g.count_y; ++y) {
-                const QPoint rc = to_model(g.first_x + x, y);
-                if (!image_.chosen(rc.x(), rc.y())) continue;
-                p.drawRect(QRectF(g.cells.left() + x * g.cell_w, g.cells.top() + y * g.cell_h, g.cell_w, g.cell_h)
-                               .adjusted(0.5, 0.5, -0.5, -0.5));
-            }
+    } else {
+        p.setPen(Qt::NoPen);
+        p.setBrush(kOutline);
+    }
+    for (int x = 0; x < g.count_x; ++x) {
+        for (int y = 0; y < g.count_y; ++y) {
+            const QPoint rc = to_model(g.first_x + x, y);
+            if (!image_.chosen(rc.x(), rc.y())) continue;
+            const QRectF mark(g.cells.left() + (x + 0.5) * g.cell_w - mark_w / 2,
+                              g.cells.top() + (y + 0.5) * g.cell_h - mark_h / 2, mark_w, mark_h);
+            p.drawRect(outline ? mark.adjusted(0.5, 0.5, -0.5, -0.5) : mark);
         }
     }
     // Routed | shared expert boundary.
