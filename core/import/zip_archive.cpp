@@ -16,6 +16,8 @@ constexpr uint32_t kEndOfDirectory = 0x06054b50, kZip64End = 0x06064b50, kZip64L
 constexpr size_t kLocalHeaderSize = 30, kCentralHeaderSize = 46, kEndSize = 22;
 constexpr uint16_t kZip64ExtraId = 0x0001;
 constexpr uint32_t kZip64Marker = 0xFFFFFFFF;
+// Compressed bytes read per refill; a small entry gets a buffer of its own size.
+constexpr uint64_t kInflateChunk = 1 << 16;
 
 uint64_t load_le(const unsigned char* p, int bytes) {
     uint64_t v = 0;
@@ -93,7 +95,9 @@ private:
 class InflateStream : public CheckedStream {
 public:
     InflateStream(std::ifstream& file, const std::string& path, const ZipEntry& entry, uint64_t data_offset)
-        : CheckedStream(path, entry), source_(file, path, data_offset, entry.compressed_size), input_(1 << 16) {
+        : CheckedStream(path, entry),
+          source_(file, path, data_offset, entry.compressed_size),
+          input_(static_cast<size_t>(std::clamp<uint64_t>(entry.compressed_size, 1, kInflateChunk))) {
         if (inflateInit2(&z_, -MAX_WBITS) != Z_OK) fail(path, "cannot start zlib");
     }
     ~InflateStream() override { inflateEnd(&z_); }
