@@ -1,5 +1,6 @@
 #include "import/npy.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -271,11 +272,16 @@ std::string npy_bytes(std::string_view descr, const std::vector<uint64_t>& shape
 
 FileByteStream::FileByteStream(const std::string& path) : file_(path, std::ios::binary) {
     if (!file_) throw std::runtime_error(path + ": cannot open the file");
+    file_.seekg(0, std::ios::end);
+    left_ = static_cast<uint64_t>(file_.tellg());
+    file_.seekg(0);
 }
 
 size_t FileByteStream::read(void* out, size_t n) {
     file_.read(static_cast<char*>(out), static_cast<std::streamsize>(n));
-    return static_cast<size_t>(file_.gcount());
+    const auto got = static_cast<size_t>(file_.gcount());
+    left_ -= std::min<uint64_t>(left_, got);
+    return got;
 }
 
 }  // namespace moe::import

@@ -44,9 +44,11 @@ class FileByteStream : public ByteStream {
 public:
     explicit FileByteStream(const std::string& path);
     size_t read(void* out, size_t n) override;
+    uint64_t bytes_left() const override { return left_; }
 
 private:
     std::ifstream file_;
+    uint64_t left_ = 0;
 };
 
 }  // namespace moe::import

@@ -43,6 +43,15 @@ private:
     uint64_t total_, done_ = 0;
 };
 
+// Every element the header declares must be in the bytes that follow it; checked before the
+// reader sizes anything by the shape (a 100-byte file may declare terabytes).
+void check_data_fits(const OpenArray& a) {
+    const uint64_t left = a.in->bytes_left(), item = static_cast<uint64_t>(a.header.item_size);
+    if (item > 0 && a.header.count() > left / item)
+        fail(a.where, "has shape " + a.header.shape_text() + " of '" + a.header.descr + "' but only " +
+                          std::to_string(left) + " bytes of data follow (truncated or corrupt file)");
+}
+
 void expect_shape(const OpenArray& a, const std::vector<uint64_t>& shape, const std::string& meaning) {
     if (a.header.shape != shape) {
         NpyHeader expected;
@@ -186,6 +195,7 @@ RoutingTable read_npz_trace(const std::string& path, const ReadProgress& progres
         if (!entry) return std::nullopt;
         OpenArray a{zip.open(*entry), {}, path + ": '" + name + "'"};
         a.header = read_npy_header(*a.in, a.where);
+        check_data_fits(a);
         return a;
     };
     auto experts = open("experts");
@@ -229,6 +239,7 @@ RoutingTable read_npz_trace(const std::string& path, const ReadProgress& progres
 RoutingTable read_npy_trace(const std::string& path, const ReadProgress& progress) {
     OpenArray a{std::make_unique<FileByteStream>(path), {}, path + ":"};
     a.header = read_npy_header(*a.in, path);
+    check_data_fits(a);
     check_experts_shape(a);
     RoutingTable table;
     table.max_k = static_cast<int>(a.header.shape[2]);

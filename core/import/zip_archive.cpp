@@ -18,6 +18,9 @@ constexpr uint16_t kZip64ExtraId = 0x0001;
 constexpr uint32_t kZip64Marker = 0xFFFFFFFF;
 // Compressed bytes read per refill; a small entry gets a buffer of its own size.
 constexpr uint64_t kInflateChunk = 1 << 16;
+// Deflate's best case is a 258-byte match coded in 2 bits: no entry inflates to more than
+// 1032 times its compressed size (plus a little for block headers).
+constexpr uint64_t kMaxDeflateRatio = 1032, kDeflateSlack = 1024;
 
 uint64_t load_le(const unsigned char* p, int bytes) {
     uint64_t v = 0;
@@ -48,6 +51,7 @@ public:
         remaining_ -= n;
         return n;
     }
+    uint64_t remaining() const { return remaining_; }
 
 private:
     std::ifstream& file_;
@@ -69,6 +73,7 @@ protected:
             fail(path_, "zip entry '" + entry_.name + "' fails its CRC check (corrupt file)");
         return n;
     }
+    uint64_t declared_left() const { return entry_.size - produced_; }
     void check_complete() const {
         if (produced_ != entry_.size) fail(path_, "zip entry '" + entry_.name + "' ends early (truncated file)");
     }
@@ -87,6 +92,7 @@ public:
         if (got == 0 && n > 0) check_complete();
         return account(out, got);
     }
+    uint64_t bytes_left() const override { return std::min(declared_left(), source_.remaining()); }
 
 private:
     ByteSource source_;
@@ -123,6 +129,7 @@ public:
         if (got == 0) check_complete();
         return account(out, got);
     }
+    uint64_t bytes_left() const override { return declared_left(); }
 
 private:
     ByteSource source_;
@@ -256,6 +263,9 @@ std::unique_ptr<ByteStream> ZipReader::open(const ZipEntry& entry) {
         if (entry.compressed_size != entry.size) fail(path_, "zip entry '" + entry.name + "' has inconsistent sizes");
         return std::make_unique<StoredStream>(file_, path_, entry, data_offset);
     }
+    if (entry.size > entry.compressed_size * kMaxDeflateRatio + kDeflateSlack)
+        fail(path_, "zip entry '" + entry.name + "' declares " + std::to_string(entry.size) + " bytes, more than its " +
+                        std::to_string(entry.compressed_size) + " compressed bytes can hold (corrupt file)");
     return std::make_unique<InflateStream>(file_, path_, entry, data_offset);
 }
 

@@ -26,6 +26,9 @@ public:
     virtual size_t read(void* out, size_t n) = 0;
     // Reads exactly `n` bytes or throws "ends early".
     void read_exact(void* out, size_t n);
+    // The most bytes the stream can still give (its declared size less what was read), so a
+    // header that declares more data than that is refused before anything is allocated for it.
+    virtual uint64_t bytes_left() const = 0;
 };
 
 class ZipReader {

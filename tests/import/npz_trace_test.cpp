@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "import/npz_trace.h"
+#include "import/zip_archive.h"
 #include "python_numpy.h"
 
 namespace moe::import {
@@ -152,20 +153,66 @@ TEST(NpzTrace, FuzzCrashDc52e24fTrailingNulBytesAreNotStored) {
 }
 
 // Bad input: one line naming the file and the problem.
-std::string error_of(const std::string& path) {
+using TraceReader = RoutingTable (*)(const std::string&, const ReadProgress&);
+
+std::string error_of(const std::string& path, TraceReader read) {
     try {
-        read_npz_trace(path);
+        read(path, {});
     } catch (const std::runtime_error& e) {
         return e.what();
     }
     return "(no error)";
 }
 
-void expect_error(const std::string& path, const std::string& problem) {
-    const std::string message = error_of(path);
+void expect_error(const std::string& path, const std::string& problem, TraceReader read = read_npz_trace) {
+    const std::string message = error_of(path, read);
     EXPECT_EQ(message.rfind(path + ": ", 0), 0u) << message;
     EXPECT_NE(message.find(problem), std::string::npos) << message;
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+}
+
+// fuzz_npz_trace finding oom-4b631b8c: a 100-byte .npy whose header declares experts of shape
+// [777777, 7772, 2] (48 359 062 752 bytes of <i4) made the reader allocate and clear that much
+// before reading a byte of data. The declared data must fit in the bytes that follow the header.
+std::string npy_header_only(const std::string& shape, const std::string& data) {
+    const std::string dict = "{'descr': '<i4', 'fortran_order': False, 'shape': " + shape + ", }\n";
+    return std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(dict.size()) + '\0' + dict + data;
+}
+
+TEST(NpzTrace, FuzzOom4b631b8cDeclaredShapeLargerThanTheFileIsRefused) {
+    const std::string dir = test::temp_dir();
+    const std::string eight_bytes("\x01\x00\x00\x00\x02\x00\x00\x00", 8);
+    const std::string npy = npy_header_only("(777777, 7772, 2)", eight_bytes);
+    const std::string npy_path = dir + "/oom-4b631b8c.npy";
+    std::ofstream(npy_path, std::ios::binary) << npy;
+    expect_error(npy_path, "has shape [777777, 7772, 2] of '<i4' but only 8 bytes of data follow", read_npy_trace);
+
+    for (const bool deflate : {false, true}) {
+        ZipWriter zip;
+        zip.add("experts.npy", npy, deflate);
+        const std::string npz_path = dir + (deflate ? "/oom-deflated.npz" : "/oom-stored.npz");
+        std::ofstream(npz_path, std::ios::binary) << zip.finish();
+        expect_error(npz_path, "'experts' has shape [777777, 7772, 2] of '<i4' but only 8 bytes of data follow");
+    }
+    // The same shape with every byte present would be read; one element short is refused.
+    const std::string one_short = dir + "/one-short.npy";
+    std::ofstream(one_short, std::ios::binary) << npy_header_only("(1, 1, 3)", eight_bytes);
+    expect_error(one_short, "has shape [1, 1, 3] of '<i4' but only 8 bytes of data follow", read_npy_trace);
+}
+
+// A deflated entry cannot inflate to more than 1032 times its compressed size (deflate's
+// longest match, 258 bytes, in two bits); a larger declared size is a forged header.
+TEST(NpzTrace, DeflatedEntryDeclaringMoreThanDeflateCanHoldIsRefused) {
+    ZipWriter zip;
+    zip.add("experts.npy", npy_header_only("(1, 1, 2)", std::string(8, '\0')), true);
+    std::string bytes = zip.finish();
+    // The central directory record's uncompressed size (offset 24 in it) becomes 4 GiB - 2.
+    const size_t central = bytes.find(std::string("PK\x01\x02", 4));
+    ASSERT_NE(central, std::string::npos);
+    for (int i = 0; i < 4; ++i) bytes[central + 24 + i] = static_cast<char>(i == 0 ? 0xFE : 0xFF);
+    const std::string path = test::temp_dir() + "/forged-size.npz";
+    std::ofstream(path, std::ios::binary) << bytes;
+    expect_error(path, "declares 4294967294 bytes, more than its");
 }
 
 TEST(NpzTrace, BadInputGetsOneLineErrors) {
