@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <random>
 
+#include "analysis/expert_cache.h"
 #include "analysis/routing_analysis.h"
 
 namespace {
@@ -72,6 +73,36 @@ void BM_AnalyzeTable(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(table.token_count()));
 }
 BENCHMARK(BM_AnalyzeTable)->Arg(0)->Arg(1)->ArgNames({"oracle"})->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// One layer of the V3 shape through one policy's replay at N/2 = 128 (every smaller size is
+// read off the same pass): 100k tokens × 8 of 256 experts.
+void BM_CacheReplay(benchmark::State& state) {
+    constexpr int kExperts = 256, kTopK = 8, kTokens = 100000;
+    std::mt19937 rng(1);
+    std::geometric_distribution<int> popular(0.02);
+    std::vector<ExpertId> sets;
+    for (int t = 0; t < kTokens; ++t)
+        for (int i = 0; i < kTopK; ++i) {
+            ExpertId e;
+            do e = static_cast<ExpertId>(popular(rng) % kExperts);
+            while (std::find(sets.end() - i, sets.end(), e) != sets.end());
+            sets.push_back(e);
+        }
+    std::vector<uint32_t> next(sets.size(), ExpertCache::kNever), seen(kExperts, ExpertCache::kNever);
+    for (size_t j = sets.size(); j-- > 0;) {
+        next[j] = seen[sets[j]];
+        if (j % kTopK == 0)
+            for (size_t i = j; i < j + kTopK; ++i) seen[sets[i]] = static_cast<uint32_t>(i / kTopK);
+    }
+    const auto policy = static_cast<CachePolicy>(state.range(0));
+    for (auto _ : state) {
+        ExpertCache cache(kExperts, kExperts / 2, policy);
+        for (size_t t = 0; t < kTokens; ++t) cache.request(&sets[t * kTopK], kTopK, &next[t * kTopK]);
+        benchmark::DoNotOptimize(cache.hits(kTopK));
+    }
+    state.SetItemsProcessed(state.iterations() * kTokens);
+}
+BENCHMARK(BM_CacheReplay)->Arg(0)->Arg(1)->Arg(2)->ArgNames({"lru_lfu_oracle"})->Unit(benchmark::kMillisecond);
 
 // `analyze` on a DeepSeek-V3-sized trace: 100k tokens × 58 MoE layers × 8 of 256 experts
 // (46 M ids), everything included (oracle, vocabulary), layers in parallel.

@@ -21,28 +21,35 @@ std::vector<LayerAccumulator> make_accumulators(const RoutingTable& table) {
     return layers;
 }
 
-// Every policy at every cache size over the first n tokens of one MoE layer.
+// Every policy at every cache size over the first n tokens of one MoE layer: one replay per
+// policy serves all the sizes (sizes is sorted, so its last is the largest).
 std::vector<CacheHitRates> simulate_caches(const RoutingTable& table, int layer, size_t n, const std::vector<int>& sizes,
                                            bool oracle) {
+    if (sizes.empty()) return {};
     const size_t k = static_cast<size_t>(table.max_k);
-    // next[t·k + i]: the next token after t whose set holds expert set_t[i].
-    std::vector<uint32_t> next(n * k, ExpertCache::kNever);
-    std::vector<uint32_t> seen(static_cast<size_t>(table.n_expert), ExpertCache::kNever);
-    for (size_t t = n; t-- > 0;) {
-        const ExpertId* set = table.chosen(t, layer);
-        for (size_t i = 0; i < k && set[i] != kNoExpert; ++i) next[t * k + i] = seen[set[i]];
-        for (size_t i = 0; i < k && set[i] != kNoExpert; ++i) seen[set[i]] = static_cast<uint32_t>(t);
+    auto replay = [&](CachePolicy policy, const uint32_t* next) {
+        ExpertCache cache(table.n_expert, sizes.back(), policy);
+        for (size_t t = 0; t < n; ++t)
+            cache.request(table.chosen(t, layer), table.set_size(t, layer), next ? next + t * k : nullptr);
+        return cache;
+    };
+    const ExpertCache lru = replay(CachePolicy::lru, nullptr), lfu = replay(CachePolicy::lfu, nullptr);
+    std::vector<double> oracle_rates(sizes.size(), std::numeric_limits<double>::quiet_NaN());
+    if (oracle) {
+        // next[t·k + i]: the next token after t whose set holds expert set_t[i].
+        std::vector<uint32_t> next(n * k, ExpertCache::kNever);
+        std::vector<uint32_t> seen(static_cast<size_t>(table.n_expert), ExpertCache::kNever);
+        for (size_t t = n; t-- > 0;) {
+            const ExpertId* set = table.chosen(t, layer);
+            for (size_t i = 0; i < k && set[i] != kNoExpert; ++i) next[t * k + i] = seen[set[i]];
+            for (size_t i = 0; i < k && set[i] != kNoExpert; ++i) seen[set[i]] = static_cast<uint32_t>(t);
+        }
+        const ExpertCache best = replay(CachePolicy::oracle, next.data());
+        for (size_t s = 0; s < sizes.size(); ++s) oracle_rates[s] = best.hit_rate(sizes[s]);
     }
     std::vector<CacheHitRates> rates;
-    for (int size : sizes) {
-        auto hit_rate = [&](CachePolicy policy) {
-            ExpertCache cache(table.n_expert, size, policy);
-            for (size_t t = 0; t < n; ++t) cache.request(table.chosen(t, layer), table.set_size(t, layer), &next[t * k]);
-            return cache.hit_rate();
-        };
-        rates.push_back({size, hit_rate(CachePolicy::lru), hit_rate(CachePolicy::lfu),
-                         oracle ? hit_rate(CachePolicy::oracle) : std::numeric_limits<double>::quiet_NaN()});
-    }
+    for (size_t s = 0; s < sizes.size(); ++s)
+        rates.push_back({sizes[s], lru.hit_rate(sizes[s]), lfu.hit_rate(sizes[s]), oracle_rates[s]});
     return rates;
 }
 

@@ -64,7 +64,8 @@ int64_t brute_force_hits(const Sets& sets, int capacity, CachePolicy policy) {
     return hits;
 }
 
-int64_t simulated_hits(const Sets& sets, int n_expert, int capacity, CachePolicy policy) {
+// One replay at `max_capacity`; hits(c) for any smaller c comes from the same pass.
+ExpertCache replayed(const Sets& sets, int n_expert, int max_capacity, CachePolicy policy) {
     std::vector<std::vector<uint32_t>> next(sets.size());
     for (size_t t = 0; t < sets.size(); ++t)
         for (ExpertId e : sets[t]) {
@@ -73,9 +74,13 @@ int64_t simulated_hits(const Sets& sets, int n_expert, int capacity, CachePolicy
                 if (std::count(sets[s].begin(), sets[s].end(), e)) u = static_cast<uint32_t>(s);
             next[t].push_back(u);
         }
-    ExpertCache cache(n_expert, capacity, policy);
+    ExpertCache cache(n_expert, max_capacity, policy);
     for (size_t t = 0; t < sets.size(); ++t) cache.request(sets[t].data(), static_cast<int>(sets[t].size()), next[t].data());
-    return cache.hits();
+    return cache;
+}
+
+int64_t simulated_hits(const Sets& sets, int n_expert, int capacity, CachePolicy policy) {
+    return replayed(sets, n_expert, capacity, policy).hits(capacity);
 }
 
 // Sets of 1..max_k distinct experts; skewed so that popular experts recur and ties happen.
@@ -93,6 +98,8 @@ Sets random_sets(std::mt19937& rng, int n_expert, int max_k, int length) {
     return sets;
 }
 
+// Every capacity from k to N read off one replay at N, and a replay at each capacity of its
+// own (the stack keeps only its first `capacity` entries), against the brute force.
 TEST(ExpertCache, MatchesBruteForceOnRandomSequences) {
     std::mt19937 rng(7);
     int compared = 0;
@@ -100,14 +107,19 @@ TEST(ExpertCache, MatchesBruteForceOnRandomSequences) {
         const int n_expert = 4 + trial % 13;
         const int max_k = 1 + trial % 4;
         const Sets sets = random_sets(rng, n_expert, max_k, 300);
-        for (int capacity = max_k; capacity <= n_expert; capacity += 1 + trial % 3)
-            for (CachePolicy policy : {CachePolicy::lru, CachePolicy::lfu, CachePolicy::oracle}) {
-                ASSERT_EQ(simulated_hits(sets, n_expert, capacity, policy), brute_force_hits(sets, capacity, policy))
+        for (CachePolicy policy : {CachePolicy::lru, CachePolicy::lfu, CachePolicy::oracle}) {
+            const ExpertCache every_size = replayed(sets, n_expert, n_expert, policy);
+            for (int capacity = max_k; capacity <= n_expert; ++capacity) {
+                const int64_t expected = brute_force_hits(sets, capacity, policy);
+                ASSERT_EQ(every_size.hits(capacity), expected)
+                    << "trial " << trial << " capacity " << capacity << " policy " << static_cast<int>(policy);
+                ASSERT_EQ(simulated_hits(sets, n_expert, capacity, policy), expected)
                     << "trial " << trial << " capacity " << capacity << " policy " << static_cast<int>(policy);
                 ++compared;
             }
+        }
     }
-    EXPECT_GT(compared, 300);
+    EXPECT_GT(compared, 1000);
 }
 
 TEST(ExpertCache, PoliciesDifferOnAClassicSequence) {
@@ -127,6 +139,12 @@ TEST(ExpertCache, RejectsSetsLargerThanTheCache) {
     const ExpertId set[3] = {0, 1, 2};
     EXPECT_THROW(cache.request(set, 3), std::invalid_argument);
     EXPECT_THROW(ExpertCache(8, 0, CachePolicy::lfu), std::invalid_argument);
+    // A replay at 4 that saw a set of 3 has no answer for a cache of 2, nor for 5.
+    ExpertCache wide(8, 4, CachePolicy::lfu);
+    wide.request(set, 3);
+    EXPECT_EQ(wide.hits(3), 0);
+    EXPECT_THROW(wide.hits(2), std::invalid_argument);
+    EXPECT_THROW(wide.hits(5), std::invalid_argument);
 }
 
 }  // namespace
