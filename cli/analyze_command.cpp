@@ -65,8 +65,8 @@ void print_tables(const analysis::AnalysisReport& report, std::ostream& out) {
         out << padded(std::to_string(l.layer), 5) << padded(format("%.2f", l.k), 6) << padded(format("%.3f", l.cv), 7)
             << padded(format("%.3f", l.entropy), 9) << padded(format("%.3f", l.max_vio), 9)
             << padded(format("%.3f", l.balance_fp), 12) << padded(std::to_string(l.dead.size()), 6)
-            << padded(format("%.3f", l.repeat_top1), 14) << padded("(" + format("%.3f", l.repeat_top1_random) + ")", 9)
-            << padded(format("%.3f", l.repeat_any), 13) << padded("(" + format("%.3f", l.repeat_any_random) + ")", 9)
+            << padded(format("%.3f", l.repeat_top1), 14) << padded(format("(%.3f)", l.repeat_top1_random), 9)
+            << padded(format("%.3f", l.repeat_any), 13) << padded(format("(%.3f)", l.repeat_any_random), 9)
             << padded(format("%.3f", l.next_layer_mi_bits), 9) << "  " << distinct << "\n";
     }
 

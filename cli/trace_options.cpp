@@ -1,6 +1,7 @@
 #include "trace_options.h"
 
 #include <stdexcept>
+#include <utility>
 
 #include "engine/engine.h"
 #include "gguf/gguf_file.h"
@@ -72,7 +73,7 @@ analysis::RoutingTable TraceOptions::read(const std::vector<std::string>& paths,
                                        [&](int32_t id) { return tokenizer.token_bytes(id); }, path);
         }
         try {
-            analysis::append_table(table, part);
+            analysis::append_table(table, std::move(part));
         } catch (const std::invalid_argument& e) {
             throw import::TraceError("'" + path + "': " + e.what());
         }

@@ -135,11 +135,11 @@ void ExpertCache::place_set_on_top(const ExpertId* set, int size) {
 
 ExpertCache::Key ExpertCache::key_for(ExpertId e) const {
     switch (policy_) {
-        case CachePolicy::lru: return {last_[e], e};
-        case CachePolicy::lfu: return {count_[e], (last_[e] << 16) | e};
+        case CachePolicy::lru: return Key{last_[e]} << 16 | e;
+        case CachePolicy::lfu: return Key{count_[e]} << 80 | Key{last_[e]} << 16 | e;
         case CachePolicy::oracle: break;
     }
-    return {static_cast<uint64_t>(kNever - next_[e]), e};  // farthest next request first
+    return Key{kNever - next_[e]} << 16 | e;  // farthest next request first
 }
 
 int64_t ExpertCache::hits(int capacity) const {

@@ -43,11 +43,9 @@ public:
     double hit_rate(int capacity) const;
 
 private:
-    // Eviction order: the expert with the smaller key goes first.
-    struct Key {
-        uint64_t major = 0, minor = 0;
-        bool operator<(const Key& o) const { return major < o.major || (major == o.major && minor < o.minor); }
-    };
+    // Eviction order: the expert with the smaller key goes first. One 128-bit integer, so a
+    // comparison is one branch (the walk's branches are what it costs).
+    __extension__ using Key = unsigned __int128;
     Key key_for(ExpertId e) const;
     void restack(const ExpertId* set, int size);
     void move_to_top(const ExpertId* set, int size);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 namespace moe::analysis {
 
@@ -75,16 +76,15 @@ void set_max_k(RoutingTable& table, int max_k) {
     table.max_k = max_k;
 }
 
-void append_table(RoutingTable& into, const RoutingTable& more) {
+void append_table(RoutingTable& into, RoutingTable added) {
     if (into.token_count() == 0 && into.layers.empty()) {
-        into = more;
+        into = std::move(added);
         return;
     }
-    if (more.n_expert != into.n_expert)
-        throw std::invalid_argument("it has " + std::to_string(more.n_expert) + " experts per layer, the first trace " +
+    if (added.n_expert != into.n_expert)
+        throw std::invalid_argument("it has " + std::to_string(added.n_expert) + " experts per layer, the first trace " +
                                     std::to_string(into.n_expert));
-    if (more.layers != into.layers) throw std::invalid_argument("its MoE layers differ from the first trace's");
-    RoutingTable added = more;
+    if (added.layers != into.layers) throw std::invalid_argument("its MoE layers differ from the first trace's");
     const int max_k = std::max(into.max_k, added.max_k);
     set_max_k(into, max_k);
     set_max_k(added, max_k);

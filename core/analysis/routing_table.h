@@ -75,9 +75,9 @@ private:
 // >= n_expert, empty or repeated sets, sequence ids going down).
 void check_table(const RoutingTable& table);
 
-// Appends `more` after `into` (a new sequence, a new run); both must have the same experts
+// Appends `added` after `into` (a new sequence, a new run); both must have the same experts
 // and MoE layers. The chosen sets are re-laid out when max_k differs.
-void append_table(RoutingTable& into, const RoutingTable& more);
+void append_table(RoutingTable& into, RoutingTable added);
 
 // Changes the slots per (token, layer) to max_k (>= every set's size), keeping the sets.
 void set_max_k(RoutingTable& table, int max_k);

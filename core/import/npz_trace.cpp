@@ -104,11 +104,10 @@ void read_experts(OpenArray& a, RoutingTable& table, int n_expert, ProgressMeter
 }
 
 void read_floats(OpenArray& a, std::vector<float>& out, ProgressMeter& meter) {
-    out.resize(a.header.count());
-    size_t at = 0;
+    out.clear();
+    out.reserve(a.header.count());  // not resize: a zero fill first would touch every page twice
     read_npy_floats(*a.in, a.header, a.where, [&](const float* values, size_t n) {
-        std::memcpy(out.data() + at, values, n * sizeof(float));
-        at += n;
+        out.insert(out.end(), values, values + n);
         meter.advance(n * static_cast<uint64_t>(a.header.item_size));
     });
 }
