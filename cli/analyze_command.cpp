@@ -61,7 +61,10 @@ void print_tables(const analysis::AnalysisReport& report, std::ostream& out) {
            "  mi_next  distinct W=1/4/16/64\n";
     for (const analysis::LayerReport& l : report.layers) {
         std::string distinct;
-        for (double mean : l.distinct_per_window) distinct += (distinct.empty() ? "" : "/") + format("%.1f", mean);
+        for (double mean : l.distinct_per_window) {
+            if (!distinct.empty()) distinct += '/';
+            distinct += format("%.1f", mean);
+        }
         out << padded(std::to_string(l.layer), 5) << padded(format("%.2f", l.k), 6) << padded(format("%.3f", l.cv), 7)
             << padded(format("%.3f", l.entropy), 9) << padded(format("%.3f", l.max_vio), 9)
             << padded(format("%.3f", l.balance_fp), 12) << padded(std::to_string(l.dead.size()), 6)
@@ -91,7 +94,8 @@ void print_tables(const analysis::AnalysisReport& report, std::ostream& out) {
             size_t busiest = 0;
             for (size_t e = 1; e < domain.share.size(); ++e)
                 if (domain.share[e] > domain.share[busiest]) busiest = e;
-            const std::string cell = "e" + std::to_string(busiest) + " " + format("%.0f%%", 100 * domain.share[busiest]);
+            char cell[48];
+            std::snprintf(cell, sizeof cell, "e%zu %.0f%%", busiest, 100 * domain.share[busiest]);
             out << "  " << padded(cell, std::max<size_t>(name.size(), 14));
         }
         out << "\n";
