@@ -22,12 +22,13 @@ bool all_finite(const float* x, int n) {
     return true;
 }
 
-// Q8_0: d = absmax/127 stored as F16; the codes use the unrounded 127/absmax.
+// Q8_0: d = absmax/127 stored as F16; the codes use 127/absmax, one division as llama.cpp's x86
+// quantizer does (1/(absmax/127) is sometimes an ulp off it, and a code then rounds the other way).
 float quantize_block_32(const float* x, int8_t* q) {
     float amax = 0.0f;
     for (int i = 0; i < 32; ++i) amax = std::max(amax, std::fabs(x[i]));
     const float d = amax / 127.0f;
-    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
     for (int i = 0; i < 32; ++i) q[i] = to_int8(x[i] * id);
     return fp16_to_fp32(fp32_to_fp16(d));
 }

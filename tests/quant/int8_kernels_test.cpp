@@ -34,6 +34,19 @@ TEST(ActivationQuantization, Q8_32RoundsHalfToEvenAndStoresTheScaleAsF16) {
     EXPECT_EQ(row.sums[1], 95);
 }
 
+// llama.cpp's x86 quantizer multiplies by 127/absmax. With absmax = 0x1.00001ep+0 that is an ulp
+// below 1/(absmax/127), and 0x1.830638p-7 · (127/absmax) = 1.49999988 rounds to 1, where the other
+// multiplier gives exactly 1.5 and code 2.
+TEST(ActivationQuantization, Q8_32CodesUse127OverTheMaximumAsLlamaCpp) {
+    std::vector<float> x(32, 0.0f);
+    x[0] = 0x1.00001ep+0f;
+    x[1] = 0x1.830638p-7f;
+    QuantizedActivations q;
+    q.quantize(ActivationFormat::Q8_32, x.data(), 1, 32, 32);
+    EXPECT_EQ(q.row(0).q[0], 127);
+    EXPECT_EQ(q.row(0).q[1], 1);
+}
+
 TEST(ActivationQuantization, Q8_256MapsTheSignedMaximumToMinus127) {
     std::vector<float> x(512, 0.0f);
     x[3] = 2.0f;     // block 0's largest |x|, positive: scale −2/127, code −127
