@@ -14,17 +14,17 @@ QVariant number(double v, int decimals) {
 QVariant raw(double v) { return std::isnan(v) ? QVariant() : QVariant(v); }
 }  // namespace
 
-AnalysisModel::AnalysisModel(AnalysisRunner* runner, TraceStore* store, QObject* parent)
+AnalysisModel::AnalysisModel(AnalysisSource* source, TraceStore* store, QObject* parent)
     : QAbstractTableModel(parent), store_(store) {
-    connect(runner, &AnalysisRunner::updated, this, [this, runner] {
+    connect(source, &AnalysisSource::updated, this, [this, source] {
         beginResetModel();
-        snapshot_ = runner->snapshot();
+        snapshot_ = source->snapshot();
         rebuild();
         endResetModel();
     });
     connect(store_, &TraceStore::selectedLayerChanged, this, &AnalysisModel::refresh);
     connect(store_, &TraceStore::selectedExpertChanged, this, &AnalysisModel::refresh);
-    snapshot_ = runner->snapshot();
+    snapshot_ = source->snapshot();
 }
 
 void AnalysisModel::refresh() {
@@ -95,8 +95,8 @@ QVariant LayerStatsModel::headerData(int section, Qt::Orientation orientation, i
 
 // --- expert × expert matrices -----------------------------------------------------------------
 
-ExpertMatrixModel::ExpertMatrixModel(Kind kind, AnalysisRunner* runner, TraceStore* store, QObject* parent)
-    : AnalysisModel(runner, store, parent), kind_(kind) {}
+ExpertMatrixModel::ExpertMatrixModel(Kind kind, AnalysisSource* source, TraceStore* store, QObject* parent)
+    : AnalysisModel(source, store, parent), kind_(kind) {}
 
 int ExpertMatrixModel::rowCount(const QModelIndex& parent) const {
     const auto* r = layerReport();
@@ -243,8 +243,8 @@ QVariant ExpertTokensModel::headerData(int section, Qt::Orientation orientation,
     }
 }
 
-ExpertOccurrenceModel::ExpertOccurrenceModel(AnalysisRunner* runner, TraceStore* store, QObject* parent)
-    : AnalysisModel(runner, store, parent) {
+ExpertOccurrenceModel::ExpertOccurrenceModel(AnalysisSource* source, TraceStore* store, QObject* parent)
+    : AnalysisModel(source, store, parent) {
     rebuild();
 }
 

@@ -11,11 +11,11 @@
 
 namespace moe::gui {
 
-// Base: follows the runner's snapshots and the store's selection.
+// Base: follows an AnalysisSource's snapshots and the store's selection.
 class AnalysisModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    AnalysisModel(AnalysisRunner* runner, TraceStore* store, QObject* parent = nullptr);
+    AnalysisModel(AnalysisSource* source, TraceStore* store, QObject* parent = nullptr);
     // The selected MoE layer's report, or null.
     const moe::analysis::LayerReport* layerReport() const;
 
@@ -45,7 +45,7 @@ class ExpertMatrixModel : public AnalysisModel, public HeatmapRows {
     Q_OBJECT
 public:
     enum class Kind { Coactivation, Transition };
-    ExpertMatrixModel(Kind kind, AnalysisRunner* runner, TraceStore* store, QObject* parent = nullptr);
+    ExpertMatrixModel(Kind kind, AnalysisSource* source, TraceStore* store, QObject* parent = nullptr);
     int rowCount(const QModelIndex& parent = {}) const override;  // 0 without data (or no next layer)
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
@@ -95,7 +95,7 @@ public:
     enum Role { TokenIndexRole = Qt::UserRole + 20, BeforeRole, TokenTextRole, AfterRole };
     static constexpr int kContext = 4;
     static constexpr int kMaxRows = 2000;
-    ExpertOccurrenceModel(AnalysisRunner* runner, TraceStore* store, QObject* parent = nullptr);
+    ExpertOccurrenceModel(AnalysisSource* source, TraceStore* store, QObject* parent = nullptr);
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;

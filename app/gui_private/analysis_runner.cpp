@@ -29,7 +29,7 @@ std::shared_ptr<const AnalysisSnapshot> analyzeForApp(std::shared_ptr<const moe:
     return snapshot;
 }
 
-AnalysisRunner::AnalysisRunner(TraceStore* store, QObject* parent) : QObject(parent), store_(store) {
+AnalysisRunner::AnalysisRunner(TraceStore* store, QObject* parent) : AnalysisSource(parent), store_(store) {
     throttle_.setSingleShot(true);
     connect(&throttle_, &QTimer::timeout, this, &AnalysisRunner::start);
     connect(&watcher_, &QFutureWatcherBase::finished, this, &AnalysisRunner::onFinished);

@@ -6,31 +6,21 @@
 #pragma once
 
 #include <QFutureWatcher>
-#include <QObject>
 #include <QTimer>
 
-#include <memory>
-
-#include "analysis/analysis_report.h"
-#include "analysis/routing_table.h"
 #include "analysis/table_builder.h"
+#include "gui_private/analysis_source.h"
 
 namespace moe::gui {
 
 class TraceStore;
-
-// One finished analysis and the table it was computed from (token texts for the inspector).
-struct AnalysisSnapshot {
-    std::shared_ptr<const moe::analysis::RoutingTable> table;
-    moe::analysis::AnalysisReport report;
-};
 
 // The cache sizes the app simulates: k to N in about 16 steps, 2k included (k = largest set).
 std::vector<int> appCacheSizes(int n_expert, int max_k);
 // What analyze_table computes for the app, given the table.
 std::shared_ptr<const AnalysisSnapshot> analyzeForApp(std::shared_ptr<const moe::analysis::RoutingTable> table);
 
-class AnalysisRunner : public QObject {
+class AnalysisRunner : public AnalysisSource {
     Q_OBJECT
 public:
     static constexpr int kRefreshMs = 400;
@@ -40,13 +30,10 @@ public:
     // Active: recompute now if stale, and as tokens stream. Inactive: only mark stale.
     void setActive(bool active);
     // The newest finished analysis of this session; null before the first one (or no tokens).
-    std::shared_ptr<const AnalysisSnapshot> snapshot() const { return snapshot_; }
+    std::shared_ptr<const AnalysisSnapshot> snapshot() const override { return snapshot_; }
     bool isBusy() const { return watcher_.isRunning() || stale_; }
     // The message of a table the analysis refused (empty when fine).
     QString error() const { return error_; }
-
-Q_SIGNALS:
-    void updated();
 
 private:
     void onReset();

@@ -1,8 +1,6 @@
 #include "widgets/analysis_page.h"
 
-#include <QFileDialog>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QListView>
 #include <QPainter>
 #include <QSortFilterProxyModel>
@@ -10,14 +8,12 @@
 #include <QSplitter>
 #include <QStyledItemDelegate>
 #include <QTableView>
-#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <cmath>
 
 #include "gui_private/analysis_models.h"
 #include "gui_private/analysis_runner.h"
-#include "gui_private/exports.h"
 #include "gui_private/trace_store.h"
 #include "widgets/analysis_charts.h"
 #include "widgets/heatmap_view.h"
@@ -149,57 +145,6 @@ AnalysisPage::AnalysisPage(TraceStore* store, QWidget* parent)
     connect(store_, &TraceStore::selectedLayerChanged, this, &AnalysisPage::updateViews);
     connect(store_, &TraceStore::selectedExpertChanged, this, &AnalysisPage::updateViews);
     followStore();
-}
-
-QTableView* AnalysisPage::addTable(QAbstractItemModel* model, bool sortable) {
-    auto* table = new QTableView;
-    if (sortable) {
-        auto* proxy = new QSortFilterProxyModel(table);
-        proxy->setSourceModel(model);
-        proxy->setSortRole(ValueRole);  // numbers sort as numbers
-        table->setModel(proxy);
-        table->setSortingEnabled(true);
-        table->sortByColumn(0, Qt::AscendingOrder);
-    } else {
-        table->setModel(model);
-    }
-    table->verticalHeader()->hide();
-    table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    table->horizontalHeader()->setStretchLastSection(true);
-    table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table->setSelectionMode(QAbstractItemView::SingleSelection);
-    table->setAlternatingRowColors(true);
-    table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 4);
-    return table;
-}
-
-ViewPanel* AnalysisPage::addTablePanel(const char* title, QTableView* table, const char* description, const char* subtitle) {
-    ViewPanel* panel = addPanel(title, table, description, subtitle);
-    auto* proxy = qobject_cast<QSortFilterProxyModel*>(table->model());
-    QAbstractItemModel* model = proxy ? proxy->sourceModel() : table->model();
-    csv_tables_.append({panel, model});
-    auto* csv = withText(this, new QToolButton, QT_TR_NOOP("CSV…"));
-    csv->setAutoRaise(true);
-    withToolTip(this, csv, QT_TR_NOOP("Export this table as CSV"));
-    connect(csv, &QToolButton::clicked, this, [this, panel] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export %1").arg(panel->title()),
-                                                          panel->objectName().toLower().replace(QLatin1Char(' '), QLatin1Char('-')) +
-                                                              QStringLiteral(".csv"),
-                                                          tr("CSV files (*.csv)"));
-        if (path.isEmpty()) return;
-        const QString error = exportCsv(panel->objectName(), path);
-        if (error.isEmpty()) Q_EMIT exported(path);
-        else Q_EMIT exportFailed(error);
-    });
-    panel->addHeaderWidget(csv);
-    return panel;
-}
-
-QString AnalysisPage::exportCsv(const QString& panel_title, const QString& path) const {
-    for (const auto& [panel, model] : csv_tables_) {
-        if (panel->objectName() == panel_title) return writeFileAtomically(path, tableCsv(*model));
-    }
-    return tr("no table named %1").arg(panel_title);
 }
 
 void AnalysisPage::onStoreReset() {

@@ -37,8 +37,6 @@ public:
     ExpertTokensModel* expertTokensModel() const { return expert_tokens_; }
     ExpertOccurrenceModel* occurrenceModel() const { return occurrences_; }
     QListView* occurrenceView() const { return occurrence_view_; }
-    // Writes a table panel's model as CSV (the panel's English title); empty or the error.
-    QString exportCsv(const QString& panel_title, const QString& path) const;
 
 protected:
     void onStoreReset() override;
@@ -46,8 +44,6 @@ protected:
     void hideEvent(QHideEvent* event) override;
 
 private:
-    QTableView* addTable(QAbstractItemModel* model, bool sortable);
-    ViewPanel* addTablePanel(const char* title, QTableView* table, const char* description, const char* subtitle = nullptr);
     void updateViews();  // subtitles and charts from the newest analysis and the selection
 
     AnalysisRunner* runner_;
@@ -71,7 +67,6 @@ private:
     ViewPanel* occurrence_panel_ = nullptr;
     ViewPanel* cache_panel_ = nullptr;
     ViewPanel* coverage_panel_ = nullptr;
-    QList<QPair<ViewPanel*, QAbstractItemModel*>> csv_tables_;
 };
 
 }  // namespace moe::gui

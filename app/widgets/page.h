@@ -4,7 +4,11 @@
 #pragma once
 
 #include <QList>
+#include <QPair>
 #include <QWidget>
+
+class QAbstractItemModel;
+class QTableView;
 
 namespace moe::gui {
 
@@ -16,6 +20,8 @@ class Page : public QWidget {
 public:
     explicit Page(TraceStore* store, QWidget* parent = nullptr);
     const QList<ViewPanel*>& panels() const { return panels_; }
+    // Writes a table panel's model as CSV (the panel's English title); empty or the error.
+    QString exportCsv(const QString& panel_title, const QString& path) const;
 
 Q_SIGNALS:
     void exportFailed(const QString& message);
@@ -24,6 +30,11 @@ Q_SIGNALS:
 protected:
     // title, description (the title's tooltip) and subtitle are QT_TR_NOOP sources of the subclass.
     ViewPanel* addPanel(const char* title, QWidget* view, const char* description, const char* subtitle = nullptr);
+    // A table view over `model` (sortable by ValueRole through a proxy), and its panel with a CSV… button.
+    QTableView* addTable(QAbstractItemModel* model, bool sortable);
+    ViewPanel* addTablePanel(const char* title, QTableView* table, const char* description, const char* subtitle = nullptr);
+    // A CSV… button in `panel`'s header that exports `model`.
+    void addCsvButton(ViewPanel* panel, QAbstractItemModel* model);
     // Texts and view settings that come from the data; runs after a store reset and a language change.
     virtual void onStoreReset() {}
     // Subclasses call this at the end of their constructor, once their views exist.
@@ -34,6 +45,7 @@ protected:
 
 private:
     QList<ViewPanel*> panels_;
+    QList<QPair<ViewPanel*, QAbstractItemModel*>> csv_tables_;
     bool following_ = false;
 };
 
