@@ -6,11 +6,13 @@
 #include <QStatusBar>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 
 #include "engine/demo_model.h"
 #include "gui_private/analysis_runner.h"
+#include "gui_private/profile_runner.h"
 #include "gui_private/exports.h"
 #include "gui_private/trace_import.h"
 #include "gui_private/trace_store.h"
@@ -18,6 +20,7 @@
 #include "widgets/gui_benchmark.h"
 #include "widgets/language.h"
 #include "widgets/main_window.h"
+#include "widgets/profile_page.h"
 #include "widgets/routing_guide.h"
 #include "widgets/view_panel.h"
 
@@ -31,6 +34,8 @@ struct FinishActions {
     QString view;  // a panel title: export that view instead of the window
     bool guide = false;  // screenshot the routing guide instead of the window
     int select_token = -1;
+    int select_layer = -1;   // block index
+    int select_expert = -1;
     bool any() const { return !routing_csv.isEmpty() || !latency_csv.isEmpty() || !screenshot.isEmpty(); }
 };
 
@@ -41,9 +46,11 @@ QString unknownViewMessage(const MainWindow& window, const QString& view) {
         .arg(view, titles.join(QStringLiteral(", ")));
 }
 
-// A screenshot of the Analysis page waits until the whole session is analysed.
+// A screenshot of the Analysis or Profile page waits until the session or profile is analysed.
 void whenAnalysed(MainWindow& window, const std::function<void()>& then) {
-    if (!window.analysisPage()->isVisible() || !window.analysisPage()->runner()->isBusy()) {
+    const bool analysing = window.analysisPage()->isVisible() && window.analysisPage()->runner()->isBusy();
+    const bool profiling = window.profilePage()->isVisible() && window.profilePage()->runner()->isBusy();
+    if (!analysing && !profiling) {
         then();
         return;
     }
@@ -55,6 +62,10 @@ void finishAndQuit(MainWindow& window, const FinishActions& actions) {
     if (!actions.routing_csv.isEmpty()) errors << window.exportRoutingCsv(actions.routing_csv);
     if (!actions.latency_csv.isEmpty()) errors << window.exportLatencyCsv(actions.latency_csv);
     if (actions.select_token >= 0) window.store()->selectToken(actions.select_token);
+    const auto& moe_layers = window.store()->modelInfo().moe_layers;
+    const auto layer = std::find(moe_layers.begin(), moe_layers.end(), actions.select_layer);
+    if (layer != moe_layers.end()) window.store()->selectLayer(static_cast<int>(layer - moe_layers.begin()));
+    if (actions.select_expert >= 0) window.store()->selectExpert(actions.select_expert);
     moe::gui::ViewPanel* panel = actions.view.isEmpty() ? nullptr : window.showPanel(actions.view);
     // Give the charts' refresh timers a moment before grabbing.
     whenAnalysed(window, [&window, actions, errors, panel] {
@@ -94,7 +105,7 @@ int main(int argc, char** argv) {
     const QCommandLineOption temperature({QStringLiteral("temperature")}, QStringLiteral("Sampling temperature (0: greedy)."),
                                          QStringLiteral("t"));
     const QCommandLineOption seed({QStringLiteral("seed")}, QStringLiteral("Sampling seed."), QStringLiteral("n"));
-    const QCommandLineOption tab({QStringLiteral("tab")}, QStringLiteral("routing, timing, compute, tokens, analysis, whatif or compare."), QStringLiteral("name"));
+    const QCommandLineOption tab({QStringLiteral("tab")}, QStringLiteral("routing, timing, compute, tokens, analysis, whatif, compare or profile."), QStringLiteral("name"));
     const QCommandLineOption select({QStringLiteral("select-token")}, QStringLiteral("Pin this token before the screenshot."),
                                     QStringLiteral("index"));
     const QCommandLineOption view({QStringLiteral("view")},
@@ -121,9 +132,16 @@ int main(int argc, char** argv) {
                                      QStringLiteral("After the run, disable these experts (LAYER:EXPERT, comma-separated) and run a what-if; "
                                                     "--screenshot waits for it."),
                                      QStringLiteral("experts"));
+    const QCommandLineOption profile({QStringLiteral("profile-corpus")},
+                                     QStringLiteral("Once the model is loaded, profile the bundled corpus (before the prompt runs)."));
+    const QCommandLineOption select_layer({QStringLiteral("select-layer")}, QStringLiteral("Select this MoE block before the screenshot."),
+                                          QStringLiteral("block"));
+    const QCommandLineOption select_expert({QStringLiteral("select-expert")},
+                                           QStringLiteral("Select this expert (the inspectors) before the screenshot."),
+                                           QStringLiteral("expert"));
     const QCommandLineOption guide({QStringLiteral("guide")}, QStringLiteral("Open Help > How MoE routing works (with --screenshot: grab it)."));
     parser.addOptions({screenshot, prompt, max_tokens, tab, select, size, bench, bench_shape, bench_live, routing_csv, latency_csv, view, temperature,
-                       seed, language, guide, what_if});
+                       seed, language, guide, what_if, profile, select_layer, select_expert});
     parser.process(app);
     moe::gui::applyLanguage(parser.isSet(language) ? parser.value(language) : moe::gui::savedLanguage());
 
@@ -169,6 +187,8 @@ int main(int argc, char** argv) {
     const bool is_session = file.endsWith(QLatin1String(".json"), Qt::CaseInsensitive);
     FinishActions finish;
     finish.select_token = parser.isSet(select) ? parser.value(select).toInt() : -1;
+    finish.select_layer = parser.isSet(select_layer) ? parser.value(select_layer).toInt() : -1;
+    finish.select_expert = parser.isSet(select_expert) ? parser.value(select_expert).toInt() : -1;
     finish.screenshot = parser.value(screenshot);
     finish.view = parser.value(view);
     finish.guide = parser.isSet(guide);
@@ -221,6 +241,10 @@ int main(int argc, char** argv) {
     }
     const bool run_at_start = parser.isSet(prompt) || finish.any();
     QObject::connect(window.controller(), &moe::gui::InferenceController::modelLoaded, &window, [&] {
+        if (parser.isSet(profile)) window.profilePage()->startProfile(moe::gui::bundledProfileRequest());
+        else if (run_at_start) window.run();
+    });
+    QObject::connect(window.controller(), &moe::gui::InferenceController::profileFinished, &window, [&] {
         if (run_at_start) window.run();
     });
     if (finish.any()) {

@@ -181,6 +181,29 @@ void InferenceWorker::whatIf(quint64 job, const RunPtr& baseline, int baseline_i
     Q_EMIT whatIfFinished(job, run, cancelled, error);
 }
 
+void InferenceWorker::profileCorpus(quint64 job, const ProfileRequest& request) {
+    beginJob(job);
+    QString error;
+    ProfileTable profile;
+    QElapsedTimer since_report;
+    since_report.start();
+    const auto progress = [&](int64_t done, int64_t total) {
+        if (since_report.elapsed() >= kSnapshotIntervalMs || done == total) {
+            since_report.restart();
+            Q_EMIT profileProgress(job, done, total);
+        }
+    };
+    try {
+        if (!session_) throw moe::EngineError("No model is loaded.");
+        profile = moe::gui::profileCorpus(*session_, request, progress, &cancel_);
+    } catch (const moe::Cancelled&) {
+        profile.reset();
+    } catch (const std::exception& e) {
+        error = QString::fromStdString(e.what());
+    }
+    Q_EMIT profileFinished(job, profile, !profile && error.isEmpty(), error);
+}
+
 InferenceController::InferenceController(TraceStore* store, QObject* parent)
     : QObject(parent), store_(store), worker_(new InferenceWorker) {
     registerMetaTypes();
@@ -198,6 +221,10 @@ InferenceController::InferenceController(TraceStore* store, QObject* parent)
         if (job == current_job_ && state_ == State::EvaluatingWhatIf) Q_EMIT whatIfProgress(done, total);
     });
     connect(worker_, &InferenceWorker::whatIfFinished, this, &InferenceController::onWhatIfFinished);
+    connect(worker_, &InferenceWorker::profileProgress, this, [this](quint64 job, qint64 done, qint64 total) {
+        if (job == current_job_ && state_ == State::Profiling) Q_EMIT profileProgress(done, total);
+    });
+    connect(worker_, &InferenceWorker::profileFinished, this, &InferenceController::onProfileFinished);
     thread_.start();
 }
 
@@ -267,8 +294,16 @@ void InferenceController::runWhatIf() {
         Qt::QueuedConnection);
 }
 
+void InferenceController::profileCorpus(const ProfileRequest& request) {
+    if (!has_model_ || state_ != State::Idle) return;
+    const quint64 job = startJob(State::Profiling);
+    QMetaObject::invokeMethod(worker_, [w = worker_, job, request] { w->profileCorpus(job, request); },
+                              Qt::QueuedConnection);
+}
+
 void InferenceController::stop() {
-    if (state_ == State::Generating || state_ == State::EvaluatingWhatIf) worker_->requestStop(current_job_);
+    if (state_ == State::Generating || state_ == State::EvaluatingWhatIf || state_ == State::Profiling)
+        worker_->requestStop(current_job_);
 }
 
 void InferenceController::onModelLoaded(quint64 job, const moe::ModelInfo& info) {
@@ -309,6 +344,14 @@ void InferenceController::onWhatIfFinished(quint64 job, const RunPtr& run, bool 
     Q_EMIT whatIfFinished(error, cancelled);
 }
 
+void InferenceController::onProfileFinished(quint64 job, const ProfileTable& profile, bool cancelled,
+                                            const QString& error) {
+    if (job != current_job_) return;
+    if (profile) store_->setProfile(profile);
+    setState(State::Idle);
+    Q_EMIT profileFinished(error, cancelled);
+}
+
 void registerMetaTypes() {
     qRegisterMetaType<TraceBatch>();
     qRegisterMetaType<GenerationStats>();
@@ -317,6 +360,8 @@ void registerMetaTypes() {
     qRegisterMetaType<moe::GenerationRequest>();
     qRegisterMetaType<RunPtr>();
     qRegisterMetaType<moe::RoutingOverrides>();
+    qRegisterMetaType<ProfileRequest>();
+    qRegisterMetaType<ProfileTable>();
 }
 
 }  // namespace moe::gui

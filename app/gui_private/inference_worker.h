@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "engine/engine.h"
+#include "gui_private/corpus_profile.h"
 #include "gui_private/gui_types.h"
 
 namespace moe::gui {
@@ -32,6 +33,8 @@ public Q_SLOTS:
     // Re-evaluates the tokens of `baseline` (history index `baseline_index`) under `overrides`.
     void whatIf(quint64 job, const moe::gui::RunPtr& baseline, int baseline_index,
                 const moe::RoutingOverrides& overrides);
+    // Evaluates a corpus teacher-forced, as `moescope-cli profile` does.
+    void profileCorpus(quint64 job, const moe::gui::ProfileRequest& request);
 
 Q_SIGNALS:
     void loadProgress(quint64 job, double progress);
@@ -42,6 +45,9 @@ Q_SIGNALS:
     void whatIfProgress(quint64 job, int done, int total);
     // `run` holds the positions done (all unless cancelled); null when `error` is set.
     void whatIfFinished(quint64 job, const moe::gui::RunPtr& run, bool cancelled, const QString& error);
+    void profileProgress(quint64 job, qint64 done, qint64 total);
+    // `profile` is null when cancelled or when `error` is set.
+    void profileFinished(quint64 job, const moe::gui::ProfileTable& profile, bool cancelled, const QString& error);
 
 private:
     void beginJob(quint64 job);
@@ -60,7 +66,7 @@ private:
 class InferenceController : public QObject {
     Q_OBJECT
 public:
-    enum class State { Idle, Loading, Generating, EvaluatingWhatIf };
+    enum class State { Idle, Loading, Generating, EvaluatingWhatIf, Profiling };
     Q_ENUM(State)
 
     explicit InferenceController(TraceStore* store, QObject* parent = nullptr);
@@ -76,7 +82,9 @@ public:
     // Teacher-forces the store's current run (recorded first if the history lacks it) under
     // the store's overrides; the result joins the history.
     void runWhatIf();
-    void stop();
+    // Profiles a corpus; a finished profile replaces the store's, a cancelled one leaves it.
+    void profileCorpus(const ProfileRequest& request);
+    void stop();  // a generation, what-if or profile
 
 Q_SIGNALS:
     void stateChanged(moe::gui::InferenceController::State state);
@@ -87,6 +95,8 @@ Q_SIGNALS:
     void generationFinished(const QString& error, bool cancelled);
     void whatIfProgress(int done, int total);
     void whatIfFinished(const QString& error, bool cancelled);
+    void profileProgress(qint64 done, qint64 total);
+    void profileFinished(const QString& error, bool cancelled);
 
 private:
     quint64 startJob(State state);
@@ -96,6 +106,7 @@ private:
     void onUpdate(quint64 job, const GenerationUpdate& update);
     void onFinished(quint64 job, const GenerationUpdate& last, const QString& error);
     void onWhatIfFinished(quint64 job, const RunPtr& run, bool cancelled, const QString& error);
+    void onProfileFinished(quint64 job, const ProfileTable& profile, bool cancelled, const QString& error);
 
     TraceStore* store_;
     QThread thread_;

@@ -113,6 +113,16 @@ std::vector<int> JsonFields::integers(const char* key) const {
     return out;
 }
 
+std::vector<std::string> JsonFields::texts(const char* key) const {
+    std::vector<std::string> out;
+    const QJsonArray values = array(key);
+    for (qsizetype i = 0; i < values.size(); ++i) {
+        if (!values[i].isString()) fail(where(key) + "[" + std::to_string(i) + "]", values[i], "a string");
+        out.push_back(values[i].toString().toStdString());
+    }
+    return out;
+}
+
 std::vector<double> JsonFields::reals(const char* key) const {
     std::vector<double> out;
     const QJsonArray values = array(key);

@@ -26,6 +26,7 @@ public:
     std::vector<float> base64Floats(const char* key) const;  // little-endian float32
     std::vector<int> integers(const char* key) const;
     std::vector<double> reals(const char* key) const;
+    std::vector<std::string> texts(const char* key) const;  // an array of UTF-8 strings
     std::map<std::string, int64_t> int64Map(const char* key) const;  // an object of int64 strings
     JsonFields object(const char* key) const;
     std::vector<JsonFields> objects(const char* key) const;  // an array of objects

@@ -13,7 +13,6 @@ namespace {
 
 constexpr int kMaxRunTokens = 1 << 24;
 constexpr int kMaxTokenId = 1 << 24;
-constexpr size_t kMaxTokenBytes = 1024;
 
 [[noreturn]] void fail(const std::string& field, const std::string& problem) {
     throw std::runtime_error("session file: " + field + " " + problem);
@@ -66,17 +65,6 @@ QJsonObject whatIfToJson(const std::vector<moe::WhatIfToken>& tokens) {
     return {{"pos", pos}, {"target", target}, {"kl", kl}, {"delta_logprob", delta}, {"greedy_baseline", greedy_b},
             {"greedy_what_if", greedy_w}, {"routing_changed", changed}, {"flops_saved", flops},
             {"weight_bytes_saved", bytes}, {"flops_baseline", flops_base}, {"weight_bytes_baseline", bytes_base}};
-}
-
-QJsonObject textsToJson(const std::map<int32_t, std::string>& texts) {
-    QJsonArray ids, lengths;
-    QByteArray bytes;
-    for (const auto& [id, text] : texts) {
-        ids << id;
-        lengths << static_cast<int>(text.size());
-        bytes.append(text.data(), static_cast<qsizetype>(text.size()));
-    }
-    return {{"ids", ids}, {"lengths", lengths}, {"bytes", toBase64(bytes)}};
 }
 
 QJsonObject runToJson(const moe::RunRecord& r) {
@@ -162,22 +150,6 @@ std::vector<moe::WhatIfToken> whatIfFromJson(const JsonFields& o) {
     return out;
 }
 
-std::map<int32_t, std::string> textsFromJson(const JsonFields& o) {
-    const std::vector<int> ids = o.integers("ids"), lengths = o.integers("lengths");
-    const std::string bytes = o.base64("bytes");
-    if (ids.size() != lengths.size()) fail(o.path(), "has ids and lengths of different counts");
-    std::map<int32_t, std::string> texts;
-    size_t offset = 0;
-    for (size_t i = 0; i < ids.size(); ++i) {
-        checkRange(indexed(o.where("lengths"), i), lengths[i], 0, kMaxTokenBytes);
-        if (offset + static_cast<size_t>(lengths[i]) > bytes.size()) fail(o.where("bytes"), "is shorter than its lengths");
-        texts[ids[i]] = bytes.substr(offset, static_cast<size_t>(lengths[i]));
-        offset += static_cast<size_t>(lengths[i]);
-    }
-    if (offset != bytes.size()) fail(o.where("bytes"), "is longer than its lengths");
-    return texts;
-}
-
 moe::RunRecord runFromJson(const JsonFields& o, int index) {
     moe::RunRecord r;
     const std::string kind = o.text("kind");
@@ -212,6 +184,33 @@ moe::RunRecord runFromJson(const JsonFields& o, int index) {
 }
 
 }  // namespace
+
+QJsonObject textsToJson(const std::map<int32_t, std::string>& texts) {
+    QJsonArray ids, lengths;
+    QByteArray bytes;
+    for (const auto& [id, text] : texts) {
+        ids << id;
+        lengths << static_cast<int>(text.size());
+        bytes.append(text.data(), static_cast<qsizetype>(text.size()));
+    }
+    return {{"ids", ids}, {"lengths", lengths}, {"bytes", toBase64(bytes)}};
+}
+
+std::map<int32_t, std::string> textsFromJson(const JsonFields& o) {
+    const std::vector<int> ids = o.integers("ids"), lengths = o.integers("lengths");
+    const std::string bytes = o.base64("bytes");
+    if (ids.size() != lengths.size()) fail(o.path(), "has ids and lengths of different counts");
+    std::map<int32_t, std::string> texts;
+    size_t offset = 0;
+    for (size_t i = 0; i < ids.size(); ++i) {
+        checkRange(indexed(o.where("lengths"), i), lengths[i], 0, kMaxTokenBytes);
+        if (offset + static_cast<size_t>(lengths[i]) > bytes.size()) fail(o.where("bytes"), "is shorter than its lengths");
+        texts[ids[i]] = bytes.substr(offset, static_cast<size_t>(lengths[i]));
+        offset += static_cast<size_t>(lengths[i]);
+    }
+    if (offset != bytes.size()) fail(o.where("bytes"), "is longer than its lengths");
+    return texts;
+}
 
 QJsonArray runsToJson(const std::vector<moe::RunRecord>& runs) {
     QJsonArray out;

@@ -5,6 +5,8 @@
 
 #include <QJsonArray>
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include "evaluation/run_record.h"
@@ -13,6 +15,11 @@
 namespace moe::gui {
 
 inline constexpr int kMaxSessionRuns = 10000;
+inline constexpr size_t kMaxTokenBytes = 1024;
+
+// Token texts by id: ids, byte lengths and the bytes concatenated (base64).
+QJsonObject textsToJson(const std::map<int32_t, std::string>& texts);
+std::map<int32_t, std::string> textsFromJson(const JsonFields& o);
 
 QJsonArray runsToJson(const std::vector<moe::RunRecord>& runs);
 // Throws std::runtime_error naming the field: "session file: runs[2].routing.experts ...".

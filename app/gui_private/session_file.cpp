@@ -11,6 +11,7 @@
 
 #include "gui_private/exports.h"
 #include "gui_private/json_fields.h"
+#include "gui_private/profile_json.h"
 #include "gui_private/run_history_json.h"
 #include "gui_private/session_checks.h"
 
@@ -186,10 +187,11 @@ moe::TokenTrace tokenFromJson(const JsonFields& o) {
 QByteArray serializeSession(const SessionDocument& doc) {
     QJsonArray tokens;
     for (const auto& t : doc.tokens) tokens.append(tokenToJson(t));
-    const QJsonObject root{{"format", kFormat}, {"version", kVersion}, {"model", modelToJson(doc.model)},
+    QJsonObject root{{"format", kFormat}, {"version", kVersion}, {"model", modelToJson(doc.model)},
                            {"request", requestToJson(doc.request)}, {"generated_text", doc.generated_text},
                            {"stats", statsToJson(doc.stats)}, {"tokens", tokens},
                            {"runs", runsToJson(doc.runs)}, {"current_run", doc.current_run}};
+    if (doc.profile) root["profile"] = profileToJson(*doc.profile);
     return QJsonDocument(root).toJson(QJsonDocument::Compact);
 }
 
@@ -221,6 +223,7 @@ SessionDocument parseSession(const QByteArray& json) {
             throw std::runtime_error("session file: current_run is " + std::to_string(doc.current_run) +
                                      " (allowed -1 or the index of a generation in runs)");
     }
+    if (fields.has("profile")) doc.profile = profileFromJson(fields.object("profile"), doc.model);
     // Views index by these numbers without checks, so nothing unchecked reaches the store.
     validateSession(doc);
     return doc;

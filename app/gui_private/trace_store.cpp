@@ -22,9 +22,15 @@ bool TraceStore::isDisabled(int moe_layer, int expert) const {
     return overrides_.disabled.count({blockOfMoeLayer(moe_layer), expert}) > 0;
 }
 
-void TraceStore::swapIn(SessionDocument doc) {
+void TraceStore::swapIn(SessionDocument doc, bool opened) {
     Q_EMIT aboutToReset();
-    if (doc.runs.empty()) doc.runs = std::move(doc_.runs);  // a new run or model keeps the history
+    // A new run or model keeps the history, and the profile while the experts are the same;
+    // an opened session brings its own.
+    if (!opened && doc.runs.empty()) doc.runs = std::move(doc_.runs);
+    const bool same_shape = doc_.profile && doc_.profile->n_expert == doc.model.n_expert &&
+                            doc_.profile->layers == doc.model.moe_layers;
+    if (!opened && !doc.profile && same_shape) doc.profile = doc_.profile;
+    const bool new_profile = doc.profile != doc_.profile;
     doc_ = std::move(doc);
     load_.assign(static_cast<size_t>(std::max(0, moeLayerCount() * expertCount())), 0);
     routed_tokens_ = 0;
@@ -35,6 +41,7 @@ void TraceStore::swapIn(SessionDocument doc) {
     Q_EMIT resetDone();
     Q_EMIT selectedLayerChanged(selected_layer_);
     Q_EMIT selectedTokenChanged(selectedToken());
+    if (new_profile) Q_EMIT profileChanged();
 }
 
 void TraceStore::resetModel(const moe::ModelInfo& info) {
@@ -52,8 +59,7 @@ void TraceStore::beginRun(const moe::ModelInfo& info, const moe::GenerationReque
 }
 
 void TraceStore::setDocument(SessionDocument doc) {
-    doc_.runs.clear();  // an opened session brings its own history
-    swapIn(std::move(doc));
+    swapIn(std::move(doc), /*opened=*/true);
     Q_EMIT runsChanged();
 }
 
@@ -66,6 +72,11 @@ void TraceStore::addRun(moe::RunRecord run, bool current) {
 void TraceStore::setOverrides(const moe::RoutingOverrides& overrides) {
     overrides_ = overrides;
     Q_EMIT overridesChanged();
+}
+
+void TraceStore::setProfile(std::shared_ptr<const moe::analysis::RoutingTable> profile) {
+    doc_.profile = std::move(profile);
+    Q_EMIT profileChanged();
 }
 
 void TraceStore::countLoad(const moe::TokenTrace& trace) {

@@ -29,6 +29,9 @@ struct SessionDocument {
     // trace above belongs to (-1: none, e.g. an imported trace or an older session file).
     std::vector<moe::RunRecord> runs;
     int current_run = -1;
+    // The model's corpus profile (File → Profile Corpus…): chosen experts with domains; null
+    // without one. Kept across runs, and across models of the same MoE shape.
+    std::shared_ptr<const moe::analysis::RoutingTable> profile;
 };
 
 class TraceStore : public QObject {
@@ -74,6 +77,7 @@ public:
     void setDocument(SessionDocument doc);  // an opened session, swapped in with one reset
     void addRun(moe::RunRecord run, bool current);  // current: the trace shown is this run's
     void setOverrides(const moe::RoutingOverrides& overrides);
+    void setProfile(std::shared_ptr<const moe::analysis::RoutingTable> profile);
 
     // Selection shared by every view. While following, the selected token is the newest one.
     int selectedToken() const;
@@ -96,9 +100,10 @@ Q_SIGNALS:
     void selectedExpertChanged(int expert);
     void runsChanged();
     void overridesChanged();
+    void profileChanged();  // also after a reset that brought another profile
 
 private:
-    void swapIn(SessionDocument doc);
+    void swapIn(SessionDocument doc, bool opened = false);
     void countLoad(const moe::TokenTrace& trace);
 
     SessionDocument doc_;

@@ -45,6 +45,7 @@
 #include "widgets/timing_page.h"
 #include "widgets/tokens_page.h"
 #include "widgets/compare_page.h"
+#include "widgets/profile_page.h"
 #include "widgets/routing_overrides_box.h"
 #include "widgets/what_if_page.h"
 #include "widgets/translated.h"
@@ -110,10 +111,11 @@ MainWindow::MainWindow(QWidget* parent)
     analysis_page_ = addPage(new AnalysisPage(store_));
     what_if_page_ = addPage(new WhatIfPage(store_));
     compare_page_ = addPage(new ComparePage(store_));
+    profile_page_ = addPage(new ProfilePage(store_, controller_));
     translated(this, [this] {
         const char* names[] = {QT_TR_NOOP("Routing"), QT_TR_NOOP("Timing"),   QT_TR_NOOP("Compute"), QT_TR_NOOP("Tokens"),
-                               QT_TR_NOOP("Analysis"), QT_TR_NOOP("What-if"), QT_TR_NOOP("Compare")};
-        for (int i = 0; i < 7; ++i) tabs_->setTabText(i, tr(names[i]));
+                               QT_TR_NOOP("Analysis"), QT_TR_NOOP("What-if"), QT_TR_NOOP("Compare"), QT_TR_NOOP("Profile")};
+        for (int i = 0; i < 8; ++i) tabs_->setTabText(i, tr(names[i]));
     });
     central_layout->addWidget(tabs_, 1);
     setCentralWidget(central);
@@ -242,6 +244,11 @@ void MainWindow::buildActions() {
     withText(this, file->addAction(QString(), this, &MainWindow::chooseTrace), QT_TR_NOOP("Open &Trace…"));
     save_session_action_ = withText(this, file->addAction(QString(), QKeySequence::Save, this, &MainWindow::chooseSaveSession),
                                     QT_TR_NOOP("&Save Session…"));
+    file->addSeparator();
+    profile_action_ = withText(this, file->addAction(QString(), this, [this] {
+        tabs_->setCurrentWidget(profile_page_);
+        profile_page_->chooseCorpus();
+    }), QT_TR_NOOP("&Profile Corpus…"));
     file->addSeparator();
     export_routing_action_ = withText(this, file->addAction(QString(), this, [this] { chooseExport(true); }),
                                       QT_TR_NOOP("Export &Routing CSV…"));
@@ -593,7 +600,7 @@ void MainWindow::stop() { controller_->stop(); }
 void MainWindow::showTab(const QString& name) {
     const QStringList names = {QStringLiteral("routing"), QStringLiteral("timing"), QStringLiteral("compute"),
                                QStringLiteral("tokens"),  QStringLiteral("analysis"), QStringLiteral("whatif"),
-                               QStringLiteral("compare")};
+                               QStringLiteral("compare"), QStringLiteral("profile")};
     const int i = names.indexOf(name.toLower());
     if (i >= 0) tabs_->setCurrentIndex(i);
 }
@@ -668,11 +675,12 @@ void MainWindow::updateActions() {
     run_action_->setEnabled(canRun());
     prompt_panel_->setRunEnabled(canRun());
     const bool busy = state == InferenceController::State::Generating ||
-                      state == InferenceController::State::EvaluatingWhatIf;
+                      state == InferenceController::State::EvaluatingWhatIf || state == InferenceController::State::Profiling;
     stop_action_->setEnabled(busy);
     prompt_panel_->setStopEnabled(busy);
     overrides_box_->setRunEnabled(canRun() && store_->tokenCount() > 0 && store_->moeLayerCount() > 0);
     open_model_action_->setEnabled(state != InferenceController::State::Loading);
+    profile_action_->setEnabled(canRun());
     const bool has_tokens = store_->tokenCount() > 0;
     // An imported trace is saved as itself (Export Routing NPZ), not as a session.
     save_session_action_->setEnabled(idle && has_tokens && !store_->document().imported);

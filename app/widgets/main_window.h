@@ -41,6 +41,7 @@ class TokenListModel;
 class TokensPage;
 class WhatIfPage;
 class ComparePage;
+class ProfilePage;
 class RoutingOverridesBox;
 class TokenStripView;
 class TraceImporter;
@@ -68,7 +69,7 @@ public:
     void run();
     void runWhatIf();  // the current run's tokens under the store's routing overrides
     void stop();
-    void showTab(const QString& name);  // "routing", "timing", "compute", "tokens", "analysis", "whatif", "compare"
+    void showTab(const QString& name);  // "routing", "timing", "compute", "tokens", "analysis", "whatif", "compare", "profile"
     // The view panel with this title (case-insensitive), its tab brought to front; null if none.
     ViewPanel* showPanel(const QString& title);  // the English or the translated title
     RoutingGuide* openGuide();  // Help → How MoE routing works
@@ -94,6 +95,7 @@ public:
     AnalysisPage* analysisPage() const { return analysis_page_; }
     WhatIfPage* whatIfPage() const { return what_if_page_; }
     ComparePage* comparePage() const { return compare_page_; }
+    ProfilePage* profilePage() const { return profile_page_; }
     RoutingOverridesBox* overridesBox() const { return overrides_box_; }
     QList<ViewPanel*> panels() const;  // every page's
     QString messageText() const;  // the message bar's text, empty when hidden
@@ -154,6 +156,7 @@ private:
     AnalysisPage* analysis_page_ = nullptr;
     WhatIfPage* what_if_page_ = nullptr;
     ComparePage* compare_page_ = nullptr;
+    ProfilePage* profile_page_ = nullptr;
     RoutingOverridesBox* overrides_box_ = nullptr;
     QList<Page*> pages_;
     QLabel* message_bar_ = nullptr;
@@ -172,6 +175,7 @@ private:
     QAction* open_model_action_ = nullptr;
     QAction* open_session_action_ = nullptr;
     QAction* save_session_action_ = nullptr;
+    QAction* profile_action_ = nullptr;
     QAction* export_routing_action_ = nullptr;
     QAction* export_latency_action_ = nullptr;
     QAction* export_npz_action_ = nullptr;

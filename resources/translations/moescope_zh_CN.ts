@@ -75,57 +75,6 @@ layer %1 routing:</source>
     </message>
 </context>
 <context>
-    <name>moe::gui::ComparePage</name>
-    <message>
-        <source>Run A</source>
-        <translation>运行 A</translation>
-    </message>
-    <message>
-        <source>Run B</source>
-        <translation>运行 B</translation>
-    </message>
-    <message>
-        <source>Routing diff</source>
-        <translation>路由差异</translation>
-    </message>
-    <message>
-        <source>For the selected MoE layer, token by token: the experts only run A chose, only run B chose, and both chose; the red line is the first position where the two token sequences differ</source>
-        <translation>所选 MoE 层中逐个词元比较：仅运行 A 选中、仅运行 B 选中以及两者都选中的专家；红线标出两条词元序列首次不同的位置</translation>
-    </message>
-    <message>
-        <source>Agreement per layer</source>
-        <translation>逐层一致度</translation>
-    </message>
-    <message>
-        <source>Per MoE layer, over the tokens before the first divergence: set agreement |A ∩ B| / |A|, top-1 agreement and Jaccard |A ∩ B| / |A ∪ B|</source>
-        <translation>每个 MoE 层在首次分歧之前的词元上计算：集合一致度 |A ∩ B| / |A|、首选一致度和 Jaccard |A ∩ B| / |A ∪ B|</translation>
-    </message>
-    <message>
-        <source>The token sequences agree for %1 tokens and first diverge at position %2; the agreement below covers those %1 tokens.</source>
-        <translation>两条词元序列前 %1 个词元相同，在位置 %2 首次分歧；下方的一致度只统计这 %1 个词元。</translation>
-    </message>
-    <message>
-        <source>The two runs evaluate the same %1 tokens.</source>
-        <translation>两次运行计算的是相同的 %1 个词元。</translation>
-    </message>
-    <message>
-        <source>layer %1</source>
-        <translation>第 %1 层</translation>
-    </message>
-    <message>
-        <source>set agreement</source>
-        <translation>集合一致度</translation>
-    </message>
-    <message>
-        <source>top-1 agreement</source>
-        <translation>首选一致度</translation>
-    </message>
-    <message>
-        <source>Jaccard</source>
-        <translation>杰卡德系数</translation>
-    </message>
-</context>
-<context>
     <name>moe::gui::AnalysisPage</name>
     <message>
         <source>Per-layer statistics</source>
@@ -204,26 +153,6 @@ layer %1 routing:</source>
         <translation>最繁忙的 M 个专家承担的路由比例：即剪枝到 M 个专家后保留的部分。</translation>
     </message>
     <message>
-        <source>CSV…</source>
-        <translation>CSV…</translation>
-    </message>
-    <message>
-        <source>Export this table as CSV</source>
-        <translation>将此表导出为 CSV</translation>
-    </message>
-    <message>
-        <source>Export %1</source>
-        <translation>导出 %1</translation>
-    </message>
-    <message>
-        <source>CSV files (*.csv)</source>
-        <translation>CSV 文件 (*.csv)</translation>
-    </message>
-    <message>
-        <source>no table named %1</source>
-        <translation>没有名为 %1 的表</translation>
-    </message>
-    <message>
         <source>no tokens yet</source>
         <translation>还没有词元</translation>
     </message>
@@ -297,6 +226,57 @@ layer %1 routing:</source>
     <message>
         <source>2k = %1</source>
         <translation>2k = %1</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::ComparePage</name>
+    <message>
+        <source>Run A</source>
+        <translation>运行 A</translation>
+    </message>
+    <message>
+        <source>Run B</source>
+        <translation>运行 B</translation>
+    </message>
+    <message>
+        <source>Routing diff</source>
+        <translation>路由差异</translation>
+    </message>
+    <message>
+        <source>For the selected MoE layer, token by token: the experts only run A chose, only run B chose, and both chose; the red line is the first position where the two token sequences differ</source>
+        <translation>所选 MoE 层中逐个词元比较：仅运行 A 选中、仅运行 B 选中以及两者都选中的专家；红线标出两条词元序列首次不同的位置</translation>
+    </message>
+    <message>
+        <source>Agreement per layer</source>
+        <translation>逐层一致度</translation>
+    </message>
+    <message>
+        <source>Per MoE layer, over the tokens before the first divergence: set agreement |A ∩ B| / |A|, top-1 agreement and Jaccard |A ∩ B| / |A ∪ B|</source>
+        <translation>每个 MoE 层在首次分歧之前的词元上计算：集合一致度 |A ∩ B| / |A|、首选一致度和 Jaccard |A ∩ B| / |A ∪ B|</translation>
+    </message>
+    <message>
+        <source>The token sequences agree for %1 tokens and first diverge at position %2; the agreement below covers those %1 tokens.</source>
+        <translation>两条词元序列前 %1 个词元相同，在位置 %2 首次分歧；下方的一致度只统计这 %1 个词元。</translation>
+    </message>
+    <message>
+        <source>The two runs evaluate the same %1 tokens.</source>
+        <translation>两次运行计算的是相同的 %1 个词元。</translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation>第 %1 层</translation>
+    </message>
+    <message>
+        <source>set agreement</source>
+        <translation>集合一致度</translation>
+    </message>
+    <message>
+        <source>top-1 agreement</source>
+        <translation>首选一致度</translation>
+    </message>
+    <message>
+        <source>Jaccard</source>
+        <translation>杰卡德系数</translation>
     </message>
 </context>
 <context>
@@ -434,6 +414,13 @@ layer %1 routing:</source>
     </message>
 </context>
 <context>
+    <name>moe::gui::DomainShareModel</name>
+    <message>
+        <source>%1, layer %2: E%3 is among the chosen experts of %4 of the domain&apos;s tokens (%5× the k/N baseline %6)</source>
+        <translation>%1，第 %2 层：该领域 %4 的词元选中了 E%3（为 k/N 基线 %6 的 %5 倍）</translation>
+    </message>
+</context>
+<context>
     <name>moe::gui::ExpertLayersModel</name>
     <message>
         <source>%1 of %2</source>
@@ -463,6 +450,52 @@ layer %1 routing:</source>
 chosen by %3 of %4 tokens (%5%)</source>
         <translation>第 %1 层，专家 E%2
 被 %4 个词元中的 %3 个选中（%5%）</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::ExpertMapModel</name>
+    <message>
+        <source>Expert</source>
+        <translation>专家</translation>
+    </message>
+    <message>
+        <source>PC 1</source>
+        <translation>主成分 1</translation>
+    </message>
+    <message>
+        <source>PC 2</source>
+        <translation>主成分 2</translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation>负载</translation>
+    </message>
+    <message>
+        <source>Dominant domain</source>
+        <translation>主导领域</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::ExpertMapView</name>
+    <message>
+        <source>No corpus profile</source>
+        <translation>没有语料画像</translation>
+    </message>
+    <message>
+        <source>PC 1 (%1% of the variance)</source>
+        <translation>主成分 1（方差的 %1%）</translation>
+    </message>
+    <message>
+        <source>PC 2 (%1%)</source>
+        <translation>主成分 2（%1%）</translation>
+    </message>
+    <message>
+        <source>size: load</source>
+        <translation>大小：负载</translation>
+    </message>
+    <message>
+        <source>E%1: load %2, dominant domain %3; click to inspect</source>
+        <translation>E%1：负载 %2，主导领域 %3；点击查看</translation>
     </message>
 </context>
 <context>
@@ -1109,6 +1142,14 @@ chosen by %3 of %4 tokens (%5%)</source>
         <source>Evaluating the what-if…</source>
         <translation>正在计算假设分析…</translation>
     </message>
+    <message>
+        <source>Profile</source>
+        <translation>语料画像</translation>
+    </message>
+    <message>
+        <source>&amp;Profile Corpus…</source>
+        <translation>语料画像(&amp;P)…</translation>
+    </message>
 </context>
 <context>
     <name>moe::gui::ModelCard</name>
@@ -1233,6 +1274,250 @@ chosen by %3 of %4 tokens (%5%)</source>
     <message>
         <source>Exported %1.</source>
         <translation>已导出 %1。</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::Page</name>
+    <message>
+        <source>CSV…</source>
+        <translation>CSV…</translation>
+    </message>
+    <message>
+        <source>Export this table as CSV</source>
+        <translation>将此表导出为 CSV</translation>
+    </message>
+    <message>
+        <source>Export %1</source>
+        <translation>导出 %1</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>no table named %1</source>
+        <translation>没有名为 %1 的表</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::ProfileDialog</name>
+    <message>
+        <source>Profile Corpus</source>
+        <translation>语料画像</translation>
+    </message>
+    <message>
+        <source>Every document is evaluated teacher-forced, and each token&apos;s routing is counted for its domain. Name a domain per file or folder; leave it empty for JSONL files that carry their own &quot;domain&quot; fields.</source>
+        <translation>每篇文档都以教师强制方式计算，每个词元的路由计入其所属领域。请为每个文件或文件夹命名一个领域；自带 &quot;domain&quot; 字段的 JSONL 文件可留空。</translation>
+    </message>
+    <message>
+        <source>File or folder</source>
+        <translation>文件或文件夹</translation>
+    </message>
+    <message>
+        <source>Domain</source>
+        <translation>领域</translation>
+    </message>
+    <message>
+        <source>Add Files…</source>
+        <translation>添加文件…</translation>
+    </message>
+    <message>
+        <source>Add Folder…</source>
+        <translation>添加文件夹…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Use the Bundled Samples</source>
+        <translation>使用自带样本</translation>
+    </message>
+    <message>
+        <source>English, Chinese, code and arithmetic samples the demo model never trained on (resources/corpus/)</source>
+        <translation>演示模型从未训练过的英文、中文、代码和算术样本（resources/corpus/）</translation>
+    </message>
+    <message>
+        <source>Corpus files</source>
+        <translation>语料文件</translation>
+    </message>
+    <message>
+        <source>Text or JSONL (*.txt *.jsonl *.md);;All files (*)</source>
+        <translation>文本或 JSONL (*.txt *.jsonl *.md);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Corpus folder</source>
+        <translation>语料文件夹</translation>
+    </message>
+    <message>
+        <source> tokens</source>
+        <translation> 个词元</translation>
+    </message>
+    <message>
+        <source>Window length</source>
+        <translation>窗口长度</translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation>开始画像</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::ProfileLayersModel</name>
+    <message>
+        <source>%1, layer %2: E%3 is among the chosen experts of %4 of the domain&apos;s %5 tokens</source>
+        <translation>%1，第 %2 层：该领域 %5 个词元中的 %4 选中了 E%3</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <source>Mutual information I(domain; rank-0 expert) in bits: 0 when the router ignores the domain</source>
+        <translation>领域与首选专家的互信息 I(领域; 首选专家)，单位比特：路由器不区分领域时为 0</translation>
+    </message>
+    <message>
+        <source>MI (bits)</source>
+        <translation>互信息（比特）</translation>
+    </message>
+</context>
+<context>
+    <name>moe::gui::ProfilePage</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop profiling; the previous profile stays</source>
+        <translation>停止画像；保留之前的画像</translation>
+    </message>
+    <message>
+        <source>Profile Corpus…</source>
+        <translation>语料画像…</translation>
+    </message>
+    <message>
+        <source>Pick files or folders, name their domains, and profile them</source>
+        <translation>选择文件或文件夹，命名其领域并进行画像</translation>
+    </message>
+    <message>
+        <source>Profile the Bundled Samples</source>
+        <translation>画像自带样本</translation>
+    </message>
+    <message>
+        <source>English, Chinese, code and arithmetic samples (resources/corpus/) in one click</source>
+        <translation>一键使用英文、中文、代码和算术样本（resources/corpus/）</translation>
+    </message>
+    <message>
+        <source>Domain × expert</source>
+        <translation>领域 × 专家</translation>
+    </message>
+    <message>
+        <source>The share of each domain&apos;s tokens that the expert handles in the selected layer; a router blind to domains gives every cell k/N. Right-click an expert to disable it.</source>
+        <translation>所选层中各领域词元由该专家处理的比例；与领域无关的路由器在每格都给出 k/N。右键点击专家可将其禁用。</translation>
+    </message>
+    <message>
+        <source>Specialisation per layer</source>
+        <translation>逐层专业化</translation>
+    </message>
+    <message>
+        <source>Mutual information between domain and rank-0 expert, and each domain&apos;s busiest expert with its share.</source>
+        <translation>领域与首选专家之间的互信息，以及各领域最繁忙的专家及其占比。</translation>
+    </message>
+    <message>
+        <source>click a row for its layer, a domain&apos;s cell for its expert</source>
+        <translation>点击一行选中该层，点击领域单元格选中其专家</translation>
+    </message>
+    <message>
+        <source>Expert map</source>
+        <translation>专家地图</translation>
+    </message>
+    <message>
+        <source>Every expert of the selected layer placed by PCA of its share of each domain and of frequent tokens: experts that serve the same inputs land close together.</source>
+        <translation>所选层的每个专家按其在各领域和常见词元上的占比做主成分分析后定位：服务相同输入的专家彼此靠近。</translation>
+    </message>
+    <message>
+        <source>Expert in every layer (profile)</source>
+        <translation>专家在各层（画像）</translation>
+    </message>
+    <message>
+        <source>The selected expert&apos;s load, share and rank in each MoE layer over the corpus.</source>
+        <translation>所选专家在语料上每个 MoE 层的负载、占比和排名。</translation>
+    </message>
+    <message>
+        <source>Expert&apos;s top tokens (profile)</source>
+        <translation>专家的常见词元（画像）</translation>
+    </message>
+    <message>
+        <source>The corpus tokens the selected expert handles most often, and most consistently.</source>
+        <translation>所选专家在语料中处理次数最多、最稳定的词元。</translation>
+    </message>
+    <message>
+        <source>reading the corpus…</source>
+        <translation>正在读取语料…</translation>
+    </message>
+    <message>
+        <source>%1 of %2 tokens · %3 tok/s · %4 left</source>
+        <translation>%1 / %2 个词元 · %3 词元/秒 · 剩余 %4</translation>
+    </message>
+    <message>
+        <source>Could not profile the corpus: %1</source>
+        <translation>无法为语料画像：%1</translation>
+    </message>
+    <message>
+        <source>Profiling cancelled; the previous profile is kept.</source>
+        <translation>画像已取消；保留之前的画像。</translation>
+    </message>
+    <message>
+        <source>Profiled in %1.</source>
+        <translation>画像用时 %1。</translation>
+    </message>
+    <message>
+        <source>Profiling the corpus on the inference thread…</source>
+        <translation>正在推理线程上为语料画像…</translation>
+    </message>
+    <message>
+        <source>Analysing the profile…</source>
+        <translation>正在分析画像…</translation>
+    </message>
+    <message>
+        <source>No corpus profile. Load a model, then File → Profile Corpus….</source>
+        <translation>没有语料画像。请先加载模型，然后选择 文件 → 语料画像…。</translation>
+    </message>
+    <message>
+        <source>No corpus profile yet: File → Profile Corpus…, or profile the bundled samples.</source>
+        <translation>还没有语料画像：选择 文件 → 语料画像…，或画像自带样本。</translation>
+    </message>
+    <message>
+        <source>%1 tokens in %2 windows, domains: %3.</source>
+        <translation>%2 个窗口中的 %1 个词元，领域：%3。</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>no profile</source>
+        <translation>没有画像</translation>
+    </message>
+    <message>
+        <source>layer %1; k/N = %2%</source>
+        <translation>第 %1 层；k/N = %2%</translation>
+    </message>
+    <message>
+        <source>layer %1: colour = dominant domain, size = load; %2% of the variance shown; click a point to inspect it</source>
+        <translation>第 %1 层：颜色 = 主导领域，大小 = 负载；显示了 %2% 的方差；点击一个点查看</translation>
+    </message>
+    <message>
+        <source>E%1</source>
+        <translation>E%1</translation>
+    </message>
+    <message>
+        <source>E%1 in layer %2</source>
+        <translation>第 %2 层的 E%1</translation>
     </message>
 </context>
 <context>
