@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "analysis/routing_analysis.h"
+#include "gui_private/analysis_pool.h"
 #include "gui_private/trace_store.h"
 
 namespace moe::gui {
@@ -81,7 +82,8 @@ void AnalysisRunner::start() {
     auto table = imported_ ? imported_ : std::make_shared<const moe::analysis::RoutingTable>(builder_.table());
     if (table->token_count() == 0 || !error_.isEmpty()) return;
     running_session_ = session_;
-    watcher_.setFuture(QtConcurrent::run([table]() -> std::shared_ptr<const AnalysisSnapshot> {
+    watcher_.setFuture(QtConcurrent::run(analysisPool(), [table]() -> std::shared_ptr<const AnalysisSnapshot> {
+        lowerThisThreadPriority();
         try {
             return analyzeForApp(table);
         } catch (const std::exception&) {

@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "gui_private/analysis_pool.h"
 #include "gui_private/trace_store.h"
 
 namespace moe::gui {
@@ -24,7 +25,8 @@ void ProfileRunner::onProfileChanged() {
     }
     if (!table || (profile_ && profile_->table == table) || watcher_.isRunning()) return;  // onFinished goes on
     analysing_ = table;
-    watcher_.setFuture(QtConcurrent::run([table]() -> std::shared_ptr<const ProfileSnapshot> {
+    watcher_.setFuture(QtConcurrent::run(analysisPool(), [table]() -> std::shared_ptr<const ProfileSnapshot> {
+        lowerThisThreadPriority();
         try {
             return analyzeProfile(table);
         } catch (const std::exception&) {

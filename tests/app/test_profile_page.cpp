@@ -1,10 +1,16 @@
 // The Profile tab: its models against numbers worked out by hand on a 4-token corpus and against
 // core/analysis, profiling the bundled corpus on the demo model (the README's worked example),
 // Cancel (returns at once and keeps the previous profile), the session round trip with a profile
-// and a run history (reopened without the model), refused profiles, and the exports.
+// and a run history (reopened without the model), refused profiles, the exports, and the
+// background analyses running below the GUI thread's priority.
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <cmath>
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -14,11 +20,13 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include "analysis/expert_map.h"
 #include "analysis/routing_analysis.h"
 #include "app/app_test_util.h"
 #include "engine/demo_model.h"
+#include "gui_private/analysis_pool.h"
 #include "gui_private/profile_models.h"
 #include "gui_private/session_file.h"
 #include "gui_private/trace_store.h"
@@ -280,4 +288,14 @@ TEST(ProfilePage, BundledCorpusOnTheDemoModelCancelAndSessionRoundTrip) {
         for (int c = 0; c < again->columnCount(); ++c)
             EXPECT_EQ(again->index(l, c).data(), layers->index(l, c).data()) << l << "," << c;
     EXPECT_TRUE(moe::test::ModelTesters::complaints().isEmpty()) << moe::test::ModelTesters::complaints().join('\n').toStdString();
+}
+
+TEST(AnalysisPool, JobsRunBelowTheGuiThreadsPriority) {
+    errno = 0;
+    const int gui_nice = getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
+    const int job_nice = QtConcurrent::run(analysisPool(), [] {
+                             lowerThisThreadPriority();
+                             return getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
+                         }).result();
+    EXPECT_EQ(job_nice, std::min(19, gui_nice + 10));
 }
