@@ -53,6 +53,12 @@ constexpr std::string_view kLlama3[] = {
     R"RX((?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)RX",
 };
 
+// Ling / Ling-mini-2.0 (LLAMA_VOCAB_PRE_TYPE_BAILINGMOE): Block C with single digits and a
+// single newline per piece; Hugging Face's possessive quantifiers made greedy, as llama.cpp does.
+constexpr std::string_view kBailingMoe[] = {
+    R"RX('(?:[sSdDmMtT]|[lL][lL]|[vV][eE]|[rR][eE])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]|\s+(?!\S)|\s+)RX",
+};
+
 // Block D: GPT-2, OLMo, MPT, Phi-2.
 constexpr std::string_view kGpt2[] = {kGpt2Words};
 
@@ -80,6 +86,8 @@ const PreTokenizerSpec* find_pre_tokenizer(std::string_view pre) {
     static const PreTokenizerSpec deepseek_coder{kDeepseekCoder};
     static const PreTokenizerSpec qwen2{kQwen2};
     static const PreTokenizerSpec llama3{kLlama3, /*ignore_merges=*/true, /*add_bos=*/true};
+    static const PreTokenizerSpec glm4{kLlama3};  // Llama-3's pieces, but every piece is merged
+    static const PreTokenizerSpec bailingmoe{kBailingMoe};
     static const PreTokenizerSpec gpt2{kGpt2};
     static const PreTokenizerSpec refact{kRefact};
     static const PreTokenizerSpec gpt4o{kGpt4o};
@@ -94,6 +102,8 @@ const PreTokenizerSpec* find_pre_tokenizer(std::string_view pre) {
         {"gpt-2", &gpt2}, {"phi-2", &gpt2}, {"mpt", &gpt2}, {"olmo", &gpt2},
         {"refact", &refact}, {"starcoder", &refact},
         {"gpt-4o", &gpt4o}, {"llama4", &gpt4o},
+        {"glm4", &glm4}, {"chatglm-bpe", &glm4},
+        {"bailingmoe", &bailingmoe}, {"bailingmoe2", &bailingmoe}, {"llada-moe", &bailingmoe},
     };
     if (pre.empty()) return &fallback;
     const auto it = by_name.find(pre);

@@ -166,6 +166,37 @@ INSTANTIATE_TEST_SUITE_P(GptOssAndLlama4, O200kConformance, testing::Values("gpt
                              return std::string(info.param) == "gpt-4o" ? std::string("gpt_4o") : std::string("llama4");
                          });
 
+// GLM-4.5 ("glm4") and Ling ("bailingmoe2") files name pre-tokenizers of their own. Their real
+// vocabularies are not at hand, so the conformance Llama-3 vocabulary is rewritten with each name
+// (as gguf-py's gguf_new_metadata.py --pre-tokenizer does) and the multilingual text is compared
+// with the ids llama.cpp's llama-tokenize printed for that same rewritten file (committed).
+class RenamedPreTokenizer : public testing::TestWithParam<const char*> {};
+
+TEST_P(RenamedPreTokenizer, EncodesTheMultilingualTextLikeLlamaTokenize) {
+    MOE_REQUIRE_CONFORMANCE(dir);
+    const auto llama_bpe = gguf::GgufFile::open(dir + "/tokenizer/ggml-vocab-llama-bpe.gguf");
+    gguf::GgufWriter writer(llama_bpe->alignment());
+    for (const auto& [key, value] : llama_bpe->metadata())
+        if (key != "general.alignment") writer.set(key, value);
+    writer.set("tokenizer.ggml.pre", gguf::Value::str(GetParam()));
+    const std::vector<uint8_t> bytes = writer.to_bytes();
+    const auto renamed = gguf::GgufFile::parse(bytes.data(), bytes.size(), GetParam());
+    const auto tokenizer = Tokenizer::from_gguf(*renamed);
+
+    const std::string data = std::string(MOESCOPE_SOURCE_DIR) + "/tests/data/tokenizer/";
+    const std::vector<std::string> inputs = parse_inputs(test::read_file(data + "o200k-multilingual.inp"));
+    const auto expected = parse_outputs(test::read_file(data + GetParam() + "-on-llama-bpe.out"));
+    ASSERT_EQ(inputs.size(), 7u);
+    ASSERT_EQ(expected.size(), inputs.size());
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        const std::vector<int32_t> ids = tokenizer->encode(inputs[i], false, false);
+        EXPECT_EQ(ids, expected[i]) << "string " << i << ": \"" << printable(inputs[i]) << "\"";
+        EXPECT_EQ(tokenizer->decode(ids), inputs[i]) << "string " << i;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Glm4AndBailingMoe2, RenamedPreTokenizer, testing::Values("glm4", "bailingmoe2"));
+
 // prompt_tokens.tsv: idx<TAB>id<TAB>piece.
 std::vector<int32_t> read_prompt_ids(const std::string& path) {
     std::vector<int32_t> ids;
