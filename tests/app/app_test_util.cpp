@@ -81,4 +81,14 @@ std::string runnableModelPath() {
     return !dir.empty() && QFileInfo(QString::fromStdString(fixture)).isFile() ? fixture : std::string();
 }
 
+std::vector<moe::TokenTrace> directTrace(const std::string& path, const moe::GenerationRequest& request) {
+    auto model = moe::Model::load(path);
+    moe::Session session(model);
+    std::vector<moe::TokenTrace> traces;
+    moe::GenerationEvents events;
+    events.on_trace = [&](const moe::TokenTrace& t) { traces.push_back(t); };
+    session.generate(request, events);
+    return traces;
+}
+
 }  // namespace moe::test

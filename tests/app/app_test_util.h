@@ -5,6 +5,7 @@
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 
+#include "engine/engine.h"
 #include "gui_private/synthetic_trace.h"
 
 namespace moe::gui {
@@ -41,6 +42,9 @@ moe::gui::SyntheticShape smallShape(int n_layer, int n_expert, int n_expert_used
 // total and active parameter counts when they are not zero).
 void showSyntheticRun(moe::gui::MainWindow& window, const moe::gui::SyntheticShape& shape, int tokens,
                       int64_t params_total = 0, int64_t params_active = 0);
+
+// The same request straight through the engine on this thread: every token's trace.
+std::vector<moe::TokenTrace> directTrace(const std::string& path, const moe::GenerationRequest& request);
 
 // A GGUF the engine can run: the bundled demo model, else the conformance deepseek2 model.
 // Empty if neither exists.

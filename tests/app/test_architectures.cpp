@@ -57,12 +57,7 @@ TEST_P(AppArchitecture, TinyModelOpensAndShowsItsRouting) {
     w.run();
     ASSERT_TRUE(moe::test::waitForSignals(finished));
 
-    auto model = moe::Model::load(path);
-    moe::Session session(model);
-    std::vector<moe::TokenTrace> expected;
-    moe::GenerationEvents events;
-    events.on_trace = [&](const moe::TokenTrace& t) { expected.push_back(t); };
-    session.generate(request, events);
+    const std::vector<moe::TokenTrace> expected = moe::test::directTrace(path, request);
 
     const auto& got = w.store()->tokens();
     ASSERT_FALSE(expected.empty());

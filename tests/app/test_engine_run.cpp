@@ -40,17 +40,6 @@ moe::GenerationRequest greedyRequest(int max_new_tokens) {
     return r;
 }
 
-// The same request straight through the engine, on this thread.
-std::vector<moe::TokenTrace> directTrace(const std::string& path, const moe::GenerationRequest& request) {
-    auto model = moe::Model::load(path);
-    moe::Session session(model);
-    std::vector<moe::TokenTrace> traces;
-    moe::GenerationEvents events;
-    events.on_trace = [&](const moe::TokenTrace& t) { traces.push_back(t); };
-    session.generate(request, events);
-    return traces;
-}
-
 #define REQUIRE_RUNNABLE_MODEL(var)                                                              \
     const std::string var = moe::test::runnableModelPath();                                     \
     if (var.empty()) GTEST_SKIP() << "no demo model and no conformance fixtures"
@@ -93,7 +82,7 @@ TEST(AppEngine, RunMatchesTheEngineTraceAndExportsTheCliCsv) {
     ASSERT_TRUE(moe::test::waitForSignals(finished));
     EXPECT_EQ(finished.first().at(0).toString(), QString());
 
-    const auto expected = directTrace(path, greedyRequest(6));
+    const auto expected = moe::test::directTrace(path, greedyRequest(6));
     const auto& got = w.store()->tokens();
     ASSERT_EQ(got.size(), expected.size());
     EXPECT_EQ(w.tokenListModel()->rowCount(), static_cast<int>(expected.size()));
@@ -255,7 +244,7 @@ TEST(AppEngine, ANewRunDropsTheStaleRunsResults) {
     ASSERT_TRUE(moe::test::waitForSignals(finished));
     QTest::qWait(100);  // anything late from the first run would land now
     EXPECT_EQ(finished.count(), 1) << "only the current job reports";
-    const auto expected = directTrace(path, short_run);
+    const auto expected = moe::test::directTrace(path, short_run);
     ASSERT_EQ(w.store()->tokenCount(), static_cast<int>(expected.size()));
     for (int i = 0; i < w.store()->tokenCount(); ++i) EXPECT_EQ(w.store()->token(i).token_id, expected[static_cast<size_t>(i)].token_id);
     EXPECT_EQ(w.store()->document().request.prompt, short_run.prompt);
