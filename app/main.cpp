@@ -13,10 +13,12 @@
 #include "engine/demo_model.h"
 #include "gui_private/analysis_runner.h"
 #include "gui_private/profile_runner.h"
+#include "gui_private/run_models.h"
 #include "gui_private/exports.h"
 #include "gui_private/trace_import.h"
 #include "gui_private/trace_store.h"
 #include "widgets/analysis_page.h"
+#include "widgets/compare_page.h"
 #include "widgets/gui_benchmark.h"
 #include "widgets/language.h"
 #include "widgets/main_window.h"
@@ -46,11 +48,12 @@ QString unknownViewMessage(const MainWindow& window, const QString& view) {
         .arg(view, titles.join(QStringLiteral(", ")));
 }
 
-// A screenshot of the Analysis or Profile page waits until the session or profile is analysed.
+// A screenshot of the Analysis, Profile or Compare page waits until its numbers are computed.
 void whenAnalysed(MainWindow& window, const std::function<void()>& then) {
     const bool analysing = window.analysisPage()->isVisible() && window.analysisPage()->runner()->isBusy();
     const bool profiling = window.profilePage()->isVisible() && window.profilePage()->runner()->isBusy();
-    if (!analysing && !profiling) {
+    const bool comparing = window.comparePage()->isVisible() && window.comparePage()->comparisonModel()->isBusy();
+    if (!analysing && !profiling && !comparing) {
         then();
         return;
     }

@@ -2,11 +2,13 @@
 
 #include <QColor>
 #include <QLocale>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <cmath>
 
 #include <stdexcept>
 
+#include "gui_private/analysis_pool.h"
 #include "gui_private/routing_models.h"
 #include "gui_private/trace_store.h"
 
@@ -191,49 +193,79 @@ QVariant WhatIfModel::headerData(int section, Qt::Orientation orientation, int r
 }
 
 RunComparisonModel::RunComparisonModel(TraceStore* store, QObject* parent) : QAbstractTableModel(parent), store_(store) {
-    connect(store_, &TraceStore::runsChanged, this, &RunComparisonModel::recompute);
+    connect(&watcher_, &QFutureWatcherBase::finished, this, &RunComparisonModel::onFinished);
+    connect(store_, &TraceStore::runsChanged, this, &RunComparisonModel::onRunsChanged);
 }
 
-void RunComparisonModel::setRuns(int a, int b) {
+RunComparisonModel::~RunComparisonModel() { watcher_.waitForFinished(); }
+
+void RunComparisonModel::setRuns(int a, int b, int layer) {
     a_ = a;
     b_ = b;
-    recompute();
+    layer_ = layer;
+    request();
 }
 
-void RunComparisonModel::recompute() {
-    beginResetModel();
-    valid_ = false;
-    comparison_ = {};
+void RunComparisonModel::setLayer(int layer) {
+    layer_ = layer;
+    request();
+}
+
+void RunComparisonModel::onRunsChanged() {
+    ++history_;  // the same indexes may now name other runs (an opened session)
+    request();
+}
+
+void RunComparisonModel::request() {
+    if (watcher_.isRunning()) return;  // onFinished starts the newest request
     const moe::RunRecord* a = runAt(store_, a_);
     const moe::RunRecord* b = runAt(store_, b_);
     if (!a || !b) {
-        problem_ = tr("Pick two runs.");
-    } else {
-        try {
-            comparison_ = moe::analysis::compare_runs(a->routing, b->routing);
-            valid_ = true;
-            problem_.clear();
-        } catch (const std::invalid_argument&) {
-            problem_ = tr("These runs cannot be compared: their models have different MoE layers.");
-        }
+        apply({false, tr("Pick two runs."), {}, {}});
+        return;
     }
-    endResetModel();
+    running_ = {a_, b_, layer_, history_};
+    const QString refusal = tr("These runs cannot be compared: their models have different MoE layers.");
+    watcher_.setFuture(QtConcurrent::run(analysisPool(), [ta = a->routing, tb = b->routing, layer = layer_, refusal] {
+        lowerThisThreadPriority();
+        Result result;
+        try {
+            result.comparison = moe::analysis::compare_runs(ta, tb);
+            if (layer >= 0 && layer < static_cast<int>(result.comparison.layers.size()))
+                result.diff = moe::analysis::diff_layer(ta, tb, layer);
+            result.valid = true;
+        } catch (const std::invalid_argument&) {
+            result.problem = refusal;
+        }
+        return result;
+    }));
 }
 
-moe::analysis::LayerDiff RunComparisonModel::diff(int layer) const {
-    if (!valid_ || layer < 0 || layer >= static_cast<int>(comparison_.layers.size())) return {};
-    return moe::analysis::diff_layer(runAt(store_, a_)->routing, runAt(store_, b_)->routing, layer);
+void RunComparisonModel::onFinished() {
+    Result result = watcher_.result();
+    if (running_ == Request{a_, b_, layer_, history_}) {
+        apply(std::move(result));
+    } else {
+        request();  // superseded: its result is dropped
+    }
+}
+
+void RunComparisonModel::apply(Result result) {
+    beginResetModel();
+    result_ = std::move(result);
+    endResetModel();
+    Q_EMIT computed();
 }
 
 int RunComparisonModel::rowCount(const QModelIndex& parent) const {
-    return parent.isValid() || !valid_ ? 0 : static_cast<int>(comparison_.layers.size());
+    return parent.isValid() || !result_.valid ? 0 : static_cast<int>(result_.comparison.layers.size());
 }
 
 int RunComparisonModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
 
 QVariant RunComparisonModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rowCount()) return {};
-    const moe::analysis::LayerAgreement& l = comparison_.layers[static_cast<size_t>(index.row())];
+    const moe::analysis::LayerAgreement& l = result_.comparison.layers[static_cast<size_t>(index.row())];
     const double value = index.column() == SetColumn    ? l.set_agreement
                          : index.column() == Top1Column ? l.top1_agreement
                                                         : l.jaccard;

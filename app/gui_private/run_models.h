@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QAbstractTableModel>
+#include <QFutureWatcher>
 #include <QImage>
 
 #include "analysis/run_comparison.h"
@@ -60,32 +61,59 @@ private:
 };
 
 // Two runs of the history side by side: a row per MoE layer with set agreement, top-1
-// agreement and Jaccard (ValueRole: 0..1), over the tokens before the first divergence.
+// agreement and Jaccard (ValueRole: 0..1), over the tokens before the first divergence, and the
+// token-aligned diff of one MoE layer. Computed on the analysis pool: a request copies the two
+// runs' routing tables (2 bytes per id) and returns at once; `computed` follows when the result
+// of the newest request is in. A newer request supersedes an older one, whose result is dropped.
 class RunComparisonModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { LayerColumn, SetColumn, Top1Column, JaccardColumn, ColumnCount };
     explicit RunComparisonModel(TraceStore* store, QObject* parent = nullptr);
-    void setRuns(int a, int b);
+    ~RunComparisonModel() override;  // waits for a running job
+    // Compare history runs a and b, with the diff of MoE layer `layer` (index).
+    void setRuns(int a, int b, int layer = 0);
+    void setLayer(int layer);
     int runA() const { return a_; }
     int runB() const { return b_; }
-    bool valid() const { return valid_; }
-    QString problem() const { return problem_; }  // why two runs cannot be compared
-    const moe::analysis::RunComparison& comparison() const { return comparison_; }
-    // The diff of MoE layer `layer` (index), or an empty one when not valid.
-    moe::analysis::LayerDiff diff(int layer) const;
+    int layer() const { return layer_; }
+    bool isBusy() const { return watcher_.isRunning(); }
+    // What the newest result says: until it is in, the previous request's.
+    bool valid() const { return result_.valid; }
+    QString problem() const { return result_.problem; }  // why two runs cannot be compared
+    const moe::analysis::RunComparison& comparison() const { return result_.comparison; }
+    // The diff of the requested layer, or an empty one when not valid.
+    const moe::analysis::LayerDiff& diff() const { return result_.diff; }
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
+    struct Result {
+        bool valid = false;
+        QString problem;
+        moe::analysis::RunComparison comparison;
+        moe::analysis::LayerDiff diff;
+    };
+
+Q_SIGNALS:
+    void computed();
+
 private:
-    void recompute();
+    struct Request {
+        int a = -1, b = -1, layer = 0, history = 0;  // history: bumped whenever the runs change
+        bool operator==(const Request&) const = default;
+    };
+    void onRunsChanged();
+    void request();  // the wanted comparison: started now, or once the running one is done
+    void onFinished();
+    void apply(Result result);
+
     TraceStore* store_;
-    int a_ = -1, b_ = -1;
-    bool valid_ = false;
-    QString problem_;
-    moe::analysis::RunComparison comparison_;
+    int a_ = -1, b_ = -1, layer_ = 0, history_ = 0;
+    Request running_;
+    QFutureWatcher<Result> watcher_;
+    Result result_;
 };
 
 // The colours of the diff heatmap, shared by the image, its legend and the exports.

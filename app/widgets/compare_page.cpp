@@ -82,7 +82,7 @@ ComparePage::ComparePage(TraceStore* store, QWidget* parent)
         combo->setModel(runs_);
         combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
         combo->setMinimumContentsLength(24);
-        connect(combo, &QComboBox::currentIndexChanged, this, &ComparePage::refresh);
+        connect(combo, &QComboBox::currentIndexChanged, this, &ComparePage::requestComparison);
     }
     headline_->setWordWrap(true);
     auto* pickers = new QHBoxLayout;
@@ -114,11 +114,12 @@ ComparePage::ComparePage(TraceStore* store, QWidget* parent)
     layout->addWidget(headline_);
     layout->addWidget(split, 1);
     connect(store_, &TraceStore::runsChanged, this, &ComparePage::onRunsChanged);
-    connect(store_, &TraceStore::selectedLayerChanged, this, &ComparePage::refresh);
+    connect(store_, &TraceStore::selectedLayerChanged, comparison_, &RunComparisonModel::setLayer);
+    connect(comparison_, &RunComparisonModel::computed, this, &ComparePage::showComparison);
     followStore();
 }
 
-void ComparePage::onStoreReset() { refresh(); }
+void ComparePage::onStoreReset() { requestComparison(); }
 
 void ComparePage::onRunsChanged() {
     // A new run: compare it with its baseline (a what-if) or with the run before it.
@@ -132,14 +133,17 @@ void ComparePage::setRuns(int a, int b) {
     const QSignalBlocker block_a(run_a_), block_b(run_b_);
     run_a_->setCurrentIndex(a);
     run_b_->setCurrentIndex(b);
-    refresh();
+    requestComparison();
 }
 
 QString ComparePage::headline() const { return headline_->text(); }
 
-void ComparePage::refresh() {
-    comparison_->setRuns(run_a_->currentIndex(), run_b_->currentIndex());
-    const int layer = store_->selectedLayer();
+void ComparePage::requestComparison() {
+    comparison_->setRuns(run_a_->currentIndex(), run_b_->currentIndex(), store_->selectedLayer());
+}
+
+void ComparePage::showComparison() {
+    const int layer = comparison_->layer();
     const moe::analysis::RunComparison& c = comparison_->comparison();
     if (!comparison_->valid()) {
         headline_->setText(comparison_->problem());
@@ -151,7 +155,7 @@ void ComparePage::refresh() {
     } else {
         headline_->setText(tr("The two runs evaluate the same %1 tokens.").arg(c.tokens_compared));
     }
-    diff_view_->setDiff(comparison_->diff(layer), comparison_->valid() && c.diverged ? static_cast<int>(c.tokens_compared) : -1);
+    diff_view_->setDiff(comparison_->diff(), comparison_->valid() && c.diverged ? static_cast<int>(c.tokens_compared) : -1);
     if (comparison_->valid() && layer < static_cast<int>(c.layers.size()))
         diff_panel_->setSubtitle(tr("layer %1").arg(c.layers[static_cast<size_t>(layer)].layer));
 

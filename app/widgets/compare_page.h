@@ -50,7 +50,8 @@ protected:
 
 private:
     void onRunsChanged();
-    void refresh();  // the pickers' choice into the model and every view
+    void requestComparison();  // the pickers' choice and the selected layer into the model
+    void showComparison();     // its result into every view
 
     RunListModel* runs_;
     RunComparisonModel* comparison_;

@@ -114,7 +114,11 @@ TEST(RunHistory, ComparingARunWithItselfShowsOneHundredPercent) {
     testers.attach(&runs);
     testers.attach(&compare);
     EXPECT_EQ(runs.rowCount(), 2);
+    // Computed off the GUI thread: the request returns at once, `computed` brings the result.
+    QSignalSpy computed(&compare, &RunComparisonModel::computed);
     compare.setRuns(0, 0);
+    EXPECT_TRUE(compare.isBusy());
+    ASSERT_TRUE(moe::test::waitForSignals(computed));
     ASSERT_TRUE(compare.valid());
     ASSERT_EQ(compare.rowCount(), h.store.moeLayerCount());
     for (int l = 0; l < compare.rowCount(); ++l)
@@ -122,7 +126,7 @@ TEST(RunHistory, ComparingARunWithItselfShowsOneHundredPercent) {
             EXPECT_EQ(compare.index(l, c).data(ValueRole).toDouble(), 1.0);
             EXPECT_EQ(compare.index(l, c).data().toString(), QStringLiteral("100.0 %"));
         }
-    const QImage self = diffImage(compare.diff(0));
+    const QImage self = diffImage(compare.diff());
     for (int x = 0; x < self.width(); ++x)
         for (int y = 0; y < self.height(); ++y) {
             EXPECT_NE(self.pixelColor(x, y), membershipColor(moe::analysis::Membership::AOnly));
@@ -131,9 +135,10 @@ TEST(RunHistory, ComparingARunWithItselfShowsOneHundredPercent) {
 
     // Against the what-if: the disabled expert is never chosen by B in that layer.
     compare.setRuns(0, 1);
+    ASSERT_TRUE(moe::test::waitForSignals(computed, 2));
     ASSERT_TRUE(compare.valid());
     EXPECT_FALSE(compare.comparison().diverged);
-    const moe::analysis::LayerDiff diff = compare.diff(0);
+    const moe::analysis::LayerDiff diff = compare.diff();
     for (int t = 0; t < diff.tokens; ++t) {
         const auto m = diff.at(t, h.disabled_expert);
         EXPECT_TRUE(m == moe::analysis::Membership::AOnly || m == moe::analysis::Membership::Neither) << t;
@@ -142,6 +147,30 @@ TEST(RunHistory, ComparingARunWithItselfShowsOneHundredPercent) {
     EXPECT_LT(compare.index(0, RunComparisonModel::SetColumn).data(ValueRole).toDouble(), 1.0);
     EXPECT_TRUE(moe::test::ModelTesters::complaints().isEmpty())
         << moe::test::ModelTesters::complaints().join('\n').toStdString();
+}
+
+TEST(RunHistory, ANewerComparisonSupersedesARunningOne) {
+    REQUIRE_RUNNABLE_MODEL(path);
+    History h;
+    ASSERT_TRUE(h.generate(path));
+    ASSERT_TRUE(h.whatIfDisablingRankZero(3));
+    RunComparisonModel compare(&h.store);
+    QSignalSpy computed(&compare, &RunComparisonModel::computed);
+    compare.setRuns(0, 1);  // baseline against what-if: below 100 % in the first MoE layer
+    compare.setRuns(1, 1);  // asked before that result is in
+    ASSERT_TRUE(moe::test::waitForSignals(computed));
+    // The first result shown is the newer request's: the what-if against itself.
+    EXPECT_EQ(compare.runA(), 1);
+    ASSERT_TRUE(compare.valid());
+    ASSERT_GT(compare.rowCount(), 0);
+    EXPECT_EQ(compare.index(0, RunComparisonModel::SetColumn).data(ValueRole).toDouble(), 1.0);
+    EXPECT_EQ(diffImage(compare.diff()).pixelColor(3, h.disabled_expert),
+              membershipColor(moe::analysis::Membership::Neither));
+    // A pick outside the history is answered at once, and says why.
+    compare.setRuns(0, 7);
+    EXPECT_EQ(computed.size(), 2);
+    EXPECT_FALSE(compare.valid());
+    EXPECT_EQ(compare.problem(), QStringLiteral("Pick two runs."));
 }
 
 TEST(RunHistory, RoundTripsThroughTheSessionFile) {

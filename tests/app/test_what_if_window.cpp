@@ -93,7 +93,9 @@ TEST(WhatIfWindow, DisabledExpertIsHatchedAndWhatIfMovesItsToken) {
     ComparePage* compare = w.comparePage();
     EXPECT_EQ(compare->comparisonModel()->runA(), 0);  // a new what-if is compared with its baseline
     EXPECT_EQ(compare->comparisonModel()->runB(), 1);
+    QSignalSpy computed(compare->comparisonModel(), &RunComparisonModel::computed);
     compare->setRuns(1, 1);
+    ASSERT_TRUE(moe::test::waitForSignals(computed));
     for (int l = 0; l < compare->comparisonModel()->rowCount(); ++l)
         EXPECT_EQ(compare->comparisonModel()->index(l, RunComparisonModel::JaccardColumn).data().toString(),
                   QStringLiteral("100.0 %"));
