@@ -161,8 +161,11 @@ void ComparePage::showComparison() {
 
     // The chart is rebuilt whole: a handful of layers, three bars each.
     QChart* chart = chart_->chart();
-    chart->removeAllSeries();
-    for (QAbstractAxis* axis : chart->axes()) chart->removeAxis(axis);
+    chart->removeAllSeries();  // deletes the series
+    for (QAbstractAxis* axis : chart->axes()) {
+        chart->removeAxis(axis);  // hands the axis back to us: it was leaked on every comparison shown
+        delete axis;
+    }
     auto* series = new QBarSeries;
     QBarSet* sets[] = {new QBarSet(tr("set agreement")), new QBarSet(tr("top-1 agreement")), new QBarSet(tr("Jaccard"))};
     QStringList categories;
