@@ -34,12 +34,6 @@ QJsonArray toArray(const std::vector<T>& values) {
 
 QString toBase64(const QByteArray& bytes) { return QString::fromLatin1(bytes.toBase64()); }
 
-QJsonObject overridesToJson(const moe::RoutingOverrides& o) {
-    QJsonArray disabled;
-    for (const auto& [layer, expert] : o.disabled) disabled << layer << expert;
-    return {{"top_k", o.top_k}, {"dense", o.dense}, {"disabled", disabled}};
-}
-
 QJsonObject routingToJson(const moe::analysis::RoutingTable& t) {
     QByteArray experts(static_cast<qsizetype>(t.experts.size() * 2), Qt::Uninitialized);
     for (size_t i = 0; i < t.experts.size(); ++i) qToLittleEndian<quint16>(t.experts[i], experts.data() + 2 * i);
@@ -77,21 +71,6 @@ QJsonObject runToJson(const moe::RunRecord& r) {
             {"overrides", overridesToJson(r.overrides)}, {"tokens", toArray(r.tokens)}, {"n_prompt", r.n_prompt},
             {"baseline", r.baseline}, {"routing", routingToJson(r.routing)}, {"what_if", whatIfToJson(r.what_if)},
             {"texts", textsToJson(r.texts)}};
-}
-
-moe::RoutingOverrides overridesFromJson(const JsonFields& o, int n_expert) {
-    moe::RoutingOverrides out;
-    out.top_k = o.integer("top_k");
-    checkRange(o.where("top_k"), out.top_k, 0, n_expert);
-    out.dense = o.boolean("dense");
-    const std::vector<int> disabled = o.integers("disabled");
-    if (disabled.size() % 2 != 0) fail(o.where("disabled"), "does not hold (layer, expert) pairs");
-    for (size_t i = 0; i < disabled.size(); i += 2) {
-        checkRange(indexed(o.where("disabled"), i), disabled[i], 0, kMaxSessionLayers - 1);
-        checkRange(indexed(o.where("disabled"), i + 1), disabled[i + 1], 0, n_expert - 1);
-        out.disabled.insert({disabled[i], disabled[i + 1]});
-    }
-    return out;
 }
 
 moe::analysis::RoutingTable routingFromJson(const JsonFields& o, const std::vector<int32_t>& tokens,
@@ -184,6 +163,27 @@ moe::RunRecord runFromJson(const JsonFields& o, int index) {
 }
 
 }  // namespace
+
+QJsonObject overridesToJson(const moe::RoutingOverrides& o) {
+    QJsonArray disabled;
+    for (const auto& [layer, expert] : o.disabled) disabled << layer << expert;
+    return {{"top_k", o.top_k}, {"dense", o.dense}, {"disabled", disabled}};
+}
+
+moe::RoutingOverrides overridesFromJson(const JsonFields& o, int n_expert) {
+    moe::RoutingOverrides out;
+    out.top_k = o.integer("top_k");
+    checkRange(o.where("top_k"), out.top_k, 0, n_expert);
+    out.dense = o.boolean("dense");
+    const std::vector<int> disabled = o.integers("disabled");
+    if (disabled.size() % 2 != 0) fail(o.where("disabled"), "does not hold (layer, expert) pairs");
+    for (size_t i = 0; i < disabled.size(); i += 2) {
+        checkRange(indexed(o.where("disabled"), i), disabled[i], 0, kMaxSessionLayers - 1);
+        checkRange(indexed(o.where("disabled"), i + 1), disabled[i + 1], 0, n_expert - 1);
+        out.disabled.insert({disabled[i], disabled[i + 1]});
+    }
+    return out;
+}
 
 QJsonObject textsToJson(const std::map<int32_t, std::string>& texts) {
     QJsonArray ids, lengths;

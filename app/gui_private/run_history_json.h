@@ -21,6 +21,10 @@ inline constexpr size_t kMaxTokenBytes = 1024;
 QJsonObject textsToJson(const std::map<int32_t, std::string>& texts);
 std::map<int32_t, std::string> textsFromJson(const JsonFields& o);
 
+// Top-k, dense mode and the disabled (layer, expert) pairs; reading checks the ranges.
+QJsonObject overridesToJson(const moe::RoutingOverrides& overrides);
+moe::RoutingOverrides overridesFromJson(const JsonFields& o, int n_expert);
+
 QJsonArray runsToJson(const std::vector<moe::RunRecord>& runs);
 // Throws std::runtime_error naming the field: "session file: runs[2].routing.experts ...".
 std::vector<moe::RunRecord> runsFromJson(const std::vector<JsonFields>& runs);

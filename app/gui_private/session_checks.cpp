@@ -1,10 +1,13 @@
 #include "gui_private/session_checks.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <set>
 #include <stdexcept>
 
+#include "gui_private/expert_overrides.h"
 #include "trace/routing_trace.h"
 
 namespace moe::gui {
@@ -141,6 +144,22 @@ void checkToken(const std::string& at, const moe::TokenTrace& t, const moe::Mode
     checkFloat(at + ".weight_bytes_dense", t.weight_bytes_dense, 0, kMax);
 }
 
+// The overrides being edited must fit this model: every disabled expert in one of its MoE
+// layers, and no layer left fewer experts than a token is routed to (as the editor ensures).
+void checkOverrides(const moe::RoutingOverrides& o, const moe::ModelInfo& m) {
+    checkRange("overrides.top_k", o.top_k, 0, m.n_expert);
+    std::map<int, int> disabled_in;
+    for (const auto& [layer, expert] : o.disabled) {
+        if (std::find(m.moe_layers.begin(), m.moe_layers.end(), layer) == m.moe_layers.end())
+            fail("overrides.disabled layer", std::to_string(layer), "a MoE layer of model.moe_layers");
+        checkRange("overrides.disabled expert (layer " + std::to_string(layer) + ")", expert, 0, m.n_expert - 1);
+        ++disabled_in[layer];
+    }
+    const int routed = routedPerToken(o, m);
+    for (const auto& [layer, count] : disabled_in)
+        checkRange("overrides.disabled (count in layer " + std::to_string(layer) + ")", count, 0, m.n_expert - routed);
+}
+
 }  // namespace
 
 void validateSession(const SessionDocument& doc) {
@@ -150,6 +169,7 @@ void validateSession(const SessionDocument& doc) {
     checkStats(doc.stats);
     checkRange("tokens (count)", static_cast<int64_t>(doc.tokens.size()), 0, kMaxTokens);
     for (size_t i = 0; i < doc.tokens.size(); ++i) checkToken("tokens[" + std::to_string(i) + "]", doc.tokens[i], doc.model);
+    checkOverrides(doc.overrides, doc.model);
 }
 
 }  // namespace moe::gui

@@ -190,7 +190,8 @@ QByteArray serializeSession(const SessionDocument& doc) {
     QJsonObject root{{"format", kFormat}, {"version", kVersion}, {"model", modelToJson(doc.model)},
                            {"request", requestToJson(doc.request)}, {"generated_text", doc.generated_text},
                            {"stats", statsToJson(doc.stats)}, {"tokens", tokens},
-                           {"runs", runsToJson(doc.runs)}, {"current_run", doc.current_run}};
+                           {"runs", runsToJson(doc.runs)}, {"current_run", doc.current_run},
+                           {"overrides", overridesToJson(doc.overrides)}};
     if (doc.profile) root["profile"] = profileToJson(*doc.profile);
     return QJsonDocument(root).toJson(QJsonDocument::Compact);
 }
@@ -224,6 +225,8 @@ SessionDocument parseSession(const QByteArray& json) {
                                      " (allowed -1 or the index of a generation in runs)");
     }
     if (fields.has("profile")) doc.profile = profileFromJson(fields.object("profile"), doc.model);
+    // So are the overrides being edited: files without them open with none.
+    if (fields.has("overrides")) doc.overrides = overridesFromJson(fields.object("overrides"), doc.model.n_expert);
     // Views index by these numbers without checks, so nothing unchecked reaches the store.
     validateSession(doc);
     return doc;

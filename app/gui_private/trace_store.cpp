@@ -1,5 +1,8 @@
 #include "gui_private/trace_store.h"
 
+#include <QPoint>
+#include <QVariant>
+
 #include <algorithm>
 
 namespace moe::gui {
@@ -19,7 +22,7 @@ int TraceStore::topExpert(int token, int moe_layer) const {
 
 bool TraceStore::isDisabled(int moe_layer, int expert) const {
     if (moe_layer < 0 || moe_layer >= moeLayerCount()) return false;
-    return overrides_.disabled.count({blockOfMoeLayer(moe_layer), expert}) > 0;
+    return doc_.overrides.disabled.count({blockOfMoeLayer(moe_layer), expert}) > 0;
 }
 
 void TraceStore::swapIn(SessionDocument doc, bool opened) {
@@ -27,6 +30,7 @@ void TraceStore::swapIn(SessionDocument doc, bool opened) {
     // A new run or model keeps the history, and the profile while the experts are the same;
     // an opened session brings its own.
     if (!opened && doc.runs.empty()) doc.runs = std::move(doc_.runs);
+    if (!opened) doc.overrides = doc_.overrides;
     const bool same_shape = doc_.profile && doc_.profile->n_expert == doc.model.n_expert &&
                             doc_.profile->layers == doc.model.moe_layers;
     if (!opened && !doc.profile && same_shape) doc.profile = doc_.profile;
@@ -61,6 +65,7 @@ void TraceStore::beginRun(const moe::ModelInfo& info, const moe::GenerationReque
 void TraceStore::setDocument(SessionDocument doc) {
     swapIn(std::move(doc), /*opened=*/true);
     Q_EMIT runsChanged();
+    Q_EMIT overridesChanged();
 }
 
 void TraceStore::addRun(moe::RunRecord run, bool current) {
@@ -70,7 +75,7 @@ void TraceStore::addRun(moe::RunRecord run, bool current) {
 }
 
 void TraceStore::setOverrides(const moe::RoutingOverrides& overrides) {
-    overrides_ = overrides;
+    doc_.overrides = overrides;
     Q_EMIT overridesChanged();
 }
 
@@ -127,6 +132,12 @@ void TraceStore::selectLayer(int moe_layer) {
     if (moe_layer < 0 || moe_layer >= moeLayerCount() || moe_layer == selected_layer_) return;
     selected_layer_ = moe_layer;
     Q_EMIT selectedLayerChanged(selected_layer_);
+}
+
+void TraceStore::selectExpertCell(const QVariant& cell) {
+    if (cell.typeId() != QMetaType::QPoint) return;
+    selectLayer(cell.toPoint().x());
+    selectExpert(cell.toPoint().y());
 }
 
 void TraceStore::selectExpert(int expert) {

@@ -32,6 +32,9 @@ struct SessionDocument {
     // The model's corpus profile (File → Profile Corpus…): chosen experts with domains; null
     // without one. Kept across runs, and across models of the same MoE shape.
     std::shared_ptr<const moe::analysis::RoutingTable> profile;
+    // The routing overrides being edited for the next run or what-if (the prompt panel's
+    // top-k and dense mode, the experts disabled from a heatmap). Kept across runs.
+    moe::RoutingOverrides overrides;
 };
 
 class TraceStore : public QObject {
@@ -65,7 +68,7 @@ public:
     // the disabled experts.
     const std::vector<moe::RunRecord>& runs() const { return doc_.runs; }
     int currentRun() const { return doc_.current_run; }
-    const moe::RoutingOverrides& overrides() const { return overrides_; }
+    const moe::RoutingOverrides& overrides() const { return doc_.overrides; }
     bool isDisabled(int moe_layer, int expert) const;
 
     // Mutation (GUI thread only).
@@ -87,6 +90,9 @@ public:
     void selectLayer(int moe_layer);
     int selectedExpert() const { return selected_expert_; }  // routed expert the inspector shows
     void selectExpert(int expert);
+    // A cell that names a routed expert (ExpertCellRole: QPoint(MoE layer, expert)) selects its
+    // layer and expert, so the inspector shows it; anything else is ignored.
+    void selectExpertCell(const QVariant& cell);
 
 Q_SIGNALS:
     void aboutToReset();
@@ -112,7 +118,6 @@ private:
     int selected_token_ = -1;
     int selected_expert_ = 0;
     int selected_layer_ = 0;
-    moe::RoutingOverrides overrides_;
 };
 
 }  // namespace moe::gui

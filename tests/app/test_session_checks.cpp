@@ -6,10 +6,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSpinBox>
 #include <QtEndian>
 
 #include <cmath>
 #include <limits>
+#include <set>
 #include <span>
 #include <variant>
 
@@ -17,6 +19,7 @@
 #include "gui_private/synthetic_trace.h"
 #include "support/test_support.h"
 #include "widgets/main_window.h"
+#include "widgets/routing_overrides_box.h"
 
 using namespace moe::gui;
 
@@ -215,4 +218,72 @@ TEST(SessionChecks, StringLengths) {
     // A long value is cut in the message so the message bar stays one line.
     EXPECT_EQ(problem(sessionWith({"model", "n_layer"}, QString(100, 'z'))),
               "session file: model.n_layer is \"" + std::string(39, 'z') + "... (expected an integer)");
+}
+
+TEST(SessionChecks, OverridesAgainstTheModel) {
+    // MoE layers are blocks 1, 2, 3; 8 experts, top-2.
+    EXPECT_EQ(problem(sessionWith({"overrides", "top_k"}, 9)), "session file: overrides.top_k is 9 (allowed 0 to 8)");
+    EXPECT_EQ(problem(sessionWith({"overrides", "disabled"}, QJsonArray{1, 8})),
+              "session file: overrides.disabled[1] is 8 (allowed 0 to 7)");
+    EXPECT_EQ(problem(sessionWith({"overrides", "disabled"}, QJsonArray{2, 3, 0, 3})),
+              "session file: overrides.disabled layer is 0 (allowed a MoE layer of model.moe_layers)");
+    EXPECT_EQ(problem(sessionWith({"overrides", "disabled"}, QJsonArray{2, 3, 1})),
+              "session file: overrides.disabled does not hold (layer, expert) pairs");
+    // Seven of eight experts off in block 2 leaves one for a top-2 router; with top-1 it is enough.
+    const QJsonArray seven{2, 0, 2, 1, 2, 2, 2, 3, 2, 4, 2, 5, 2, 6};
+    EXPECT_EQ(problem(sessionWith({"overrides", "disabled"}, seven)),
+              "session file: overrides.disabled (count in layer 2) is 7 (allowed 0 to 6)");
+    QJsonObject top1 = validSession()["overrides"].toObject();
+    top1["top_k"] = 1;
+    top1["disabled"] = seven;
+    EXPECT_EQ(problem(sessionWith({"overrides"}, top1)), "accepted");
+    // Sessions from before the overrides were saved open with none.
+    EXPECT_EQ(problem(sessionWith({"overrides"}, QJsonValue::Undefined)), "accepted");
+}
+
+// The overrides being edited are part of the session: saved, reopened with their hatching, and
+// a file whose overrides do not fit its model leaves the window's session and overrides as they were.
+TEST(SessionChecks, OverridesRoundTripAndABadOneKeepsThePreviousSession) {
+    MainWindow w;
+    w.store()->resetModel(syntheticModelInfo(smallShape()));
+    w.store()->appendTokens(syntheticTokens(smallShape(), 0, 5));
+    moe::RoutingOverrides overrides;
+    overrides.top_k = 1;
+    overrides.disabled = {{2, 5}, {3, 0}};
+    w.store()->setOverrides(overrides);
+    const QString dir = QString::fromStdString(moe::test::temp_dir());
+    const QString path = dir + "/overrides.moescope.json";
+    ASSERT_EQ(w.saveSessionFile(path), QString());
+
+    w.store()->resetModel(syntheticModelInfo(smallShape()));  // a new model forgets them
+    ASSERT_TRUE(w.store()->overrides().disabled.empty());
+    ASSERT_TRUE(w.openSessionFile(path));
+    EXPECT_EQ(w.store()->overrides().top_k, 1);
+    EXPECT_FALSE(w.store()->overrides().dense);
+    EXPECT_EQ(w.store()->overrides().disabled, (std::set<std::pair<int, int>>{{2, 5}, {3, 0}}));
+    // What the heatmaps hatch: MoE layer 1 is block 2, MoE layer 2 is block 3.
+    EXPECT_TRUE(w.store()->isDisabled(1, 5));
+    EXPECT_TRUE(w.store()->isDisabled(2, 0));
+    EXPECT_FALSE(w.store()->isDisabled(0, 5));
+    EXPECT_EQ(w.overridesBox()->topK()->value(), 1);
+
+    // Dense mode alone round-trips too.
+    overrides = {};
+    overrides.dense = true;
+    w.store()->setOverrides(overrides);
+    ASSERT_EQ(w.saveSessionFile(path), QString());
+    w.store()->setOverrides({});
+    ASSERT_TRUE(w.openSessionFile(path));
+    EXPECT_TRUE(w.store()->overrides().dense);
+    EXPECT_TRUE(w.store()->overrides().disabled.empty());
+
+    const QString bad = dir + "/bad-overrides.moescope.json";
+    QFile file(bad);
+    ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+    file.write(sessionWith({"overrides", "disabled"}, QJsonArray{0, 4}));
+    file.close();
+    EXPECT_FALSE(w.openSessionFile(bad));
+    EXPECT_TRUE(w.messageText().contains("overrides.disabled layer is 0")) << w.messageText().toStdString();
+    EXPECT_TRUE(w.store()->overrides().dense) << "the previous overrides stay";
+    EXPECT_EQ(w.store()->tokenCount(), 5) << "the previous session stays";
 }
