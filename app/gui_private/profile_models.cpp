@@ -150,7 +150,7 @@ QVariant ProfileLayersModel::data(const QModelIndex& index, int role) const {
     const double share = domain->second.share[static_cast<size_t>(e)];
     switch (role) {
         case Qt::DisplayRole: return QStringLiteral("E%1 · %2").arg(e).arg(percent(share));
-        case ExpertRole: return e;
+        case ExpertCellRole: return QPoint(index.row(), e);  // the domain's busiest expert
         case Qt::ToolTipRole:
             return tr("%1, layer %2: E%3 is among the chosen experts of %4 of the domain's %5 tokens")
                 .arg(domains_[column - FirstDomainColumn]).arg(r.layer).arg(e).arg(percent(share)).arg(domain->second.tokens);

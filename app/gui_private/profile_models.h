@@ -44,7 +44,6 @@ class ProfileLayersModel : public AnalysisModel {
     Q_OBJECT
 public:
     enum Column { LayerColumn, TokensColumn, MutualInformationColumn, FirstDomainColumn };
-    enum Role { ExpertRole = Qt::UserRole + 30 };  // int: a domain cell's busiest expert
     ProfileLayersModel(ProfileRunner* runner, TraceStore* store, QObject* parent = nullptr);
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;

@@ -186,6 +186,11 @@ QVariant TokenListModel::data(const QModelIndex& index, int role) const {
     const int layer = store_->selectedLayer();
     if (role == IsPromptRole) return t.is_prompt;
     if (role == TopExpertRole) return store_->topExpert(row, layer);
+    if (role == ExpertCellRole) {
+        const int top = store_->topExpert(row, layer);
+        const bool names_expert = index.column() == TopExpertColumn || index.column() == TopWeightColumn;
+        return names_expert && top >= 0 && top < store_->expertCount() ? QVariant(QPoint(layer, top)) : QVariant();
+    }
     if (role == Qt::ToolTipRole) return routingSummary(row, layer);
     if (role == Qt::TextAlignmentRole) {
         const bool text = index.column() == TextColumn || index.column() == KindColumn;

@@ -8,6 +8,7 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QSplitter>
 #include <QValueAxis>
@@ -35,11 +36,19 @@ void RunDiffView::setDiff(moe::analysis::LayerDiff diff, int first_divergence) {
     update();
 }
 
+QRect RunDiffView::cellsRect() const { return rect().adjusted(kMargin, 6, -8, -kMargin - kLegend); }
+
+void RunDiffView::mouseReleaseEvent(QMouseEvent* event) {
+    const QRect cells = cellsRect();
+    if (event->button() != Qt::LeftButton || diff_.tokens == 0 || !cells.contains(event->position().toPoint())) return;
+    Q_EMIT expertClicked(std::min(diff_.n_expert - 1, (event->position().toPoint().y() - cells.top()) * diff_.n_expert / cells.height()));
+}
+
 void RunDiffView::paintEvent(QPaintEvent*) {
     QPainter p(this);
     p.fillRect(rect(), palette().base());
     p.setPen(palette().text().color());
-    const QRect cells = rect().adjusted(kMargin, 6, -8, -kMargin - kLegend);
+    const QRect cells = cellsRect();
     if (diff_.tokens == 0 || cells.width() < 4 || cells.height() < 4) {
         p.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, tr("Pick two runs of this session above."));
         return;
@@ -116,6 +125,7 @@ ComparePage::ComparePage(TraceStore* store, QWidget* parent)
     connect(store_, &TraceStore::runsChanged, this, &ComparePage::onRunsChanged);
     connect(store_, &TraceStore::selectedLayerChanged, comparison_, &RunComparisonModel::setLayer);
     connect(comparison_, &RunComparisonModel::computed, this, &ComparePage::showComparison);
+    connect(diff_view_, &RunDiffView::expertClicked, store_, &TraceStore::selectExpert);
     followStore();
 }
 

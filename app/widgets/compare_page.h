@@ -24,10 +24,15 @@ public:
     explicit RunDiffView(QWidget* parent = nullptr);
     void setDiff(moe::analysis::LayerDiff diff, int first_divergence);  // -1: none
     const moe::analysis::LayerDiff& diff() const { return diff_; }
+    QRect cellsRect() const;  // where the cells are drawn
     QSize sizeHint() const override { return {640, 260}; }
+
+Q_SIGNALS:
+    void expertClicked(int expert);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
 
 private:
     moe::analysis::LayerDiff diff_;

@@ -430,7 +430,10 @@ bool HeatmapView::viewportEvent(QEvent* event) {
 void HeatmapView::mouseReleaseEvent(QMouseEvent* event) {
     if (event->button() != Qt::LeftButton) return;
     const QPoint rc = cellAt(event->position().toPoint());
-    if (rc.x() >= 0) Q_EMIT cellClicked(rc.x(), rc.y());
+    if (rc.x() < 0) return;
+    Q_EMIT cellClicked(rc.x(), rc.y());
+    // A cell of a routed expert shows that expert in the inspectors.
+    if (TraceStore* store = overridesStore()) store->selectExpertCell(model()->index(rc.x(), rc.y()).data(ExpertCellRole));
 }
 
 void HeatmapView::wheelEvent(QWheelEvent* event) {

@@ -40,6 +40,8 @@ public:
     int paintCount() const { return paint_count_; }
     void resetPaintStats();
 
+    QPoint cellAt(const QPoint& pos) const;  // viewport position to (model row, model column), (-1,-1) outside
+
 Q_SIGNALS:
     void cellClicked(int row, int column);
 
@@ -64,7 +66,6 @@ private:
     // scroll_x < 0: fit every cell into `area` (export).
     void paintHeatmap(QPainter& p, const QRect& area, int scroll_x);
     void paintLegend(QPainter& p, const QRect& area) const;
-    QPoint cellAt(const QPoint& pos) const;  // (model row, model column), (-1,-1) outside
     void updateScrollBar();
     void onImageChanged();
     // Routing overrides: the store behind a model of expert cells (ExpertCellRole), or null.

@@ -50,6 +50,7 @@ QTableView* Page::addTable(QAbstractItemModel* model, bool sortable) {
     table->setSelectionMode(QAbstractItemView::SingleSelection);
     table->setAlternatingRowColors(true);
     table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 4);
+    connect(table, &QTableView::clicked, store_, [this](const QModelIndex& i) { store_->selectExpertCell(i.data(ExpertCellRole)); });
     return table;
 }
 

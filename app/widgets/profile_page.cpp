@@ -64,16 +64,11 @@ ProfilePage::ProfilePage(TraceStore* store, InferenceController* controller, QWi
     domain_view_ = new HeatmapView;
     domain_view_->setModel(domain_share_, false, false, 1.0);
     domain_view_->setLegendTitle(QStringLiteral("share"));
-    connect(domain_view_, &HeatmapView::cellClicked, this, [this](int, int column) { store_->selectExpert(column); });
     domain_panel_ = addPanel(QT_TR_NOOP("Domain × expert"), domain_view_,
                              QT_TR_NOOP("The share of each domain's tokens that the expert handles in the selected layer; "
                                         "a router blind to domains gives every cell k/N. Right-click an expert to disable it."));
     QTableView* layer_table = addTable(layers_, false);
-    connect(layer_table, &QTableView::clicked, this, [this](const QModelIndex& i) {
-        store_->selectLayer(i.row());
-        const QVariant expert = i.data(ProfileLayersModel::ExpertRole);
-        if (expert.isValid()) store_->selectExpert(expert.toInt());
-    });
+    connect(layer_table, &QTableView::clicked, this, [this](const QModelIndex& i) { store_->selectLayer(i.row()); });
     layers_panel_ = addTablePanel(QT_TR_NOOP("Specialisation per layer"), layer_table,
                                   QT_TR_NOOP("Mutual information between domain and rank-0 expert, and each domain's busiest expert with its share."),
                                   QT_TR_NOOP("click a row for its layer, a domain's cell for its expert"));

@@ -34,10 +34,6 @@ RoutingPage::RoutingPage(TraceStore* store, QWidget* parent)
 
     expert_load_view_ = new HeatmapView;
     expert_load_view_->setModel(expert_load_model_, false, false, 1.0);
-    connect(expert_load_view_, &HeatmapView::cellClicked, this, [this](int row, int column) {
-        store_->selectLayer(row);
-        store_->selectExpert(column);  // the Analysis page's inspector shows it
-    });
     auto* load_panel = addPanel(QT_TR_NOOP("Expert load"), expert_load_view_,
                                 QT_TR_NOOP("How many tokens of the session each expert received, per MoE layer."),
                                 QT_TR_NOOP("tokens routed to each expert so far"));

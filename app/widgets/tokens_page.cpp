@@ -27,7 +27,10 @@ TokensPage::TokensPage(TraceStore* store, QWidget* parent)
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->setAlternatingRowColors(true);
     table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 4);
-    connect(table_, &QTableView::clicked, this, [this](const QModelIndex& i) { store_->selectToken(proxy_->mapToSource(i).row()); });
+    connect(table_, &QTableView::clicked, this, [this](const QModelIndex& i) {
+        store_->selectToken(proxy_->mapToSource(i).row());
+        store_->selectExpertCell(i.data(ExpertCellRole));  // a top expert cell: the inspector shows it
+    });
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(table_);

@@ -112,9 +112,9 @@ TEST(ProfilePage, ModelsShowTheHandWorkedNumbers) {
     EXPECT_EQ(value(layers, 0, ProfileLayersModel::TokensColumn), 4);
     const auto cell = [&](int row, int domain) { return layers.index(row, ProfileLayersModel::FirstDomainColumn + domain); };
     EXPECT_EQ(cell(0, 0).data().toString(), QStringLiteral("E0 · 100.0%"));
-    EXPECT_EQ(cell(0, 1).data(ProfileLayersModel::ExpertRole).toInt(), 3);
+    EXPECT_EQ(cell(0, 1).data(ExpertCellRole).toPoint(), QPoint(0, 3));  // (MoE layer, expert)
     // Layer 1, a: {1,2} {2,1}: E1 and E2 both 100 %, the tie goes to the lower id.
-    EXPECT_EQ(cell(1, 0).data(ProfileLayersModel::ExpertRole).toInt(), 1);
+    EXPECT_EQ(cell(1, 0).data(ExpertCellRole).toPoint(), QPoint(1, 1));
 
     // The expert map is core's, point for point.
     const moe::analysis::ExpertMap core = moe::analysis::expert_map(*doc.profile, 0);
@@ -209,7 +209,7 @@ TEST(ProfilePage, BundledCorpusOnTheDemoModelCancelAndSessionRoundTrip) {
     for (int c = ProfileLayersModel::FirstDomainColumn; c < layers->columnCount(); ++c)
         if (layers->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString() == QLatin1String("math")) math = c;
     ASSERT_GE(math, 0);
-    EXPECT_EQ(layers->index(layer3, math).data(ProfileLayersModel::ExpertRole).toInt(), 15);
+    EXPECT_EQ(layers->index(layer3, math).data(ExpertCellRole).toPoint(), QPoint(layer3, 15));
     const QString math_cell = layers->index(layer3, math).data().toString();  // "E15 · 44.6%"
     ASSERT_TRUE(math_cell.startsWith(QStringLiteral("E15 · "))) << math_cell.toStdString();
     EXPECT_EQ(std::lround(math_cell.mid(6).chopped(1).toDouble()), 45) << math_cell.toStdString();

@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QPainter>
 #include <QSignalSpy>
+#include <QTest>
 
 #include "app/app_test_util.h"
 #include "gui_private/analysis_models.h"
@@ -101,6 +102,17 @@ TEST(WhatIfWindow, DisabledExpertIsHatchedAndWhatIfMovesItsToken) {
                   QStringLiteral("100.0 %"));
     EXPECT_EQ(compare->headline(), QStringLiteral("The two runs evaluate the same %1 tokens.")
                                        .arg(compare->comparisonModel()->comparison().tokens_compared));
+
+    // A click on an expert's row of the routing diff shows that expert in the inspector.
+    w.showTab(QStringLiteral("compare"));
+    RunDiffView* diff = compare->diffView();
+    const QRect cells = diff->cellsRect();
+    const int n_expert = diff->diff().n_expert;
+    ASSERT_GT(n_expert, 0);
+    const int target = (w.store()->selectedExpert() + 5) % n_expert;
+    QTest::mouseClick(diff, Qt::LeftButton, {},
+                      QPoint(cells.center().x(), cells.top() + (2 * target + 1) * cells.height() / (2 * n_expert)));
+    EXPECT_EQ(w.store()->selectedExpert(), target);
 
     // Exports: PNG and SVG of both new views, CSV of both new tables.
     const QString dir = QString::fromStdString(moe::test::temp_dir());

@@ -7,14 +7,20 @@
 #include <QItemSelectionModel>
 #include <QSignalSpy>
 #include <QTableView>
+#include <QTest>
+
+#include <algorithm>
 
 #include "app/app_test_util.h"
+#include "gui_private/analysis_models.h"
+#include "gui_private/analysis_runner.h"
 #include "gui_private/routing_models.h"
 #include "gui_private/session_file.h"
 #include "gui_private/synthetic_trace.h"
 #include "gui_private/timing_models.h"
 #include "gui_private/trace_store.h"
 #include "support/test_support.h"
+#include "widgets/analysis_page.h"
 #include "widgets/heatmap_view.h"
 #include "widgets/main_window.h"
 #include "widgets/token_strip_view.h"
@@ -119,4 +125,62 @@ TEST(AppWindow, ViewsExportAsPngAndSvg) {
     ASSERT_EQ(w.panels().first()->exportTo(svg), QString());
     const std::string text = moe::test::read_file(svg.toStdString());
     EXPECT_NE(text.find("<svg"), std::string::npos);
+}
+
+// The "click an expert anywhere": a heatmap cell or a table cell that names a routed
+// expert selects its layer and expert, and the Analysis page's inspector shows that expert.
+TEST(AppWindow, ClickingAnExpertAnywhereOpensItInTheInspector) {
+    MainWindow w;
+    w.resize(1200, 800);
+    w.show();
+    fillWithSyntheticRun(w, 40);
+    const std::vector<moe::TokenTrace> traces = syntheticTokens(shape(), 0, 40);
+    // Tokens chosen by `expert` in MoE layer `layer`, counted from the generator's traces.
+    const auto load = [&](int layer, int expert) {
+        int n = 0;
+        for (const auto& t : traces) {
+            const auto& chosen = t.moe_layers[static_cast<size_t>(layer)].experts;
+            n += std::count(chosen.begin(), chosen.end(), expert) > 0;
+        }
+        return n;
+    };
+    const auto inspectorLoad = [&](int layer) {
+        ExpertLayersModel* model = w.analysisPage()->expertLayersModel();
+        return model->index(layer, ExpertLayersModel::LoadColumn).data(ValueRole).toInt();
+    };
+
+    // The Tokens table: a token's top expert cell, in MoE layer 2.
+    w.store()->selectLayer(2);
+    w.showTab(QStringLiteral("tokens"));
+    QTableView* table = w.tokenTable();
+    int token = 0;  // the first token whose top expert is not the one selected already
+    while (traces[static_cast<size_t>(token)].moe_layers[2].experts.front() == w.store()->selectedExpert()) ++token;
+    const int top = traces[static_cast<size_t>(token)].moe_layers[2].experts.front();
+    const QModelIndex cell = table->model()->index(token, TokenListModel::TopExpertColumn);  // sorted by step
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(cell).center());
+    EXPECT_EQ(w.store()->selectedToken(), token);
+    EXPECT_EQ(w.store()->selectedLayer(), 2);
+    EXPECT_EQ(w.store()->selectedExpert(), top);
+    // A cell of another column selects the token only.
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(table->model()->index(token + 1, TokenListModel::TextColumn)).center());
+    EXPECT_EQ(w.store()->selectedToken(), token + 1);
+    EXPECT_EQ(w.store()->selectedExpert(), top);
+
+    // The layer × expert heatmap: the cell of MoE layer 4, expert 11.
+    w.showTab(QStringLiteral("routing"));
+    HeatmapView* view = w.layerExpertView();
+    QPoint at(-1, -1);
+    for (int y = 0; y < view->viewport()->height() && at.x() < 0; ++y)
+        for (int x = 0; x < view->viewport()->width() && at.x() < 0; x += 2)
+            if (view->cellAt({x, y}) == QPoint(4, 11)) at = {x, y};
+    ASSERT_GE(at.x(), 0);
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, at);
+    EXPECT_EQ(w.store()->selectedLayer(), 4);
+    EXPECT_EQ(w.store()->selectedExpert(), 11);
+
+    // The inspector shows expert 11: its load in every layer, as the traces give it.
+    QSignalSpy analysed(w.analysisPage()->runner(), &AnalysisSource::updated);
+    w.showTab(QStringLiteral("analysis"));
+    ASSERT_TRUE(moe::test::waitForSignals(analysed));
+    for (int l = 0; l < w.store()->moeLayerCount(); ++l) EXPECT_EQ(inspectorLoad(l), load(l, 11)) << l;
 }
