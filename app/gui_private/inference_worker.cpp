@@ -55,13 +55,20 @@ void InferenceWorker::loadModel(quint64 job, const QString& path) {
         // Free the previous model before the new session allocates its cache.
         session_.reset();
         model_ = std::move(model);
-        session_ = std::make_unique<moe::Session>(model_);
+        session_ = std::make_unique<moe::Session>(model_, session_options_);
         Q_EMIT modelLoaded(job, model_->info());
     } catch (const moe::Cancelled&) {
         Q_EMIT loadFailed(job, tr("Loading cancelled."), true);
     } catch (const std::exception& e) {
         Q_EMIT loadFailed(job, QString::fromStdString(e.what()), false);
     }
+}
+
+void InferenceWorker::setSessionOptions(const moe::SessionOptions& options) {
+    session_options_ = options;
+    if (!model_) return;
+    session_.reset();  // its cache goes before the new one is allocated
+    session_ = std::make_unique<moe::Session>(model_, session_options_);
 }
 
 void InferenceWorker::generate(quint64 job, const moe::GenerationRequest& request) {
@@ -299,6 +306,11 @@ void InferenceController::profileCorpus(const ProfileRequest& request) {
     const quint64 job = startJob(State::Profiling);
     QMetaObject::invokeMethod(worker_, [w = worker_, job, request] { w->profileCorpus(job, request); },
                               Qt::QueuedConnection);
+}
+
+void InferenceController::setSessionOptions(const moe::SessionOptions& options) {
+    session_options_ = options;
+    QMetaObject::invokeMethod(worker_, [w = worker_, options] { w->setSessionOptions(options); }, Qt::QueuedConnection);
 }
 
 void InferenceController::stop() {

@@ -35,6 +35,8 @@ public Q_SLOTS:
                 const moe::RoutingOverrides& overrides);
     // Evaluates a corpus teacher-forced, as `moescope-cli profile` does.
     void profileCorpus(quint64 job, const moe::gui::ProfileRequest& request);
+    // The options of the sessions to come; a loaded model gets a new session at once.
+    void setSessionOptions(const moe::SessionOptions& options);
 
 Q_SIGNALS:
     void loadProgress(quint64 job, double progress);
@@ -57,6 +59,7 @@ private:
 
     std::shared_ptr<const moe::Model> model_;
     std::unique_ptr<moe::Session> session_;
+    moe::SessionOptions session_options_;
     std::atomic<bool> cancel_{false};
     std::atomic<quint64> stop_up_to_{0};
 };
@@ -85,6 +88,9 @@ public:
     // Profiles a corpus; a finished profile replaces the store's, a cancelled one leaves it.
     void profileCorpus(const ProfileRequest& request);
     void stop();  // a generation, what-if or profile
+    // Exact F32 activations and the like, for the generations and profiles after the current job.
+    void setSessionOptions(const moe::SessionOptions& options);
+    const moe::SessionOptions& sessionOptions() const { return session_options_; }
 
 Q_SIGNALS:
     void stateChanged(moe::gui::InferenceController::State state);
@@ -115,6 +121,7 @@ private:
     State state_ = State::Idle;
     bool has_model_ = false;
     moe::ModelInfo model_info_;
+    moe::SessionOptions session_options_;
 };
 
 }  // namespace moe::gui

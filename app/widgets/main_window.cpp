@@ -330,6 +330,13 @@ void MainWindow::buildDocks() {
     prompt_panel_ = new PromptPanel;
     connect(prompt_panel_, &PromptPanel::runRequested, this, &MainWindow::run);
     connect(prompt_panel_, &PromptPanel::stopRequested, this, &MainWindow::stop);
+    const auto apply_exact = [this](bool exact) {
+        moe::SessionOptions options;
+        options.exact = exact;
+        controller_->setSessionOptions(options);
+    };
+    connect(prompt_panel_, &PromptPanel::exactActivationsChanged, this, apply_exact);
+    apply_exact(prompt_panel_->exactActivations());
     overrides_box_ = new RoutingOverridesBox(store_);
     connect(overrides_box_, &RoutingOverridesBox::runWhatIfRequested, this, &MainWindow::runWhatIf);
     auto* prompt_widget = new QWidget;

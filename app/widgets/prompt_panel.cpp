@@ -1,5 +1,6 @@
 #include "widgets/prompt_panel.h"
 
+#include <QCheckBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -7,6 +8,7 @@
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSpinBox>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -17,6 +19,10 @@
 
 namespace moe::gui {
 
+namespace {
+const QString kExactKey = QStringLiteral("run/exactActivations");
+}  // namespace
+
 PromptPanel::PromptPanel(QWidget* parent)
     : QWidget(parent),
       editor_(new QPlainTextEdit),
@@ -24,7 +30,8 @@ PromptPanel::PromptPanel(QWidget* parent)
       temperature_(new QDoubleSpinBox),
       top_k_(new QSpinBox),
       top_p_(new QDoubleSpinBox),
-      seed_(new QSpinBox) {
+      seed_(new QSpinBox),
+      exact_(new QCheckBox) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(8, 4, 8, 8);
     translated(this, [this] { editor_->setPlaceholderText(tr("Type a prompt, then press Ctrl+Enter")); });
@@ -56,6 +63,13 @@ PromptPanel::PromptPanel(QWidget* parent)
     form->addRow(withText(this, new QLabel, QT_TR_NOOP("Top-k")), top_k_);
     form->addRow(withText(this, new QLabel, QT_TR_NOOP("Top-p")), top_p_);
     form->addRow(withText(this, new QLabel, QT_TR_NOOP("Seed")), seed_);
+    withText(this, exact_, QT_TR_NOOP("Exact F32 activations"));
+    withToolTip(this, exact_, QT_TR_NOOP("Keep activations in F32 instead of quantizing them as llama.cpp does: slower, "
+                                         "for bit-careful comparisons (moescope-cli --exact)"));
+    exact_->setChecked(QSettings().value(kExactKey, false).toBool());
+    connect(exact_, &QCheckBox::toggled, this, &PromptPanel::exactActivationsChanged);
+    connect(exact_, &QCheckBox::clicked, this, [](bool exact) { QSettings().setValue(kExactKey, exact); });
+    form->addRow(exact_);
     layout->addLayout(form);
     auto* buttons = new QHBoxLayout;
     run_button_ = withText(this, new QPushButton, QT_TR_NOOP("Run"));
@@ -122,6 +136,10 @@ void PromptPanel::setSampling(double temperature, int seed) {
     temperature_->setValue(temperature);
     seed_->setValue(seed);
 }
+
+bool PromptPanel::exactActivations() const { return exact_->isChecked(); }
+
+void PromptPanel::setExactActivations(bool exact) { exact_->setChecked(exact); }
 
 void PromptPanel::setRunEnabled(bool enabled) { run_button_->setEnabled(enabled); }
 

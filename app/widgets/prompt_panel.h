@@ -6,6 +6,7 @@
 
 #include "engine/engine.h"
 
+class QCheckBox;
 class QDoubleSpinBox;
 class QLayout;
 class QPlainTextEdit;
@@ -26,6 +27,10 @@ public:
     void setMaxTokens(int n);
     void setMaxTokensLimit(int n);  // what the model's context leaves
     void setSampling(double temperature, int seed);
+    // Exact F32 activations (SessionOptions::exact, the CLI's --exact); kept in the settings
+    // when the user ticks it.
+    bool exactActivations() const;
+    void setExactActivations(bool exact);
     void setRunEnabled(bool enabled);
     void setStopEnabled(bool enabled);
     QPlainTextEdit* editor() const { return editor_; }
@@ -33,6 +38,7 @@ public:
 Q_SIGNALS:
     void runRequested();  // Run, Ctrl+Enter in the editor, or a sample prompt
     void stopRequested();
+    void exactActivationsChanged(bool exact);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -46,6 +52,7 @@ private:
     QSpinBox* top_k_;
     QDoubleSpinBox* top_p_;
     QSpinBox* seed_;
+    QCheckBox* exact_;
     QPushButton* run_button_;
     QPushButton* stop_button_;
 };

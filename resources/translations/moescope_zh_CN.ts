@@ -1610,6 +1610,14 @@ chosen by %3 of %4 tokens (%5%)</source>
         <source>Run this %1 sample prompt</source>
         <translation>运行这个%1示例提示词</translation>
     </message>
+    <message>
+        <source>Exact F32 activations</source>
+        <translation>精确 F32 激活值</translation>
+    </message>
+    <message>
+        <source>Keep activations in F32 instead of quantizing them as llama.cpp does: slower, for bit-careful comparisons (moescope-cli --exact)</source>
+        <translation>激活值保持 F32，不像 llama.cpp 那样量化：更慢，用于逐位精确的比较（moescope-cli --exact）</translation>
+    </message>
 </context>
 <context>
     <name>moe::gui::RoutingGuide</name>

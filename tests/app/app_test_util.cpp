@@ -81,9 +81,10 @@ std::string runnableModelPath() {
     return !dir.empty() && QFileInfo(QString::fromStdString(fixture)).isFile() ? fixture : std::string();
 }
 
-std::vector<moe::TokenTrace> directTrace(const std::string& path, const moe::GenerationRequest& request) {
+std::vector<moe::TokenTrace> directTrace(const std::string& path, const moe::GenerationRequest& request,
+                                         const moe::SessionOptions& options) {
     auto model = moe::Model::load(path);
-    moe::Session session(model);
+    moe::Session session(model, options);
     std::vector<moe::TokenTrace> traces;
     moe::GenerationEvents events;
     events.on_trace = [&](const moe::TokenTrace& t) { traces.push_back(t); };

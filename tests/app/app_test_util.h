@@ -44,7 +44,8 @@ void showSyntheticRun(moe::gui::MainWindow& window, const moe::gui::SyntheticSha
                       int64_t params_total = 0, int64_t params_active = 0);
 
 // The same request straight through the engine on this thread: every token's trace.
-std::vector<moe::TokenTrace> directTrace(const std::string& path, const moe::GenerationRequest& request);
+std::vector<moe::TokenTrace> directTrace(const std::string& path, const moe::GenerationRequest& request,
+                                         const moe::SessionOptions& options = {});
 
 // A GGUF the engine can run: the bundled demo model, else the conformance deepseek2 model.
 // Empty if neither exists.

@@ -26,6 +26,7 @@
 #include "support/test_support.h"
 #include "widgets/main_window.h"
 #include "widgets/model_card.h"
+#include "widgets/prompt_panel.h"
 
 using namespace moe::gui;
 
@@ -114,6 +115,41 @@ TEST(AppEngine, RunMatchesTheEngineTraceAndExportsTheCliCsv) {
     EXPECT_EQ(moe::test::read_file(csv_path.toStdString()), routingCsv(expected));
     EXPECT_TRUE(moe::test::ModelTesters::complaints().isEmpty())
         << moe::test::ModelTesters::complaints().join('\n').toStdString();
+}
+
+// The prompt panel's "Exact F32 activations" reaches the engine's SessionOptions: the run's
+// router probabilities are those of a direct exact session, which differ from the default path's
+// on Q8_0 weights (there the default path quantizes activations to 8 bits; F16 weights do not tell).
+TEST(AppEngine, ExactActivationsReachTheSession) {
+    MOE_REQUIRE_CONFORMANCE(dir);
+    const std::string path = dir + "/models/deepseek2-q8_0.gguf";
+    MainWindow w;
+    ASSERT_FALSE(w.promptPanel()->exactActivations()) << "off unless the user ticked it";
+    ASSERT_TRUE(loadInto(w, path)) << w.messageText().toStdString();
+    w.promptPanel()->setExactActivations(true);
+    EXPECT_TRUE(w.controller()->sessionOptions().exact);
+    w.setPrompt(kPrompt);
+    w.setMaxTokens(3);
+    QSignalSpy finished(w.controller(), &InferenceController::generationFinished);
+    w.run();
+    ASSERT_TRUE(moe::test::waitForSignals(finished));
+
+    moe::SessionOptions exact;
+    exact.exact = true;
+    const auto expected = moe::test::directTrace(path, greedyRequest(3), exact);
+    const auto quantized = moe::test::directTrace(path, greedyRequest(3));
+    const auto& got = w.store()->tokens();
+    ASSERT_EQ(got.size(), expected.size());
+    ASSERT_EQ(quantized.size(), expected.size());
+    bool paths_differ = false;
+    for (size_t i = 0; i < expected.size(); ++i)
+        for (size_t l = 0; l < expected[i].moe_layers.size(); ++l) {
+            EXPECT_EQ(got[i].moe_layers[l].probs, expected[i].moe_layers[l].probs) << i << ' ' << l;
+            paths_differ |= quantized[i].moe_layers[l].probs != expected[i].moe_layers[l].probs;
+        }
+    EXPECT_TRUE(paths_differ) << "the exact and default paths agree bit for bit: this test shows nothing";
+    w.promptPanel()->setExactActivations(false);
+    EXPECT_FALSE(w.controller()->sessionOptions().exact);
 }
 
 TEST(AppEngine, StopCancelsWithin100Milliseconds) {
