@@ -10,7 +10,7 @@
 #include "models/attention_kernel.h"
 #include "models/layer_kernels.h"
 #include "models/metadata_reader.h"
-#include "models/scratch.h"
+#include "util/scratch.h"
 #include "ops/ops.h"
 #include "parallel/thread_pool.h"
 

@@ -6,7 +6,7 @@
 
 #include "models/layer_kernels.h"
 #include "models/router.h"
-#include "models/scratch.h"
+#include "util/scratch.h"
 #include "ops/ops.h"
 #include "parallel/thread_pool.h"
 #include "quant/quant.h"

@@ -6,7 +6,7 @@
 
 #include "models/layer_kernels.h"
 #include "models/moe_ffn.h"
-#include "models/scratch.h"
+#include "util/scratch.h"
 #include "ops/ops.h"
 #include "parallel/thread_pool.h"
 #include "quant/matmul.h"
@@ -162,6 +162,9 @@ void Transformer::forward(const ForwardRequest& request) const {
         throw EngineError("the sequence needs " + std::to_string(pos0 + n) + " positions but the context holds " +
                           std::to_string(cache.n_ctx()));
 
+    // A multi-token pass hands its megabytes of scratch back when it ends, so they are not
+    // resident through the decode that follows; decode keeps its small buffers from step to step.
+    const ScratchRelease release_scratch(n > 1);
     const size_t size = static_cast<size_t>(n) * d;
     thread_local ScratchBuffer x_buffer, xn_buffer, branch_buffer;
     float* x = x_buffer.floats(size);

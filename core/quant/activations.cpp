@@ -66,34 +66,40 @@ ActivationFormat activation_format(GgmlType weight) {
 
 int activation_block(ActivationFormat format) { return format == ActivationFormat::Q8_256 ? 256 : 32; }
 
-void QuantizedActivations::quantize(ActivationFormat format, const float* x, int64_t n_rows, int64_t cols,
-                                    int64_t ldx) {
-    format_ = format;
-    cols_ = cols;
+void quantize_activations(ActivationFormat format, const float* x, int64_t n_rows, int64_t cols, int64_t ldx,
+                          int8_t* q, float* d, int16_t* sums) {
     const int block = activation_block(format);
     const int64_t blocks_per_row = cols / block;
-    q_.resize(static_cast<size_t>(n_rows * cols));
-    d_.resize(static_cast<size_t>(n_rows * blocks_per_row));
-    sums_.resize(static_cast<size_t>(n_rows * cols / 16));
     for (int64_t r = 0; r < n_rows; ++r) {
         for (int64_t b = 0; b < blocks_per_row; ++b) {
             const float* xb = x + r * ldx + b * block;
-            int8_t* qb = q_.data() + r * cols + b * block;
-            float& d = d_[static_cast<size_t>(r * blocks_per_row + b)];
-            d = block == 32 ? quantize_block_32(xb, qb) : quantize_block_256(xb, qb);
-            if (!all_finite(xb, block)) d = std::numeric_limits<float>::quiet_NaN();
+            int8_t* qb = q + r * cols + b * block;
+            float& db = d[r * blocks_per_row + b];
+            db = block == 32 ? quantize_block_32(xb, qb) : quantize_block_256(xb, qb);
+            if (!all_finite(xb, block)) db = std::numeric_limits<float>::quiet_NaN();
         }
         for (int64_t g = 0; g < cols / 16; ++g) {
             int sum = 0;
-            for (int i = 0; i < 16; ++i) sum += q_[static_cast<size_t>(r * cols + 16 * g + i)];
-            sums_[static_cast<size_t>(r * cols / 16 + g)] = static_cast<int16_t>(sum);
+            for (int i = 0; i < 16; ++i) sum += q[r * cols + 16 * g + i];
+            sums[r * cols / 16 + g] = static_cast<int16_t>(sum);
         }
     }
 }
 
+void QuantizedActivations::quantize(ActivationFormat format, const float* x, int64_t n_rows, int64_t cols,
+                                    int64_t ldx) {
+    format_ = format;
+    cols_ = cols;
+    const size_t values = static_cast<size_t>(n_rows * cols);
+    q_ = q_buffer_.items<int8_t>(values);
+    d_ = d_buffer_.items<float>(values / activation_block(format));
+    sums_ = sums_buffer_.items<int16_t>(values / 16);
+    quantize_activations(format, x, n_rows, cols, ldx, q_, d_, sums_);
+}
+
 QuantizedRow QuantizedActivations::row(int64_t i) const {
     const int64_t blocks_per_row = cols_ / activation_block(format_);
-    return {q_.data() + i * cols_, d_.data() + i * blocks_per_row, sums_.data() + i * cols_ / 16};
+    return {q_ + i * cols_, d_ + i * blocks_per_row, sums_ + i * cols_ / 16};
 }
 
 std::vector<float> dequantize_activations(ActivationFormat format, const QuantizedRow& row, int64_t n) {

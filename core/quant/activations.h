@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gguf/tensor_types.h"
+#include "util/scratch.h"
 
 namespace moe::quant {
 
@@ -28,8 +29,13 @@ struct QuantizedRow {
     const int16_t* sums;
 };
 
-// n_rows activation vectors of `cols` values (a multiple of the format's block), row i at
-// x + i·ldx, quantized into buffers reused across calls.
+// Quantizes n_rows activation vectors of `cols` values (a multiple of the format's block), row i
+// at x + i·ldx, into q (n_rows·cols), d (n_rows·cols/block) and sums (n_rows·cols/16).
+void quantize_activations(ActivationFormat format, const float* x, int64_t n_rows, int64_t cols, int64_t ldx,
+                          int8_t* q, float* d, int16_t* sums);
+
+// A mat-mul's quantized activations, in the calling thread's scratch buffers: reused across
+// calls, and returned to the OS with the rest of the thread's scratch (ScratchRelease).
 class QuantizedActivations {
 public:
     void quantize(ActivationFormat format, const float* x, int64_t n_rows, int64_t cols, int64_t ldx);
@@ -39,9 +45,10 @@ public:
 private:
     ActivationFormat format_ = ActivationFormat::F32;
     int64_t cols_ = 0;
-    std::vector<int8_t> q_;
-    std::vector<float> d_;
-    std::vector<int16_t> sums_;
+    ScratchBuffer q_buffer_, d_buffer_, sums_buffer_;
+    int8_t* q_ = nullptr;
+    float* d_ = nullptr;
+    int16_t* sums_ = nullptr;
 };
 
 // The values a quantized row stands for (d · q), for tests.

@@ -1,6 +1,7 @@
 #include "quant/matmul.h"
 
 #include <algorithm>
+#include <deque>
 #include <vector>
 
 #include "parallel/thread_pool.h"
@@ -121,8 +122,13 @@ RowDot::RowDot(GgmlType type, const float* x, int64_t cols)
     : x_(x), format_(quant::activation_format(type)), dot_(quant::detail::kernels_for(quant::detail::active_kernels(), type).dot),
       dot_q8_(integer_dot(type)) {
     if (dot_q8_) {
-        auto quantized = std::make_shared<quant::QuantizedActivations>();
-        quantized->quantize(format_, x, 1, cols, cols);
+        auto quantized = std::make_shared<Quantized>();
+        quantized->q.resize(static_cast<size_t>(cols));
+        quantized->d.resize(static_cast<size_t>(cols / quant::activation_block(format_)));
+        quantized->sums.resize(static_cast<size_t>(cols / 16));
+        quant::quantize_activations(format_, x, 1, cols, cols, quantized->q.data(), quantized->d.data(),
+                                    quantized->sums.data());
+        quantized->row = {quantized->q.data(), quantized->d.data(), quantized->sums.data()};
         quantized_ = std::move(quantized);
     }
 }
@@ -198,8 +204,7 @@ void matmul(const WeightMatrix& w, const float* x, int64_t ldx, int64_t n, float
 }
 
 void matmul_batch(const std::vector<MatmulJob>& jobs, ThreadPool& pool) {
-    thread_local std::vector<quant::QuantizedActivations> quantized;  // buffers kept across calls
-    quantized.reserve(jobs.size());  // no reallocation below: products point into it
+    thread_local std::deque<quant::QuantizedActivations> quantized;  // kept across calls; never moved
     std::vector<QuantizedProduct> products;
     products.reserve(jobs.size());
     size_t used = 0;

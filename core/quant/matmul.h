@@ -49,7 +49,7 @@ public:
     RowDot(GgmlType type, const RowDot& other);
     bool can_share(GgmlType type, const float* x) const;
     float operator()(const uint8_t* row, int64_t cols) const {
-        return dot_q8_ ? dot_q8_(row, quantized_->row(0), cols) : dot_(row, x_, cols);
+        return dot_q8_ ? dot_q8_(row, quantized_->row, cols) : dot_(row, x_, cols);
     }
 
 private:
@@ -59,7 +59,13 @@ private:
     quant::ActivationFormat format_;
     DotFn dot_;
     DotQ8Fn dot_q8_;
-    std::shared_ptr<const quant::QuantizedActivations> quantized_;
+    struct Quantized {  // one vector: small, so plain heap memory
+        std::vector<int8_t> q;
+        std::vector<float> d;
+        std::vector<int16_t> sums;
+        quant::QuantizedRow row;
+    };
+    std::shared_ptr<const Quantized> quantized_;
 };
 
 // y (rows) = W · x (cols). Rows are split across the pool's threads.

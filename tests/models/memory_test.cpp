@@ -11,6 +11,7 @@
 #include "engine/engine.h"
 #include "models/synthetic_model.h"
 #include "support/test_support.h"
+#include "util/scratch.h"
 
 namespace moe {
 namespace {
@@ -25,15 +26,24 @@ constexpr bool kAddressSanitizer = __has_feature(address_sanitizer);
 constexpr bool kAddressSanitizer = false;
 #endif
 
-// VmRSS of this process in bytes, or -1 where /proc is missing.
-int64_t resident_bytes() {
+// A field of /proc/self/status in bytes ("VmRSS:  1234 kB"), or -1 where /proc is missing.
+int64_t status_bytes(const std::string& field) {
     std::ifstream status("/proc/self/status");
     for (std::string line; std::getline(status, line);)
-        if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6)) * 1024;  // "VmRSS:  1234 kB"
+        if (line.rfind(field + ":", 0) == 0) return std::stoll(line.substr(field.size() + 1)) * 1024;
     return -1;
 }
+int64_t resident_bytes() { return status_bytes("VmRSS"); }
 
-TEST(Memory, DecodeResidentSetStaysWithinFileSizePlusKvCachePlusFifteenPercent) {
+// Restarts VmHWM, the peak resident set, from the current one; false where the kernel refuses.
+bool restart_peak() {
+    std::ofstream clear_refs("/proc/self/clear_refs");
+    clear_refs << "5";
+    clear_refs.flush();
+    return static_cast<bool>(clear_refs);
+}
+
+TEST(Memory, DecodeResidentSetStaysWithinFileSizePlusKvCachePlusTenPercent) {
     if (resident_bytes() < 0) GTEST_SKIP() << "no /proc/self/status";
     if (kAddressSanitizer) GTEST_SKIP() << "AddressSanitizer build: its shadow memory inflates the resident set";
     SynthOptions options;
@@ -57,22 +67,26 @@ TEST(Memory, DecodeResidentSetStaysWithinFileSizePlusKvCachePlusFifteenPercent) 
         std::vector<int32_t> prompt(kPrompt);
         for (int i = 0; i < kPrompt; ++i) prompt[i] = (i * 37) % model->info().n_vocab;
         std::vector<float> logits = session.evaluate(prompt, false);
+        // The prompt's pass handed its scratch back (ScratchRelease); decode keeps its own.
+        EXPECT_EQ(ScratchBuffer::bytes_on_this_thread(), 0u);
+        // The peak within each step, not just the resident set between steps, where the kernel
+        // lets us restart the high-water mark.
+        const bool exact_peak = restart_peak();
         for (int i = 0; i < kGenerated; ++i) {
             const auto best = std::max_element(logits.begin(), logits.end());
             const int32_t token = static_cast<int32_t>(best - logits.begin());
             logits = session.evaluate({token}, false);
-            peak = std::max(peak, resident_bytes());
+            peak = std::max(peak, exact_peak ? status_bytes("VmHWM") : resident_bytes());
         }
+        EXPECT_GT(ScratchBuffer::bytes_on_this_thread(), 0u);
     }
     const int64_t growth = peak - before;
     std::cout << "model file " << file_bytes / 1e6 << " MB, KV cache " << kv_bytes / 1e6 << " MB, resident growth "
               << growth / 1e6 << " MB during decode (" << 100.0 * growth / (file_bytes + kv_bytes) << " % of file + KV)\n";
     RecordProperty("resident_growth_bytes", std::to_string(growth));
-    // The 15% above file + KV is the forward pass's own heap: scratch buffers kept per call site
-    // and thread, sized for the 64-token prompt (measured 57.4 MB, 109%, while synth still freed a
-    // whole file's worth of heap before the baseline that decode then reused; 58.7 MB, 112%, once
-    // synth streams its tensors). A copy of the weights would add 100%.
-    EXPECT_LE(growth, (file_bytes + kv_bytes) * 115 / 100);
+    // Measured 54.1 MB, 103 %: the rest is the tokenizer's tables and decode's scratch. (It was
+    // 58.7 MB, 112 %, while the prompt's scratch stayed resident.) A copy of the weights would add 100 %.
+    EXPECT_LE(growth, (file_bytes + kv_bytes) * 110 / 100);
     // The load touches every page of the mapping, so the file shows up in the resident set:
     // the measurement sees the weights (a test that could not tell would prove nothing).
     EXPECT_GE(growth, file_bytes * 9 / 10);
