@@ -88,13 +88,23 @@ void quantize_activations(ActivationFormat format, const float* x, int64_t n_row
 
 void QuantizedActivations::quantize(ActivationFormat format, const float* x, int64_t n_rows, int64_t cols,
                                     int64_t ldx) {
+    reserve(format, n_rows, cols);
+    quantize_rows(x, ldx, 0, n_rows);
+}
+
+void QuantizedActivations::reserve(ActivationFormat format, int64_t n_rows, int64_t cols) {
     format_ = format;
     cols_ = cols;
     const size_t values = static_cast<size_t>(n_rows * cols);
     q_ = q_buffer_.items<int8_t>(values);
     d_ = d_buffer_.items<float>(values / activation_block(format));
     sums_ = sums_buffer_.items<int16_t>(values / 16);
-    quantize_activations(format, x, n_rows, cols, ldx, q_, d_, sums_);
+}
+
+void QuantizedActivations::quantize_rows(const float* x, int64_t ldx, int64_t begin, int64_t end) {
+    const int64_t blocks_per_row = cols_ / activation_block(format_);
+    quantize_activations(format_, x + begin * ldx, end - begin, cols_, ldx, q_ + begin * cols_,
+                         d_ + begin * blocks_per_row, sums_ + begin * cols_ / 16);
 }
 
 QuantizedRow QuantizedActivations::row(int64_t i) const {

@@ -39,6 +39,10 @@ void quantize_activations(ActivationFormat format, const float* x, int64_t n_row
 class QuantizedActivations {
 public:
     void quantize(ActivationFormat format, const float* x, int64_t n_rows, int64_t cols, int64_t ldx);
+    // The same in two steps, so that threads can share the rows: buffers for n_rows vectors (on
+    // the thread that owns this object), then vectors [begin, end) from any thread.
+    void reserve(ActivationFormat format, int64_t n_rows, int64_t cols);
+    void quantize_rows(const float* x, int64_t ldx, int64_t begin, int64_t end);
     QuantizedRow row(int64_t i) const;
     ActivationFormat format() const { return format_; }
 

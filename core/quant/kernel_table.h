@@ -20,7 +20,9 @@ using DotQ8x4Fn = void (*)(const void* row, const QuantizedRow* x, int64_t n, fl
 
 // One tile of the prefill GEMM (quant.h's dot_tile_q8): kTileRows stored rows times kTileTokens
 // activation vectors. Each weight load serves every token of the tile and each activation load every row.
-using DotQ8TileFn = void (*)(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n, float* out);
+// Row r's sum with token t goes to out[t·ldy + r]: straight into the product's output, as single
+// floats (copying a tile out of a buffer as vectors stalled on store forwarding).
+using DotQ8TileFn = void (*)(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n, float* out, int64_t ldy);
 
 // y[i·ldy + r] = Σ_k w[r·cols + k] · x[i·ldx + k] for r < n_rows, i < n.
 // w: (n_rows, cols) contiguous F32; x: (n, cols) with row stride ldx; y: (n, ldy).
@@ -37,12 +39,12 @@ struct TypeKernels {
 
 // A tile from kTileRows calls of a four-token kernel (for types without a tile kernel of their own).
 template <DotQ8x4Fn kFour>
-void tile_of_rows(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n, float* out) {
+void tile_of_rows(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n, float* out, int64_t ldy) {
     static_assert(kTileTokens == 4);
     for (int r = 0; r < kTileRows; ++r) {
         float four[kTileTokens];
         kFour(w + r * stride, x, n, four);
-        for (int t = 0; t < kTileTokens; ++t) out[t * kTileRows + r] = four[t];
+        for (int t = 0; t < kTileTokens; ++t) out[t * ldy + r] = four[t];
     }
 }
 

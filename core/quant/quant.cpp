@@ -159,7 +159,7 @@ float dot_row_q8_reference(GgmlType type, const void* row, const QuantizedRow& x
 
 void dot_tile_q8(GgmlType type, const void* rows, size_t stride, const QuantizedRow* x, int64_t n, float* out) {
     (void)integer_kernel(detail::active_kernels(), type);  // throws for types that take F32 activations
-    kernels_for(detail::active_kernels(), type).dot_q8_tile(static_cast<const uint8_t*>(rows), stride, x, n, out);
+    kernels_for(detail::active_kernels(), type).dot_q8_tile(static_cast<const uint8_t*>(rows), stride, x, n, out, kTileRows);
 }
 
 }  // namespace moe::quant

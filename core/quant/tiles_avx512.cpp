@@ -13,75 +13,74 @@
 namespace moe::quant::detail {
 namespace {
 
-// [a ×8, b ×8]: one scale per 32-value block of a two-block vector.
+// [a ×8, b ×8]: one scale per half of a two-token vector.
 inline __m512 two_scales(float a, float b) {
     return _mm512_insertf32x8(_mm512_set1_ps(a), _mm256_set1_ps(b), 1);
 }
 
-// [first, second], or first with the upper half zero.
-inline __m512i two_blocks(__m256i first, __m256i second, bool both) {
-    const __m512i low = _mm512_zextsi256_si512(first);
-    return both ? _mm512_inserti64x4(low, second, 1) : low;
-}
-
-// The signed codes of one 32-value block whose value j is d·code j (d an F16 at the block's start).
+// The codes of one 32-value block as unsigned bytes, code + kOffset (value j is d·code j, d an F16
+// at the block's start).
 struct CodesQ4_0 {
     using Block = BlockQ4_0;
-    static __m256i codes(const Block& b) { return _mm256_sub_epi8(split_nibbles(b.qs), _mm256_set1_epi8(8)); }
+    static constexpr int kOffset = 8;
+    static __m256i unsigned_codes(const Block& b) { return split_nibbles(b.qs); }
 };
 struct CodesQ5_0 {
     using Block = BlockQ5_0;
-    static __m256i codes(const Block& b) { return _mm256_sub_epi8(five_bit_quants(b.qs, b.qh), _mm256_set1_epi8(16)); }
+    static constexpr int kOffset = 16;
+    static __m256i unsigned_codes(const Block& b) { return five_bit_quants(b.qs, b.qh); }
 };
 struct CodesQ8_0 {
     using Block = BlockQ8_0;
-    static __m256i codes(const Block& b) { return load256(b.qs); }
+    static constexpr int kOffset = 128;
+    static __m256i unsigned_codes(const Block& b) { return _mm256_xor_si256(load256(b.qs), _mm256_set1_epi8(static_cast<char>(0x80))); }
 };
 
-// Q4_0/Q5_0/Q8_0 weights × Q8_0-style activations, two blocks per vector, each block decoded once
-// for four tokens. vpdpbusd multiplies unsigned by signed bytes, so the activation codes go in
-// offset by 128 (q ^ 0x80 = q + 128) and each row's sum starts at −128·Σw, computed once per row
-// and block pair: Σ (q + 128)·w − 128·Σ w = Σ q·w, exactly (every term fits int32 many times over).
-// The float sums follow the four-token kernel's order (one 8-lane chain, block after block), so a
-// tile is bit for bit that kernel and a prefill rounds as before tiles: summing two blocks per
-// float step instead moved one deepseek2 conformance run past its tolerance (Q5_0) and cost
-// deepseek2-q8_0 a routing set.
+// Q4_0/Q5_0/Q8_0 weights × Q8_0-style activations. A 512-bit vector holds one block of two tokens
+// (one per half) against the same weight block broadcast to both halves, so its eight int32 lanes
+// per half are the four-token kernel's lanes and one float multiply-add serves two tokens.
+// vpdpbusd multiplies unsigned by signed bytes, so the weight codes go in offset (u = code + k)
+// and each token's sums start at −k·Σq, computed once per block for all four rows:
+// Σ u·q − k·Σ q = Σ code·q, exactly (every term fits int32 many times over). The float steps are
+// the four-token kernel's (one 8-lane chain per row and token, block after block), so a tile is
+// bit for bit that kernel and a prefill rounds as before tiles: summing two blocks per float step
+// instead moved one deepseek2 conformance run past its tolerance (Q5_0) and cost deepseek2-q8_0 a
+// routing set.
 template <class Format>
-void tile_legacy(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n, float* out) {
+void tile_legacy(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n, float* out, int64_t ldy) {
     using Block = typename Format::Block;
-    const __m512i offset = _mm512_set1_epi8(static_cast<char>(0x80));
-    __m256 acc[kTileRows][kTileTokens];
+    constexpr int kPairs = kTileTokens / 2;
+    const __m512i offset = _mm512_set1_epi8(static_cast<char>(Format::kOffset));
+    __m512 acc[kTileRows][kPairs];
     for (auto& row : acc)
-        for (auto& a : row) a = _mm256_setzero_ps();
-    const int64_t blocks = n / kQK;
-    for (int64_t i = 0; i < blocks; i += 2) {
-        const bool both = i + 1 < blocks;
-        __m512i codes[kTileRows], start[kTileRows];
+        for (auto& a : row) a = _mm512_setzero_ps();
+    for (int64_t i = 0; i < n / kQK; ++i) {
+        __m512i codes[kTileRows];
         __m512 dw[kTileRows];
         for (int r = 0; r < kTileRows; ++r) {
-            const Block* b = reinterpret_cast<const Block*>(w + r * stride) + i;
-            codes[r] = two_blocks(Format::codes(b[0]), both ? Format::codes(b[1]) : _mm256_setzero_si256(), both);
-            start[r] = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), offset, codes[r]));
-            dw[r] = two_scales(half(b[0].d), both ? half(b[1].d) : 0.0f);
+            const Block& b = reinterpret_cast<const Block*>(w + r * stride)[i];
+            codes[r] = _mm512_broadcast_i64x4(Format::unsigned_codes(b));
+            dw[r] = _mm512_set1_ps(half(b.d));
         }
-        for (int t = 0; t < kTileTokens; ++t) {
-            const int8_t* q = x[t].q + i * kQK;
-            const __m512i shifted = _mm512_xor_si512(two_blocks(load256(q), both ? load256(q + kQK) : _mm256_setzero_si256(), both), offset);
-            const __m512 dx = two_scales(x[t].d[i], x[t].d[both ? i + 1 : i]);
+        for (int p = 0; p < kPairs; ++p) {
+            const QuantizedRow& first = x[2 * p];
+            const QuantizedRow& second = x[2 * p + 1];
+            const __m512i q = _mm512_inserti64x4(_mm512_castsi256_si512(load256(first.q + i * kQK)), load256(second.q + i * kQK), 1);
+            const __m512i start = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), offset, q));
+            const __m512 dx = two_scales(first.d[i], second.d[i]);
             for (int r = 0; r < kTileRows; ++r) {
-                const __m512i sums = _mm512_dpbusd_epi32(start[r], shifted, codes[r]);
-                const __m512 scales = _mm512_mul_ps(dw[r], dx);  // dw·dx of each block, as the scalar product
-                acc[r][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm512_castsi512_si256(sums)), _mm512_castps512_ps256(scales),
-                                            acc[r][t]);
-                if (both) {
-                    acc[r][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm512_extracti64x4_epi64(sums, 1)),
-                                                _mm512_extractf32x8_ps(scales, 1), acc[r][t]);
-                }
+                const __m512i sums = _mm512_dpbusd_epi32(start, codes[r], q);
+                // dw·dx of each token, as the scalar product
+                acc[r][p] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), _mm512_mul_ps(dw[r], dx), acc[r][p]);
             }
         }
     }
-    for (int t = 0; t < kTileTokens; ++t)
-        for (int r = 0; r < kTileRows; ++r) out[t * kTileRows + r] = reduce256(acc[r][t]);
+    for (int p = 0; p < kPairs; ++p) {
+        for (int r = 0; r < kTileRows; ++r) {
+            out[2 * p * ldy + r] = reduce256(_mm512_castps512_ps256(acc[r][p]));
+            out[(2 * p + 1) * ldy + r] = reduce256(_mm512_extractf32x8_ps(acc[r][p], 1));
+        }
+    }
 }
 
 // Q4_K weights × Q8_K-style activations, 64 values per vector: the 32 bytes qs[32c..32c+31] hold
@@ -92,7 +91,7 @@ void tile_legacy(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t
 // the mins go through the activation's per-16 sums. Folding the two halves gives the very integer
 // lanes of the 256-bit four-token kernel (simd_int8_kernels.h), and the float steps are its own, so
 // a tile is bit for bit that kernel's result: a prefill rounds as it did before tiles.
-void tile_q4_k(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n, float* out) {
+void tile_q4_k(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n, float* out, int64_t ldy) {
     const __m512i low_nibbles = _mm512_set1_epi8(0x0F);
     // bytes 8..15 of the scales-then-mins order (the mins), each twice: one per 16-value sum
     const __m128i min_pairs = _mm_setr_epi8(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
@@ -140,7 +139,7 @@ void tile_q4_k(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n
         }
     }
     for (int t = 0; t < kTileTokens; ++t)
-        for (int r = 0; r < kTileRows; ++r) out[t * kTileRows + r] = reduce256(_mm256_sub_ps(acc[r][t], acc_min[r][t]));
+        for (int r = 0; r < kTileRows; ++r) out[t * ldy + r] = reduce256(_mm256_sub_ps(acc[r][t], acc_min[r][t]));
 }
 
 }  // namespace

@@ -206,8 +206,9 @@ TEST_P(Int8KernelTest, Q6_KBlockByHand) {
     EXPECT_EQ(dot_row_q8(GgmlType::Q6_K, &b, x.view(), 256), 48.0f);
 }
 
-// Four Q8_0 rows of three blocks (an odd count: the 512-bit tile pairs blocks and has a lone one
-// left) against four activation vectors; every product worked out by hand.
+// Four Q8_0 rows of three blocks against four activation vectors (the 512-bit tile holds two
+// tokens per vector and offsets the weight codes by 128, so codes −128 and 127 are both here);
+// every product worked out by hand.
 TEST_P(Int8KernelTest, Q8_0TileByHand) {
     constexpr int kBlocks = 3;
     BlockQ8_0 rows[kTileRows][kBlocks]{};

@@ -3,6 +3,8 @@
 // naive loop multiplies the values the quantized activations stand for).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <random>
 #include <vector>
 
@@ -152,6 +154,49 @@ TEST(Matmul, LargeMatrixSplitsAcrossThreadsLikeOneThread) {
     matvec(m.w, x.data(), y1.data(), one);
     matvec(m.w, x.data(), y2.data(), two);
     EXPECT_EQ(y1, y2);
+}
+
+// The batched products quantize their activations in one parallel loop over every product's rows
+// (quantize_all) and write their tiles straight into each output: with two threads, nine tokens
+// (two tiles and a single token) and three products, two of which share their activations, every
+// output equals the product alone on one thread.
+TEST(Matmul, BatchOfProductsOnTwoThreadsEqualsEachProductAloneOnOne) {
+    std::mt19937 rng(17);
+    const Matrix a = random_matrix(GgmlType::Q8_0, 203, 256, rng), b = random_matrix(GgmlType::Q4_K, 64, 256, rng),
+                 c = random_matrix(GgmlType::Q5_0, 40, 256, rng);
+    constexpr int64_t n = 9;
+    const std::vector<float> x = random_floats(n * 256, rng), z = random_floats(n * 256, rng);
+    std::vector<float> ya(n * 203), yb(n * 64), yc(n * 40), alone_a(n * 203), alone_b(n * 64), alone_c(n * 40);
+    ThreadPool one(1), two(2);
+    matmul_batch({{a.w, x.data(), 256, n, ya.data(), 203}, {b.w, x.data(), 256, n, yb.data(), 64},
+                  {c.w, z.data(), 256, n, yc.data(), 40}},
+                 two);
+    matmul(a.w, x.data(), 256, n, alone_a.data(), 203, one);
+    matmul(b.w, x.data(), 256, n, alone_b.data(), 64, one);
+    matmul(c.w, z.data(), 256, n, alone_c.data(), 40, one);
+    EXPECT_EQ(ya, alone_a);
+    EXPECT_EQ(yb, alone_b);
+    EXPECT_EQ(yc, alone_c);
+}
+
+// Quantizing in pieces (reserve, then row ranges, as threads share them) gives the very codes,
+// scales and sums of one call.
+TEST(Matmul, ActivationsQuantizedInPiecesEqualOneCall) {
+    std::mt19937 rng(19);
+    const std::vector<float> x = random_floats(7 * 512, rng, 5.0f);
+    for (ActivationFormat format : {ActivationFormat::Q8_32, ActivationFormat::Q8_256}) {
+        QuantizedActivations whole, pieces;
+        whole.quantize(format, x.data(), 7, 512, 512);
+        pieces.reserve(format, 7, 512);
+        pieces.quantize_rows(x.data(), 512, 3, 7);
+        pieces.quantize_rows(x.data(), 512, 0, 3);
+        for (int64_t i = 0; i < 7; ++i) {
+            const QuantizedRow p = pieces.row(i), w = whole.row(i);
+            EXPECT_TRUE(std::equal(p.q, p.q + 512, w.q)) << "row " << i;
+            EXPECT_TRUE(std::equal(p.d, p.d + 512 / activation_block(format), w.d)) << "row " << i;
+            EXPECT_TRUE(std::equal(p.sums, p.sums + 512 / 16, w.sums)) << "row " << i;
+        }
+    }
 }
 
 TEST(Matmul, RejectsRowsThatAreNotWholeBlocks) {
