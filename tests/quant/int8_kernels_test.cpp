@@ -340,6 +340,34 @@ TEST(Int8Tile, RoundsLikeTheOneRowKernelOnEveryIsa) {
     }
 }
 
+// Q8_0's tile rounds as the four-token kernel: the 512-bit tile (two tokens per vector) gives the
+// very floats of the AVX2 tile, which calls that kernel row by row. (The scalar reference sums in
+// an order of its own and is held to a tolerance above.)
+TEST(Int8Tile, Q8_0TileRoundsTheSameOnEveryIsa) {
+    std::mt19937 rng(988);
+    const int64_t n = 1024 + 96;  // 35 blocks
+    const size_t stride = row_bytes(GgmlType::Q8_0, n);
+    std::vector<uint8_t> rows;
+    for (int r = 0; r < kTileRows; ++r) {
+        const std::vector<uint8_t> row = random_row(GgmlType::Q8_0, n, rng);
+        rows.insert(rows.end(), row.begin(), row.end());
+    }
+    const std::vector<float> x = random_floats(kTileTokens * n, rng, 3.0f);
+    QuantizedActivations quantized;
+    quantized.quantize(ActivationFormat::Q8_32, x.data(), kTileTokens, n, n);
+    QuantizedRow tokens[kTileTokens];
+    for (int t = 0; t < kTileTokens; ++t) tokens[t] = quantized.row(t);
+    std::vector<float> first;
+    for (const std::string isa : {"avx2", "avx512"}) {
+        IsaScope scope(isa);
+        if (!scope.ok()) continue;
+        std::vector<float> out(kTileRows * kTileTokens);
+        dot_tile_q8(GgmlType::Q8_0, rows.data(), stride, tokens, n, out.data());
+        if (first.empty()) first = out;
+        EXPECT_EQ(out, first) << isa;
+    }
+}
+
 std::vector<TypeAndIsa> quantized_types_and_isas() {
     std::vector<TypeAndIsa> out;
     for (GgmlType t : all_types()) {
