@@ -189,6 +189,22 @@ void BM_Int8InCache(benchmark::State& state, GgmlType type, bool tiles) {
     state.counters["GMAC/s"] = benchmark::Counter(products * kCols / 1e9, benchmark::Counter::kIsRate);
 }
 
+// Quantizing 64 activation vectors of kCols values (what every quantized product of a prefill
+// does first); GB/s of F32 input, one core.
+void BM_QuantizeActivations(benchmark::State& state, moe::quant::ActivationFormat format) {
+    constexpr int64_t kVectors = 64;
+    std::vector<float> x(static_cast<size_t>(kVectors * kCols));
+    std::mt19937 rng(6);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    for (float& v : x) v = normal(rng);
+    moe::quant::QuantizedActivations quantized;
+    for (auto _ : state) {
+        quantized.quantize(format, x.data(), kVectors, kCols, kCols);
+        benchmark::DoNotOptimize(quantized.row(0).q);
+    }
+    state.SetBytesProcessed(static_cast<int64_t>(x.size() * sizeof(float)) * state.iterations());
+}
+
 // Prompt prefill: n activations against one (cached) matrix; compute-bound, reported in GFLOP/s.
 void BM_Matmul(benchmark::State& state, GgmlType type, int64_t rows, int threads, bool exact) {
     const moe::ExactActivations precision(exact);
@@ -222,6 +238,8 @@ int main(int argc, char** argv) {
             benchmark::RegisterBenchmark(name.c_str(), BM_Int8InCache, type, tiles);
         }
     }
+    benchmark::RegisterBenchmark("quantize_activations/q8_32", BM_QuantizeActivations, moe::quant::ActivationFormat::Q8_32);
+    benchmark::RegisterBenchmark("quantize_activations/q8_256", BM_QuantizeActivations, moe::quant::ActivationFormat::Q8_256);
     for (GgmlType type : types) {
         for (int64_t rows : {int64_t{1408}, int64_t{10944}}) {
             for (int threads : {1, 2}) {

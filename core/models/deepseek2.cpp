@@ -32,7 +32,10 @@ void per_head_product(const Weight& w, const float* x, HeadLayout xl, int n, flo
         matvec_batch(jobs, pool);
         return;
     }
-    for (int64_t h = 0; h < heads; ++h) matmul(w.matrix(h), x + h * xl.head, xl.ld, n, y + h * yl.head, yl.ld, pool);
+    // One batch, not a product per head: two parallel loops instead of two per head.
+    std::vector<MatmulJob> jobs;
+    for (int64_t h = 0; h < heads; ++h) jobs.push_back({w.matrix(h), x + h * xl.head, xl.ld, n, y + h * yl.head, yl.ld});
+    matmul_batch(jobs, pool);
 }
 
 class Deepseek2 : public Transformer {

@@ -10,9 +10,13 @@ namespace {
 
 // Rounds half to even, like llama.cpp's SIMD quantizer (_mm256_round_ps) and nearest_int. A NaN
 // (only from a non-finite block, whose scale turns NaN anyway) becomes 0 rather than undefined.
+// Adding and subtracting 1.5·2^23 rounds |v| < 2^22 to an integer in the default rounding mode,
+// as nearbyint does, but inline (nearbyint is a library call per value): bench_kernels'
+// quantize_activations went from 1.2 to 1.9 GB/s (Q8_32) and from 1.0 to 1.3 GB/s (Q8_256).
 int8_t to_int8(float v) {
     if (!(std::fabs(v) <= 127.0f)) return v > 0.0f ? int8_t{127} : v < 0.0f ? int8_t{-127} : int8_t{0};
-    return static_cast<int8_t>(std::nearbyint(v));
+    constexpr float kRound = 0x1.8p23f;
+    return static_cast<int8_t>((v + kRound) - kRound);
 }
 
 // A block holding inf or NaN gets scale NaN, so the outputs turn NaN as in the exact path.
