@@ -14,6 +14,9 @@ namespace moe::analysis {
 using ExpertId = uint16_t;
 constexpr ExpertId kNoExpert = 0xFFFF;  // an unused slot of a chosen set smaller than max_k
 constexpr int kMaxExperts = 0xFFFF;     // ids must be below this (and below n_expert)
+// The largest id a reader accepts when the trace does not give n_expert: n_expert becomes the
+// largest id + 1, which must stay below kMaxExperts.
+constexpr int kLargestInferredExpertId = kMaxExperts - 2;
 
 struct RoutingTable {
     int n_expert = 0;          // routed experts per MoE layer

@@ -73,7 +73,7 @@ void read_experts(OpenArray& a, RoutingTable& table, int n_expert, ProgressMeter
     const uint64_t count = a.header.count();
     table.experts.resize(count);
     const uint64_t per_token = static_cast<uint64_t>(table.layers.size()) * static_cast<uint64_t>(table.max_k);
-    const int64_t limit = n_expert > 0 ? n_expert : analysis::kMaxExperts;
+    const int64_t limit = n_expert > 0 ? n_expert : analysis::kLargestInferredExpertId + 1;
     int64_t largest = -1;
     uint64_t at = 0;
     read_npy_ints(*a.in, a.header, a.where, [&](const int64_t* values, size_t n) {
@@ -209,12 +209,13 @@ RoutingTable read_npz_trace(const std::string& path, const ReadProgress& progres
     int n_expert = -1;
     if (auto a = open("n_experts")) {
         const int64_t n = read_scalar_int(*a);
-        if (n < 1 || n > analysis::kMaxExperts) fail(a->where, "is " + std::to_string(n) + ", expected 1.." + std::to_string(analysis::kMaxExperts));
+        if (n < 1 || n >= analysis::kMaxExperts)
+            fail(a->where, "is " + std::to_string(n) + ", expected 1.." + std::to_string(analysis::kMaxExperts - 1));
         n_expert = static_cast<int>(n);
     }
     auto probs = open("probs");
     if (probs) {
-        if (probs->header.shape.size() != 3 || probs->header.shape[2] == 0 || probs->header.shape[2] > analysis::kMaxExperts)
+        if (probs->header.shape.size() != 3 || probs->header.shape[2] == 0 || probs->header.shape[2] >= analysis::kMaxExperts)
             fail(probs->where, "has shape " + probs->header.shape_text() + ", expected [tokens, moe_layers, n_experts]");
         if (n_expert < 0) n_expert = static_cast<int>(probs->header.shape[2]);
         expect_shape(*probs, {tokens, moe_layers, static_cast<uint64_t>(n_expert)}, "[tokens, moe_layers, n_experts]");

@@ -356,7 +356,7 @@ RoutingTable read_routing_csv(const std::string& path, const TraceReadOptions& o
     table.max_k = 1;
     TokenAssembler token(table, records, columns.weight >= 0);
     constexpr int64_t kLayerLimit = 1 << 20;
-    const int64_t expert_limit = options.n_expert > 0 ? options.n_expert : analysis::kMaxExperts;
+    const int64_t expert_limit = options.n_expert > 0 ? options.n_expert : analysis::kLargestInferredExpertId + 1;
     int max_expert = -1;
     while (records.next(fields)) {
         if (fields.size() != columns.count)

@@ -206,7 +206,7 @@ private:
         }
         if (depth() != 3) return fail_value("a number");
         if (value < 0) return fail(place() + " holds the negative expert id " + std::to_string(value));
-        if (value >= analysis::kMaxExperts)
+        if (value > analysis::kLargestInferredExpertId)
             return fail(place() + " holds expert " + std::to_string(value) + ", above the largest supported id");
         RoutedIds& r = *routed_target_;
         if (std::find(r.ids.end() - r.ids_in_layer, r.ids.end(), value) != r.ids.end())

@@ -122,6 +122,8 @@ TEST(RoutingCsv, ClearOneLineErrors) {
     EXPECT_EQ(error_of(kHeader + "0,0,1,a,0,0,1,heavy,1,1\n"), ":2: column 'weight': 'heavy' is not a number");
     EXPECT_EQ(error_of(kHeader + "0,0,1,a,0,0,16,1,1,1\n", 16), ":2: expert 16 is out of range: the model has 16 experts");
     EXPECT_EQ(error_of(kHeader + "0,0,1,a,0,0,-2,1,1,1\n", 16), ":2: expert -2 is out of range: the model has 16 experts");
+    // Without the model, n_expert is the largest id + 1, which must stay below 0xFFFF (the empty slot).
+    EXPECT_EQ(error_of(kHeader + "0,0,1,a,0,0,65534,1,1,1\n"), ":2: expert 65534 is out of range: ids must be below 65534");
     EXPECT_EQ(error_of(kHeader + "0,0,1,a,0,0,1,1,1\n"), ":2: 9 fields, the header has 10");
     EXPECT_EQ(error_of(kHeader + "0,0,1,\"a,0,0,1,1,1,1\n"), ":2: a quoted field is not closed before the end of the file");
     EXPECT_EQ(error_of(kHeader + "0,0,1,\"a\"b,0,0,1,1,1,1\n"), ":2: text after the closing quote of field 4");

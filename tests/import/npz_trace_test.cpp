@@ -235,6 +235,9 @@ save('negative_i2', experts=negative.astype('<i2'))
 repeated = experts.copy(); repeated[1, 1, 1] = 2  # token 1, layer 1 becomes [2, 2]
 save('fuzz_crash_85975abc_repeated', experts=repeated)
 save('fuzz_crash_c1453249_no_tokens', experts=experts[:0])  # gave a table with n_expert 0
+largest = experts.copy(); largest[1, 0, 1] = 65534  # 0xFFFF marks an empty slot, so 65534 experts at most
+save('fuzz_crash_35bcb016_largest_id', experts=largest.astype('<u2'), n_experts=None)
+save('n_experts_65535', n_experts=65535)
 save('float_experts', experts=experts.astype(np.float32))
 save('big_endian', experts=experts.astype('>i4'))
 save('complex_weights', weights=weights.astype(np.complex64))
@@ -259,6 +262,10 @@ open(f'{out}/cut_entry.npz', 'wb').write(data[:40] + data[-200:])
     // fuzz_npz_trace finding crash-c1453249: no tokens read as a table with n_expert 0.
     expect_error(dir + "/fuzz_crash_c1453249_no_tokens.npz",
                  "'experts' has shape [0, 2, 2], expected experts [tokens, moe_layers, k] with tokens, moe_layers, k >= 1");
+    // fuzz_npz_trace finding crash-35bcb016: without n_experts, expert 65534 gave n_expert 65535.
+    expect_error(dir + "/fuzz_crash_35bcb016_largest_id.npz",
+                 "holds expert 65534 at token 1, MoE layer 0, above the largest supported id");
+    expect_error(dir + "/n_experts_65535.npz", "is 65535, expected 1..65534");
     expect_error(dir + "/float_experts.npz", "has dtype '<f4', expected an integer dtype");
     expect_error(dir + "/big_endian.npz", "dtype '>i4' is big-endian");
     expect_error(dir + "/complex_weights.npz", "unsupported dtype '<c8'");

@@ -94,6 +94,8 @@ TEST(VllmJson, BadInputGetsOneLineErrors) {
                  "prompt_token_ids has 3 ids but its routed experts have 2 tokens");
     expect_error("negative.json", R"({"choices": [{"routed_experts": [[[1]], [[-4]]]}]})",
                  "choices[0].routed_experts at token 1, MoE layer 0 holds the negative expert id -4");
+    expect_error("largest-id.json", R"({"prompt_routed_experts": [[[65534]]]})",
+                 "prompt_routed_experts at token 0, MoE layer 0 holds expert 65534, above the largest supported id");
     // fuzz_vllm_json finding crash-b31d31a5: a repeated expert in one chosen set was accepted.
     expect_error("fuzz-crash-b31d31a5-repeated.json", R"({"prompt_routed_experts": [[[1, 1], [2, 3]]]})",
                  "prompt_routed_experts at token 0, MoE layer 0 chooses expert 1 twice");
