@@ -146,13 +146,13 @@ void checkToken(const std::string& at, const moe::TokenTrace& t, const moe::Mode
 
 // The overrides being edited must fit this model: every disabled expert in one of its MoE
 // layers, and no layer left fewer experts than a token is routed to (as the editor ensures).
+// overridesFromJson has already held top-k and the expert ids to the model's expert count.
 void checkOverrides(const moe::RoutingOverrides& o, const moe::ModelInfo& m) {
-    checkRange("overrides.top_k", o.top_k, 0, m.n_expert);
     std::map<int, int> disabled_in;
-    for (const auto& [layer, expert] : o.disabled) {
+    for (const auto& disabled : o.disabled) {
+        const int layer = disabled.first;
         if (std::find(m.moe_layers.begin(), m.moe_layers.end(), layer) == m.moe_layers.end())
             fail("overrides.disabled layer", std::to_string(layer), "a MoE layer of model.moe_layers");
-        checkRange("overrides.disabled expert (layer " + std::to_string(layer) + ")", expert, 0, m.n_expert - 1);
         ++disabled_in[layer];
     }
     const int routed = routedPerToken(o, m);
