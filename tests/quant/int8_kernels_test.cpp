@@ -206,6 +206,24 @@ TEST_P(Int8KernelTest, Q6_KBlockByHand) {
     EXPECT_EQ(dot_row_q8(GgmlType::Q6_K, &b, x.view(), 256), 48.0f);
 }
 
+// Every 6-bit code and a negative scale in each half: value j has code j mod 64 (weight code − 32),
+// group g (values 16g..16g+15) scale g − 8. Group g's codes sum to 16·(16·(g mod 4)) + 120 − 16·32,
+// i.e. −392, −136, 120, 376 for g mod 4 = 0..3, so Σ_g (g − 8)·that = 5184; with activation code 2,
+// activation scale 0.5 and d = 0.25 the dot is 0.25 · 0.5 · 2 · 5184 = 1296.
+TEST_P(Int8KernelTest, Q6_KEveryCodeAndSignedScalesByHand) {
+    BlockQ6_K b{};
+    b.d = fp32_to_fp16(0.25f);
+    for (int g = 0; g < 16; ++g) b.scales[g] = static_cast<int8_t>(g - 8);
+    for (int j = 0; j < 256; ++j) {  // the layout of reference.cpp's block_q6_k
+        const int code = j % 64, half = j / 128, k = j % 128 / 32, l = j % 32;
+        uint8_t& low = b.ql[64 * half + 32 * (k % 2) + l];
+        low |= static_cast<uint8_t>((code & 0x0F) << (k < 2 ? 0 : 4));
+        b.qh[32 * half + l] |= static_cast<uint8_t>((code >> 4) << (2 * k));
+    }
+    const HandRow x = constant_row(256, 2, 0.5f, 256);
+    EXPECT_EQ(dot_row_q8(GgmlType::Q6_K, &b, x.view(), 256), 1296.0f);
+}
+
 // Four Q8_0 rows of three blocks against four activation vectors (the 512-bit tile holds two
 // tokens per vector and offsets the weight codes by 128, so codes −128 and 127 are both here);
 // every product worked out by hand.
@@ -308,14 +326,14 @@ TEST_P(Int8DotTest, TileMatchesTheSingleRowKernel) {
     }
 }
 
-// The Q4_0, Q5_0 and Q4_K tiles sum the same integers and round the same floats as the one-row
-// kernels, so a prefill gives the very logits it gave before tiles (the conformance runs depend on
-// it). Q8_0's one-row kernel keeps four float chains for speed, so its tile (one chain, like the
+// The Q4_0, Q5_0, Q4_K and Q6_K tiles sum the same integers and round the same floats as the
+// one-row kernels, so a prefill gives the very logits it gave before tiles (the conformance runs
+// depend on it). Q8_0's one-row kernel keeps four float chains for speed, so its tile (one chain, like the
 // four-token kernel) is held to the tolerance above.
 TEST(Int8Tile, RoundsLikeTheOneRowKernelOnEveryIsa) {
     std::mt19937 rng(987);
     const int64_t n = 1024 + 256;  // 40 legacy blocks, 5 super-blocks
-    for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q5_0, GgmlType::Q4_K}) {
+    for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q5_0, GgmlType::Q4_K, GgmlType::Q6_K}) {
         const size_t stride = row_bytes(type, n);
         std::vector<uint8_t> rows;
         for (int r = 0; r < kTileRows; ++r) {
