@@ -179,6 +179,25 @@ TEST(Matmul, BatchOfProductsOnTwoThreadsEqualsEachProductAloneOnOne) {
     EXPECT_EQ(yc, alone_c);
 }
 
+// The two or three tokens left after the last full tile go through a tile too (the last one
+// repeated in the spare slots), so a token's outputs do not depend on how many tokens share its
+// product: 6 and 7 tokens give the very floats of the first 6 and 7 of 8.
+TEST(Matmul, LeftoverTokensRoundAsInAFullTile) {
+    std::mt19937 rng(23);
+    for (GgmlType type : {GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q6_K}) {
+        const Matrix m = random_matrix(type, 41, 512, rng);  // 41 rows: ten tiles and a row on its own
+        const std::vector<float> x = random_floats(8 * 512, rng);
+        ThreadPool pool(2);
+        std::vector<float> all(8 * 41);
+        matmul(m.w, x.data(), 512, 8, all.data(), 41, pool);
+        for (int64_t n : {int64_t{6}, int64_t{7}}) {
+            std::vector<float> part(static_cast<size_t>(n * 41));
+            matmul(m.w, x.data(), 512, n, part.data(), 41, pool);
+            EXPECT_TRUE(std::equal(part.begin(), part.end(), all.begin())) << type_name(type) << " n=" << n;
+        }
+    }
+}
+
 // Quantizing in pieces (reserve, then row ranges, as threads share them) gives the very codes,
 // scales and sums of one call.
 TEST(Matmul, ActivationsQuantizedInPiecesEqualOneCall) {
