@@ -163,8 +163,11 @@ void Transformer::forward(const ForwardRequest& request) const {
                           std::to_string(cache.n_ctx()));
 
     // A multi-token pass hands its megabytes of scratch back when it ends, so they are not
-    // resident through the decode that follows; decode keeps its small buffers from step to step.
-    const ScratchRelease release_scratch(n > 1);
+    // resident through the decode that follows, unless they come to at most 1/12 of the model's
+    // file (the resident-set budget is file + KV cache + 10 %): then the next prefill reuses them
+    // instead of faulting them in again (about 5 % of a 256-token prefill of the V2-Lite cut,
+    // whose scratch is 102 MB). Decode keeps its small buffers from step to step.
+    const ScratchRelease release_scratch(n > 1, file_->total_size() / 12);
     const size_t size = static_cast<size_t>(n) * d;
     thread_local ScratchBuffer x_buffer, xn_buffer, branch_buffer;
     float* x = x_buffer.floats(size);

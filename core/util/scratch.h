@@ -3,7 +3,8 @@
 // zeroing pass on the calling thread while the workers wait (about a fifth of a 256-token
 // prefill). Kept for good, though, they would stay resident through the whole decode that
 // follows (twice the KV cache on a small model), so a ScratchRelease scope hands every buffer of
-// its thread back to the OS when a multi-token pass ends: one round of page faults per prefill.
+// its thread back to the OS when a multi-token pass ends, unless they are small next to the
+// model (then the next prefill is spared its round of page faults).
 #pragma once
 
 #include <cstddef>
@@ -42,18 +43,20 @@ private:
     ScratchBuffer* next_ = nullptr;
 };
 
-// Releases every ScratchBuffer of the calling thread when it closes, if `release` is set.
+// Releases every ScratchBuffer of the calling thread when it closes, if `release` is set and
+// they hold more than `keep_bytes` together.
 class ScratchRelease {
 public:
-    explicit ScratchRelease(bool release) : release_(release) {}
+    ScratchRelease(bool release, size_t keep_bytes) : release_(release), keep_bytes_(keep_bytes) {}
     ~ScratchRelease() {
-        if (release_) ScratchBuffer::release_all_on_this_thread();
+        if (release_ && ScratchBuffer::bytes_on_this_thread() > keep_bytes_) ScratchBuffer::release_all_on_this_thread();
     }
     ScratchRelease(const ScratchRelease&) = delete;
     ScratchRelease& operator=(const ScratchRelease&) = delete;
 
 private:
     bool release_;
+    size_t keep_bytes_;
 };
 
 }  // namespace moe

@@ -67,8 +67,9 @@ TEST(Memory, DecodeResidentSetStaysWithinFileSizePlusKvCachePlusTenPercent) {
         std::vector<int32_t> prompt(kPrompt);
         for (int i = 0; i < kPrompt; ++i) prompt[i] = (i * 37) % model->info().n_vocab;
         std::vector<float> logits = session.evaluate(prompt, false);
-        // The prompt's pass handed its scratch back (ScratchRelease); decode keeps its own.
-        EXPECT_EQ(ScratchBuffer::bytes_on_this_thread(), 0u);
+        // The prompt's pass kept at most 1/12 of the file in scratch (ScratchRelease hands back
+        // more than that); decode keeps its own.
+        EXPECT_LE(ScratchBuffer::bytes_on_this_thread(), static_cast<size_t>(file_bytes / 12));
         // The peak within each step, not just the resident set between steps, where the kernel
         // lets us restart the high-water mark.
         const bool exact_peak = restart_peak();

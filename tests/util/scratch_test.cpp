@@ -22,15 +22,18 @@ TEST(Scratch, GrowsToWholePagesAndReusesItsMemoryWhileLargeEnough) {
     EXPECT_EQ(buffer.capacity(), 8192u);
 }
 
-TEST(Scratch, AReleaseScopeHandsBackEveryBufferOfItsThreadOnlyWhenAsked) {
+TEST(Scratch, AReleaseScopeHandsBackEveryBufferOfItsThreadWhenAskedAndOverItsAllowance) {
     const size_t before = ScratchBuffer::bytes_on_this_thread();
     ScratchBuffer a, b;
     a.floats(3000);  // 12000 bytes: 3 pages
     b.items<int8_t>(5000);  // 2 pages
     EXPECT_EQ(ScratchBuffer::bytes_on_this_thread(), before + 5 * 4096u);
-    { const ScratchRelease keep(false); }
+    { const ScratchRelease keep(false, 0); }
     EXPECT_EQ(a.capacity(), 3 * 4096u);
-    { const ScratchRelease release(true); }
+    { const ScratchRelease within_allowance(true, before + 5 * 4096u); }
+    EXPECT_EQ(a.capacity(), 3 * 4096u);
+    EXPECT_EQ(b.capacity(), 2 * 4096u);
+    { const ScratchRelease release(true, before + 5 * 4096u - 1); }
     EXPECT_EQ(a.capacity(), 0u);
     EXPECT_EQ(b.capacity(), 0u);
     EXPECT_EQ(ScratchBuffer::bytes_on_this_thread(), 0u);
@@ -42,7 +45,7 @@ TEST(Scratch, ThreadsKeepTheirOwnListsAndABufferLeavesItsListWhenDestroyed) {
     mine.floats(1024);
     size_t other_thread = 1;
     std::thread([&] {
-        { const ScratchRelease release(true); }  // must not touch this thread's buffers
+        { const ScratchRelease release(true, 0); }  // must not touch this thread's buffers
         ScratchBuffer theirs;
         theirs.floats(2048);
         other_thread = ScratchBuffer::bytes_on_this_thread();
