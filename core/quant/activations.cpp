@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "quant/kernel_table.h"
 #include "quant/quant.h"
 
 namespace moe::quant {
@@ -70,17 +71,19 @@ ActivationFormat activation_format(GgmlType weight) {
 
 int activation_block(ActivationFormat format) { return format == ActivationFormat::Q8_256 ? 256 : 32; }
 
-void quantize_activations(ActivationFormat format, const float* x, int64_t n_rows, int64_t cols, int64_t ldx,
-                          int8_t* q, float* d, int16_t* sums) {
-    const int block = activation_block(format);
-    const int64_t blocks_per_row = cols / block;
+namespace {
+
+template <int kBlock>
+void quantize_reference(const float* x, int64_t n_rows, int64_t cols, int64_t ldx, int8_t* q, float* d,
+                        int16_t* sums) {
+    const int64_t blocks_per_row = cols / kBlock;
     for (int64_t r = 0; r < n_rows; ++r) {
         for (int64_t b = 0; b < blocks_per_row; ++b) {
-            const float* xb = x + r * ldx + b * block;
-            int8_t* qb = q + r * cols + b * block;
+            const float* xb = x + r * ldx + b * kBlock;
+            int8_t* qb = q + r * cols + b * kBlock;
             float& db = d[r * blocks_per_row + b];
-            db = block == 32 ? quantize_block_32(xb, qb) : quantize_block_256(xb, qb);
-            if (!all_finite(xb, block)) db = std::numeric_limits<float>::quiet_NaN();
+            db = kBlock == 32 ? quantize_block_32(xb, qb) : quantize_block_256(xb, qb);
+            if (!all_finite(xb, kBlock)) db = std::numeric_limits<float>::quiet_NaN();
         }
         for (int64_t g = 0; g < cols / 16; ++g) {
             int sum = 0;
@@ -88,6 +91,29 @@ void quantize_activations(ActivationFormat format, const float* x, int64_t n_row
             sums[r * cols / 16 + g] = static_cast<int16_t>(sum);
         }
     }
+}
+
+}  // namespace
+
+namespace detail {
+
+void quantize_q8_32_reference(const float* x, int64_t n_rows, int64_t cols, int64_t ldx, int8_t* q, float* d,
+                              int16_t* sums) {
+    quantize_reference<32>(x, n_rows, cols, ldx, q, d, sums);
+}
+
+void quantize_q8_256_reference(const float* x, int64_t n_rows, int64_t cols, int64_t ldx, int8_t* q, float* d,
+                               int16_t* sums) {
+    quantize_reference<256>(x, n_rows, cols, ldx, q, d, sums);
+}
+
+}  // namespace detail
+
+void quantize_activations(ActivationFormat format, const float* x, int64_t n_rows, int64_t cols, int64_t ldx,
+                          int8_t* q, float* d, int16_t* sums) {
+    const detail::KernelTable& kernels = detail::active_kernels();
+    (format == ActivationFormat::Q8_256 ? kernels.quantize_q8_256 : kernels.quantize_q8_32)(x, n_rows, cols, ldx, q,
+                                                                                             d, sums);
 }
 
 void QuantizedActivations::quantize(ActivationFormat format, const float* x, int64_t n_rows, int64_t cols,

@@ -29,6 +29,11 @@ using DotQ8TileFn = void (*)(const uint8_t* w, size_t stride, const QuantizedRow
 using GemmFn = void (*)(const float* w, int64_t n_rows, int64_t cols, const float* x, int64_t ldx,
                         int64_t n, float* y, int64_t ldy);
 
+// Quantizes n_rows activation vectors for the integer dots (activations.h's quantize_activations,
+// one format).
+using QuantizeActivationsFn = void (*)(const float* x, int64_t n_rows, int64_t cols, int64_t ldx, int8_t* q,
+                                       float* d, int16_t* sums);
+
 struct TypeKernels {
     DequantizeFn dequantize = nullptr;
     DotFn dot = nullptr;
@@ -60,7 +65,14 @@ struct KernelTable {
     const char* isa = "";
     TypeKernels types[kTypeSlots];
     GemmFn gemm_f32 = nullptr;
+    QuantizeActivationsFn quantize_q8_32 = nullptr, quantize_q8_256 = nullptr;
 };
+
+// The scalar activation quantizers (activations.cpp): the reference table's.
+void quantize_q8_32_reference(const float* x, int64_t n_rows, int64_t cols, int64_t ldx, int8_t* q, float* d,
+                              int16_t* sums);
+void quantize_q8_256_reference(const float* x, int64_t n_rows, int64_t cols, int64_t ldx, int8_t* q, float* d,
+                               int16_t* sums);
 
 // Puts the 512-bit VNNI tile kernels (tiles_avx512.cpp) into an AVX-512 table.
 void add_avx512_tiles(KernelTable& table);

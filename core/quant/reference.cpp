@@ -231,6 +231,8 @@ void gemm_reference(const float* w, int64_t n_rows, int64_t cols, const float* x
 KernelTable make_reference_table() {
     KernelTable table;
     table.isa = "scalar";
+    table.quantize_q8_32 = quantize_q8_32_reference;
+    table.quantize_q8_256 = quantize_q8_256_reference;
     add<GgmlType::F32, dequantize_f32, 1, 4>(table);
     add<GgmlType::F16, dequantize_half<fp16_to_fp32>, 1, 2>(table);
     add<GgmlType::BF16, dequantize_half<bf16_to_fp32>, 1, 2>(table);

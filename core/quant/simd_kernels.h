@@ -22,6 +22,7 @@
 #include "quant/block_formats.h"
 #include "quant/kernel_table.h"
 #include "quant/quant.h"
+#include "quant/simd_activations.h"
 
 namespace moe::quant::detail {
 namespace {
@@ -549,6 +550,8 @@ KernelTable make_simd_table(const char* isa) {
     set(GgmlType::Q5_K, quant_kernels<V, FormatQ5_K>());
     set(GgmlType::Q6_K, quant_kernels<V, FormatQ6_K>());
     t.gemm_f32 = gemm<V>;
+    t.quantize_q8_32 = quantize_q8_32_simd;
+    t.quantize_q8_256 = quantize_q8_256_simd;
     return t;
 }
 

@@ -78,6 +78,47 @@ TEST(ActivationQuantization, ANonFiniteValueMakesItsBlockScaleNaN) {
     EXPECT_TRUE(std::isnan(q.row(0).d[1]));
 }
 
+// The SIMD quantizers give the scalar reference's codes, scales and sums bit for bit on every ISA:
+// random rows, exact rounding ties (x·127/absmax = k + 0.5), values tied for the largest magnitude
+// with opposite signs (Q8_K takes the first one's sign), zero blocks, and blocks with inf or NaN.
+TEST(ActivationQuantization, EveryIsaQuantizesAsTheScalarReference) {
+    constexpr int64_t kRows = 5, kCols = 1024, kLdx = kCols + 8;
+    std::mt19937 rng(77);
+    std::vector<float> x = random_floats(kRows * kLdx, rng, 4.0f);
+    for (int i = 0; i < 32; ++i) x[i] = (static_cast<float>(i) - 15.5f) * 2.0f / 127.0f;  // block 0: ties
+    x[0] = -2.0f * 127.0f / 127.0f;  // absmax 2 at the first value, negative
+    x[300] = 9.0f;                   // row 0, Q8_K block 1: +9 first, then −9
+    x[301] = -9.0f;
+    std::fill(x.begin() + 512, x.begin() + 768, 0.0f);  // row 0, Q8_K block 2 (and its Q8_0 blocks): zero
+    x[kLdx + 40] = INFINITY;
+    x[kLdx + 41] = -INFINITY;
+    x[2 * kLdx + 70] = NAN;
+    x[2 * kLdx + 600] = NAN;
+    x[3 * kLdx + 5] = 0x1.fffffep+100f;  // large but finite
+    for (ActivationFormat format : {ActivationFormat::Q8_32, ActivationFormat::Q8_256}) {
+        const int64_t block = activation_block(format);
+        std::vector<int8_t> q_ref(kRows * kCols), q(kRows * kCols);
+        std::vector<float> d_ref(kRows * kCols / block), d(kRows * kCols / block);
+        std::vector<int16_t> sums_ref(kRows * kCols / 16), sums(kRows * kCols / 16);
+        {
+            IsaScope scope("scalar");
+            ASSERT_TRUE(scope.ok());
+            quantize_activations(format, x.data(), kRows, kCols, kLdx, q_ref.data(), d_ref.data(), sums_ref.data());
+        }
+        for (const std::string& isa : all_isas()) {
+            IsaScope scope(isa);
+            if (!scope.ok()) continue;
+            quantize_activations(format, x.data(), kRows, kCols, kLdx, q.data(), d.data(), sums.data());
+            EXPECT_EQ(q, q_ref) << isa << " block " << block;
+            EXPECT_EQ(sums, sums_ref) << isa << " block " << block;
+            for (size_t b = 0; b < d.size(); ++b) {
+                if (std::isnan(d_ref[b])) EXPECT_TRUE(std::isnan(d[b])) << isa << " block " << block << " #" << b;
+                else EXPECT_EQ(d[b], d_ref[b]) << isa << " block " << block << " #" << b;
+            }
+        }
+    }
+}
+
 TEST(ActivationQuantization, FormatFollowsLlamaCpp) {
     EXPECT_EQ(activation_format(GgmlType::Q8_0), ActivationFormat::Q8_32);
     EXPECT_EQ(activation_format(GgmlType::Q4_1), ActivationFormat::Q8_32);
