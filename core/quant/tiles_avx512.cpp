@@ -90,23 +90,24 @@ void tile_legacy(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t
 // int16, at most 2·15·127), vpdpwssd applies each half's 6-bit sub-block scale and sums in int32;
 // the mins go through the activation's per-16 sums. Folding the two halves gives the very integer
 // lanes of the 256-bit four-token kernel (simd_int8_kernels.h), and the float steps are its own, so
-// a tile is bit for bit that kernel's result: a prefill rounds as it did before tiles.
+// a tile is bit for bit that kernel's result: a prefill rounds as it did before tiles. That
+// kernel's two 8-lane float sums (scales, mins) share one 512-bit vector here, [scales | mins],
+// with one conversion and one multiply-add per super-block, row and token for both: lane for lane
+// the same operations, half the instructions and registers (the mins took a fifth of the tile).
 void tile_q4_k(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n, float* out, int64_t ldy) {
     const __m512i low_nibbles = _mm512_set1_epi8(0x0F);
     // bytes 8..15 of the scales-then-mins order (the mins), each twice: one per 16-value sum
     const __m128i min_pairs = _mm_setr_epi8(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
-    __m256 acc[kTileRows][kTileTokens], acc_min[kTileRows][kTileTokens];
-    for (int r = 0; r < kTileRows; ++r)
-        for (int t = 0; t < kTileTokens; ++t) acc[r][t] = acc_min[r][t] = _mm256_setzero_ps();
+    __m512 acc[kTileRows][kTileTokens];  // lanes 0..7: the scaled sums; 8..15: the min terms
+    for (auto& row : acc)
+        for (auto& a : row) a = _mm512_setzero_ps();
     for (int64_t i = 0; i < n / kQKK; ++i) {
         const BlockQ4_K* b[kTileRows];
         __m512i scales[kTileRows];  // int16 lanes 0..7: the sub-block scales
-        __m256i mins[kTileRows];    // int16: the min of each 16-value group's sub-block
         for (int r = 0; r < kTileRows; ++r) {
             b[r] = reinterpret_cast<const BlockQ4_K*>(w + r * stride) + i;
             const __m128i scales_then_mins = _mm_shuffle_epi32(k_scale_min_bytes(*b[r]), _MM_SHUFFLE(3, 1, 2, 0));
             scales[r] = _mm512_zextsi256_si512(_mm256_cvtepu8_epi16(scales_then_mins));
-            mins[r] = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(scales_then_mins, min_pairs));
         }
         __m512i sums[kTileRows][kTileTokens];
         for (auto& row : sums)
@@ -127,19 +128,24 @@ void tile_q4_k(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n
                     sums[r][t] = _mm512_dpwssd_epi32(sums[r][t], _mm512_maddubs_epi16(codes[r], q), scale[r]);
             }
         }
+        __m512 dx[kTileTokens];  // each token's scale in all lanes
+        for (int t = 0; t < kTileTokens; ++t) dx[t] = _mm512_set1_ps(x[t].d[i]);
         for (int r = 0; r < kTileRows; ++r) {
-            const float d = half(b[r]->d), dmin = half(b[r]->dmin);
+            const __m128i scales_then_mins = _mm_shuffle_epi32(k_scale_min_bytes(*b[r]), _MM_SHUFFLE(3, 1, 2, 0));
+            const __m256i mins = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(scales_then_mins, min_pairs));
+            const __m512 d_dmin = two_scales(half(b[r]->d), half(b[r]->dmin));
             for (int t = 0; t < kTileTokens; ++t) {
-                const float dx = x[t].d[i];
-                const __m256i min_sums = _mm256_madd_epi16(load256(x[t].sums + i * (kQKK / kGroup)), mins[r]);
+                const __m256i min_sums = _mm256_madd_epi16(load256(x[t].sums + i * (kQKK / kGroup)), mins);
                 const __m256i folded = _mm256_add_epi32(_mm512_castsi512_si256(sums[r][t]), _mm512_extracti64x4_epi64(sums[r][t], 1));
-                acc[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(d * dx), _mm256_cvtepi32_ps(folded), acc[r][t]);
-                acc_min[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(dmin * dx), _mm256_cvtepi32_ps(min_sums), acc_min[r][t]);
+                const __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(folded), min_sums, 1);
+                // [d·dx ×8, dmin·dx ×8]: the products the one-row kernel broadcasts
+                acc[r][t] = _mm512_fmadd_ps(_mm512_mul_ps(d_dmin, dx[t]), _mm512_cvtepi32_ps(both), acc[r][t]);
             }
         }
     }
     for (int t = 0; t < kTileTokens; ++t)
-        for (int r = 0; r < kTileRows; ++r) out[t * ldy + r] = reduce256(_mm256_sub_ps(acc[r][t], acc_min[r][t]));
+        for (int r = 0; r < kTileRows; ++r)
+            out[t * ldy + r] = reduce256(_mm256_sub_ps(_mm512_castps512_ps256(acc[r][t]), _mm512_extractf32x8_ps(acc[r][t], 1)));
 }
 
 }  // namespace
