@@ -5,6 +5,7 @@
 
 #include "ops/ops.h"
 #include "parallel/thread_pool.h"
+#include "quant/quant.h"
 
 namespace moe {
 
@@ -12,7 +13,6 @@ namespace {
 
 constexpr int kPositionsPerBlock = 64;
 constexpr size_t kSplitBelowProblems = 8;  // more problems than this keep both threads busy whole
-constexpr int64_t kValueColumns = 64;      // a 64-column slice of a block's values stays in L1
 
 // A block's result for each of its queries: the largest score m, Σ_j e^(s_j − m), and
 // Σ_j e^(s_j − m)·v_j (value_dim floats).
@@ -26,20 +26,22 @@ struct Block {
 
 // Scores, exponentiates and sums positions [block.begin, block.end) for every query. With
 // partial < 0, writes the normalised output; otherwise the unnormalised sums and the maximum.
-void run_block(const AttentionProblem& p, const Block& block, float* partials, std::vector<float>& scores) {
+// The scores are one F32 product of the queries with the block's keys, and the outputs one
+// weighted sum of its value rows for all queries: each key and value row is read once per block.
+void run_block(const AttentionProblem& p, const Block& block, float* partials, std::vector<float>& scores,
+               std::vector<float>& rope_scores) {
     const SharedKv& kv = p.kv;
     const int n_queries = p.queries.count, len = block.end - block.begin;
     scores.resize(static_cast<size_t>(n_queries) * len);
-    for (int j = 0; j < len; ++j) {  // each key row is loaded once for all the queries
-        const float* key = kv.keys + static_cast<int64_t>(block.begin + j) * kv.key_stride;
-        const float* rope_key = kv.rope_keys ? kv.rope_keys + static_cast<int64_t>(block.begin + j) * kv.rope_key_stride
-                                             : nullptr;
-        for (int r = 0; r < n_queries; ++r) {
-            float s = ops::dot(p.queries.q + r * p.queries.stride, key, kv.key_dim);
-            if (rope_key) s += ops::dot(p.queries.rope + r * p.queries.rope_stride, rope_key, kv.rope_key_dim);
-            scores[static_cast<size_t>(r) * len + j] = s * kv.scale;
-        }
+    quant::gemm_f32(kv.keys + static_cast<int64_t>(block.begin) * kv.key_stride, kv.key_stride, len, kv.key_dim,
+                    p.queries.q, p.queries.stride, n_queries, scores.data(), len);
+    if (kv.rope_keys) {
+        rope_scores.resize(scores.size());
+        quant::gemm_f32(kv.rope_keys + static_cast<int64_t>(block.begin) * kv.rope_key_stride, kv.rope_key_stride, len,
+                        kv.rope_key_dim, p.queries.rope, p.queries.rope_stride, n_queries, rope_scores.data(), len);
+        for (size_t k = 0; k < scores.size(); ++k) scores[k] += rope_scores[k];
     }
+    for (float& s : scores) s *= kv.scale;
     std::vector<float> maxima(n_queries), sums(n_queries);
     const bool whole = block.partial < 0;
     for (int r = 0; r < n_queries; ++r) {
@@ -60,16 +62,9 @@ void run_block(const AttentionProblem& p, const Block& block, float* partials, s
             for (int j = 0; j < len; ++j) row[j] = static_cast<float>(row[j] / sum);
     }
     const int64_t stride = partial_floats_per_query(p);
-    auto output_of = [&](int r) {
-        return block.partial < 0 ? p.out + r * p.out_stride : partials + block.partial + r * stride + 2;
-    };
-    const float* values = kv.values + static_cast<int64_t>(block.begin) * kv.value_stride;
-    for (int64_t c0 = 0; c0 < kv.value_dim; c0 += kValueColumns) {
-        const int64_t width = std::min(kValueColumns, kv.value_dim - c0);
-        for (int r = 0; r < n_queries; ++r)
-            ops::weighted_row_sum(&scores[static_cast<size_t>(r) * len], values + c0, len, kv.value_stride,
-                                  output_of(r) + c0, width);
-    }
+    float* out = whole ? p.out : partials + block.partial + 2;
+    ops::weighted_row_sums(scores.data(), len, n_queries, kv.values + static_cast<int64_t>(block.begin) * kv.value_stride,
+                           len, kv.value_stride, out, whole ? p.out_stride : stride, kv.value_dim);
     if (block.partial < 0) return;
     for (int r = 0; r < n_queries; ++r) {
         partials[block.partial + r * stride] = maxima[r];
@@ -118,9 +113,9 @@ void attend(const std::vector<AttentionProblem>& problems, ThreadPool& pool) {
     }
     std::vector<float> partials(static_cast<size_t>(partial_floats));
     pool.parallel_for(static_cast<int64_t>(blocks.size()), [&](int64_t begin, int64_t end, int) {
-        thread_local std::vector<float> scores;
+        thread_local std::vector<float> scores, rope_scores;
         for (int64_t b = begin; b < end; ++b)
-            run_block(problems[blocks[b].problem], blocks[b], partials.data(), scores);
+            run_block(problems[blocks[b].problem], blocks[b], partials.data(), scores, rope_scores);
     });
     for (size_t i = 0; i < problems.size(); ++i) {
         const size_t n_blocks = first_block[i + 1] - first_block[i];

@@ -45,9 +45,9 @@ float dot(const float* a, const float* b, int64_t n) { return vector_kernels().d
 
 void axpy(float a, const float* x, float* y, int64_t n) { vector_kernels().axpy(a, x, y, n); }
 
-void weighted_row_sum(const float* weights, const float* rows, int64_t n_rows, int64_t row_stride, float* out,
-                      int64_t width) {
-    vector_kernels().weighted_row_sum(weights, rows, n_rows, row_stride, out, width);
+void weighted_row_sums(const float* weights, int64_t weights_stride, int64_t n_sets, const float* rows, int64_t n_rows,
+                       int64_t row_stride, float* out, int64_t out_stride, int64_t width) {
+    vector_kernels().weighted_row_sums(weights, weights_stride, n_sets, rows, n_rows, row_stride, out, out_stride, width);
 }
 
 namespace {

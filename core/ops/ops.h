@@ -17,9 +17,11 @@ void swiglu(const float* gate, const float* up, float* out, int64_t n);  // out 
 
 float dot(const float* a, const float* b, int64_t n);
 void axpy(float a, const float* x, float* y, int64_t n);  // y += a·x
-// out (width) = Σ_j weights[j] · rows[j·row_stride + 0..width): the weighted sum of attention values.
-void weighted_row_sum(const float* weights, const float* rows, int64_t n_rows, int64_t row_stride, float* out,
-                      int64_t width);
+// For each set s < n_sets: out[s·out_stride + 0..width) = Σ_j weights[s·weights_stride + j] ·
+// rows[j·row_stride + 0..width): the weighted sums of attention values, every query of a
+// position block at once (each value row is read once per four queries).
+void weighted_row_sums(const float* weights, int64_t weights_stride, int64_t n_sets, const float* rows, int64_t n_rows,
+                       int64_t row_stride, float* out, int64_t out_stride, int64_t width);
 
 enum class RopeStyle { Norm, Neox };  // Norm: pairs (2i, 2i+1); Neox: pairs (i, i + n_rot/2)
 

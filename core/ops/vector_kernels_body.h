@@ -25,18 +25,37 @@ void axpy_kernel(float a, const float* x, float* y, int64_t n) {
     for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
 }
 
-void weighted_row_sum_kernel(const float* weights, const float* rows, int64_t n_rows, int64_t row_stride, float* out,
-                             int64_t width) {
-    constexpr int64_t kBlock = 64;  // accumulators that stay in registers across all rows
+// kSets weighted sums of the same rows at once, columns [c0, c0 + w): each row slice is loaded
+// once for all of them.
+template <int kSets>
+void weighted_row_sums_block(const float* weights, int64_t weights_stride, const float* rows, int64_t n_rows,
+                             int64_t row_stride, float* out, int64_t out_stride, int64_t c0, int64_t w) {
+    constexpr int64_t kBlock = 64;
+    float acc[kSets][kBlock] = {};  // accumulators that stay in registers across all rows
+    for (int64_t j = 0; j < n_rows; ++j) {
+        const float* row = rows + j * row_stride + c0;
+        for (int s = 0; s < kSets; ++s) {
+            const float a = weights[s * weights_stride + j];
+            for (int64_t k = 0; k < w; ++k) acc[s][k] += a * row[k];
+        }
+    }
+    for (int s = 0; s < kSets; ++s)
+        for (int64_t k = 0; k < w; ++k) out[s * out_stride + c0 + k] = acc[s][k];
+}
+
+void weighted_row_sums_kernel(const float* weights, int64_t weights_stride, int64_t n_sets, const float* rows,
+                              int64_t n_rows, int64_t row_stride, float* out, int64_t out_stride, int64_t width) {
+    constexpr int64_t kBlock = 64;
+    constexpr int kSets = 4;
     for (int64_t c0 = 0; c0 < width; c0 += kBlock) {
         const int64_t w = width - c0 < kBlock ? width - c0 : kBlock;
-        float acc[kBlock] = {};
-        for (int64_t j = 0; j < n_rows; ++j) {
-            const float* row = rows + j * row_stride + c0;
-            const float a = weights[j];
-            for (int64_t k = 0; k < w; ++k) acc[k] += a * row[k];
-        }
-        for (int64_t k = 0; k < w; ++k) out[c0 + k] = acc[k];
+        int64_t s = 0;
+        for (; s + kSets <= n_sets; s += kSets)
+            weighted_row_sums_block<kSets>(weights + s * weights_stride, weights_stride, rows, n_rows, row_stride,
+                                           out + s * out_stride, out_stride, c0, w);
+        for (; s < n_sets; ++s)
+            weighted_row_sums_block<1>(weights + s * weights_stride, weights_stride, rows, n_rows, row_stride,
+                                       out + s * out_stride, out_stride, c0, w);
     }
 }
 

@@ -24,9 +24,9 @@ using DotQ8x4Fn = void (*)(const void* row, const QuantizedRow* x, int64_t n, fl
 // floats (copying a tile out of a buffer as vectors stalled on store forwarding).
 using DotQ8TileFn = void (*)(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n, float* out, int64_t ldy);
 
-// y[i·ldy + r] = Σ_k w[r·cols + k] · x[i·ldx + k] for r < n_rows, i < n.
-// w: (n_rows, cols) contiguous F32; x: (n, cols) with row stride ldx; y: (n, ldy).
-using GemmFn = void (*)(const float* w, int64_t n_rows, int64_t cols, const float* x, int64_t ldx,
+// y[i·ldy + r] = Σ_k w[r·ldw + k] · x[i·ldx + k] for r < n_rows, i < n.
+// w: (n_rows, cols) with row stride ldw; x: (n, cols) with row stride ldx; y: (n, ldy).
+using GemmFn = void (*)(const float* w, int64_t ldw, int64_t n_rows, int64_t cols, const float* x, int64_t ldx,
                         int64_t n, float* y, int64_t ldy);
 
 // Quantizes n_rows activation vectors for the integer dots (activations.h's quantize_activations,

@@ -242,7 +242,7 @@ void matmul(const WeightMatrix& w, const float* x, int64_t ldx, int64_t n, float
                 for (int64_t r = 0; r < rows; ++r) job.dequantize(w.row(r0 + r), scratch.data() + r * w.cols, w.cols);
                 tile = scratch.data();
             }
-            job.gemm(tile, rows, w.cols, job.x, job.ldx, job.n, job.y + r0, job.ldy);
+            job.gemm(tile, w.cols, rows, w.cols, job.x, job.ldx, job.n, job.y + r0, job.ldy);
         }
     }, job.tile_rows);
 }

@@ -145,6 +145,11 @@ float dot_row(GgmlType type, const void* row, const float* x, int64_t n) {
     return kernels_for(detail::active_kernels(), type).dot(row, x, n);
 }
 
+void gemm_f32(const float* w, int64_t ldw, int64_t n_rows, int64_t cols, const float* x, int64_t ldx, int64_t n,
+              float* y, int64_t ldy) {
+    detail::active_kernels().gemm_f32(w, ldw, n_rows, cols, x, ldx, n, y, ldy);
+}
+
 float dot_row_reference(GgmlType type, const void* row, const float* x, int64_t n) {
     return kernels_for(detail::reference_kernels(), type).dot(row, x, n);
 }

@@ -45,6 +45,11 @@ constexpr int kTileRows = 4;
 constexpr int kTileTokens = 4;
 void dot_tile_q8(GgmlType type, const void* rows, size_t stride, const QuantizedRow* x, int64_t n, float* out);
 
+// F32 products on the calling thread: y[i·ldy + r] = Σ_k w[r·ldw + k] · x[i·ldx + k] for
+// r < n_rows, i < n, k < cols (attention's scores and weighted sums in a prefill).
+void gemm_f32(const float* w, int64_t ldw, int64_t n_rows, int64_t cols, const float* x, int64_t ldx, int64_t n,
+              float* y, int64_t ldy);
+
 // F32 -> stored blocks (n a multiple of the block size). Plain round-to-nearest quantizers, good
 // enough for synthetic models and tests; not llama-quantize's importance-weighted search.
 void quantize_row(GgmlType type, const float* src, void* dst, int64_t n);

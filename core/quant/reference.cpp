@@ -217,12 +217,12 @@ void add_blocks(KernelTable& table, GgmlType type) {
                                                 integer ? tile_of_rows<each_of_four<dot_q8>> : nullptr};
 }
 
-void gemm_reference(const float* w, int64_t n_rows, int64_t cols, const float* x, int64_t ldx, int64_t n,
-                    float* y, int64_t ldy) {
+void gemm_reference(const float* w, int64_t ldw, int64_t n_rows, int64_t cols, const float* x, int64_t ldx,
+                    int64_t n, float* y, int64_t ldy) {
     for (int64_t i = 0; i < n; ++i) {
         for (int64_t r = 0; r < n_rows; ++r) {
             float sum = 0.0f;
-            for (int64_t k = 0; k < cols; ++k) sum += w[r * cols + k] * x[i * ldx + k];
+            for (int64_t k = 0; k < cols; ++k) sum += w[r * ldw + k] * x[i * ldx + k];
             y[i * ldy + r] = sum;
         }
     }

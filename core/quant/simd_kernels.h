@@ -478,7 +478,7 @@ float dot_plain(const void* row, const float* x, int64_t n) {
 
 // kRows weight rows × kActs activations, all along the full k = cols.
 template <class V, int kRows, int kActs>
-void gemm_micro(const float* w, int64_t cols, const float* x, int64_t ldx, float* y, int64_t ldy) {
+void gemm_micro(const float* w, int64_t ldw, int64_t cols, const float* x, int64_t ldx, float* y, int64_t ldy) {
     typename V::F acc[kRows][kActs];
     for (auto& row : acc) {
         for (auto& a : row) a = V::zero();
@@ -488,14 +488,14 @@ void gemm_micro(const float* w, int64_t cols, const float* x, int64_t ldx, float
         typename V::F xv[kActs];
         for (int a = 0; a < kActs; ++a) xv[a] = V::load(x + a * ldx + k);
         for (int r = 0; r < kRows; ++r) {
-            const typename V::F wv = V::load(w + r * cols + k);
+            const typename V::F wv = V::load(w + r * ldw + k);
             for (int a = 0; a < kActs; ++a) acc[r][a] = V::fmadd(wv, xv[a], acc[r][a]);
         }
     }
     for (int r = 0; r < kRows; ++r) {
         for (int a = 0; a < kActs; ++a) {
             float sum = V::reduce(acc[r][a]);
-            for (int64_t t = k; t < cols; ++t) sum += w[r * cols + t] * x[a * ldx + t];
+            for (int64_t t = k; t < cols; ++t) sum += w[r * ldw + t] * x[a * ldx + t];
             y[a * ldy + r] = sum;
         }
     }
@@ -503,22 +503,23 @@ void gemm_micro(const float* w, int64_t cols, const float* x, int64_t ldx, float
 
 // All activations of one row band: full micro tiles, then leftover activations one at a time.
 template <class V, int kRows>
-void gemm_row_band(const float* w, int64_t cols, const float* x, int64_t ldx, int64_t n, float* y, int64_t ldy) {
+void gemm_row_band(const float* w, int64_t ldw, int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
+                   int64_t ldy) {
     int64_t i = 0;
     for (; i + V::kGemmActs <= n; i += V::kGemmActs) {
-        gemm_micro<V, kRows, V::kGemmActs>(w, cols, x + i * ldx, ldx, y + i * ldy, ldy);
+        gemm_micro<V, kRows, V::kGemmActs>(w, ldw, cols, x + i * ldx, ldx, y + i * ldy, ldy);
     }
-    for (; i < n; ++i) gemm_micro<V, kRows, 1>(w, cols, x + i * ldx, ldx, y + i * ldy, ldy);
+    for (; i < n; ++i) gemm_micro<V, kRows, 1>(w, ldw, cols, x + i * ldx, ldx, y + i * ldy, ldy);
 }
 
 template <class V>
-void gemm(const float* w, int64_t n_rows, int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
-          int64_t ldy) {
+void gemm(const float* w, int64_t ldw, int64_t n_rows, int64_t cols, const float* x, int64_t ldx, int64_t n,
+          float* y, int64_t ldy) {
     int64_t r = 0;
     for (; r + V::kGemmRows <= n_rows; r += V::kGemmRows) {
-        gemm_row_band<V, V::kGemmRows>(w + r * cols, cols, x, ldx, n, y + r, ldy);
+        gemm_row_band<V, V::kGemmRows>(w + r * ldw, ldw, cols, x, ldx, n, y + r, ldy);
     }
-    for (; r < n_rows; ++r) gemm_row_band<V, 1>(w + r * cols, cols, x, ldx, n, y + r, ldy);
+    for (; r < n_rows; ++r) gemm_row_band<V, 1>(w + r * ldw, ldw, cols, x, ldx, n, y + r, ldy);
 }
 
 template <class V, class Format>

@@ -80,35 +80,47 @@ TEST_P(VectorKernelsTest, AxpyMatchesAPlainLoopAtEverySize) {
     }
 }
 
-TEST_P(VectorKernelsTest, WeightedRowSumOfHandPickedRows) {
-    // out = 2·(1, 2, 3) + (−1)·(10, 20, 30), rows 4 floats apart.
+TEST_P(VectorKernelsTest, WeightedRowSumsOfHandPickedRows) {
+    // Set 0: 2·(1, 2, 3) + (−1)·(10, 20, 30); set 1: 0.5·(1, 2, 3) + 3·(10, 20, 30); rows 4 floats
+    // apart, weight sets 3 apart, outputs 5 apart.
     const float rows[8] = {1, 2, 3, 99, 10, 20, 30, 99};
-    const float weights[2] = {2, -1};
-    float out[3] = {};
-    kernels_->weighted_row_sum(weights, rows, 2, 4, out, 3);
+    const float weights[6] = {2, -1, 99, 0.5f, 3, 99};
+    float out[10] = {0, 0, 0, 7, 7, 0, 0, 0, 7, 7};
+    kernels_->weighted_row_sums(weights, 3, 2, rows, 2, 4, out, 5, 3);
     EXPECT_EQ(out[0], -8.0f);
     EXPECT_EQ(out[1], -16.0f);
     EXPECT_EQ(out[2], -24.0f);
+    EXPECT_EQ(out[5], 30.5f);
+    EXPECT_EQ(out[6], 61.0f);
+    EXPECT_EQ(out[7], 91.5f);
+    EXPECT_EQ(out[3], 7.0f);  // past the width
+    EXPECT_EQ(out[8], 7.0f);
 }
 
-TEST_P(VectorKernelsTest, WeightedRowSumMatchesAPlainLoop) {
-    for (int64_t width : {1, 5, 64, 65, 130, 512}) {
-        for (int64_t n_rows : {0, 1, 3, 40}) {
-            const int64_t stride = width + 7;
-            const auto rows = random_values(n_rows * stride, 5);
-            const auto weights = random_values(n_rows, 6);
-            std::vector<float> out(width + 1, 123.0f);
-            kernels_->weighted_row_sum(weights.data(), rows.data(), n_rows, stride, out.data(), width);
-            for (int64_t c = 0; c < width; ++c) {
-                double exact = 0.0, magnitude = 0.0;
-                for (int64_t j = 0; j < n_rows; ++j) {
-                    exact += static_cast<double>(weights[j]) * rows[j * stride + c];
-                    magnitude += std::fabs(static_cast<double>(weights[j]) * rows[j * stride + c]);
+TEST_P(VectorKernelsTest, WeightedRowSumsMatchAPlainLoop) {
+    for (int64_t n_sets : {1, 4, 6}) {  // whole groups of four sets, and one and two left over
+        for (int64_t width : {1, 5, 64, 65, 130, 512}) {
+            for (int64_t n_rows : {0, 1, 3, 40}) {
+                const int64_t stride = width + 7, weights_stride = n_rows + 2, out_stride = width + 1;
+                const auto rows = random_values(n_rows * stride, 5);
+                const auto weights = random_values(n_sets * weights_stride, 6);
+                std::vector<float> out(n_sets * out_stride, 123.0f);
+                kernels_->weighted_row_sums(weights.data(), weights_stride, n_sets, rows.data(), n_rows, stride, out.data(),
+                                            out_stride, width);
+                for (int64_t set = 0; set < n_sets; ++set) {
+                    for (int64_t c = 0; c < width; ++c) {
+                        double exact = 0.0, magnitude = 0.0;
+                        for (int64_t j = 0; j < n_rows; ++j) {
+                            const double term = static_cast<double>(weights[set * weights_stride + j]) * rows[j * stride + c];
+                            exact += term;
+                            magnitude += std::fabs(term);
+                        }
+                        ASSERT_NEAR(out[set * out_stride + c], exact, (n_rows + 1) * 0x1p-24 * magnitude + 1e-30)
+                            << "sets " << n_sets << " width " << width << " rows " << n_rows << " set " << set << " column " << c;
+                    }
+                    EXPECT_EQ(out[set * out_stride + width], 123.0f);
                 }
-                ASSERT_NEAR(out[c], exact, (n_rows + 1) * 0x1p-24 * magnitude + 1e-30)
-                    << "width " << width << " rows " << n_rows << " column " << c;
             }
-            EXPECT_EQ(out[width], 123.0f);
         }
     }
 }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include <random>
 #include <vector>
@@ -194,6 +195,31 @@ TEST(Matmul, LeftoverTokensRoundAsInAFullTile) {
             std::vector<float> part(static_cast<size_t>(n * 41));
             matmul(m.w, x.data(), 512, n, part.data(), 41, pool);
             EXPECT_TRUE(std::equal(part.begin(), part.end(), all.begin())) << type_name(type) << " n=" << n;
+        }
+    }
+}
+
+// The F32 product attention uses, with rows wider than what is read: 7 weight rows (a micro tile
+// of four and three left over), 37 columns (a vector tail), 6 activations, on every ISA.
+TEST(Matmul, F32ProductWithRowStridesMatchesAPlainLoopOnEveryIsa) {
+    std::mt19937 rng(29);
+    constexpr int64_t kRows = 7, kCols = 37, kN = 6, kLdw = 41, kLdx = 40, kLdy = 9;
+    const std::vector<float> w = random_floats(kRows * kLdw, rng), x = random_floats(kN * kLdx, rng);
+    for (const std::string& isa : all_isas()) {
+        IsaScope scope(isa);
+        if (!scope.ok()) continue;
+        std::vector<float> y(kN * kLdy, -7.0f);
+        quant::gemm_f32(w.data(), kLdw, kRows, kCols, x.data(), kLdx, kN, y.data(), kLdy);
+        for (int64_t i = 0; i < kN; ++i) {
+            for (int64_t r = 0; r < kRows; ++r) {
+                double exact = 0.0, magnitude = 0.0;
+                for (int64_t k = 0; k < kCols; ++k) {
+                    exact += static_cast<double>(w[r * kLdw + k]) * x[i * kLdx + k];
+                    magnitude += std::fabs(static_cast<double>(w[r * kLdw + k]) * x[i * kLdx + k]);
+                }
+                EXPECT_NEAR(y[i * kLdy + r], exact, kCols * 0x1p-24 * magnitude) << isa << " i=" << i << " r=" << r;
+            }
+            for (int64_t r = kRows; r < kLdy; ++r) EXPECT_EQ(y[i * kLdy + r], -7.0f) << isa << " padding written";
         }
     }
 }

@@ -1,0 +1,92 @@
+// attend() against a plain double-precision softmax attention: MLA-like problems (a rope key part,
+// keys and values in wider rows), six queries per problem (a group of four and two left over in
+// the weighted sums), as one prefill (every problem whole) and as a decode step (a single problem
+// cut into position blocks whose partial softmaxes are merged).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "models/attention_kernel.h"
+#include "parallel/thread_pool.h"
+
+namespace moe {
+namespace {
+
+constexpr int kKeyDim = 40, kRopeDim = 8, kValueDim = 70, kQueries = 6;
+constexpr int kKeyStride = 48, kRopeStride = 8, kValueStride = 75;  // rows wider than what is read
+constexpr float kScale = 0.17f;
+
+struct Cache {
+    std::vector<float> keys, rope_keys, values;
+    explicit Cache(int positions, std::mt19937& rng) {
+        std::normal_distribution<float> normal(0.0f, 1.0f);
+        keys.resize(static_cast<size_t>(positions) * kKeyStride);
+        rope_keys.resize(static_cast<size_t>(positions) * kRopeStride);
+        values.resize(static_cast<size_t>(positions) * kValueStride);
+        for (float& v : keys) v = normal(rng);
+        for (float& v : rope_keys) v = normal(rng);
+        for (float& v : values) v = normal(rng);
+    }
+    SharedKv kv() const {
+        return {keys.data(), kKeyDim, kKeyStride, rope_keys.data(), kRopeDim, kRopeStride, values.data(), kValueDim,
+                kValueStride, kScale};
+    }
+};
+
+// softmax_j(τ·(q·k_j + q_rope·k_rope_j)) · v_j over positions j < n, in double.
+std::vector<double> plain_attention(const Cache& cache, const float* q, const float* rope, int n) {
+    std::vector<double> scores(n), out(kValueDim, 0.0);
+    double largest = -INFINITY, total = 0.0;
+    for (int j = 0; j < n; ++j) {
+        double s = 0.0;
+        for (int k = 0; k < kKeyDim; ++k) s += static_cast<double>(q[k]) * cache.keys[j * kKeyStride + k];
+        for (int k = 0; k < kRopeDim; ++k) s += static_cast<double>(rope[k]) * cache.rope_keys[j * kRopeStride + k];
+        scores[j] = kScale * s;
+        largest = std::max(largest, scores[j]);
+    }
+    for (int j = 0; j < n; ++j) total += scores[j] = std::exp(scores[j] - largest);
+    for (int j = 0; j < n; ++j)
+        for (int c = 0; c < kValueDim; ++c) out[c] += scores[j] / total * cache.values[j * kValueStride + c];
+    return out;
+}
+
+void expect_plain_attention(int n_tokens, int first_position, int threads) {
+    std::mt19937 rng(static_cast<unsigned>(31 + n_tokens));
+    const int positions = first_position + n_tokens;
+    const Cache cache(positions, rng);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    std::vector<float> q(static_cast<size_t>(n_tokens) * kQueries * kKeyDim), rope(n_tokens * kQueries * kRopeDim);
+    for (float& v : q) v = normal(rng);
+    for (float& v : rope) v = normal(rng);
+    std::vector<float> out(static_cast<size_t>(n_tokens) * kQueries * kValueDim, 0.0f);
+    std::vector<AttentionProblem> problems;
+    for (int i = 0; i < n_tokens; ++i) {  // token i sees positions 0..first_position + i
+        const Queries queries{kQueries, &q[i * kQueries * kKeyDim], kKeyDim, &rope[i * kQueries * kRopeDim], kRopeDim,
+                              nullptr};
+        problems.push_back({cache.kv(), first_position + i + 1, queries, &out[i * kQueries * kValueDim], kValueDim});
+    }
+    ThreadPool pool(threads);
+    attend(problems, pool);
+    for (int i = 0; i < n_tokens; ++i) {
+        for (int r = 0; r < kQueries; ++r) {
+            const int query = i * kQueries + r;
+            const std::vector<double> expected =
+                plain_attention(cache, &q[query * kKeyDim], &rope[query * kRopeDim], first_position + i + 1);
+            for (int c = 0; c < kValueDim; ++c)
+                ASSERT_NEAR(out[query * kValueDim + c], expected[c], 2e-5) << "token " << i << " query " << r << " column " << c;
+        }
+    }
+}
+
+TEST(Attention, APrefillOfWholeProblemsMatchesPlainSoftmaxAttention) {
+    expect_plain_attention(20, 0, 2);  // 20 problems: each one whole
+}
+
+TEST(Attention, ADecodeStepCutIntoPositionBlocksMatchesPlainSoftmaxAttention) {
+    expect_plain_attention(1, 200, 2);  // one problem over 201 positions: four blocks merged
+}
+
+}  // namespace
+}  // namespace moe
