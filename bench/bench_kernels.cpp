@@ -252,7 +252,8 @@ int main(int argc, char** argv) {
             }
         }
     }
-    for (GgmlType type : {GgmlType::Q4_K, GgmlType::Q8_0, GgmlType::F32}) {
+    // Q4_K, Q5_0 (the down projections of a Q4_K_M V2-Lite) and Q6_K: what a Q4_K_M file holds
+    for (GgmlType type : {GgmlType::Q4_K, GgmlType::Q5_0, GgmlType::Q6_K, GgmlType::Q8_0, GgmlType::F32}) {
         for (bool exact : {false, true}) {
             const std::string name = (exact ? "matmul_exact/" : "matmul/") + moe::type_name(type) + "/2048x1408/threads:2";
             benchmark::RegisterBenchmark(name.c_str(), BM_Matmul, type, int64_t{1408}, 2, exact)->Arg(64)->UseRealTime();

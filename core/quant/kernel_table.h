@@ -23,6 +23,8 @@ using DotQ8x4Fn = void (*)(const void* row, const QuantizedRow* x, int64_t n, fl
 // Row r's sum with token t goes to out[t·ldy + r]: straight into the product's output, as single
 // floats (copying a tile out of a buffer as vectors stalled on store forwarding).
 using DotQ8TileFn = void (*)(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n, float* out, int64_t ldy);
+// The same with kWideTileTokens activation vectors: rounds each (row, token) as the tile does.
+constexpr int kWideTileTokens = 8;
 
 // y[i·ldy + r] = Σ_k w[r·ldw + k] · x[i·ldx + k] for r < n_rows, i < n.
 // w: (n_rows, cols) with row stride ldw; x: (n, cols) with row stride ldx; y: (n, ldy).
@@ -40,6 +42,7 @@ struct TypeKernels {
     DotQ8Fn dot_q8 = nullptr;  // set for the types whose activation_format is not F32
     DotQ8x4Fn dot_q8_x4 = nullptr;
     DotQ8TileFn dot_q8_tile = nullptr;  // set with dot_q8
+    DotQ8TileFn dot_q8_wide_tile = nullptr;  // kWideTileTokens tokens, where a kernel has them
 };
 
 // A tile from kTileRows calls of a four-token kernel (for types without a tile kernel of their own).

@@ -48,29 +48,35 @@ int64_t band_rows(const WeightMatrix& w) {
     return std::max<int64_t>(1, kBandBytes / static_cast<int64_t>(w.row_stride) / quant::kTileRows) * quant::kTileRows;
 }
 
-// Rows [r0, r1) of p for every token, in tiles of kTileRows rows × kTileTokens tokens (each weight
-// block is unpacked once per four tokens, each activation block loaded once per four rows). The
-// weights of rows [r1, prefetch_end) are fetched meanwhile, a slice per token tile.
+// Rows [r0, r1) of p for every token, in tiles of kTileRows rows × kTileTokens tokens, or eight
+// (each weight block is unpacked once per tile's tokens, each activation block loaded once per
+// four rows). The weights of rows [r1, prefetch_end) are fetched meanwhile, a slice per tile.
 void run_band(const QuantizedProduct& p, int64_t r0, int64_t r1, int64_t prefetch_end) {
     using quant::kTileRows;
     using quant::kTileTokens;
+    using quant::detail::kWideTileTokens;
     const WeightMatrix& w = *p.w;
     const uint8_t* next = w.row(r1);
     const int64_t next_bytes = (prefetch_end - r1) * static_cast<int64_t>(w.row_stride);
-    const int64_t slice = next_bytes / std::max<int64_t>(1, p.n / kTileTokens) + 64;
+    const int64_t bytes_per_token = next_bytes / std::max<int64_t>(1, p.n) + 1;
     int64_t i = 0;
-    for (; i + kTileTokens <= p.n; i += kTileTokens) {
-        const int64_t tile = i / kTileTokens;
-        for (int64_t at = tile * slice; at < std::min(next_bytes, (tile + 1) * slice); at += 64) __builtin_prefetch(next + at, 0, 2);
-        quant::QuantizedRow tokens[kTileTokens];
-        for (int t = 0; t < kTileTokens; ++t) tokens[t] = p.x->row(i + t);
+    for (int64_t step = kTileTokens; i + kTileTokens <= p.n; i += step) {
+        // eight tokens per tile where the type has such a tile: each weight block decoded once for both fours
+        const bool wide = p.kernels->dot_q8_wide_tile && i + kWideTileTokens <= p.n;
+        step = wide ? kWideTileTokens : kTileTokens;
+        for (int64_t at = i * bytes_per_token / 64 * 64; at < std::min(next_bytes, (i + step) * bytes_per_token); at += 64)
+            __builtin_prefetch(next + at, 0, 2);
+        quant::QuantizedRow tokens[kWideTileTokens];
+        for (int t = 0; t < step; ++t) tokens[t] = p.x->row(i + t);
+        const quant::detail::DotQ8TileFn tile = wide ? p.kernels->dot_q8_wide_tile : p.kernels->dot_q8_tile;
         int64_t r = r0;
-        for (; r + kTileRows <= r1; r += kTileRows)
-            p.kernels->dot_q8_tile(w.row(r), w.row_stride, tokens, w.cols, p.y + i * p.ldy + r, p.ldy);
+        for (; r + kTileRows <= r1; r += kTileRows) tile(w.row(r), w.row_stride, tokens, w.cols, p.y + i * p.ldy + r, p.ldy);
         for (; r < r1; ++r) {
-            float out[kTileTokens];
-            p.kernels->dot_q8_x4(w.row(r), tokens, w.cols, out);
-            for (int t = 0; t < kTileTokens; ++t) p.y[(i + t) * p.ldy + r] = out[t];
+            for (int first = 0; first < step; first += kTileTokens) {
+                float out[kTileTokens];
+                p.kernels->dot_q8_x4(w.row(r), tokens + first, w.cols, out);
+                for (int t = 0; t < kTileTokens; ++t) p.y[(i + first + t) * p.ldy + r] = out[t];
+            }
         }
     }
     const int64_t left = p.n - i;

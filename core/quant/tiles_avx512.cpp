@@ -46,10 +46,12 @@ struct CodesQ8_0 {
 // bit for bit that kernel and a prefill rounds as before tiles: summing two blocks per float step
 // instead moved one deepseek2 conformance run past its tolerance (Q5_0) and cost deepseek2-q8_0 a
 // routing set.
-template <class Format>
+// kTokens is kTileTokens or kWideTileTokens: eight tokens decode each weight block once for twice
+// the work, in 16 accumulators, 4 codes, 4 scales and 3 activation vectors of the 32 registers.
+template <class Format, int kTokens>
 void tile_legacy(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n, float* out, int64_t ldy) {
     using Block = typename Format::Block;
-    constexpr int kPairs = kTileTokens / 2;
+    constexpr int kPairs = kTokens / 2;
     const __m512i offset = _mm512_set1_epi8(static_cast<char>(Format::kOffset));
     __m512 acc[kTileRows][kPairs];
     for (auto& row : acc)
@@ -151,9 +153,13 @@ void tile_q4_k(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n
 }  // namespace
 
 void add_avx512_tiles(KernelTable& table) {
-    table.types[static_cast<uint32_t>(GgmlType::Q4_0)].dot_q8_tile = tile_legacy<CodesQ4_0>;
-    table.types[static_cast<uint32_t>(GgmlType::Q5_0)].dot_q8_tile = tile_legacy<CodesQ5_0>;
-    table.types[static_cast<uint32_t>(GgmlType::Q8_0)].dot_q8_tile = tile_legacy<CodesQ8_0>;
+    auto set_legacy = [&table](GgmlType type, DotQ8TileFn tile, DotQ8TileFn wide) {
+        table.types[static_cast<uint32_t>(type)].dot_q8_tile = tile;
+        table.types[static_cast<uint32_t>(type)].dot_q8_wide_tile = wide;
+    };
+    set_legacy(GgmlType::Q4_0, tile_legacy<CodesQ4_0, kTileTokens>, tile_legacy<CodesQ4_0, kWideTileTokens>);
+    set_legacy(GgmlType::Q5_0, tile_legacy<CodesQ5_0, kTileTokens>, tile_legacy<CodesQ5_0, kWideTileTokens>);
+    set_legacy(GgmlType::Q8_0, tile_legacy<CodesQ8_0, kTileTokens>, tile_legacy<CodesQ8_0, kWideTileTokens>);
     table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8_tile = tile_q4_k;
 }
 

@@ -105,7 +105,7 @@ TEST_P(MatmulTest, MatmulMatchesNaiveLoop) {
     std::mt19937 rng(12);
     const int64_t rows = 37;
     const Matrix m = random_matrix(type(), rows, cols(), rng);
-    for (int64_t n : {int64_t{1}, int64_t{2}, int64_t{5}, int64_t{7}}) {
+    for (int64_t n : {int64_t{1}, int64_t{2}, int64_t{5}, int64_t{7}, int64_t{11}}) {
         const int64_t ldx = cols() + 3, ldy = rows + 2;  // strides wider than the rows
         const std::vector<float> x = random_floats(n * ldx, rng);
         std::vector<float> y(static_cast<size_t>(n * ldy), -7.0f);
@@ -181,17 +181,19 @@ TEST(Matmul, BatchOfProductsOnTwoThreadsEqualsEachProductAloneOnOne) {
 }
 
 // The two or three tokens left after the last full tile go through a tile too (the last one
-// repeated in the spare slots), so a token's outputs do not depend on how many tokens share its
-// product: 6 and 7 tokens give the very floats of the first 6 and 7 of 8.
-TEST(Matmul, LeftoverTokensRoundAsInAFullTile) {
+// repeated in the spare slots), and where a type has eight-token tiles (AVX-512: Q4_0, Q5_0,
+// Q8_0) they round each token as the four-token tile does, so a token's outputs do not depend on
+// how many tokens share its product: 6, 7, 12 and 14 tokens give the very floats of the first
+// 6, 7, 12 and 14 of 16.
+TEST(Matmul, EveryTileShapeRoundsATokenAlike) {
     std::mt19937 rng(23);
-    for (GgmlType type : {GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q6_K}) {
+    for (GgmlType type : {GgmlType::Q8_0, GgmlType::Q5_0, GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q6_K}) {
         const Matrix m = random_matrix(type, 41, 512, rng);  // 41 rows: ten tiles and a row on its own
-        const std::vector<float> x = random_floats(8 * 512, rng);
+        const std::vector<float> x = random_floats(16 * 512, rng);
         ThreadPool pool(2);
-        std::vector<float> all(8 * 41);
-        matmul(m.w, x.data(), 512, 8, all.data(), 41, pool);
-        for (int64_t n : {int64_t{6}, int64_t{7}}) {
+        std::vector<float> all(16 * 41);
+        matmul(m.w, x.data(), 512, 16, all.data(), 41, pool);
+        for (int64_t n : {int64_t{6}, int64_t{7}, int64_t{12}, int64_t{14}}) {
             std::vector<float> part(static_cast<size_t>(n * 41));
             matmul(m.w, x.data(), 512, n, part.data(), 41, pool);
             EXPECT_TRUE(std::equal(part.begin(), part.end(), all.begin())) << type_name(type) << " n=" << n;
