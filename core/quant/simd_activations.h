@@ -64,49 +64,41 @@ inline void store_sums(const int8_t* q, int64_t cols, int16_t* sums) {
     }
 }
 
-inline void quantize_q8_32_simd(const float* x, int64_t n_rows, int64_t cols, int64_t ldx, int8_t* q, float* d,
-                                int16_t* sums) {
-    const int64_t blocks = cols / 32;
-    for (int64_t r = 0; r < n_rows; ++r) {
-        for (int64_t b = 0; b < blocks; ++b) {
-            const float* xb = x + r * ldx + 32 * b;
-            bool finite = true;
-            const float amax = largest_magnitude(xb, 32, finite);
-            const __m256 id = _mm256_set1_ps(amax != 0.0f ? 127.0f / amax : 0.0f);
-            __m256i lanes[4];
-            for (int k = 0; k < 4; ++k) lanes[k] = to_int8_lanes(_mm256_mul_ps(_mm256_loadu_ps(xb + 8 * k), id));
-            store_codes(lanes, q + r * cols + 32 * b);
-            d[r * blocks + b] = finite ? fp16_to_fp32(fp32_to_fp16(amax / 127.0f)) : std::numeric_limits<float>::quiet_NaN();
-        }
-        store_sums(q + r * cols, cols, sums + r * cols / 16);
-    }
+// One block's codes into q; returns its scale (before a non-finite block's scale turns NaN).
+inline float quantize_block_32_simd(const float* x, float amax, int8_t* q) {
+    const __m256 id = _mm256_set1_ps(amax != 0.0f ? 127.0f / amax : 0.0f);
+    __m256i lanes[4];
+    for (int k = 0; k < 4; ++k) lanes[k] = to_int8_lanes(_mm256_mul_ps(_mm256_loadu_ps(x + 8 * k), id));
+    store_codes(lanes, q);
+    return fp16_to_fp32(fp32_to_fp16(amax / 127.0f));
 }
 
-inline void quantize_q8_256_simd(const float* x, int64_t n_rows, int64_t cols, int64_t ldx, int8_t* q, float* d,
-                                 int16_t* sums) {
-    const int64_t blocks = cols / 256;
+inline float quantize_block_256_simd(const float* x, float amax, int8_t* q) {
+    if (amax == 0.0f) {
+        std::memset(q, 0, 256);
+        return 0.0f;
+    }
+    int first = 0;  // the first value of largest magnitude gives the sign
+    while (!(std::fabs(x[first]) == amax)) ++first;
+    const __m256 iscale = _mm256_set1_ps(-127.0f / x[first]);
+    for (int c = 0; c < 256; c += 32) {
+        __m256i lanes[4];
+        for (int k = 0; k < 4; ++k)  // min(127, ·) first: NaN becomes 127 there, as std::min gives
+            lanes[k] = to_int8_lanes(_mm256_min_ps(_mm256_mul_ps(iscale, _mm256_loadu_ps(x + c + 8 * k)), _mm256_set1_ps(127.0f)));
+        store_codes(lanes, q + c);
+    }
+    return 1.0f / (-127.0f / x[first]);
+}
+
+template <int kBlock, float (*kQuantizeBlock)(const float*, float, int8_t*)>
+void quantize_rows_simd(const float* x, int64_t n_rows, int64_t cols, int64_t ldx, int8_t* q, float* d, int16_t* sums) {
+    const int64_t blocks = cols / kBlock;
     for (int64_t r = 0; r < n_rows; ++r) {
         for (int64_t b = 0; b < blocks; ++b) {
-            const float* xb = x + r * ldx + 256 * b;
-            int8_t* qb = q + r * cols + 256 * b;
+            const float* xb = x + r * ldx + kBlock * b;
             bool finite = true;
-            const float amax = largest_magnitude(xb, 256, finite);
-            float scale = 0.0f;
-            if (amax == 0.0f) {
-                std::memset(qb, 0, 256);
-            } else {
-                int first = 0;  // the first value of largest magnitude gives the sign
-                while (!(std::fabs(xb[first]) == amax)) ++first;
-                const __m256 iscale = _mm256_set1_ps(-127.0f / xb[first]);
-                for (int c = 0; c < 256; c += 32) {
-                    __m256i lanes[4];
-                    for (int k = 0; k < 4; ++k)  // min(127, ·) first: NaN becomes 127 there, as std::min gives
-                        lanes[k] = to_int8_lanes(_mm256_min_ps(_mm256_mul_ps(iscale, _mm256_loadu_ps(xb + c + 8 * k)),
-                                                               _mm256_set1_ps(127.0f)));
-                    store_codes(lanes, qb + c);
-                }
-                scale = 1.0f / (-127.0f / xb[first]);
-            }
+            const float amax = largest_magnitude(xb, kBlock, finite);
+            const float scale = kQuantizeBlock(xb, amax, q + r * cols + kBlock * b);
             d[r * blocks + b] = finite ? scale : std::numeric_limits<float>::quiet_NaN();
         }
         store_sums(q + r * cols, cols, sums + r * cols / 16);

@@ -551,8 +551,8 @@ KernelTable make_simd_table(const char* isa) {
     set(GgmlType::Q5_K, quant_kernels<V, FormatQ5_K>());
     set(GgmlType::Q6_K, quant_kernels<V, FormatQ6_K>());
     t.gemm_f32 = gemm<V>;
-    t.quantize_q8_32 = quantize_q8_32_simd;
-    t.quantize_q8_256 = quantize_q8_256_simd;
+    t.quantize_q8_32 = quantize_rows_simd<32, quantize_block_32_simd>;
+    t.quantize_q8_256 = quantize_rows_simd<256, quantize_block_256_simd>;
     return t;
 }
 
