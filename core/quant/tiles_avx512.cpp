@@ -98,6 +98,7 @@ void tile_legacy(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t
 // the same operations, half the instructions and registers (the mins took a fifth of the tile).
 void tile_q4_k(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n, float* out, int64_t ldy) {
     const __m512i low_nibbles = _mm512_set1_epi8(0x0F);
+    const __m512i high_half_by_4 = _mm512_setr_epi64(0, 0, 0, 0, 4, 4, 4, 4);  // the upper 256 bits' high nibbles
     // bytes 8..15 of the scales-then-mins order (the mins), each twice: one per 16-value sum
     const __m128i min_pairs = _mm_setr_epi8(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
     __m512 acc[kTileRows][kTileTokens];  // lanes 0..7: the scaled sums; 8..15: the min terms
@@ -121,7 +122,7 @@ void tile_q4_k(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n
             __m512i codes[kTileRows], scale[kTileRows];
             for (int r = 0; r < kTileRows; ++r) {
                 const __m512i packed = _mm512_broadcast_i64x4(load256(b[r]->qs + 32 * c));
-                codes[r] = _mm512_and_si512(_mm512_mask_blend_epi64(0xF0, packed, _mm512_srli_epi16(packed, 4)), low_nibbles);
+                codes[r] = _mm512_and_si512(_mm512_srlv_epi64(packed, high_half_by_4), low_nibbles);
                 scale[r] = _mm512_permutexvar_epi16(pick, scales[r]);
             }
             for (int t = 0; t < kTileTokens; ++t) {
