@@ -46,7 +46,7 @@ constexpr int kTileTokens = 4;
 void dot_tile_q8(GgmlType type, const void* rows, size_t stride, const QuantizedRow* x, int64_t n, float* out);
 
 // F32 products on the calling thread: y[i·ldy + r] = Σ_k w[r·ldw + k] · x[i·ldx + k] for
-// r < n_rows, i < n, k < cols (attention's scores and weighted sums in a prefill).
+// r < n_rows, i < n, k < cols (attention's scores: a position block's keys against all its queries).
 void gemm_f32(const float* w, int64_t ldw, int64_t n_rows, int64_t cols, const float* x, int64_t ldx, int64_t n,
               float* y, int64_t ldy);
 
