@@ -48,6 +48,7 @@ struct Avx2 {
         const __m256i pairs = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w));
         return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
     }
+    static __m256i dot_u8(__m256i u, __m256i x) { return _mm256_madd_epi16(_mm256_maddubs_epi16(u, x), _mm256_set1_epi16(1)); }
     static __m256i madd_acc(__m256i acc, __m256i a, __m256i b) { return _mm256_add_epi32(acc, _mm256_madd_epi16(a, b)); }
     template <class Element>
     static F load_as_f32(const Element* p) {

@@ -48,6 +48,7 @@ struct Avx512 {
     static __m256i dot_i8(__m256i w, __m256i x) {
         return _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_abs_epi8(w), _mm256_sign_epi8(x, w));
     }
+    static __m256i dot_u8(__m256i u, __m256i x) { return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, x); }
     static __m256i madd_acc(__m256i acc, __m256i a, __m256i b) { return _mm256_dpwssd_epi32(acc, a, b); }
     template <class Element>
     static F load_as_f32(const Element* p) {
@@ -193,7 +194,7 @@ KernelTable make_avx512_table() {
     table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot = dot_q4_k;
     table.types[static_cast<uint32_t>(GgmlType::Q5_0)].dot = dot_q5_0;
     add_int8_kernels<Avx512>(table);
-    add_avx512_tiles(table);
+    add_avx512_int8_kernels(table);
     table.types[static_cast<uint32_t>(GgmlType::MXFP4)] = *mxfp4_avx512_kernels();
     return table;
 }

@@ -4,6 +4,7 @@
 // Products of 8-bit codes are summed exactly in int32; floats only enter per 16 or 32 values
 // (weight scale × activation scale). The vector policy `V` adds two integer primitives:
 //   V::dot_i8(w, x)          8 int32 lanes, lane k = Σ w[4k..4k+3]·x[4k..4k+3] (signed × signed)
+//   V::dot_u8(u, x)          the same with unsigned u (at most 31 here, so maddubs cannot saturate)
 //   V::madd_acc(acc, a, b)   acc + pairwise Σ a·b of int16 lanes (one VNNI instruction on AVX-512)
 // Both are exact here: activation codes lie in [−127, 127], so no int16 intermediate saturates.
 #pragma once
@@ -85,6 +86,50 @@ void dot_q8_q8_0(const void* row, const QuantizedRow* x, int64_t n, float* out) 
     } else {
         for (int t = 0; t < kTokens; ++t) out[t] = reduce256(acc[t]);
     }
+}
+
+// The codes of one 32-value block as unsigned bytes, code + kOffset (value j is d·code j, d an F16
+// at the block's start).
+struct CodesQ4_0 {
+    using Block = BlockQ4_0;
+    static constexpr int kOffset = 8;
+    static __m256i unsigned_codes(const Block& b) { return split_nibbles(b.qs); }
+};
+struct CodesQ5_0 {
+    using Block = BlockQ5_0;
+    static constexpr int kOffset = 16;
+    static __m256i unsigned_codes(const Block& b) { return five_bit_quants(b.qs, b.qh); }
+};
+struct CodesQ8_0 {
+    using Block = BlockQ8_0;
+    static constexpr int kOffset = 128;
+    static __m256i unsigned_codes(const Block& b) { return _mm256_xor_si256(load256(b.qs), _mm256_set1_epi8(static_cast<char>(0x80))); }
+};
+
+// Q4_0/Q5_0 against Q8_0-style activations, straight from the packed codes: Σ u·q − k·Σq over each
+// 4-byte lane (V::dot_u8, no int16 saturation for codes below 32) is Σ code·q exactly. One float
+// chain per token, block after block, as the decoded path this replaces and llama.cpp's vec_dot:
+// the same floats, at the chain's latency instead of the decoder's store-and-reload.
+template <class V, class Codes, int kTokens>
+void dot_q8_offset_codes(const void* row, const QuantizedRow* x, int64_t n, float* out) {
+    static_assert(Codes::kOffset <= 16, "u8 × s8 pairs must stay within int16 on the maddubs path");
+    using Block = typename Codes::Block;
+    const auto* blocks = static_cast<const Block*>(row);
+    const __m256i offset = _mm256_set1_epi8(static_cast<char>(Codes::kOffset));
+    __m256 acc[kTokens];
+    for (auto& a : acc) a = _mm256_setzero_ps();
+    for (int64_t i = 0; i < n / kQK; ++i) {
+        const Block& b = blocks[i];
+        prefetch_ahead<sizeof(Block)>(&b);
+        const __m256i codes = Codes::unsigned_codes(b);
+        const float dw = half(b.d);
+        for (int t = 0; t < kTokens; ++t) {
+            const __m256i q = load256(x[t].q + i * kQK);
+            const __m256i sums = _mm256_sub_epi32(V::dot_u8(codes, q), V::dot_u8(offset, q));
+            acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums), _mm256_set1_ps(dw * x[t].d[i]), acc[t]);
+        }
+    }
+    for (int t = 0; t < kTokens; ++t) out[t] = reduce256(acc[t]);
 }
 
 // Q4_K against Q8_K: unsigned 4-bit codes straight into maddubs, the 6-bit sub-block scales
@@ -206,9 +251,9 @@ void add_int8_kernels(KernelTable& t) {
         using Format = decltype(format);
         return int8_kernels<dot_q8_decoded<V, Format, 1>, dot_q8_decoded<V, Format, 4>>();
     };
-    set(GgmlType::Q4_0, decoded(FormatQ4_0{}));
+    set(GgmlType::Q4_0, int8_kernels<dot_q8_offset_codes<V, CodesQ4_0, 1>, dot_q8_offset_codes<V, CodesQ4_0, 4>>());
     set(GgmlType::Q4_1, decoded(FormatQ4_1{}));
-    set(GgmlType::Q5_0, decoded(FormatQ5_0{}));
+    set(GgmlType::Q5_0, int8_kernels<dot_q8_offset_codes<V, CodesQ5_0, 1>, dot_q8_offset_codes<V, CodesQ5_0, 4>>());
     set(GgmlType::Q5_1, decoded(FormatQ5_1{}));
     set(GgmlType::Q8_0, int8_kernels<dot_q8_q8_0<V, 1>, dot_q8_q8_0<V, 4>>());
     set(GgmlType::Q2_K, decoded(FormatQ2_K{}));

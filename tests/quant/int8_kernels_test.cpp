@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
 #include <random>
 #include <tuple>
 
@@ -424,6 +425,32 @@ TEST(Int8Tile, Q8_0TileRoundsTheSameOnEveryIsa) {
         dot_tile_q8(GgmlType::Q8_0, rows.data(), stride, tokens, n, out.data());
         if (first.empty()) first = out;
         EXPECT_EQ(out, first) << isa;
+    }
+}
+
+// The 512-bit one-row kernels (two blocks or 64 values per vector) round every float step as the
+// 256-bit ones of the AVX2 table, so a decode's logits and routing do not depend on the ISA (the
+// conformance runs compare them with llama.cpp). Rows of 1 to 64 blocks cover every tail the
+// kernels' batches leave.
+TEST(Int8Dot, OneRowKernelsRoundTheSameOnEveryIsa) {
+    std::mt19937 rng(989);
+    for (GgmlType type : {GgmlType::Q8_0, GgmlType::Q4_K}) {
+        const int64_t block = type_traits(static_cast<uint32_t>(type))->block_size;
+        for (int64_t blocks : {1, 2, 3, 5, 7, 8, 9, 12, 35, 64}) {
+            const int64_t n = blocks * block;
+            const std::vector<uint8_t> row = random_row(type, n, rng);
+            const std::vector<float> x = random_floats(n, rng, 3.0f);
+            QuantizedActivations quantized;
+            quantized.quantize(activation_format(type), x.data(), 1, n, n);
+            std::optional<float> first;
+            for (const std::string isa : {"avx2", "avx512"}) {
+                IsaScope scope(isa);
+                if (!scope.ok()) continue;
+                const float dot = dot_row_q8(type, row.data(), quantized.row(0), n);
+                if (!first) first = dot;
+                EXPECT_EQ(dot, *first) << type_name(type) << " " << isa << " blocks=" << blocks;
+            }
+        }
     }
 }
 

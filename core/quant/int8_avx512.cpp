@@ -1,10 +1,13 @@
-// 512-bit VNNI tiles of the prefill GEMM (kernel_table.h: 4 stored rows × 4 quantized activation
-// vectors per call). Each weight block is loaded and prepared once for four tokens, and each
-// activation block once for four rows; the integer sums are exact, floats enter per block.
+// 512-bit VNNI integer kernels: the tiles of the prefill GEMM (kernel_table.h: 4 stored rows × 4 or
+// 8 quantized activation vectors per call), where each weight block is loaded and prepared once for
+// all tokens and each activation block once for four rows; and one-row dots for a decode's
+// mat-vecs, which put 64 values in a vector where the shared 256-bit kernels put 32. The integer
+// sums are exact, and floats enter per block exactly as in the 256-bit kernels (tests check both).
 #pragma GCC diagnostic ignored "-Wuninitialized"  // GCC 12's avx512fintrin.h (GCC bug 105593)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
 #include "quant/kernel_table.h"
+
 
 #if defined(__x86_64__)
 #include "quant/simd_kernels.h"
@@ -17,24 +20,6 @@ namespace {
 inline __m512 two_scales(float a, float b) {
     return _mm512_insertf32x8(_mm512_set1_ps(a), _mm256_set1_ps(b), 1);
 }
-
-// The codes of one 32-value block as unsigned bytes, code + kOffset (value j is d·code j, d an F16
-// at the block's start).
-struct CodesQ4_0 {
-    using Block = BlockQ4_0;
-    static constexpr int kOffset = 8;
-    static __m256i unsigned_codes(const Block& b) { return split_nibbles(b.qs); }
-};
-struct CodesQ5_0 {
-    using Block = BlockQ5_0;
-    static constexpr int kOffset = 16;
-    static __m256i unsigned_codes(const Block& b) { return five_bit_quants(b.qs, b.qh); }
-};
-struct CodesQ8_0 {
-    using Block = BlockQ8_0;
-    static constexpr int kOffset = 128;
-    static __m256i unsigned_codes(const Block& b) { return _mm256_xor_si256(load256(b.qs), _mm256_set1_epi8(static_cast<char>(0x80))); }
-};
 
 // Q4_0/Q5_0/Q8_0 weights × Q8_0-style activations. A 512-bit vector holds one block of two tokens
 // (one per half) against the same weight block broadcast to both halves, so its eight int32 lanes
@@ -96,50 +81,52 @@ void tile_legacy(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t
 // kernel's two 8-lane float sums (scales, mins) share one 512-bit vector here, [scales | mins],
 // with one conversion and one multiply-add per super-block, row and token for both: lane for lane
 // the same operations, half the instructions and registers (the mins took a fifth of the tile).
+template <int kRows, int kTokens>
 void tile_q4_k(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n, float* out, int64_t ldy) {
     const __m512i low_nibbles = _mm512_set1_epi8(0x0F);
     const __m512i high_half_by_4 = _mm512_setr_epi64(0, 0, 0, 0, 4, 4, 4, 4);  // the upper 256 bits' high nibbles
     // bytes 8..15 of the scales-then-mins order (the mins), each twice: one per 16-value sum
     const __m128i min_pairs = _mm_setr_epi8(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
-    __m512 acc[kTileRows][kTileTokens];  // lanes 0..7: the scaled sums; 8..15: the min terms
+    __m512 acc[kRows][kTokens];  // lanes 0..7: the scaled sums; 8..15: the min terms
     for (auto& row : acc)
         for (auto& a : row) a = _mm512_setzero_ps();
     for (int64_t i = 0; i < n / kQKK; ++i) {
-        const BlockQ4_K* b[kTileRows];
-        __m512i scales[kTileRows];  // int16 lanes 0..7: the sub-block scales
-        for (int r = 0; r < kTileRows; ++r) {
+        const BlockQ4_K* b[kRows];
+        __m512i scales[kRows];  // int16 lanes 0..7: the sub-block scales
+        for (int r = 0; r < kRows; ++r) {
             b[r] = reinterpret_cast<const BlockQ4_K*>(w + r * stride) + i;
+            if constexpr (kTokens == 1) prefetch_ahead<sizeof(BlockQ4_K)>(b[r]);  // a mat-vec streams its rows
             const __m128i scales_then_mins = _mm_shuffle_epi32(k_scale_min_bytes(*b[r]), _MM_SHUFFLE(3, 1, 2, 0));
             scales[r] = _mm512_zextsi256_si512(_mm256_cvtepu8_epi16(scales_then_mins));
         }
-        __m512i sums[kTileRows][kTileTokens];
+        __m512i sums[kRows][kTokens];
         for (auto& row : sums)
             for (auto& s : row) s = _mm512_setzero_si512();
         for (int c = 0; c < 4; ++c) {
             // int16 lanes 0..15 take sub-block 2c's scale, lanes 16..31 sub-block 2c+1's
             const __m512i pick = _mm512_inserti64x4(_mm512_set1_epi16(static_cast<short>(2 * c)),
                                                     _mm256_set1_epi16(static_cast<short>(2 * c + 1)), 1);
-            __m512i codes[kTileRows], scale[kTileRows];
-            for (int r = 0; r < kTileRows; ++r) {
+            __m512i codes[kRows], scale[kRows];
+            for (int r = 0; r < kRows; ++r) {
                 const __m512i packed = _mm512_broadcast_i64x4(load256(b[r]->qs + 32 * c));
                 codes[r] = _mm512_and_si512(_mm512_srlv_epi64(packed, high_half_by_4), low_nibbles);
                 scale[r] = _mm512_permutexvar_epi16(pick, scales[r]);
             }
-            for (int t = 0; t < kTileTokens; ++t) {
+            for (int t = 0; t < kTokens; ++t) {
                 const __m512i q = _mm512_loadu_si512(x[t].q + i * kQKK + 64 * c);
-                for (int r = 0; r < kTileRows; ++r)
+                for (int r = 0; r < kRows; ++r)
                     sums[r][t] = _mm512_dpwssd_epi32(sums[r][t], _mm512_maddubs_epi16(codes[r], q), scale[r]);
             }
         }
-        __m512 dx[kTileTokens];  // each token's scale in all lanes
-        for (int t = 0; t < kTileTokens; ++t) dx[t] = _mm512_set1_ps(x[t].d[i]);
-        for (int r = 0; r < kTileRows; ++r) {
+        __m512 dx[kTokens];  // each token's scale in all lanes
+        for (int t = 0; t < kTokens; ++t) dx[t] = _mm512_set1_ps(x[t].d[i]);
+        for (int r = 0; r < kRows; ++r) {
             // unpacked again rather than held through the chunk loop, whose registers are all taken
             // (holding them measured no faster)
             const __m128i scales_then_mins = _mm_shuffle_epi32(k_scale_min_bytes(*b[r]), _MM_SHUFFLE(3, 1, 2, 0));
             const __m256i mins = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(scales_then_mins, min_pairs));
             const __m512 d_dmin = two_scales(half(b[r]->d), half(b[r]->dmin));
-            for (int t = 0; t < kTileTokens; ++t) {
+            for (int t = 0; t < kTokens; ++t) {
                 const __m256i min_sums = _mm256_madd_epi16(load256(x[t].sums + i * (kQKK / kGroup)), mins);
                 const __m256i folded = _mm256_add_epi32(_mm512_castsi512_si256(sums[r][t]), _mm512_extracti64x4_epi64(sums[r][t], 1));
                 const __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(folded), min_sums, 1);
@@ -148,14 +135,62 @@ void tile_q4_k(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n
             }
         }
     }
-    for (int t = 0; t < kTileTokens; ++t)
-        for (int r = 0; r < kTileRows; ++r)
+    for (int t = 0; t < kTokens; ++t)
+        for (int r = 0; r < kRows; ++r)
             out[t * ldy + r] = reduce256(_mm256_sub_ps(_mm512_castps512_ps256(acc[r][t]), _mm512_extractf32x8_ps(acc[r][t], 1)));
+}
+
+// The one-token, one-row case: a decode's Q4_K mat-vec, 64 values per vector instead of 32.
+float dot_q4_k_row(const void* row, const QuantizedRow& x, int64_t n) {
+    float out;
+    tile_q4_k<1, 1>(static_cast<const uint8_t*>(row), 0, &x, n, &out, 1);
+    return out;
+}
+
+// Q8_0 weights × a Q8_0-style activation, one token (a decode's mat-vec): two blocks per 512-bit
+// vector, so the integer dot, the conversion and the multiply-add take half the instructions of the
+// 256-bit kernel, which left a one-row dot compute-bound below the memory's streaming rate. The
+// float steps are that kernel's: block i goes to chain i mod 4, and the vector pairs hold chains
+// [0 | 1] and [2 | 3], so the result is bit for bit the 256-bit kernel's. A pair's two F16 scales
+// are converted and multiplied by the activation's in one step.
+// Blocks i and i + 1 (or i alone, when `pair` is false: the row's last block, in the lower half).
+[[gnu::always_inline]] inline void dot_q8_0_pair(const BlockQ8_0* blocks, const QuantizedRow& x, int64_t i, bool pair,
+                                                 __m512& chain) {
+    const __m512i zero = _mm512_setzero_si512();
+    const __m256i second = pair ? load256(blocks[i + 1].qs) : _mm256_setzero_si256();
+    const __m512i w = _mm512_inserti64x4(_mm512_castsi256_si512(load256(blocks[i].qs)), second, 1);
+    const int8_t* xq = x.q + i * kQK;
+    const __m512i q = pair ? _mm512_loadu_si512(xq) : _mm512_zextsi256_si512(load256(xq));
+    // |w| · (q with w's sign): the signed × signed products vpdpbusd's unsigned × signed form allows
+    const __m512i signed_q = _mm512_mask_sub_epi8(q, _mm512_movepi8_mask(w), zero, q);
+    const __m512i sums = _mm512_dpbusd_epi32(zero, _mm512_abs_epi8(w), signed_q);
+    const uint32_t d_pair = blocks[i].d | (pair ? uint32_t{blocks[i + 1].d} << 16 : 0u);
+    const __m128 dx_pair = pair ? _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(x.d + i))) : _mm_load_ss(x.d + i);
+    const __m128 scale_pair = _mm_mul_ps(_mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(d_pair))), dx_pair);
+    const __m512 scale = _mm512_permutexvar_ps(_mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1),
+                                               _mm512_castps128_ps512(scale_pair));
+    chain = _mm512_mask3_fmadd_ps(_mm512_cvtepi32_ps(sums), scale, chain, pair ? 0xFFFF : 0x00FF);
+}
+
+float dot_q8_0_row(const void* row, const QuantizedRow& x, int64_t n) {
+    constexpr int64_t kBatch = 8;  // blocks per prefetch step: 272 bytes, five cache lines
+    const auto* blocks = static_cast<const BlockQ8_0*>(row);
+    const int64_t n_blocks = n / kQK;
+    __m512 chains[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()};  // [0 | 1] and [2 | 3]
+    int64_t i = 0;
+    for (; i + kBatch <= n_blocks; i += kBatch) {
+        prefetch_ahead<kBatch * sizeof(BlockQ8_0)>(blocks + i);
+        for (int64_t k = 0; k < kBatch; k += 2) dot_q8_0_pair(blocks, x, i + k, true, chains[(k >> 1) & 1]);
+    }
+    for (; i < n_blocks; i += 2) dot_q8_0_pair(blocks, x, i, i + 1 < n_blocks, chains[(i >> 1) & 1]);
+    const __m256 first_two = _mm256_add_ps(_mm512_castps512_ps256(chains[0]), _mm512_extractf32x8_ps(chains[0], 1));
+    const __m256 last_two = _mm256_add_ps(_mm512_castps512_ps256(chains[1]), _mm512_extractf32x8_ps(chains[1], 1));
+    return reduce256(_mm256_add_ps(first_two, last_two));
 }
 
 }  // namespace
 
-void add_avx512_tiles(KernelTable& table) {
+void add_avx512_int8_kernels(KernelTable& table) {
     auto set_legacy = [&table](GgmlType type, DotQ8TileFn tile, DotQ8TileFn wide) {
         table.types[static_cast<uint32_t>(type)].dot_q8_tile = tile;
         table.types[static_cast<uint32_t>(type)].dot_q8_wide_tile = wide;
@@ -163,7 +198,9 @@ void add_avx512_tiles(KernelTable& table) {
     set_legacy(GgmlType::Q4_0, tile_legacy<CodesQ4_0, kTileTokens>, tile_legacy<CodesQ4_0, kWideTileTokens>);
     set_legacy(GgmlType::Q5_0, tile_legacy<CodesQ5_0, kTileTokens>, tile_legacy<CodesQ5_0, kWideTileTokens>);
     set_legacy(GgmlType::Q8_0, tile_legacy<CodesQ8_0, kTileTokens>, tile_legacy<CodesQ8_0, kWideTileTokens>);
-    table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8_tile = tile_q4_k;
+    table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8_tile = tile_q4_k<kTileRows, kTileTokens>;
+    table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8 = dot_q4_k_row;
+    table.types[static_cast<uint32_t>(GgmlType::Q8_0)].dot_q8 = dot_q8_0_row;
 }
 
 }  // namespace moe::quant::detail
