@@ -188,6 +188,49 @@ float dot_q8_0_row(const void* row, const QuantizedRow& x, int64_t n) {
     return reduce256(_mm256_add_ps(first_two, last_two));
 }
 
+// Q6_K weights × a Q8_K-style activation, one token: simd_int8_kernels.h's dot_q8_q6_k with two of
+// its 32-value chunks per vector. Chunks 4h, 4h + 1 take the low nibbles of ql[64h..64h + 63] and
+// chunks 4h + 2, 4h + 3 the high ones; the 2-bit tops come from qh[32h..32h + 31], broadcast to
+// both halves and shifted per half. Folding the halves gives that kernel's int32 lanes exactly,
+// and the one float step per super-block is its own.
+float dot_q6_k_row(const void* row, const QuantizedRow& x, int64_t n) {
+    const auto* blocks = static_cast<const BlockQ6_K*>(row);
+    const __m512i low_nibbles = _mm512_set1_epi8(0x0F);
+    const __m512i high_pair = _mm512_set1_epi8(0x30);
+    const __m512i tops_low = _mm512_setr_epi64(4, 4, 4, 4, 2, 2, 2, 2);   // qh << 4 | qh << 2: chunks 0, 1
+    const __m512i tops_high = _mm512_setr_epi64(0, 0, 0, 0, 2, 2, 2, 2);  // qh | qh >> 2: chunks 2, 3
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t i = 0; i < n / kQKK; ++i) {
+        const BlockQ6_K& b = blocks[i];
+        prefetch_ahead<sizeof(BlockQ6_K)>(&b);
+        const __m256i scales = _mm256_cvtepi8_epi16(load128(b.scales));  // int16 lane g: scale of values 16g..16g+15
+        const __m512i scales_both = _mm512_castsi256_si512(scales);
+        // −32·Σ_g s_g·Σq_g, in the lanes the chunks add to
+        __m512i sum = _mm512_zextsi256_si512(_mm256_slli_epi32(
+            _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_madd_epi16(load256(x.sums + i * (kQKK / kGroup)), scales)), 5));
+        for (int half_block = 0; half_block < 2; ++half_block) {
+            const __m512i ql = _mm512_loadu_si512(b.ql + 64 * half_block);
+            const __m512i qh = _mm512_broadcast_i64x4(load256(b.qh + 32 * half_block));
+            const __m512i codes[2] = {
+                _mm512_or_si512(_mm512_and_si512(ql, low_nibbles), _mm512_and_si512(_mm512_sllv_epi64(qh, tops_low), high_pair)),
+                _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), low_nibbles),
+                                _mm512_and_si512(_mm512_srlv_epi64(qh, tops_high), high_pair))};
+            for (int k = 0; k < 2; ++k) {
+                // int16 lanes 8j..8j+7 take the scale of values 16j.. of these 64: scales 8h + 4k + j
+                const short g = static_cast<short>(8 * half_block + 4 * k);
+                const __m512i pick = _mm512_inserti64x4(
+                    _mm512_castsi256_si512(_mm256_setr_epi16(g, g, g, g, g, g, g, g, g + 1, g + 1, g + 1, g + 1, g + 1, g + 1, g + 1, g + 1)),
+                    _mm256_setr_epi16(g + 2, g + 2, g + 2, g + 2, g + 2, g + 2, g + 2, g + 2, g + 3, g + 3, g + 3, g + 3, g + 3, g + 3, g + 3, g + 3), 1);
+                const __m512i q = _mm512_loadu_si512(x.q + i * kQKK + 128 * half_block + 64 * k);
+                sum = _mm512_dpwssd_epi32(sum, _mm512_maddubs_epi16(codes[k], q), _mm512_permutexvar_epi16(pick, scales_both));
+            }
+        }
+        const __m256i folded = _mm256_add_epi32(_mm512_castsi512_si256(sum), _mm512_extracti64x4_epi64(sum, 1));
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(half(b.d) * x.d[i]), _mm256_cvtepi32_ps(folded), acc);
+    }
+    return reduce256(acc);
+}
+
 }  // namespace
 
 void add_avx512_int8_kernels(KernelTable& table) {
@@ -200,6 +243,7 @@ void add_avx512_int8_kernels(KernelTable& table) {
     set_legacy(GgmlType::Q8_0, tile_legacy<CodesQ8_0, kTileTokens>, tile_legacy<CodesQ8_0, kWideTileTokens>);
     table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8_tile = tile_q4_k<kTileRows, kTileTokens>;
     table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8 = dot_q4_k_row;
+    table.types[static_cast<uint32_t>(GgmlType::Q6_K)].dot_q8 = dot_q6_k_row;
     table.types[static_cast<uint32_t>(GgmlType::Q8_0)].dot_q8 = dot_q8_0_row;
 }
 
