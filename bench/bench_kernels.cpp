@@ -33,6 +33,7 @@
 #include "quant/activations.h"
 #include "quant/matmul.h"
 #include "quant/quant.h"
+#include "util/huge_pages.h"
 
 namespace {
 
@@ -55,14 +56,14 @@ double bandwidth_gbs(int threads) {
     return it->second;
 }
 
-// Copies of one (rows × kCols) matrix, laid out back to back: realistic quantized rows made by
-// quantize_row from Gaussian values.
+// Copies of one (rows × kCols) matrix, laid out back to back in 2 MiB pages as a model's weights
+// are by default: realistic quantized rows made by quantize_row from Gaussian values.
 struct MatrixCopies {
     GgmlType type = GgmlType::F32;
     int64_t rows = 0;
     size_t matrix_bytes = 0;
     int copies = 0;
-    std::vector<uint8_t> data;
+    moe::HugePageMemory data;
 
     moe::WeightMatrix matrix(int copy) const {
         moe::WeightMatrix w;
@@ -78,14 +79,14 @@ struct MatrixCopies {
 // Only one set is kept alive at a time: each is about 1 GiB.
 const MatrixCopies& matrix_copies(GgmlType type, int64_t rows) {
     static MatrixCopies cached;
-    if (cached.type == type && cached.rows == rows && !cached.data.empty()) return cached;
+    if (cached.type == type && cached.rows == rows && cached.data.data()) return cached;
     cached = MatrixCopies{};
     cached.type = type;
     cached.rows = rows;
     const size_t row_stride = moe::row_bytes(type, kCols);
     cached.matrix_bytes = row_stride * static_cast<size_t>(rows);
     cached.copies = static_cast<int>((kWorkingSetBytes + cached.matrix_bytes - 1) / cached.matrix_bytes);
-    cached.data.resize(cached.matrix_bytes * static_cast<size_t>(cached.copies));
+    cached.data = moe::HugePageMemory(cached.matrix_bytes * static_cast<size_t>(cached.copies));
     std::mt19937 rng(7);
     std::normal_distribution<float> normal(0.0f, 0.02f);
     std::vector<float> values(kCols);

@@ -77,7 +77,7 @@ ExactSpeed measure_exact(const std::shared_ptr<const Model>& model, SessionOptio
 }  // namespace
 
 int bench_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    Arguments arguments(args, 1, {"--model", "--prompt-tokens", "--gen-tokens", "--threads", "--json"}, {"--exact"},
+    Arguments arguments(args, 1, {"--model", "--prompt-tokens", "--gen-tokens", "--threads", "--json"}, {"--exact", "--mmap"},
                         {{"-m", "--model"}, {"-p", "--prompt-tokens"}, {"-n", "--gen-tokens"}, {"-t", "--threads"}});
     constexpr int kMaxTokens = 1 << 20;  // keeps -p + -n + 1 a valid context length
     const std::string allowed = "1 to " + std::to_string(kMaxTokens);
@@ -87,7 +87,9 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
     check_output_paths(arguments, {"--json"});
     const int n_threads = thread_count(arguments);
 
-    const auto model = Model::load(model_path(arguments));
+    LoadOptions load_options;
+    if (arguments.has("--mmap")) load_options.weights = WeightMemory::FileMapping;
+    const auto model = Model::load(model_path(arguments), load_options);
     SessionOptions options;
     options.n_threads = n_threads;
     options.n_ctx = n_prompt + n_gen + 1;
@@ -95,7 +97,9 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
     Session session(model, options);
     ThreadPool pool(options.n_threads);
     const int vocab = model->info().n_vocab;
-    err << "model " << model->info().name << ", " << pool.size() << " threads, kernels " << quant::active_isa() << "\n";
+    const char* weight_memory = model->info().weights_in_huge_pages ? "huge_pages" : "file_mapping";
+    err << "model " << model->info().name << ", " << pool.size() << " threads, kernels " << quant::active_isa()
+        << ", weights " << (model->info().weights_in_huge_pages ? "in 2 MiB pages" : "read through the file mapping") << "\n";
 
     std::mt19937 rng(1234);
     std::uniform_int_distribution<int32_t> pick(0, vocab - 1);
@@ -154,6 +158,7 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
         json.begin_object();
         json.key("model").value(model->info().path).key("threads").value(pool.size());
         json.key("kernels").value(quant::active_isa());
+        json.key("weights").value(weight_memory);
         json.key("prompt_tokens").value(n_prompt).key("gen_tokens").value(n_gen);
         json.key("prefill_tok_s").value(prefill_tok_s).key("decode_tok_s").value(decode_tok_s);
         json.key("decode_tok_s_trace").value(traced_tok_s);

@@ -20,7 +20,7 @@ commands:
       [--temp T] [--top-k K] [--top-p P] [--seed S] [--threads T] [--ctx N [--ctx-override]]
       [--routing-csv FILE] [--routing-npz FILE] [--logits-csv FILE] [--logits-top K] [--json FILE]
       [--experts K] [--disable-expert LAYER:EXPERT]... [--dense] [--ignore-eos] [--exact]
-  bench [-m MODEL] [-p 512] [-n 128] [--threads T] [--json FILE] [--exact]
+  bench [-m MODEL] [-p 512] [-n 128] [--threads T] [--json FILE] [--exact] [--mmap]
   synth --arch ARCH --preset NAME [--layers L] [--type TYPE] [--seed S] [--legacy-kv-b] -o FILE
       (synth --list shows the presets)
   perplexity [-m MODEL] -f TEXT [--ctx 512] [--threads T]

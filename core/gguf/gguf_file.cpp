@@ -1,5 +1,6 @@
 #include "gguf/gguf_file.h"
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <cstdio>
@@ -377,6 +378,58 @@ std::unique_ptr<GgufFile> GgufFile::open_model(const std::string& path) {
         throw GgufError(path + ": the shards hold " + std::to_string(first->tensors_.size()) + " tensors, split.tensors.count says " +
                         std::to_string(*expected));
     return first;
+}
+
+uint64_t GgufFile::tensor_data_bytes() const {
+    uint64_t total = size_ - std::min(size_, data_offset_);
+    for (const auto& shard : shards_) total += shard->tensor_data_bytes();
+    return total;
+}
+
+bool GgufFile::copy_tensor_data_to_huge_pages(const std::function<bool(float)>& progress) {
+    std::vector<GgufFile*> files{this};
+    for (const auto& shard : shards_) files.push_back(shard.get());
+    // Each data section at an offset that keeps its tensors' alignment (general.alignment, at most 1 MiB).
+    std::vector<uint64_t> place;
+    uint64_t arena_bytes = 0;
+    for (const GgufFile* f : files) {
+        const uint64_t align = std::max<uint64_t>(64, f->alignment_);
+        arena_bytes = (arena_bytes + align - 1) / align * align;
+        place.push_back(arena_bytes);
+        arena_bytes += f->size_ - std::min(f->size_, f->data_offset_);
+    }
+    HugePageMemory arena(static_cast<size_t>(arena_bytes));
+    constexpr uint64_t kPiece = uint64_t{64} << 20;
+    const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    uint64_t done = 0;
+    for (size_t k = 0; k < files.size(); ++k) {
+        const GgufFile& f = *files[k];
+        for (uint64_t at = f.data_offset_; at < f.size_; at += kPiece) {
+            const uint64_t n = std::min(kPiece, f.size_ - at);
+            std::memcpy(arena.data() + place[k] + (at - f.data_offset_), f.base_ + at, static_cast<size_t>(n));
+            if (f.mapping_) {  // hand the copied pages of the mapping back (whole pages only)
+                const uint64_t first = (at + page - 1) / page * page, last = (at + n) / page * page;
+                if (last > first) ::madvise(static_cast<uint8_t*>(f.mapping_) + first, static_cast<size_t>(last - first), MADV_DONTNEED);
+            }
+            done += n;
+            if (progress && !progress(static_cast<float>(done) / static_cast<float>(std::max<uint64_t>(1, arena_bytes))))
+                return false;
+        }
+    }
+    // Every tensor, in the joined table and in each shard's own, moves by its section's offset.
+    auto rebase = [&](TensorInfo& t) {
+        for (size_t k = 0; k < files.size(); ++k) {
+            const uint8_t* section = files[k]->base_ + files[k]->data_offset_;
+            if (t.data >= section && t.data <= files[k]->base_ + files[k]->size_) {
+                t.data = arena.data() + place[k] + (t.data - section);
+                return;
+            }
+        }
+    };
+    for (GgufFile* f : files)
+        for (TensorInfo& t : f->tensors_) rebase(t);
+    huge_pages_ = std::move(arena);
+    return true;
 }
 
 GgufFile::~GgufFile() {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "gguf/tensor_types.h"
+#include "util/huge_pages.h"
 
 namespace moe::gguf {
 
@@ -130,6 +131,14 @@ public:
     const std::vector<TensorInfo>& tensors() const { return tensors_; }
     const TensorInfo* find_tensor(const std::string& name) const;
 
+    // Copies the tensor data of this file and its shards into 2 MiB pages and points every
+    // tensor there (util/huge_pages.h says why); the mapping's pages of that data are handed
+    // back, so the weights are resident once. Calls progress(0..1) after each piece; when it
+    // returns false, stops and returns false with the tensors still in the mapping.
+    bool copy_tensor_data_to_huge_pages(const std::function<bool(float)>& progress);
+    bool tensor_data_in_huge_pages() const { return huge_pages_.data() != nullptr; }
+    uint64_t tensor_data_bytes() const;  // this file's and its shards' data sections
+
 private:
     GgufFile() = default;
     void parse_all();
@@ -145,6 +154,7 @@ private:
     std::vector<TensorInfo> tensors_;
     std::map<std::string, size_t> tensor_index_;
     std::vector<std::unique_ptr<GgufFile>> shards_;  // further split files, kept mapped
+    HugePageMemory huge_pages_;  // the tensor data, once copied
 };
 
 // Builds a GGUF v3 file and writes it atomically (temp file + rename). Tensor data may be given

@@ -34,6 +34,7 @@ struct ModelInfo {
     int64_t kv_bytes_per_token = 0;      // what our F32 cache stores per token (all layers)
     int64_t kv_bytes_per_token_mha = 0;  // full multi-head K/V in F32, for comparison
     std::string tokenizer;               // "gpt2 / deepseek-llm"
+    bool weights_in_huge_pages = false;  // copied into 2 MiB pages (WeightMemory), else read through the mapping
 };
 
 }  // namespace moe

@@ -144,6 +144,21 @@ TEST(SplitModels, ShardsLoadLikeTheWholeFile) {
     EXPECT_EQ(sa.evaluate({1, 40, 50, 60}, true), sb.evaluate({1, 40, 50, 60}, true));
 }
 
+// Weights copied into 2 MiB pages (each shard's tensors moved with it) compute what the mapped
+// file computes, bit for bit.
+TEST(SplitModels, ShardsCopiedIntoHugePagesRunAsMapped) {
+    const std::string first = split_model(test::synth_model("deepseek2", GgmlType::Q8_0), 3);
+    LoadOptions mapped, copied;
+    mapped.weights = WeightMemory::FileMapping;
+    copied.weights = WeightMemory::HugePages;
+    const auto a = Model::load(first, mapped);
+    const auto b = Model::load(first, copied);
+    EXPECT_FALSE(a->info().weights_in_huge_pages);
+    EXPECT_TRUE(b->info().weights_in_huge_pages);
+    Session sa(a), sb(b);
+    EXPECT_EQ(sa.evaluate({1, 40, 50, 60}, true), sb.evaluate({1, 40, 50, 60}, true));
+}
+
 TEST(SplitModels, MissingShardIsNamed) {
     const std::string first = split_model(test::synth_model("olmoe"), 3);
     const std::string second = first.substr(0, first.size() - std::string("-00001-of-00003.gguf").size()) +

@@ -1,5 +1,6 @@
-// The resident memory while decoding an mmapped model: the file's pages, the KV cache and little
-// else (no weight is copied or expanded into the heap). Linux only: reads /proc/self/status.
+// The resident memory while decoding: the weights once (the file's pages, or their copy in 2 MiB
+// pages), the KV cache and little else (no weight is expanded into the heap). Linux only: reads
+// /proc/self/status.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -43,7 +44,10 @@ bool restart_peak() {
     return static_cast<bool>(clear_refs);
 }
 
-TEST(Memory, DecodeResidentSetStaysWithinFileSizePlusKvCachePlusTenPercent) {
+class Memory : public ::testing::TestWithParam<WeightMemory> {};
+
+// Weights read through the mapping, or copied into 2 MiB pages with the mapping's pages handed back.
+TEST_P(Memory, DecodeResidentSetStaysWithinFileSizePlusKvCachePlusTenPercent) {
     if (resident_bytes() < 0) GTEST_SKIP() << "no /proc/self/status";
     if (kAddressSanitizer) GTEST_SKIP() << "AddressSanitizer build: its shadow memory inflates the resident set";
     SynthOptions options;
@@ -58,7 +62,10 @@ TEST(Memory, DecodeResidentSetStaysWithinFileSizePlusKvCachePlusTenPercent) {
     constexpr int kContext = 512, kPrompt = 64, kGenerated = 128;
     int64_t peak = 0, kv_bytes = 0;
     {
-        const auto model = Model::load(path);
+        LoadOptions load_options;
+        load_options.weights = GetParam();
+        const auto model = Model::load(path, load_options);
+        EXPECT_EQ(model->info().weights_in_huge_pages, GetParam() == WeightMemory::HugePages);
         kv_bytes = model->info().kv_bytes_per_token * kContext;
         SessionOptions session_options;
         session_options.n_ctx = kContext;
@@ -88,10 +95,15 @@ TEST(Memory, DecodeResidentSetStaysWithinFileSizePlusKvCachePlusTenPercent) {
     // Measured 54.1 MB, 103 %: the rest is the tokenizer's tables and decode's scratch. (It was
     // 58.7 MB, 112 %, while the prompt's scratch stayed resident.) A copy of the weights would add 100 %.
     EXPECT_LE(growth, (file_bytes + kv_bytes) * 110 / 100);
-    // The load touches every page of the mapping, so the file shows up in the resident set:
-    // the measurement sees the weights (a test that could not tell would prove nothing).
+    // The load touches every page of the weights (or copies them), so the file shows up in the
+    // resident set: the measurement sees the weights (a test that could not tell would prove nothing).
     EXPECT_GE(growth, file_bytes * 9 / 10);
 }
+
+INSTANTIATE_TEST_SUITE_P(WeightMemory, Memory, ::testing::Values(WeightMemory::FileMapping, WeightMemory::HugePages),
+                         [](const ::testing::TestParamInfo<WeightMemory>& info) {
+                             return info.param == WeightMemory::HugePages ? std::string("HugePages") : std::string("FileMapping");
+                         });
 
 }  // namespace
 }  // namespace moe
