@@ -399,22 +399,35 @@ bool GgufFile::copy_tensor_data_to_huge_pages(const std::function<bool(float)>& 
         arena_bytes += f->size_ - std::min(f->size_, f->data_offset_);
     }
     HugePageMemory arena(static_cast<size_t>(arena_bytes));
+    // Read from the file rather than copied from the mapping: no page faults on the mapping, and
+    // its pages never join the resident set.
     constexpr uint64_t kPiece = uint64_t{64} << 20;
-    const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
     uint64_t done = 0;
     for (size_t k = 0; k < files.size(); ++k) {
         const GgufFile& f = *files[k];
-        for (uint64_t at = f.data_offset_; at < f.size_; at += kPiece) {
-            const uint64_t n = std::min(kPiece, f.size_ - at);
-            std::memcpy(arena.data() + place[k] + (at - f.data_offset_), f.base_ + at, static_cast<size_t>(n));
-            if (f.mapping_) {  // hand the copied pages of the mapping back (whole pages only)
-                const uint64_t first = (at + page - 1) / page * page, last = (at + n) / page * page;
-                if (last > first) ::madvise(static_cast<uint8_t*>(f.mapping_) + first, static_cast<size_t>(last - first), MADV_DONTNEED);
-            }
-            done += n;
-            if (progress && !progress(static_cast<float>(done) / static_cast<float>(std::max<uint64_t>(1, arena_bytes))))
-                return false;
+        if (!f.mapping_) {  // parsed from a caller's buffer: nothing to read from
+            std::memcpy(arena.data() + place[k], f.base_ + f.data_offset_, static_cast<size_t>(f.size_ - std::min(f.size_, f.data_offset_)));
+            continue;
         }
+        const int fd = ::open(f.path_.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) throw GgufError(f.path_ + ": cannot open: " + std::strerror(errno));
+        for (uint64_t at = f.data_offset_; at < f.size_;) {
+            const uint64_t n = std::min(kPiece, f.size_ - at);
+            const ssize_t got = ::pread(fd, arena.data() + place[k] + (at - f.data_offset_), static_cast<size_t>(n), static_cast<off_t>(at));
+            if (got <= 0) {
+                const int err = errno;
+                ::close(fd);
+                throw GgufError(f.path_ + ": cannot read the tensor data at byte " + std::to_string(at) + ": " +
+                                (got == 0 ? "the file got shorter" : std::strerror(err)));
+            }
+            at += static_cast<uint64_t>(got);
+            done += static_cast<uint64_t>(got);
+            if (progress && !progress(static_cast<float>(done) / static_cast<float>(std::max<uint64_t>(1, arena_bytes)))) {
+                ::close(fd);
+                return false;
+            }
+        }
+        ::close(fd);
     }
     // Every tensor, in the joined table and in each shard's own, moves by its section's offset.
     auto rebase = [&](TensorInfo& t) {

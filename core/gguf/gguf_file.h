@@ -131,10 +131,11 @@ public:
     const std::vector<TensorInfo>& tensors() const { return tensors_; }
     const TensorInfo* find_tensor(const std::string& name) const;
 
-    // Copies the tensor data of this file and its shards into 2 MiB pages and points every
-    // tensor there (util/huge_pages.h says why); the mapping's pages of that data are handed
-    // back, so the weights are resident once. Calls progress(0..1) after each piece; when it
-    // returns false, stops and returns false with the tensors still in the mapping.
+    // Reads the tensor data of this file and its shards into 2 MiB pages and points every tensor
+    // there (util/huge_pages.h says why); the mapping's pages of it are never touched, so the
+    // weights are resident once. Calls progress(0..1) after each piece; when it returns false,
+    // stops and returns false with the tensors still in the mapping. Throws GgufError when the
+    // file cannot be read again.
     bool copy_tensor_data_to_huge_pages(const std::function<bool(float)>& progress);
     bool tensor_data_in_huge_pages() const { return huge_pages_.data() != nullptr; }
     uint64_t tensor_data_bytes() const;  // this file's and its shards' data sections

@@ -87,7 +87,7 @@ TEST(HugePageCopy, ACancelledCopyLeavesTheTensorsInTheMapping) {
     EXPECT_FALSE(file->copy_tensor_data_to_huge_pages([](float) { return false; }));
     EXPECT_FALSE(file->tensor_data_in_huge_pages());
     EXPECT_EQ(file->tensors()[0].data, first);
-    EXPECT_EQ(tensor_bytes(*file), before);  // pages handed back are read from the file again
+    EXPECT_EQ(tensor_bytes(*file), before);
 }
 
 }  // namespace
