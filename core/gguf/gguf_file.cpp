@@ -405,29 +405,24 @@ bool GgufFile::copy_tensor_data_to_huge_pages(const std::function<bool(float)>& 
     uint64_t done = 0;
     for (size_t k = 0; k < files.size(); ++k) {
         const GgufFile& f = *files[k];
-        if (!f.mapping_) {  // parsed from a caller's buffer: nothing to read from
-            std::memcpy(arena.data() + place[k], f.base_ + f.data_offset_, static_cast<size_t>(f.size_ - std::min(f.size_, f.data_offset_)));
-            continue;
-        }
-        const int fd = ::open(f.path_.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) throw GgufError(f.path_ + ": cannot open: " + std::strerror(errno));
+        const struct Descriptor {
+            int fd;
+            ~Descriptor() {
+                if (fd >= 0) ::close(fd);
+            }
+        } file{::open(f.path_.c_str(), O_RDONLY | O_CLOEXEC)};
+        if (file.fd < 0) throw GgufError(f.path_ + ": cannot open: " + std::strerror(errno));
         for (uint64_t at = f.data_offset_; at < f.size_;) {
             const uint64_t n = std::min(kPiece, f.size_ - at);
-            const ssize_t got = ::pread(fd, arena.data() + place[k] + (at - f.data_offset_), static_cast<size_t>(n), static_cast<off_t>(at));
-            if (got <= 0) {
-                const int err = errno;
-                ::close(fd);
+            const ssize_t got = ::pread(file.fd, arena.data() + place[k] + (at - f.data_offset_), static_cast<size_t>(n), static_cast<off_t>(at));
+            if (got <= 0)
                 throw GgufError(f.path_ + ": cannot read the tensor data at byte " + std::to_string(at) + ": " +
-                                (got == 0 ? "the file got shorter" : std::strerror(err)));
-            }
+                                (got == 0 ? "the file got shorter" : std::strerror(errno)));
             at += static_cast<uint64_t>(got);
             done += static_cast<uint64_t>(got);
-            if (progress && !progress(static_cast<float>(done) / static_cast<float>(std::max<uint64_t>(1, arena_bytes)))) {
-                ::close(fd);
+            if (progress && !progress(static_cast<float>(done) / static_cast<float>(std::max<uint64_t>(1, arena_bytes))))
                 return false;
-            }
         }
-        ::close(fd);
     }
     // Every tensor, in the joined table and in each shard's own, moves by its section's offset.
     auto rebase = [&](TensorInfo& t) {

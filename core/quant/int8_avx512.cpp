@@ -8,7 +8,6 @@
 
 #include "quant/kernel_table.h"
 
-
 #if defined(__x86_64__)
 #include "quant/simd_kernels.h"
 #include "quant/simd_int8_kernels.h"

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,22 @@ TEST(HugePageCopy, ACancelledCopyLeavesTheTensorsInTheMapping) {
     EXPECT_FALSE(file->tensor_data_in_huge_pages());
     EXPECT_EQ(file->tensors()[0].data, first);
     EXPECT_EQ(tensor_bytes(*file), before);
+}
+
+// The file shrank after it was opened (another program rewrote it): the copy names the problem
+// instead of handing out tensors with missing bytes.
+TEST(HugePageCopy, AFileThatGotShorterIsNamed) {
+    const std::string path = three_tensor_file();
+    const auto file = GgufFile::open(path);
+    std::filesystem::resize_file(path, file->data_offset() + 10);
+    try {
+        file->copy_tensor_data_to_huge_pages({});
+        FAIL() << "no error";
+    } catch (const GgufError& e) {
+        EXPECT_NE(std::string(e.what()).find(path + ": cannot read the tensor data at byte"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("the file got shorter"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(file->tensor_data_in_huge_pages());
 }
 
 }  // namespace
