@@ -109,7 +109,7 @@ struct CodesQ8_0 {
 // Q4_0/Q5_0 against Q8_0-style activations, straight from the packed codes: Σ u·q − k·Σq over each
 // 4-byte lane (V::dot_u8, no int16 saturation for codes below 32) is Σ code·q exactly. One float
 // chain per token, block after block, as the decoded path this replaces and llama.cpp's vec_dot:
-// the same floats, at the chain's latency instead of the decoder's store-and-reload.
+// the same floats, without the decoder's store and reload of every block's codes.
 template <class V, class Codes, int kTokens>
 void dot_q8_offset_codes(const void* row, const QuantizedRow* x, int64_t n, float* out) {
     static_assert(Codes::kOffset <= 16, "u8 × s8 pairs must stay within int16 on the maddubs path");
