@@ -1,7 +1,8 @@
 // A fixed set of worker threads for data-parallel loops in the forward pass.
-// A loop is cut into a few chunks per thread that every thread, the caller included, claims
-// from a shared counter: when the machine is busy and a worker is descheduled, the others take
-// its share instead of waiting for it. Idle workers spin for a bounded time (a forward pass
+// A loop is cut into chunks that shrink toward its end (guided: each takes a share of the cost
+// still left), which every thread, the caller included, claims from a shared counter: the threads
+// finish within a small chunk of each other, and when the machine is busy and a worker is
+// descheduled, the others take its share instead of waiting for it. Idle workers spin for a bounded time (a forward pass
 // issues dozens of short loops per token and a futex wake-up costs tens of microseconds), then
 // sleep, so an idle app costs no CPU.
 //
@@ -46,7 +47,7 @@ public:
     void parallel_for(int64_t n, const Chunk& fn, int64_t grain = 1);
 
     // The same over indices whose costs differ (e.g. weight rows of different types): chunks are
-    // cut to carry about equal cost rather than equal counts. cost_before(i) is the total cost of
+    // cut by cost rather than by count. cost_before(i) is the total cost of
     // indices [0, i) for 0 <= i <= n, non-decreasing, with cost_before(0) = 0.
     using CostBefore = std::function<int64_t(int64_t i)>;
     void parallel_for_weighted(int64_t n, const CostBefore& cost_before, const Chunk& fn, int64_t grain = 1);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -92,18 +93,27 @@ ThreadPool::CostBefore cost_of(const std::vector<int64_t>& prefix) {
     return [&prefix](int64_t i) { return prefix[i]; };
 }
 
-TEST(ThreadPool, WeightedChunksCarryAboutEqualCost) {
-    ThreadPool pool(2);  // 2 threads × 4 chunks: a share of 352 / 8 = 44
+// Guided chunks: each carries 1/(2·threads) of the cost still left, at least 1/(16·threads) of the
+// whole, plus at most one row past its share. With 2 threads and 352: 88 first (a quarter), then
+// shrinking to the smallest share, 352 / 32 = 11, so the last chunks are small.
+TEST(ThreadPool, WeightedChunksShrinkTowardTheEnd) {
+    ThreadPool pool(2);
     const std::vector<int64_t> prefix = two_type_prefix();
     ASSERT_EQ(prefix.back(), 352);
     Recorder r(64);
     pool.parallel_for_weighted(64, cost_of(prefix), r.chunk());
     r.expect_each_index_once();
-    EXPECT_GE(r.chunks.size(), 6u);
+    std::sort(r.chunks.begin(), r.chunks.end(), [](const ChunkRecord& a, const ChunkRecord& b) { return a.begin < b.begin; });
+    ASSERT_GE(r.chunks.size(), 8u);
     for (const ChunkRecord& c : r.chunks) {
+        const int64_t left = 352 - prefix[c.begin];
+        const int64_t share = std::max<int64_t>(11, left / 4);
         const int64_t cost = prefix[c.end] - prefix[c.begin];
-        EXPECT_LE(cost, 44 + 10) << "[" << c.begin << ", " << c.end << ")";  // a share plus one row at most
+        EXPECT_GE(cost, std::min(share, left)) << "[" << c.begin << ", " << c.end << ")";
+        EXPECT_LE(cost, share + 9) << "[" << c.begin << ", " << c.end << ")";  // a share plus less than one row
     }
+    EXPECT_EQ(prefix[r.chunks[0].end], 90);  // the first row whose running cost reaches 88
+    EXPECT_LE(prefix[r.chunks.back().end] - prefix[r.chunks.back().begin], 11);
 }
 
 TEST(ThreadPool, WeightedChunksRespectTheGrainAndCoverEveryIndex) {
