@@ -381,7 +381,7 @@ std::unique_ptr<GgufFile> GgufFile::open_model(const std::string& path) {
 }
 
 uint64_t GgufFile::tensor_data_bytes() const {
-    uint64_t total = size_ - std::min(size_, data_offset_);
+    uint64_t total = data_section_bytes();
     for (const auto& shard : shards_) total += shard->tensor_data_bytes();
     return total;
 }
@@ -396,7 +396,7 @@ bool GgufFile::copy_tensor_data_to_huge_pages(const std::function<bool(float)>& 
         const uint64_t align = std::max<uint64_t>(64, f->alignment_);
         arena_bytes = (arena_bytes + align - 1) / align * align;
         place.push_back(arena_bytes);
-        arena_bytes += f->size_ - std::min(f->size_, f->data_offset_);
+        arena_bytes += f->data_section_bytes();
     }
     HugePageMemory arena(static_cast<size_t>(arena_bytes));
     // Read from the file rather than copied from the mapping: no page faults on the mapping, and

@@ -3,6 +3,7 @@
 // GgufError naming the file, the byte offset and the problem.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -143,6 +144,7 @@ public:
 private:
     GgufFile() = default;
     void parse_all();
+    uint64_t data_section_bytes() const { return size_ - std::min(size_, data_offset_); }  // this file's alone
 
     std::string path_;
     const uint8_t* base_ = nullptr;
