@@ -22,7 +22,7 @@ constexpr int kSpinsPerClockRead = 64;
 constexpr int kWaitSpinsPerYield = 256;  // the caller yields its core now and then while waiting
 // Guided chunks: each takes 1/(2·threads) of the cost still left, but at least 1/(16·threads) of
 // the loop's, so they shrink toward the end and the threads finish within a small chunk of each
-// other (equal chunks of 1/(4·threads) left a decode's caller waiting 5–11 % of each loop).
+// other (equal chunks of 1/(4·threads) left a decode's caller waiting 5–14 % of each loop).
 constexpr int64_t kShareOfRemaining = 2;
 constexpr int64_t kSmallestShare = 16;
 // Every chunk but the last carries at least the smallest share (over half of 1/(16·threads) of

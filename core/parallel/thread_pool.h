@@ -2,9 +2,9 @@
 // A loop is cut into chunks that shrink toward its end (guided: each takes a share of the cost
 // still left), which every thread, the caller included, claims from a shared counter: the threads
 // finish within a small chunk of each other, and when the machine is busy and a worker is
-// descheduled, the others take its share instead of waiting for it. Idle workers spin for a bounded time (a forward pass
-// issues dozens of short loops per token and a futex wake-up costs tens of microseconds), then
-// sleep, so an idle app costs no CPU.
+// descheduled, the others take its share instead of waiting for it. Idle workers spin for a
+// bounded time (a forward pass issues dozens of short loops per token and a futex wake-up costs
+// tens of microseconds), then sleep, so an idle app costs no CPU.
 //
 // Behaviour at the edges (tests/parallel/thread_pool_test.cpp checks each):
 // - n <= 0: returns at once without calling fn.
