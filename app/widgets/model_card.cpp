@@ -112,6 +112,11 @@ void ModelCard::setInfo(const moe::ModelInfo& m, const QString& note) {
     addRow(tr("Vocabulary"), tr("%1 tokens, %2").arg(m.n_vocab).arg(QString::fromStdString(m.tokenizer)));
 }
 
+void ModelCard::addWeightPlacement(bool in_huge_pages) {
+    addRow(tr("Weights in memory"), in_huge_pages ? tr("copied into 2 MiB pages at load (fewer TLB misses while decoding)")
+                                                  : tr("read through the file mapping (4 KiB pages)"));
+}
+
 QString ModelCard::fieldText(const QString& label) const {
     for (int r = 0; r < form_->rowCount(); ++r) {
         auto* name = qobject_cast<QLabel*>(form_->itemAt(r, QFormLayout::LabelRole) ? form_->itemAt(r, QFormLayout::LabelRole)->widget() : nullptr);

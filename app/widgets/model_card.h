@@ -14,6 +14,9 @@ class ModelCard : public QWidget {
 public:
     explicit ModelCard(QWidget* parent = nullptr);
     void setInfo(const moe::ModelInfo& info, const QString& note = {});
+    // A row for how this process holds the weights (LoadOptions::weights): shown only for a model
+    // loaded here, since an opened session's placement was another run's.
+    void addWeightPlacement(bool in_huge_pages);
     void clear(const QString& message);
     QString fieldText(const QString& label) const;  // for tests
 

@@ -1257,6 +1257,18 @@ chosen by %3 of %4 tokens (%5%)</source>
         <source>Multipliers</source>
         <translation>倍率</translation>
     </message>
+    <message>
+        <source>Weights in memory</source>
+        <translation>权重存放</translation>
+    </message>
+    <message>
+        <source>copied into 2 MiB pages at load (fewer TLB misses while decoding)</source>
+        <translation>加载时复制到 2 MiB 大页（解码时 TLB 未命中更少）</translation>
+    </message>
+    <message>
+        <source>read through the file mapping (4 KiB pages)</source>
+        <translation>通过文件映射读取（4 KiB 页）</translation>
+    </message>
 </context>
 <context>
     <name>moe::gui::ModelLineChart</name>

@@ -74,6 +74,10 @@ TEST(AppEngine, RunMatchesTheEngineTraceAndExportsTheCliCsv) {
     EXPECT_EQ(w.modelCard()->fieldText("Architecture"), QString::fromStdString(info.architecture));
     EXPECT_TRUE(w.modelCard()->fieldText("Experts").startsWith(QString("%1 routed, top-%2").arg(info.n_expert).arg(info.n_expert_used)))
         << w.modelCard()->fieldText("Experts").toStdString();
+    // How this process holds the weights, as the load chose (2 MiB pages wherever the kernel has them).
+    const QString placement = w.modelCard()->fieldText("Weights in memory");
+    EXPECT_TRUE(placement.startsWith(info.weights_in_huge_pages ? "copied into 2 MiB pages" : "read through the file mapping"))
+        << placement.toStdString();
 
     w.setPrompt(kPrompt);
     w.setMaxTokens(6);

@@ -206,4 +206,6 @@ TEST(AppRoughEdges, AnyOtherJsonIsNotASessionAndTheTitleNamesTheOpenSession) {
     ASSERT_EQ(w.saveSessionFile(good), QString());
     ASSERT_TRUE(w.openSessionFile(good));
     EXPECT_EQ(w.windowTitle(), QStringLiteral("MoEScope \u2014 run.moescope.json"));
+    // The weights' placement belongs to a load in this process, not to a recorded session.
+    EXPECT_EQ(w.modelCard()->fieldText("Weights in memory"), QString());
 }
