@@ -15,7 +15,7 @@ namespace {
 // Eight independent sums so the loop is limited by loads, not by one add chain; plain integer
 // code the compiler vectorises for whatever the baseline instruction set is. With or without
 // software prefetch as the kernels do it (simd_kernels.h: 4 KiB ahead into L2). Prefetching
-// raised this probe by ~15% on the first dev VM and lowered it by ~5% on the Zen 5 one, whose
+// raised this probe by ~15% on the first dev VM and lowers it by 1–6 % on the Zen 5 one, whose
 // hardware prefetcher streams a plain read best, so the probe measures both ways and keeps the
 // better: the best streaming rate we know of.
 template <bool kPrefetch>
