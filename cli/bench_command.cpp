@@ -99,7 +99,7 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
     const int vocab = model->info().n_vocab;
     const char* weight_memory = model->info().weights_in_huge_pages ? "huge_pages" : "file_mapping";
     err << "model " << model->info().name << ", " << pool.size() << " threads, kernels " << quant::active_isa()
-        << ", weights " << (model->info().weights_in_huge_pages ? "in 2 MiB pages" : "read through the file mapping") << "\n";
+        << ", weights " << weight_placement(model->info().weights_in_huge_pages) << "\n";
 
     std::mt19937 rng(1234);
     std::uniform_int_distribution<int32_t> pick(0, vocab - 1);

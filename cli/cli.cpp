@@ -84,6 +84,10 @@ std::string scaled(double n, double base, const std::vector<const char*>& units)
 std::string human_count(double n) { return scaled(n, 1000.0, {"", "K", "M", "B", "T"}); }
 std::string human_bytes(double n) { return scaled(n, 1024.0, {" B", " KiB", " MiB", " GiB", " TiB"}); }
 
+std::string weight_placement(bool in_huge_pages) {
+    return in_huge_pages ? "copied into 2 MiB pages" : "read through the file mapping";
+}
+
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
         (args.empty() ? err : out) << kUsage;

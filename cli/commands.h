@@ -28,5 +28,7 @@ std::string escape_piece(const std::string& bytes);
 // 15.7B, 2.4M, ... for parameter counts; 1.2 GiB, ... for byte counts.
 std::string human_count(double n);
 std::string human_bytes(double n);
+// Where a loaded model's weights are (LoadOptions::weights), as info and bench say it.
+std::string weight_placement(bool in_huge_pages);
 
 }  // namespace moe::cli

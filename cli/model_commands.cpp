@@ -76,7 +76,7 @@ int info_command(const std::vector<std::string>& args, std::ostream& out) {
     out << "KV cache:      " << human_bytes(static_cast<double>(i.kv_bytes_per_token)) << " per token (F32); full "
         << "multi-head K/V would take " << human_bytes(static_cast<double>(i.kv_bytes_per_token_mha)) << "\n";
     out << "kernels:       " << quant::active_isa() << "\n";
-    out << "weights:       " << (i.weights_in_huge_pages ? "copied into 2 MiB pages" : "read through the file mapping") << "\n";
+    out << "weights:       " << weight_placement(i.weights_in_huge_pages) << "\n";
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "engine/engine.h"
 #include "models/synthetic_model.h"
 #include "support/test_support.h"
+#include "util/huge_pages.h"
 
 namespace moe {
 namespace {
@@ -27,6 +28,11 @@ TEST(Cli, InfoDescribesTheModel) {
     EXPECT_NE(r.out.find("shared:        1 (fused width 32)\n"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("blocks:        dense FFN, then MoE + shared ×2\n"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("q8_0"), std::string::npos) << r.out;
+    // The tiny model fits in memory, so the default load copies it wherever the kernel has huge pages.
+    EXPECT_NE(r.out.find(huge_pages_available() ? "weights:       copied into 2 MiB pages\n"
+                                                : "weights:       read through the file mapping\n"),
+              std::string::npos)
+        << r.out;
 }
 
 TEST(Cli, TokenizePrintsIdsAndBytes) {
@@ -110,6 +116,17 @@ TEST(Cli, BenchWritesItsJson) {
                             "\"bandwidth_fraction\":", "\"trace_overhead\":", "\"prefill_tok_s_exact\":",
                             "\"decode_tok_s_exact\":"})
         EXPECT_NE(json.find(key), std::string::npos) << key << " in " << json;
+    EXPECT_NE(json.find(huge_pages_available() ? "\"weights\":\"huge_pages\"" : "\"weights\":\"file_mapping\""),
+              std::string::npos)
+        << json;
+}
+
+TEST(Cli, BenchWithMmapReadsTheWeightsThroughTheMapping) {
+    const std::string path = test::temp_dir() + "/bench-mmap.json";
+    const CliResult r = cli({"bench", "-m", tiny_model(), "-p", "4", "-n", "2", "--mmap", "--json", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.err.find(", weights read through the file mapping\n"), std::string::npos) << r.err;
+    EXPECT_NE(test::read_file(path).find("\"weights\":\"file_mapping\""), std::string::npos) << test::read_file(path);
 }
 
 TEST(Cli, RunMatchesLlamaCppRoutingEndToEnd) {
