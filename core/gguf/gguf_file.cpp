@@ -402,6 +402,7 @@ bool GgufFile::copy_tensor_data_to_huge_pages(const std::function<bool(float)>& 
     // Read from the file rather than copied from the mapping: no page faults on the mapping, and
     // its pages never join the resident set.
     constexpr uint64_t kPiece = uint64_t{64} << 20;
+    const uint64_t total = std::max<uint64_t>(1, tensor_data_bytes());  // the bytes read, without the padding
     uint64_t done = 0;
     for (size_t k = 0; k < files.size(); ++k) {
         const GgufFile& f = *files[k];
@@ -420,7 +421,7 @@ bool GgufFile::copy_tensor_data_to_huge_pages(const std::function<bool(float)>& 
                                 (got == 0 ? "the file got shorter" : std::strerror(errno)));
             at += static_cast<uint64_t>(got);
             done += static_cast<uint64_t>(got);
-            if (progress && !progress(static_cast<float>(done) / static_cast<float>(std::max<uint64_t>(1, arena_bytes))))
+            if (progress && !progress(static_cast<float>(done) / static_cast<float>(total)))
                 return false;
         }
     }
