@@ -69,6 +69,58 @@ void tile_legacy(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t
     }
 }
 
+// The unsigned codes (code + kOffset) of two consecutive Q4_0 or Q5_0 blocks, one per 256-bit half:
+// each block's 16 bytes broadcast to a half and shifted by 4 in its upper 128 bits give values
+// 0..15 and 16..31 in order, so the two blocks' 32 fifth bits (Q5_0) are a byte mask as they stand.
+inline __m512i nibble_pair(const uint8_t* first, const uint8_t* second) {
+    const __m512i packed = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_broadcastsi128_si256(load128(first))),
+                                              _mm256_broadcastsi128_si256(load128(second)), 1);
+    return _mm512_and_si512(_mm512_srlv_epi64(packed, _mm512_setr_epi64(0, 0, 4, 4, 0, 0, 4, 4)), _mm512_set1_epi8(0x0F));
+}
+inline __m512i unsigned_code_pair(const BlockQ4_0& first, const BlockQ4_0& second) {
+    return nibble_pair(first.qs, second.qs);
+}
+inline __m512i unsigned_code_pair(const BlockQ5_0& first, const BlockQ5_0& second) {
+    const __mmask64 fifth_bits = _cvtu64_mask64(uint64_t{load_qh32(first.qh)} | uint64_t{load_qh32(second.qh)} << 32);
+    const __m512i nibbles = nibble_pair(first.qs, second.qs);
+    return _mm512_mask_add_epi8(nibbles, fifth_bits, nibbles, _mm512_set1_epi8(16));
+}
+
+// Q4_0/Q5_0 weights × a Q8_0-style activation, one token (a decode's mat-vec): the integer sums of
+// two blocks per 512-bit vector, which halves the unpacking and vpdpbusd work of the 256-bit kernel
+// (simd_int8_kernels.h's dot_q8_offset_codes). The float steps stay that kernel's one chain, block
+// after block, so the result is bit for bit its own (and the tile's, and llama.cpp's vec_dot
+// order); that chain, one multiply-add latency per block, now bounds the kernel (in cache 30
+// against 25 G MAC/s for Q5_0 on Zen 5).
+template <class Codes>
+float dot_legacy_row(const void* row, const QuantizedRow& x, int64_t n) {
+    using Block = typename Codes::Block;
+    const auto* blocks = static_cast<const Block*>(row);
+    const int64_t n_blocks = n / kQK;
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i offset = _mm512_set1_epi8(static_cast<char>(Codes::kOffset));
+    __m256 acc = _mm256_setzero_ps();
+    const auto add_block = [&](__m256 sums, int64_t i) {
+        acc = _mm256_fmadd_ps(sums, _mm256_set1_ps(half(blocks[i].d) * x.d[i]), acc);
+    };
+    int64_t i = 0;
+    for (; i + 2 <= n_blocks; i += 2) {
+        prefetch_ahead<2 * sizeof(Block)>(blocks + i);
+        const __m512i q = _mm512_loadu_si512(x.q + i * kQK);
+        const __m512i start = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, offset, q));  // −k·Σq per lane
+        const __m512 sums = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(start, unsigned_code_pair(blocks[i], blocks[i + 1]), q));
+        add_block(_mm512_castps512_ps256(sums), i);
+        add_block(_mm512_extractf32x8_ps(sums, 1), i + 1);
+    }
+    if (i < n_blocks) {  // an odd count's last block, alone in the lower half
+        const __m256i q = load256(x.q + i * kQK);
+        const __m256i codes = _mm512_castsi512_si256(unsigned_code_pair(blocks[i], blocks[i]));
+        const __m256i start = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm512_castsi512_si256(offset), q));
+        add_block(_mm256_cvtepi32_ps(_mm256_dpbusd_epi32(start, codes, q)), i);
+    }
+    return reduce256(acc);
+}
+
 // Q4_K weights × Q8_K-style activations, 64 values per vector: the 32 bytes qs[32c..32c+31] hold
 // values 64c..64c+31 in their low nibbles and 64c+32..64c+63 in their high ones, so one load
 // broadcast to both halves, shifted in the upper half and masked, lines up with 64 consecutive
@@ -240,6 +292,8 @@ void add_avx512_int8_kernels(KernelTable& table) {
     set_legacy(GgmlType::Q4_0, tile_legacy<CodesQ4_0, kTileTokens>, tile_legacy<CodesQ4_0, kWideTileTokens>);
     set_legacy(GgmlType::Q5_0, tile_legacy<CodesQ5_0, kTileTokens>, tile_legacy<CodesQ5_0, kWideTileTokens>);
     set_legacy(GgmlType::Q8_0, tile_legacy<CodesQ8_0, kTileTokens>, tile_legacy<CodesQ8_0, kWideTileTokens>);
+    table.types[static_cast<uint32_t>(GgmlType::Q4_0)].dot_q8 = dot_legacy_row<CodesQ4_0>;
+    table.types[static_cast<uint32_t>(GgmlType::Q5_0)].dot_q8 = dot_legacy_row<CodesQ5_0>;
     table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8_tile = tile_q4_k<kTileRows, kTileTokens>;
     table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8 = dot_q4_k_row;
     table.types[static_cast<uint32_t>(GgmlType::Q6_K)].dot_q8 = dot_q6_k_row;

@@ -77,8 +77,8 @@ void quantize_q8_32_reference(const float* x, int64_t n_rows, int64_t cols, int6
 void quantize_q8_256_reference(const float* x, int64_t n_rows, int64_t cols, int64_t ldx, int8_t* q, float* d,
                                int16_t* sums);
 
-// Puts the 512-bit VNNI kernels (int8_avx512.cpp: the prefill tiles, and the Q8_0, Q4_K and Q6_K one-row
-// dots of a decode) into an AVX-512 table.
+// Puts the 512-bit VNNI kernels (int8_avx512.cpp: the prefill tiles, and the Q4_0, Q5_0, Q8_0, Q4_K
+// and Q6_K one-row dots of a decode) into an AVX-512 table.
 void add_avx512_int8_kernels(KernelTable& table);
 
 // Plain scalar code written from the block formulas; also the portable fallback.

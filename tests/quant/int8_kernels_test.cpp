@@ -434,7 +434,7 @@ TEST(Int8Tile, Q8_0TileRoundsTheSameOnEveryIsa) {
 // kernels' batches leave.
 TEST(Int8Dot, OneRowKernelsRoundTheSameOnEveryIsa) {
     std::mt19937 rng(989);
-    for (GgmlType type : {GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q6_K}) {
+    for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q5_0, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q6_K}) {
         const int64_t block = type_traits(static_cast<uint32_t>(type))->block_size;
         for (int64_t blocks : {1, 2, 3, 5, 7, 8, 9, 12, 35, 64}) {
             const int64_t n = blocks * block;
