@@ -26,12 +26,14 @@ void axpy_kernel(float a, const float* x, float* y, int64_t n) {
 }
 
 // kSets weighted sums of the same rows at once, columns [c0, c0 + w): each row slice is loaded
-// once for all of them.
-template <int kSets>
+// once for all of them. kFixedWidth > 0 makes w a constant, so the loops unroll and the
+// accumulators stay in registers (with a run-time width GCC kept them in memory, mostly scalar).
+template <int kSets, int64_t kFixedWidth>
 void weighted_row_sums_block(const float* weights, int64_t weights_stride, const float* rows, int64_t n_rows,
-                             int64_t row_stride, float* out, int64_t out_stride, int64_t c0, int64_t w) {
+                             int64_t row_stride, float* out, int64_t out_stride, int64_t c0, int64_t width) {
     constexpr int64_t kBlock = 64;
-    float acc[kSets][kBlock] = {};  // accumulators that stay in registers across all rows
+    const int64_t w = kFixedWidth > 0 ? kFixedWidth : width;
+    float acc[kSets][kBlock] = {};
     for (int64_t j = 0; j < n_rows; ++j) {
         const float* row = rows + j * row_stride + c0;
         for (int s = 0; s < kSets; ++s) {
@@ -43,19 +45,29 @@ void weighted_row_sums_block(const float* weights, int64_t weights_stride, const
         for (int64_t k = 0; k < w; ++k) out[s * out_stride + c0 + k] = acc[s][k];
 }
 
+// All sets, kSets at a time, over columns [c0, c0 + w).
+template <int64_t kFixedWidth>
+void weighted_row_sums_columns(const float* weights, int64_t weights_stride, int64_t n_sets, const float* rows,
+                               int64_t n_rows, int64_t row_stride, float* out, int64_t out_stride, int64_t c0,
+                               int64_t w) {
+    constexpr int kSets = 4;
+    int64_t s = 0;
+    for (; s + kSets <= n_sets; s += kSets)
+        weighted_row_sums_block<kSets, kFixedWidth>(weights + s * weights_stride, weights_stride, rows, n_rows,
+                                                    row_stride, out + s * out_stride, out_stride, c0, w);
+    for (; s < n_sets; ++s)
+        weighted_row_sums_block<1, kFixedWidth>(weights + s * weights_stride, weights_stride, rows, n_rows, row_stride,
+                                                out + s * out_stride, out_stride, c0, w);
+}
+
 void weighted_row_sums_kernel(const float* weights, int64_t weights_stride, int64_t n_sets, const float* rows,
                               int64_t n_rows, int64_t row_stride, float* out, int64_t out_stride, int64_t width) {
     constexpr int64_t kBlock = 64;
-    constexpr int kSets = 4;
     for (int64_t c0 = 0; c0 < width; c0 += kBlock) {
-        const int64_t w = width - c0 < kBlock ? width - c0 : kBlock;
-        int64_t s = 0;
-        for (; s + kSets <= n_sets; s += kSets)
-            weighted_row_sums_block<kSets>(weights + s * weights_stride, weights_stride, rows, n_rows, row_stride,
-                                           out + s * out_stride, out_stride, c0, w);
-        for (; s < n_sets; ++s)
-            weighted_row_sums_block<1>(weights + s * weights_stride, weights_stride, rows, n_rows, row_stride,
-                                       out + s * out_stride, out_stride, c0, w);
+        if (width - c0 >= kBlock)
+            weighted_row_sums_columns<kBlock>(weights, weights_stride, n_sets, rows, n_rows, row_stride, out, out_stride, c0, kBlock);
+        else
+            weighted_row_sums_columns<0>(weights, weights_stride, n_sets, rows, n_rows, row_stride, out, out_stride, c0, width - c0);
     }
 }
 
