@@ -6,6 +6,7 @@
 #include "ops/ops.h"
 #include "parallel/thread_pool.h"
 #include "quant/quant.h"
+#include "util/scratch.h"
 
 namespace moe {
 
@@ -111,15 +112,18 @@ void attend(const std::vector<AttentionProblem>& problems, ThreadPool& pool) {
         }
         first_block[i + 1] = blocks.size();
     }
-    std::vector<float> partials(static_cast<size_t>(partial_floats));
+    // Every partial is written by its block before the merge reads it. A fresh vector per call
+    // was zeroed, and page-faulted in (above glibc's mmap threshold), by the calling thread at
+    // every layer of a long-context decode while the workers waited.
+    thread_local ScratchBuffer partials_buffer;
+    float* partials = partials_buffer.floats(static_cast<size_t>(partial_floats));
     pool.parallel_for(static_cast<int64_t>(blocks.size()), [&](int64_t begin, int64_t end, int) {
         thread_local std::vector<float> scores, rope_scores;
-        for (int64_t b = begin; b < end; ++b)
-            run_block(problems[blocks[b].problem], blocks[b], partials.data(), scores, rope_scores);
+        for (int64_t b = begin; b < end; ++b) run_block(problems[blocks[b].problem], blocks[b], partials, scores, rope_scores);
     });
     for (size_t i = 0; i < problems.size(); ++i) {
         const size_t n_blocks = first_block[i + 1] - first_block[i];
-        if (n_blocks > 1) merge_blocks(problems[i], &blocks[first_block[i]], n_blocks, partials.data());
+        if (n_blocks > 1) merge_blocks(problems[i], &blocks[first_block[i]], n_blocks, partials);
     }
 }
 
