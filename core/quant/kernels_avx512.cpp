@@ -42,6 +42,33 @@ struct Avx512 {
     static F fmadd(F a, F b, F c) { return _mm512_fmadd_ps(a, b, c); }
     static F fmsub(F a, F b, F c) { return _mm512_fmsub_ps(a, b, c); }
     static float reduce(F v) { return _mm512_reduce_add_ps(v); }
+    // y[a·ldy + r] = reduce(acc[r][a]) for a 4 × 4 GEMM tile: the 16 sums in one transposed tree
+    // of 15 adds instead of 16 trees of 4, pairing lanes as reduce() does (i with i + 8, then i + 4,
+    // i + 2, i + 1), so every sum is bit for bit its own. The separate trees took a third of an
+    // attention score tile (64 keys × 16 queries × 512 columns) and most of its 64-column rope part.
+    static void store_tile_sums(const F (&acc)[4][4], float* y, int64_t ldy) {
+        F halves[8], quarters[4], eighths[2];
+        for (int m = 0; m < 8; ++m) {  // [v(2m) lanes i + (i + 8) | v(2m + 1) likewise], v(4r + a) = acc[r][a]
+            const F a = acc[m / 2][(2 * m) % 4], b = acc[m / 2][(2 * m) % 4 + 1];
+            halves[m] = _mm512_add_ps(_mm512_shuffle_f32x4(a, b, _MM_SHUFFLE(1, 0, 1, 0)),
+                                      _mm512_shuffle_f32x4(a, b, _MM_SHUFFLE(3, 2, 3, 2)));
+        }
+        for (int m = 0; m < 4; ++m)  // four vectors' 4-lane partial sums per register, i + (i + 4)
+            quarters[m] = _mm512_add_ps(_mm512_shuffle_f32x4(halves[2 * m], halves[2 * m + 1], _MM_SHUFFLE(2, 0, 2, 0)),
+                                        _mm512_shuffle_f32x4(halves[2 * m], halves[2 * m + 1], _MM_SHUFFLE(3, 1, 3, 1)));
+        for (int m = 0; m < 2; ++m) {  // i + (i + 2): 128-bit lane L holds v(8m + L) and v(8m + 4 + L)
+            const __m512d p = _mm512_castps_pd(quarters[2 * m]), q = _mm512_castps_pd(quarters[2 * m + 1]);
+            eighths[m] = _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(p, q)), _mm512_castpd_ps(_mm512_unpackhi_pd(p, q)));
+        }
+        // i + (i + 1): lane 4L + e holds the sum of v(4e + L) = acc[e][L], so lanes 4a..4a + 3 are
+        // activation a's four rows
+        const F sums = _mm512_add_ps(_mm512_shuffle_ps(eighths[0], eighths[1], _MM_SHUFFLE(2, 0, 2, 0)),
+                                     _mm512_shuffle_ps(eighths[0], eighths[1], _MM_SHUFFLE(3, 1, 3, 1)));
+        _mm_storeu_ps(y, _mm512_castps512_ps128(sums));
+        _mm_storeu_ps(y + ldy, _mm512_extractf32x4_ps(sums, 1));
+        _mm_storeu_ps(y + 2 * ldy, _mm512_extractf32x4_ps(sums, 2));
+        _mm_storeu_ps(y + 3 * ldy, _mm512_extractf32x4_ps(sums, 3));
+    }
     static F from_i8(const int8_t* q) {
         return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(q))));
     }

@@ -494,6 +494,12 @@ void gemm_micro(const float* w, int64_t ldw, int64_t cols, const float* x, int64
             for (int a = 0; a < kActs; ++a) acc[r][a] = V::fmadd(wv, xv[a], acc[r][a]);
         }
     }
+    if constexpr (requires(float* out) { V::store_tile_sums(acc, out, ldy); }) {
+        if (k == cols) {  // no scalar tail to add after the sums
+            V::store_tile_sums(acc, y, ldy);
+            return;
+        }
+    }
     for (int r = 0; r < kRows; ++r) {
         for (int a = 0; a < kActs; ++a) {
             float sum = V::reduce(acc[r][a]);

@@ -202,26 +202,58 @@ TEST(Matmul, EveryTileShapeRoundsATokenAlike) {
 }
 
 // The F32 product attention uses, with rows wider than what is read: 7 weight rows (a micro tile
-// of four and three left over), 37 columns (a vector tail), 6 activations, on every ISA.
+// of four and three left over), 6 activations, 37 columns (a vector tail) and 64 (none: AVX-512
+// then sums a whole tile at once), on every ISA.
 TEST(Matmul, F32ProductWithRowStridesMatchesAPlainLoopOnEveryIsa) {
     std::mt19937 rng(29);
-    constexpr int64_t kRows = 7, kCols = 37, kN = 6, kLdw = 41, kLdx = 40, kLdy = 9;
+    constexpr int64_t kRows = 7, kN = 6, kLdw = 71, kLdx = 70, kLdy = 9;
     const std::vector<float> w = random_floats(kRows * kLdw, rng), x = random_floats(kN * kLdx, rng);
-    for (const std::string& isa : all_isas()) {
-        IsaScope scope(isa);
-        if (!scope.ok()) continue;
-        std::vector<float> y(kN * kLdy, -7.0f);
-        quant::gemm_f32(w.data(), kLdw, kRows, kCols, x.data(), kLdx, kN, y.data(), kLdy);
-        for (int64_t i = 0; i < kN; ++i) {
-            for (int64_t r = 0; r < kRows; ++r) {
-                double exact = 0.0, magnitude = 0.0;
-                for (int64_t k = 0; k < kCols; ++k) {
-                    exact += static_cast<double>(w[r * kLdw + k]) * x[i * kLdx + k];
-                    magnitude += std::fabs(static_cast<double>(w[r * kLdw + k]) * x[i * kLdx + k]);
+    for (int64_t cols : {int64_t{37}, int64_t{64}}) {
+        for (const std::string& isa : all_isas()) {
+            IsaScope scope(isa);
+            if (!scope.ok()) continue;
+            std::vector<float> y(kN * kLdy, -7.0f);
+            quant::gemm_f32(w.data(), kLdw, kRows, cols, x.data(), kLdx, kN, y.data(), kLdy);
+            for (int64_t i = 0; i < kN; ++i) {
+                for (int64_t r = 0; r < kRows; ++r) {
+                    double exact = 0.0, magnitude = 0.0;
+                    for (int64_t k = 0; k < cols; ++k) {
+                        exact += static_cast<double>(w[r * kLdw + k]) * x[i * kLdx + k];
+                        magnitude += std::fabs(static_cast<double>(w[r * kLdw + k]) * x[i * kLdx + k]);
+                    }
+                    EXPECT_NEAR(y[i * kLdy + r], exact, cols * 0x1p-24 * magnitude)
+                        << isa << " cols=" << cols << " i=" << i << " r=" << r;
                 }
-                EXPECT_NEAR(y[i * kLdy + r], exact, kCols * 0x1p-24 * magnitude) << isa << " i=" << i << " r=" << r;
+                for (int64_t r = kRows; r < kLdy; ++r) EXPECT_EQ(y[i * kLdy + r], -7.0f) << isa << " padding written";
             }
-            for (int64_t r = kRows; r < kLdy; ++r) EXPECT_EQ(y[i * kLdy + r], -7.0f) << isa << " padding written";
+        }
+    }
+}
+
+// A row and an activation give the very same float wherever they land: in a full 4 × 4 micro tile
+// (summed as one transposed tree on AVX-512) or among the leftovers (one reduction each). Row 4
+// repeats row 0 and activation 4 repeats activation 0; values spread over six orders of magnitude
+// so that any other order of the sums would round differently.
+TEST(Matmul, F32ProductRoundsAlikeInAndOutsideFullTiles) {
+    std::mt19937 rng(31);
+    std::uniform_real_distribution<float> exponent(-3.0f, 3.0f);
+    constexpr int64_t kRows = 5, kN = 5;
+    for (int64_t cols : {int64_t{16}, int64_t{64}, int64_t{512}}) {
+        std::vector<float> w = random_floats(kRows * cols, rng), x = random_floats(kN * cols, rng);
+        for (float& v : w) v *= std::pow(10.0f, exponent(rng));
+        for (float& v : x) v *= std::pow(10.0f, exponent(rng));
+        std::copy_n(w.begin(), cols, w.begin() + 4 * cols);
+        std::copy_n(x.begin(), cols, x.begin() + 4 * cols);
+        for (const std::string& isa : all_isas()) {
+            IsaScope scope(isa);
+            if (!scope.ok()) continue;
+            std::vector<float> y(kN * kRows);
+            quant::gemm_f32(w.data(), cols, kRows, cols, x.data(), cols, kN, y.data(), kRows);
+            for (int64_t i = 0; i < 4; ++i)
+                EXPECT_EQ(y[i * kRows + 4], y[i * kRows]) << isa << " cols=" << cols << " activation " << i;
+            for (int64_t r = 0; r < 4; ++r)
+                EXPECT_EQ(y[4 * kRows + r], y[r]) << isa << " cols=" << cols << " row " << r;
+            EXPECT_EQ(y[4 * kRows + 4], y[0]) << isa << " cols=" << cols;
         }
     }
 }
