@@ -10,7 +10,8 @@
 // and int8_dot_in_cache/ the same for the prefill GEMM's 4×4 tiles and the one-row integer dot,
 // and matmul/<type> the prefill rate in GFLOP/s. matvec/ and matmul/ run the default path (activations quantized to
 // 8 bits, integer dot products); matvec_exact/ and matmul_exact/ the --exact path (F32
-// activations), so the two kernels' GB/s stand side by side.
+// activations), so the two kernels' GB/s stand side by side. attention_decode/ times one decode
+// step's MLA attention over 512 and 4096 cached positions (the F32 work a long context adds).
 //
 //   bench_kernels --benchmark_filter=matvec/q4_K
 //
@@ -28,6 +29,7 @@
 #include <vector>
 
 #include "gguf/tensor_types.h"
+#include "models/attention_kernel.h"
 #include "parallel/thread_pool.h"
 #include "quant/bandwidth.h"
 #include "quant/activations.h"
@@ -222,6 +224,32 @@ void BM_Matmul(benchmark::State& state, GgmlType type, int64_t rows, int threads
                                                    benchmark::Counter::kIsRate);
 }
 
+
+// One decode step's attention in a DeepSeek MLA layer (V2-Lite: 16 heads sharing a 512-float
+// latent, which is key and value, plus a 64-float rope key) over `positions` cached positions:
+// the F32 work a long context adds to every token. Reported in G MAC/s (scores and value sums).
+void BM_AttentionDecode(benchmark::State& state, int threads) {
+    constexpr int kHeads = 16, kLatent = 512, kRope = 64;
+    const int positions = static_cast<int>(state.range(0));
+    std::mt19937 rng(11);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    std::vector<float> latent(static_cast<size_t>(positions) * kLatent), rope_keys(static_cast<size_t>(positions) * kRope);
+    std::vector<float> q(kHeads * kLatent), q_rope(kHeads * kRope), out(kHeads * kLatent);
+    for (auto* v : {&latent, &rope_keys, &q, &q_rope})
+        for (float& f : *v) f = normal(rng);
+    const moe::SharedKv kv{latent.data(), kLatent, kLatent, rope_keys.data(), kRope, kRope,
+                           latent.data(), kLatent, kLatent, 0.07f};
+    const std::vector<moe::AttentionProblem> problems{
+        {kv, positions, {kHeads, q.data(), kLatent, q_rope.data(), kRope, nullptr}, out.data(), kLatent}};
+    moe::ThreadPool& p = pool(threads);
+    for (auto _ : state) {
+        moe::attend(problems, p);
+        benchmark::DoNotOptimize(out.data());
+    }
+    const double macs = static_cast<double>(kHeads) * (2 * kLatent + kRope) * positions;
+    state.counters["GMAC/s"] = benchmark::Counter(macs * static_cast<double>(state.iterations()) / 1e9,
+                                                  benchmark::Counter::kIsRate);
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -259,6 +287,10 @@ int main(int argc, char** argv) {
             const std::string name = (exact ? "matmul_exact/" : "matmul/") + moe::type_name(type) + "/2048x1408/threads:2";
             benchmark::RegisterBenchmark(name.c_str(), BM_Matmul, type, int64_t{1408}, 2, exact)->Arg(64)->UseRealTime();
         }
+    }
+    for (int threads : {1, 2}) {
+        const std::string name = "attention_decode/mla_16x512+64/threads:" + std::to_string(threads);
+        benchmark::RegisterBenchmark(name.c_str(), BM_AttentionDecode, threads)->Arg(512)->Arg(4096)->UseRealTime();
     }
     benchmark::Initialize(&argc, argv);
     benchmark::RunSpecifiedBenchmarks();

@@ -90,8 +90,8 @@ inline __m512i unsigned_code_pair(const BlockQ5_0& first, const BlockQ5_0& secon
 // two blocks per 512-bit vector, which halves the unpacking and vpdpbusd work of the 256-bit kernel
 // (simd_int8_kernels.h's dot_q8_offset_codes). The float steps stay that kernel's one chain, block
 // after block, so the result is bit for bit its own (and the tile's, and llama.cpp's vec_dot
-// order); that chain, one multiply-add latency per block, now bounds the kernel (in cache 30
-// against 25 G MAC/s for Q5_0 on Zen 5).
+// order); that chain, one multiply-add latency per block, now bounds the kernel (in cache 27.7
+// against 24.9 G MAC/s for Q5_0 on Zen 5).
 template <class Codes>
 float dot_legacy_row(const void* row, const QuantizedRow& x, int64_t n) {
     using Block = typename Codes::Block;
