@@ -112,8 +112,12 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
     err << "prefill: " << n_prompt << " tokens in " << prefill_s << " s\n";
 
     // Alternate runs without and with the trace from the same cached prompt; keep the best
-    // untraced run, since the machine is shared.
-    const double bandwidth_before = measure_read_bandwidth_gbs(pool);
+    // untraced run, since the machine is shared. The bandwidth is read twice after them, not
+    // before: on the project's VM, decodes right after a read of the 1 GiB buffer often ran slower
+    // for a few seconds (two runs: the first of six 128-token decodes after a read 100 and 103 tok/s,
+    // the rest 104–114; after a read and 5 s of sleep, all 111–115), and the traced run, second
+    // after the read, took the hit: trace overhead 6–10 % at -p 512 with the read before, −2 to
+    // 3 % with it after (the two binaries alternating, three rounds).
     const double plain_1 = decode(session, first, n_gen, nullptr, vocab);
     session.truncate(n_prompt);
     WeightBytesObserver observer;
@@ -122,10 +126,11 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
     const ThreadPool::Stats threads_after = session.thread_stats();
     session.truncate(n_prompt);
     const double plain_2 = decode(session, first, n_gen, nullptr, vocab);
-    const double bandwidth_after = measure_read_bandwidth_gbs(pool);
+    const double bandwidth_first = measure_read_bandwidth_gbs(pool);
+    const double bandwidth_second = measure_read_bandwidth_gbs(pool);
 
     const double plain = std::min(plain_1, plain_2);
-    const double bandwidth = std::max(bandwidth_before, bandwidth_after);
+    const double bandwidth = std::max(bandwidth_first, bandwidth_second);
     const double prefill_tok_s = n_prompt / prefill_s;
     const double decode_tok_s = n_gen / plain;
     const double traced_tok_s = n_gen / traced;
@@ -143,8 +148,8 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
     out << "prefill_tok_s          " << prefill_tok_s << "\n";
     out << "decode_tok_s           " << decode_tok_s << " (trace off), " << traced_tok_s << " (trace on)\n";
     out << "weight_bytes_per_token " << human_bytes(bytes_per_token) << "\n";
-    out << "bandwidth_gb_s         " << bandwidth << " measured read bandwidth (" << bandwidth_before << " before, "
-        << bandwidth_after << " after)\n";
+    out << "bandwidth_gb_s         " << bandwidth << " measured read bandwidth (best of " << bandwidth_first << " and "
+        << bandwidth_second << ", read after the decodes)\n";
     out << "achieved_gb_s          " << achieved << " (decode with trace on)\n";
     out << "bandwidth_fraction     " << fraction << "\n";
     out << "trace_overhead         " << overhead * 100.0 << " %\n";
