@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "parallel/thread_pool.h"
+#include "quant/kernel_table.h"
 #include "util/huge_pages.h"
 
 namespace moe {
@@ -14,18 +15,17 @@ namespace {
 
 // Eight independent sums so the loop is limited by loads, not by one add chain; plain integer
 // code the compiler vectorises for whatever the baseline instruction set is. With or without
-// software prefetch as the kernels do it (simd_kernels.h: 4 KiB ahead into L2). Prefetching
+// software prefetch as the kernels do it (kPrefetchDistance ahead into L2). Prefetching
 // raised this probe by ~15% on the first dev VM and lowers it by 1–6 % on the Zen 5 one, whose
 // hardware prefetcher streams a plain read best, so the probe measures both ways and keeps the
 // better: the best streaming rate we know of.
 template <bool kPrefetch>
 uint64_t sum_words(const uint64_t* p, int64_t n) {
-    constexpr uintptr_t kPrefetchBytes = 4096;
     uint64_t s[8] = {};
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) {
         if constexpr (kPrefetch)
-            __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<uintptr_t>(p + i) + kPrefetchBytes), 0, 2);
+            __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<uintptr_t>(p + i) + quant::detail::kPrefetchDistance), 0, 2);
         for (int k = 0; k < 8; ++k) s[k] += p[i + k];
     }
     for (; i < n; ++i) s[0] += p[i];

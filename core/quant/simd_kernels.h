@@ -29,14 +29,6 @@ namespace {
 
 constexpr int kGroup = 16;  // values sharing one (scale, min)
 
-// Software prefetch of weight rows, 4 KiB ahead into L2. The hardware prefetcher alone left a
-// single-token matvec at about half the achievable bandwidth on the first dev VM; prefetching
-// roughly doubled it, and the L2 hint (T1) beat L1 (T0) by another ~10% (it does not tie up L1
-// fill buffers). The distance should cover the memory's latency at one core's streaming rate
-// (~120 ns × ~30 GB/s ≈ 3.6 KB): on the Zen 5 VM, 4 KiB read 10–20 % more per core than 2 KiB
-// (Q8_0, Q6_K mat-vecs from DRAM), and 6 or 8 KiB no more than 4.
-constexpr uintptr_t kPrefetchDistance = 4096;
-
 // Prefetches the cache lines of [p, p + kBytes) shifted kPrefetchDistance ahead (past the end of
 // a row is fine: the next row follows, and a prefetch never faults). kBytes is a template
 // argument so the loop unrolls into a few prefetch instructions.
