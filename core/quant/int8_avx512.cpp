@@ -112,11 +112,10 @@ float dot_legacy_row(const void* row, const QuantizedRow& x, int64_t n) {
         add_block(_mm512_castps512_ps256(sums), i);
         add_block(_mm512_extractf32x8_ps(sums, 1), i + 1);
     }
-    if (i < n_blocks) {  // an odd count's last block, alone in the lower half
+    if (i < n_blocks) {  // an odd count's last block, as the 256-bit kernel takes it
         const __m256i q = load256(x.q + i * kQK);
-        const __m256i codes = _mm512_castsi512_si256(unsigned_code_pair(blocks[i], blocks[i]));
         const __m256i start = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm512_castsi512_si256(offset), q));
-        add_block(_mm256_cvtepi32_ps(_mm256_dpbusd_epi32(start, codes, q)), i);
+        add_block(_mm256_cvtepi32_ps(_mm256_dpbusd_epi32(start, Codes::unsigned_codes(blocks[i]), q)), i);
     }
     return reduce256(acc);
 }
