@@ -6,8 +6,9 @@
 // weight bytes per second as a percentage of measure_read_bandwidth_gbs() with the same number of
 // threads, measured in this process.
 //
-// dot_in_cache/<type> gives one core's compute ceiling (weights stay in L2), int8_tile_in_cache/
-// and int8_dot_in_cache/ the same for the prefill GEMM's 4×4 tiles and the one-row integer dot,
+// dot_in_cache/<type> gives one core's compute ceiling (weights stay in L2), int8_tile_in_cache/,
+// int8_dot_in_cache/ and int8_rows_in_cache/ the same for the prefill GEMM's 4×4 tiles, the
+// one-row integer dot and a decode's rows kernel (dot_rows_q8),
 // and matmul/<type> the prefill rate in GFLOP/s. matvec/ and matmul/ run the default path (activations quantized to
 // 8 bits, integer dot products); matvec_exact/ and matmul_exact/ the --exact path (F32
 // activations), so the two kernels' GB/s stand side by side. attention_decode/ times one decode
@@ -154,10 +155,14 @@ void BM_DotInCache(benchmark::State& state, GgmlType type) {
     state.SetBytesProcessed(static_cast<int64_t>(stride * kRows) * state.iterations());
 }
 
-// One core's prefill ceiling: 64 cached rows against 4 quantized activation vectors, either as 16
-// GEMM tiles (dot_tile_q8: each weight load serves the 4 tokens, 4 rows share each activation load)
-// or as 256 one-row, one-token integer dots. GB/s counts the weight bytes once per token.
-void BM_Int8InCache(benchmark::State& state, GgmlType type, bool tiles) {
+// How BM_Int8InCache multiplies: GEMM tiles, one-row dots, or a decode's rows calls.
+enum class Int8Unit { tile, dot, rows };
+
+// One core's integer ceiling: 64 cached rows against 4 quantized activation vectors, as 16 GEMM
+// tiles (dot_tile_q8: each weight load serves the 4 tokens, 4 rows share each activation load), as
+// 256 one-row, one-token dots, or as 4 dot_rows_q8 calls of 64 rows (a decode's mat-vec, where a
+// kernel may prepare the activation once per call). GB/s counts the weight bytes once per token.
+void BM_Int8InCache(benchmark::State& state, GgmlType type, Int8Unit unit) {
     constexpr int64_t kRows = 64;
     const size_t stride = moe::row_bytes(type, kCols);
     std::vector<uint8_t> rows(stride * kRows);
@@ -175,9 +180,17 @@ void BM_Int8InCache(benchmark::State& state, GgmlType type, bool tiles) {
     moe::quant::QuantizedRow tokens[moe::quant::kTileTokens];
     for (int t = 0; t < moe::quant::kTileTokens; ++t) tokens[t] = quantized.row(t);
     float out[moe::quant::kTileRows * moe::quant::kTileTokens];
+    float row_sums[kRows];
     for (auto _ : state) {
+        if (unit == Int8Unit::rows) {
+            for (const moe::quant::QuantizedRow& token : tokens) {
+                moe::quant::dot_rows_q8(type, rows.data(), stride, kRows, token, kCols, row_sums);
+                benchmark::DoNotOptimize(row_sums);
+            }
+            continue;
+        }
         for (int64_t r = 0; r < kRows; r += moe::quant::kTileRows) {
-            if (tiles) {
+            if (unit == Int8Unit::tile) {
                 moe::quant::dot_tile_q8(type, rows.data() + r * stride, stride, tokens, kCols, out);
             } else {
                 for (int t = 0; t < moe::quant::kTileTokens; ++t)
@@ -262,9 +275,10 @@ int main(int argc, char** argv) {
         benchmark::RegisterBenchmark(name.c_str(), BM_DotInCache, type);
     }
     for (GgmlType type : {GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q5_0, GgmlType::Q6_K}) {
-        for (bool tiles : {true, false}) {
-            const std::string name = (tiles ? "int8_tile_in_cache/" : "int8_dot_in_cache/") + moe::type_name(type);
-            benchmark::RegisterBenchmark(name.c_str(), BM_Int8InCache, type, tiles);
+        for (const auto& [unit, prefix] : {std::pair{Int8Unit::tile, "int8_tile_in_cache/"}, std::pair{Int8Unit::dot, "int8_dot_in_cache/"},
+                                          std::pair{Int8Unit::rows, "int8_rows_in_cache/"}}) {
+            const std::string name = prefix + moe::type_name(type);
+            benchmark::RegisterBenchmark(name.c_str(), BM_Int8InCache, type, unit);
         }
     }
     benchmark::RegisterBenchmark("quantize_activations/q8_32", BM_QuantizeActivations, moe::quant::ActivationFormat::Q8_32);

@@ -38,12 +38,11 @@ void matvec_batch(const std::vector<MatvecJob>& jobs, ThreadPool& pool) {
         else dots.emplace_back(job.w.type, job.x, job.w.cols);
     }
     pool.parallel_for_weighted(first_row.back(), bytes_before, [&](int64_t begin, int64_t end, int) {
-        size_t j = job_of(begin);
-        for (int64_t row = begin; row < end; ++row) {
-            while (row >= first_row[j + 1]) ++j;
+        for (size_t j = job_of(begin); begin < end; ++j) {  // the chunk's part of each job in turn
             const MatvecJob& job = jobs[j];
-            const int64_t r = row - first_row[j];
-            job.y[r] = dots[j](job.w.row(r), job.w.cols);
+            const int64_t stop = std::min(end, first_row[j + 1]), r = begin - first_row[j];
+            dots[j].rows(job.w.row(r), job.w.row_stride, stop - begin, job.w.cols, job.y + r);
+            begin = stop;
         }
     }, 16);
 }

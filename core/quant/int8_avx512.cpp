@@ -6,7 +6,11 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"  // GCC 12's avx512fintrin.h (GCC bug 105593)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
+#include <cstddef>
+#include <cstring>
+
 #include "quant/kernel_table.h"
+#include "util/scratch.h"
 
 #if defined(__x86_64__)
 #include "quant/simd_kernels.h"
@@ -146,7 +150,7 @@ void tile_q4_k(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n
         for (int r = 0; r < kRows; ++r) {
             b[r] = reinterpret_cast<const BlockQ4_K*>(w + r * stride) + i;
             if constexpr (kTokens == 1) prefetch_ahead<sizeof(BlockQ4_K)>(b[r]);  // a mat-vec streams its rows
-            const __m128i scales_then_mins = _mm_shuffle_epi32(k_scale_min_bytes(*b[r]), _MM_SHUFFLE(3, 1, 2, 0));
+            const __m128i scales_then_mins = k_scales_then_mins(*b[r]);
             scales[r] = _mm512_zextsi256_si512(_mm256_cvtepu8_epi16(scales_then_mins));
         }
         __m512i sums[kRows][kTokens];
@@ -173,7 +177,7 @@ void tile_q4_k(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n
         for (int r = 0; r < kRows; ++r) {
             // unpacked again rather than held through the chunk loop, whose registers are all taken
             // (holding them measured no faster)
-            const __m128i scales_then_mins = _mm_shuffle_epi32(k_scale_min_bytes(*b[r]), _MM_SHUFFLE(3, 1, 2, 0));
+            const __m128i scales_then_mins = k_scales_then_mins(*b[r]);
             const __m256i mins = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(scales_then_mins, min_pairs));
             const __m512 d_dmin = two_scales(half(b[r]->d), half(b[r]->dmin));
             for (int t = 0; t < kTokens; ++t) {
@@ -195,6 +199,75 @@ float dot_q4_k_row(const void* row, const QuantizedRow& x, int64_t n) {
     float out;
     tile_q4_k<1, 1>(static_cast<const uint8_t*>(row), 0, &x, n, &out, 1);
     return out;
+}
+
+// A decode's Q4_K mat-vec: many rows against one activation. A 64-byte half of a block's qs holds,
+// in its low nibbles, the values of sub-blocks 4h and 4h + 2 (one per 256-bit half) and in its
+// high nibbles those of 4h + 1 and 4h + 3. With the activation's 32-value groups put once in that
+// order (0 2 1 3 4 6 5 7 in every super-block), each half takes one load, one shift and two masks
+// where tile_q4_k broadcasts and shifts 32 bytes per 64 values. The scales reach their int16 lanes
+// by in-lane byte shuffles of one broadcast, and d, dmin by one conversion. In cache on Zen 5, at
+// 2048 columns: 68 against tile_q4_k's 41 G MAC/s per core. A lane still sums the same positions
+// of every sub-block times their scales, exactly, and the float steps are tile_q4_k's, so every
+// row rounds as before.
+float dot_q4_k_nibble_order(const BlockQ4_K* blocks, const QuantizedRow& x, const int8_t* reordered, int64_t n) {
+    static_assert(offsetof(BlockQ4_K, d) == 0 && offsetof(BlockQ4_K, dmin) == 2);
+    const __m512i low_nibbles = _mm512_set1_epi8(0x0F);
+    // byte shuffles of [scales 0-7, mins 0-7] (in every 128-bit lane) to int16 lanes: sub-block
+    // `first`'s scale in the lower 256 bits and `second`'s in the upper ones (−1 gives a zero byte)
+    const auto pick = [](char first, char second) {
+        const auto lanes = [](char k) {
+            return _mm256_setr_epi8(k, -1, k, -1, k, -1, k, -1, k, -1, k, -1, k, -1, k, -1,
+                                    k, -1, k, -1, k, -1, k, -1, k, -1, k, -1, k, -1, k, -1);
+        };
+        return _mm512_inserti64x4(_mm512_castsi256_si512(lanes(first)), lanes(second), 1);
+    };
+    const __m512i picks[4] = {pick(0, 2), pick(1, 3), pick(4, 6), pick(5, 7)};
+    // the mins, each twice (one per 16-value sum), as int16 lanes
+    const __m256i min_pairs = _mm256_setr_epi8(8, -1, 8, -1, 9, -1, 9, -1, 10, -1, 10, -1, 11, -1, 11, -1,
+                                               12, -1, 12, -1, 13, -1, 13, -1, 14, -1, 14, -1, 15, -1, 15, -1);
+    const __m512i halves = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+    __m512 acc = _mm512_setzero_ps();  // lanes 0..7: the scaled sums; 8..15: the min terms
+    for (int64_t i = 0; i < n / kQKK; ++i) {
+        const BlockQ4_K& b = blocks[i];
+        prefetch_ahead<sizeof(BlockQ4_K)>(&b);
+        const __m512i scales_then_mins = _mm512_broadcast_i32x4(k_scales_then_mins(b));
+        const int8_t* q = reordered + i * kQKK;
+        __m512i sums = _mm512_setzero_si512();
+        for (int h = 0; h < 2; ++h) {
+            const __m512i packed = _mm512_loadu_si512(b.qs + 64 * h);
+            const __m512i low = _mm512_and_si512(packed, low_nibbles);
+            const __m512i high = _mm512_and_si512(_mm512_srli_epi16(packed, 4), low_nibbles);
+            sums = _mm512_dpwssd_epi32(sums, _mm512_maddubs_epi16(low, _mm512_loadu_si512(q + 128 * h)),
+                                       _mm512_shuffle_epi8(scales_then_mins, picks[2 * h]));
+            sums = _mm512_dpwssd_epi32(sums, _mm512_maddubs_epi16(high, _mm512_loadu_si512(q + 128 * h + 64)),
+                                       _mm512_shuffle_epi8(scales_then_mins, picks[2 * h + 1]));
+        }
+        const __m256i mins = _mm256_shuffle_epi8(_mm512_castsi512_si256(scales_then_mins), min_pairs);
+        const __m256i min_sums = _mm256_madd_epi16(load256(x.sums + i * (kQKK / kGroup)), mins);
+        const __m256i folded = _mm256_add_epi32(_mm512_castsi512_si256(sums), _mm512_extracti64x4_epi64(sums, 1));
+        const __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(folded), min_sums, 1);
+        uint32_t d_dmin;
+        std::memcpy(&d_dmin, &b, sizeof d_dmin);
+        const __m128 halves_as_floats = _mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(d_dmin)));
+        // [d·dx ×8, dmin·dx ×8]: tile_q4_k's products
+        const __m512 scale = _mm512_mul_ps(_mm512_permutexvar_ps(halves, _mm512_castps128_ps512(halves_as_floats)),
+                                           _mm512_set1_ps(x.d[i]));
+        acc = _mm512_fmadd_ps(scale, _mm512_cvtepi32_ps(both), acc);
+    }
+    return reduce256(_mm256_sub_ps(_mm512_castps512_ps256(acc), _mm512_extractf32x8_ps(acc, 1)));
+}
+
+void rows_q4_k(const uint8_t* w, size_t stride, int64_t rows, const QuantizedRow& x, int64_t n, float* y) {
+    thread_local ScratchBuffer buffer;
+    auto* reordered = buffer.items<int8_t>(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; i += 128) {  // groups [0 1 | 2 3] -> [0 2 | 1 3]
+        const __m512i first = _mm512_loadu_si512(x.q + i), second = _mm512_loadu_si512(x.q + i + 64);
+        _mm512_storeu_si512(reordered + i, _mm512_shuffle_i64x2(first, second, _MM_SHUFFLE(1, 0, 1, 0)));
+        _mm512_storeu_si512(reordered + i + 64, _mm512_shuffle_i64x2(first, second, _MM_SHUFFLE(3, 2, 3, 2)));
+    }
+    for (int64_t r = 0; r < rows; ++r)
+        y[r] = dot_q4_k_nibble_order(reinterpret_cast<const BlockQ4_K*>(w + r * stride), x, reordered, n);
 }
 
 // Q8_0 weights × a Q8_0-style activation, one token (a decode's mat-vec): two blocks per 512-bit
@@ -295,6 +368,7 @@ void add_avx512_int8_kernels(KernelTable& table) {
     table.types[static_cast<uint32_t>(GgmlType::Q5_0)].dot_q8 = dot_legacy_row<CodesQ5_0>;
     table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8_tile = tile_q4_k<kTileRows, kTileTokens>;
     table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8 = dot_q4_k_row;
+    table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8_rows = rows_q4_k;
     table.types[static_cast<uint32_t>(GgmlType::Q6_K)].dot_q8 = dot_q6_k_row;
     table.types[static_cast<uint32_t>(GgmlType::Q8_0)].dot_q8 = dot_q8_0_row;
 }

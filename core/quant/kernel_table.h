@@ -24,6 +24,9 @@ using DequantizeFn = void (*)(const void* src, float* dst, int64_t n);
 using DotFn = float (*)(const void* row, const float* x, int64_t n);
 // Σ_i row[i]·x̂[i] with x̂ the quantized activation (activation_format(type) of the row's type).
 using DotQ8Fn = float (*)(const void* row, const QuantizedRow& x, int64_t n);
+// Rows [0, rows) of a matrix (row r at w + r·stride) against one activation: y[r]. Optional: a
+// decode's mat-vec takes it where a kernel prepares the activation once for many rows.
+using DotQ8RowsFn = void (*)(const uint8_t* w, size_t stride, int64_t rows, const QuantizedRow& x, int64_t n, float* y);
 // The same for four activation vectors x[0..3] at once (out[t] for x[t]): the prefill GEMM's unit.
 using DotQ8x4Fn = void (*)(const void* row, const QuantizedRow* x, int64_t n, float* out);
 
@@ -52,6 +55,7 @@ struct TypeKernels {
     DotQ8x4Fn dot_q8_x4 = nullptr;
     DotQ8TileFn dot_q8_tile = nullptr;  // set with dot_q8
     DotQ8TileFn dot_q8_wide_tile = nullptr;  // kWideTileTokens tokens, where a kernel has them
+    DotQ8RowsFn dot_q8_rows = nullptr;  // where a kernel has one; else dot_q8 row by row
 };
 
 // A tile from kTileRows calls of a four-token kernel (for types without a tile kernel of their own).
@@ -86,8 +90,8 @@ void quantize_q8_32_reference(const float* x, int64_t n_rows, int64_t cols, int6
 void quantize_q8_256_reference(const float* x, int64_t n_rows, int64_t cols, int64_t ldx, int8_t* q, float* d,
                                int16_t* sums);
 
-// Puts the 512-bit VNNI kernels (int8_avx512.cpp: the prefill tiles, and the Q4_0, Q5_0, Q8_0, Q4_K
-// and Q6_K one-row dots of a decode) into an AVX-512 table.
+// Puts the 512-bit VNNI kernels (int8_avx512.cpp: the prefill tiles, the Q4_0, Q5_0, Q8_0, Q4_K
+// and Q6_K one-row dots of a decode, and its Q4_K rows kernel) into an AVX-512 table.
 void add_avx512_int8_kernels(KernelTable& table);
 
 // Plain scalar code written from the block formulas; also the portable fallback.

@@ -105,16 +105,16 @@ inline __m512i byte_lanes(const uint8_t* p) { return _mm512_cvtepu8_epi32(load12
 
 inline __m512 lookup(__m512i index, __m512 table) { return _mm512_permutexvar_ps(index, table); }
 
-// Q4_K: d·scale and dmin·min of the eight sub-blocks as 16 floats, in k_scale_min_bytes's order
-// (scales 0-3, mins 0-3, scales 4-7, mins 4-7): one conversion and one multiply for all of them.
+// Q4_K: d·scale and dmin·min of the eight sub-blocks as 16 floats, in k_scales_then_mins's order
+// (scales 0-7, then mins 0-7): one conversion and one multiply for all of them.
 inline void q4_k_scales_mins(const BlockQ4_K& b, float* out) {
     static_assert(offsetof(BlockQ4_K, d) == 0 && offsetof(BlockQ4_K, dmin) == 2);
     uint32_t d_dmin;
     std::memcpy(&d_dmin, &b, sizeof d_dmin);
     const __m512 halves = _mm512_castps128_ps512(_mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(d_dmin))));
     const __m512 multipliers =
-        _mm512_permutexvar_ps(_mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1), halves);
-    const __m512 factors = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(k_scale_min_bytes(b)));
+        _mm512_permutexvar_ps(_mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1), halves);
+    const __m512 factors = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(k_scales_then_mins(b)));
     _mm512_store_ps(out, _mm512_mul_ps(factors, multipliers));
 }
 
@@ -123,8 +123,7 @@ inline void q4_k_scales_mins(const BlockQ4_K& b, float* out) {
 [[gnu::always_inline]] inline void dot_q4_k_pair(const BlockQ4_K& b, int c, const float* scales_mins,
                                                  const float* x, Accumulators<Avx512>& acc) {
     auto table = [scales_mins](int sub_block) {
-        const float* at = scales_mins + (sub_block & 3) + 8 * (sub_block >> 2);
-        return _mm512_fmsub_ps(iota(), _mm512_set1_ps(at[0]), _mm512_set1_ps(at[4]));
+        return _mm512_fmsub_ps(iota(), _mm512_set1_ps(scales_mins[sub_block]), _mm512_set1_ps(scales_mins[8 + sub_block]));
     };
     const __m512 low_table = table(2 * c);
     const __m512 high_table = table(2 * c + 1);

@@ -24,6 +24,10 @@ quant::detail::DotQ8Fn integer_dot(GgmlType type) {
     if (exact_on_this_thread) return nullptr;
     return quant::detail::kernels_for(quant::detail::active_kernels(), type).dot_q8;
 }
+quant::detail::DotQ8RowsFn integer_rows(GgmlType type) {
+    if (exact_on_this_thread) return nullptr;
+    return quant::detail::kernels_for(quant::detail::active_kernels(), type).dot_q8_rows;
+}
 
 // Rows per parallel_for grain: enough bytes that handing a chunk to a thread is worth it.
 int64_t row_grain(const WeightMatrix& w) {
@@ -170,7 +174,7 @@ bool exact_activations() { return exact_on_this_thread; }
 
 RowDot::RowDot(GgmlType type, const float* x, int64_t cols)
     : x_(x), format_(quant::activation_format(type)), dot_(quant::detail::kernels_for(quant::detail::active_kernels(), type).dot),
-      dot_q8_(integer_dot(type)) {
+      dot_q8_(integer_dot(type)), dot_q8_rows_(integer_rows(type)) {
     if (dot_q8_) {
         auto quantized = std::make_shared<Quantized>();
         quantized->q.resize(static_cast<size_t>(cols));
@@ -186,6 +190,15 @@ RowDot::RowDot(GgmlType type, const float* x, int64_t cols)
 RowDot::RowDot(GgmlType type, const RowDot& other) : RowDot(other) {
     dot_ = quant::detail::kernels_for(quant::detail::active_kernels(), type).dot;
     dot_q8_ = integer_dot(type);
+    dot_q8_rows_ = integer_rows(type);
+}
+
+void RowDot::rows(const uint8_t* first, size_t stride, int64_t count, int64_t cols, float* y) const {
+    if (dot_q8_rows_) {
+        dot_q8_rows_(first, stride, count, quantized_->row, cols, y);
+        return;
+    }
+    for (int64_t r = 0; r < count; ++r) y[r] = (*this)(first + r * stride, cols);
 }
 
 bool RowDot::can_share(GgmlType type, const float* x) const {
@@ -203,7 +216,7 @@ void matvec(const WeightMatrix& w, const float* x, float* y, ThreadPool& pool) {
     } job{w, dot, y};
     // Chunks are contiguous bands of rows: sequential streams through memory.
     pool.parallel_for(w.rows, [&job](int64_t begin, int64_t end, int) {
-        for (int64_t r = begin; r < end; ++r) job.y[r] = job.dot(job.w.row(r), job.w.cols);
+        job.dot.rows(job.w.row(begin), job.w.row_stride, end - begin, job.w.cols, job.y + begin);
     }, row_grain(w));
 }
 

@@ -51,14 +51,19 @@ public:
     float operator()(const uint8_t* row, int64_t cols) const {
         return dot_q8_ ? dot_q8_(row, quantized_->row, cols) : dot_(row, x_, cols);
     }
+    // y[r] = (*this)(first + r·stride, cols) for r < count, bit for bit; some integer kernels
+    // prepare the activation once for all of them.
+    void rows(const uint8_t* first, size_t stride, int64_t count, int64_t cols, float* y) const;
 
 private:
     using DotFn = float (*)(const void*, const float*, int64_t);
     using DotQ8Fn = float (*)(const void*, const quant::QuantizedRow&, int64_t);
+    using DotQ8RowsFn = void (*)(const uint8_t*, size_t, int64_t, const quant::QuantizedRow&, int64_t, float*);
     const float* x_;
     quant::ActivationFormat format_;
     DotFn dot_;
     DotQ8Fn dot_q8_;
+    DotQ8RowsFn dot_q8_rows_;  // nullptr: dot_q8_ row by row
     struct Quantized {  // one vector: small, so plain heap memory
         std::vector<int8_t> q;
         std::vector<float> d;

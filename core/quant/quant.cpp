@@ -162,6 +162,17 @@ float dot_row_q8_reference(GgmlType type, const void* row, const QuantizedRow& x
     return integer_kernel(detail::reference_kernels(), type)(row, x, n);
 }
 
+void dot_rows_q8(GgmlType type, const void* rows, size_t stride, int64_t count, const QuantizedRow& x, int64_t n,
+                 float* out) {
+    const detail::DotQ8Fn dot = integer_kernel(detail::active_kernels(), type);
+    const auto* first = static_cast<const uint8_t*>(rows);
+    if (const detail::DotQ8RowsFn kernel = kernels_for(detail::active_kernels(), type).dot_q8_rows) {
+        kernel(first, stride, count, x, n, out);
+        return;
+    }
+    for (int64_t r = 0; r < count; ++r) out[r] = dot(first + r * stride, x, n);
+}
+
 void dot_tile_q8(GgmlType type, const void* rows, size_t stride, const QuantizedRow* x, int64_t n, float* out) {
     (void)integer_kernel(detail::active_kernels(), type);  // throws for types that take F32 activations
     kernels_for(detail::active_kernels(), type).dot_q8_tile(static_cast<const uint8_t*>(rows), stride, x, n, out, kTileRows);

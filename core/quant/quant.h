@@ -39,6 +39,10 @@ float dot_row_reference(GgmlType type, const void* row, const float* x, int64_t 
 // the codes, exact up to the float rounding of the per-block scale terms.
 float dot_row_q8(GgmlType type, const void* row, const QuantizedRow& x, int64_t n);
 float dot_row_q8_reference(GgmlType type, const void* row, const QuantizedRow& x, int64_t n);
+// Rows [0, count) at rows + r·stride against one x: out[r] = dot_row_q8(type, row r, x, n), bit
+// for bit (a decode's mat-vec, where some kernels prepare x once for all the rows).
+void dot_rows_q8(GgmlType type, const void* rows, size_t stride, int64_t count, const QuantizedRow& x, int64_t n,
+                 float* out);
 // The prefill GEMM's unit: 4 stored rows (row r at rows + r·stride) times 4 activation vectors
 // x[0..3] at once, out[t·4 + r] = dot_row_q8(type, row r, x[t], n) up to float summation order.
 constexpr int kTileRows = 4;

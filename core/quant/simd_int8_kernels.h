@@ -146,7 +146,7 @@ void dot_q8_q4_k(const void* row, const QuantizedRow* x, int64_t n, float* out) 
     for (int64_t i = 0; i < n / kQKK; ++i) {
         const auto& b = *reinterpret_cast<const BlockQ4_K*>(bytes + i * sizeof(BlockQ4_K));
         prefetch_ahead<sizeof(BlockQ4_K)>(&b);
-        const __m128i scales_then_mins = _mm_shuffle_epi32(k_scale_min_bytes(b), _MM_SHUFFLE(3, 1, 2, 0));
+        const __m128i scales_then_mins = k_scales_then_mins(b);
         alignas(16) int16_t scale[8];
         _mm_store_si128(reinterpret_cast<__m128i*>(scale), _mm_cvtepu8_epi16(scales_then_mins));
         const __m256i mins = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(scales_then_mins, min_pairs));

@@ -454,6 +454,38 @@ TEST(Int8Dot, OneRowKernelsRoundTheSameOnEveryIsa) {
     }
 }
 
+// A decode's mat-vec goes through dot_rows_q8, whose kernels may prepare the activation once for
+// all rows (AVX-512 Q4_K reorders it to the nibbles' order): every row rounds as the one-row kernel.
+TEST(Int8Dot, RowsRoundAsTheOneRowKernelOnEveryIsa) {
+    std::mt19937 rng(990);
+    constexpr int64_t kRows = 5;
+    for (GgmlType type : all_types()) {
+        if (activation_format(type) == ActivationFormat::F32) continue;
+        const int64_t block = type_traits(static_cast<uint32_t>(type))->block_size;
+        for (int64_t blocks : {1, 2, 3, 8, 9}) {
+            const int64_t n = blocks * std::max<int64_t>(block, 256);
+            const size_t stride = row_bytes(type, n);
+            std::vector<uint8_t> rows;
+            for (int r = 0; r < kRows; ++r) {
+                const std::vector<uint8_t> row = random_row(type, n, rng);
+                rows.insert(rows.end(), row.begin(), row.end());
+            }
+            const std::vector<float> x = random_floats(n, rng, 3.0f);
+            QuantizedActivations quantized;
+            quantized.quantize(activation_format(type), x.data(), 1, n, n);
+            for (const std::string& isa : all_isas()) {
+                IsaScope scope(isa);
+                if (!scope.ok()) continue;
+                float out[kRows];
+                dot_rows_q8(type, rows.data(), stride, kRows, quantized.row(0), n, out);
+                for (int r = 0; r < kRows; ++r)
+                    EXPECT_EQ(out[r], dot_row_q8(type, rows.data() + r * stride, quantized.row(0), n))
+                        << type_name(type) << " " << isa << " blocks=" << blocks << " r=" << r;
+            }
+        }
+    }
+}
+
 std::vector<TypeAndIsa> quantized_types_and_isas() {
     std::vector<TypeAndIsa> out;
     for (GgmlType t : all_types()) {
