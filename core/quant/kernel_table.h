@@ -10,14 +10,16 @@
 
 namespace moe::quant::detail {
 
-// Software prefetch of weight rows, 4 KiB ahead into L2 (simd_kernels.h's prefetch_ahead; the
+// Software prefetch of weight rows, 8 KiB ahead into L2 (simd_kernels.h's prefetch_ahead; the
 // bandwidth probe reads with it too). The hardware prefetcher alone left a single-token matvec at
 // about half the achievable bandwidth on the first dev VM; prefetching roughly doubled it, and
 // the L2 hint (T1) beat L1 (T0) by another ~10% (it does not tie up L1 fill buffers). The
 // distance should cover the memory's latency at one core's streaming rate (~120 ns × ~30 GB/s ≈
-// 3.6 KB): on the Zen 5 VM, 4 KiB read 10–20 % more per core than 2 KiB (Q8_0, Q6_K mat-vecs from
-// DRAM), and 6 or 8 KiB no more than 4.
-constexpr uintptr_t kPrefetchDistance = 4096;
+// 3.6 KB, more under load): on the Zen 5 VM, 4 KiB read 10–20 % more per core than 2 KiB (Q8_0,
+// Q6_K mat-vecs from DRAM); once the Q4_K rows kernel had left the compute behind, a decode ran
+// 1–16 % faster with 8 KiB than with 4 (Q4_K_M and Q8_0 cuts, 10 alternating pairs), and 16 KiB
+// no faster than 8.
+constexpr uintptr_t kPrefetchDistance = 8192;
 
 // n values of one stored row (n a multiple of the block size).
 using DequantizeFn = void (*)(const void* src, float* dst, int64_t n);
