@@ -1,7 +1,7 @@
 // attend() against a plain double-precision softmax attention: MLA-like problems (a rope key part,
 // keys and values in wider rows), six queries per problem (a group of four and two left over in
 // the weighted sums), as one prefill (every problem whole) and as a decode step (a single problem
-// cut into position blocks whose partial softmaxes are merged).
+// cut into position blocks whose partial softmaxes are merged), and a few problems so cut at once.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -52,7 +52,9 @@ std::vector<double> plain_attention(const Cache& cache, const float* q, const fl
     return out;
 }
 
-void expect_plain_attention(int n_tokens, int first_position, int threads) {
+// attend()'s output for n_tokens problems, token i over positions 0..first_position + i, checked
+// against plain_attention.
+std::vector<float> expect_plain_attention(int n_tokens, int first_position, int threads) {
     std::mt19937 rng(static_cast<unsigned>(31 + n_tokens));
     const int positions = first_position + n_tokens;
     const Cache cache(positions, rng);
@@ -75,9 +77,10 @@ void expect_plain_attention(int n_tokens, int first_position, int threads) {
             const std::vector<double> expected =
                 plain_attention(cache, &q[query * kKeyDim], &rope[query * kRopeDim], first_position + i + 1);
             for (int c = 0; c < kValueDim; ++c)
-                ASSERT_NEAR(out[query * kValueDim + c], expected[c], 2e-5) << "token " << i << " query " << r << " column " << c;
+                EXPECT_NEAR(out[query * kValueDim + c], expected[c], 2e-5) << "token " << i << " query " << r << " column " << c;
         }
     }
+    return out;
 }
 
 TEST(Attention, APrefillOfWholeProblemsMatchesPlainSoftmaxAttention) {
@@ -86,6 +89,17 @@ TEST(Attention, APrefillOfWholeProblemsMatchesPlainSoftmaxAttention) {
 
 TEST(Attention, ADecodeStepCutIntoPositionBlocksMatchesPlainSoftmaxAttention) {
     expect_plain_attention(1, 200, 2);  // one problem over 201 positions: four blocks merged
+}
+
+// Three problems (fewer than keep the threads busy whole) over 151–153 positions: each cut into
+// three blocks, merged problem by problem.
+TEST(Attention, SeveralSplitProblemsMatchPlainSoftmaxAttention) { expect_plain_attention(3, 150, 2); }
+
+// Blocks are cut by positions, never by threads: the same floats on 1, 2 or 3 threads.
+TEST(Attention, TheThreadCountDoesNotChangeTheResult) {
+    const std::vector<float> one = expect_plain_attention(3, 150, 1);
+    EXPECT_EQ(expect_plain_attention(3, 150, 2), one);
+    EXPECT_EQ(expect_plain_attention(3, 150, 3), one);
 }
 
 }  // namespace
