@@ -24,10 +24,6 @@ quant::detail::DotQ8Fn integer_dot(GgmlType type) {
     if (exact_on_this_thread) return nullptr;
     return quant::detail::kernels_for(quant::detail::active_kernels(), type).dot_q8;
 }
-quant::detail::DotQ8RowsFn integer_rows(GgmlType type) {
-    if (exact_on_this_thread) return nullptr;
-    return quant::detail::kernels_for(quant::detail::active_kernels(), type).dot_q8_rows;
-}
 
 // Rows per parallel_for grain: enough bytes that handing a chunk to a thread is worth it.
 int64_t row_grain(const WeightMatrix& w) {
@@ -173,8 +169,8 @@ ExactActivations::~ExactActivations() { exact_on_this_thread = previous_; }
 bool exact_activations() { return exact_on_this_thread; }
 
 RowDot::RowDot(GgmlType type, const float* x, int64_t cols)
-    : x_(x), format_(quant::activation_format(type)), dot_(quant::detail::kernels_for(quant::detail::active_kernels(), type).dot),
-      dot_q8_(integer_dot(type)), dot_q8_rows_(integer_rows(type)) {
+    : type_(type), x_(x), format_(quant::activation_format(type)),
+      dot_(quant::detail::kernels_for(quant::detail::active_kernels(), type).dot), dot_q8_(integer_dot(type)) {
     if (dot_q8_) {
         auto quantized = std::make_shared<Quantized>();
         quantized->q.resize(static_cast<size_t>(cols));
@@ -188,17 +184,17 @@ RowDot::RowDot(GgmlType type, const float* x, int64_t cols)
 }
 
 RowDot::RowDot(GgmlType type, const RowDot& other) : RowDot(other) {
+    type_ = type;
     dot_ = quant::detail::kernels_for(quant::detail::active_kernels(), type).dot;
     dot_q8_ = integer_dot(type);
-    dot_q8_rows_ = integer_rows(type);
 }
 
 void RowDot::rows(const uint8_t* first, size_t stride, int64_t count, int64_t cols, float* y) const {
-    if (dot_q8_rows_) {
-        dot_q8_rows_(first, stride, count, quantized_->row, cols, y);
+    if (dot_q8_) {
+        quant::dot_rows_q8(type_, first, stride, count, quantized_->row, cols, y);
         return;
     }
-    for (int64_t r = 0; r < count; ++r) y[r] = (*this)(first + r * stride, cols);
+    for (int64_t r = 0; r < count; ++r) y[r] = dot_(first + r * stride, x_, cols);
 }
 
 bool RowDot::can_share(GgmlType type, const float* x) const {

@@ -58,12 +58,11 @@ public:
 private:
     using DotFn = float (*)(const void*, const float*, int64_t);
     using DotQ8Fn = float (*)(const void*, const quant::QuantizedRow&, int64_t);
-    using DotQ8RowsFn = void (*)(const uint8_t*, size_t, int64_t, const quant::QuantizedRow&, int64_t, float*);
+    GgmlType type_;
     const float* x_;
     quant::ActivationFormat format_;
     DotFn dot_;
     DotQ8Fn dot_q8_;
-    DotQ8RowsFn dot_q8_rows_;  // nullptr: dot_q8_ row by row
     struct Quantized {  // one vector: small, so plain heap memory
         std::vector<int8_t> q;
         std::vector<float> d;
