@@ -76,22 +76,24 @@ void run_block(const AttentionProblem& p, const Block& block, float* partials, s
 // out_r = Σ_k e^(m_k − M)·acc_k / (e^(sink − M) + Σ_k e^(m_k − M)·l_k) over the blocks of one
 // problem, in order; M is the largest of the m_k and the sink.
 void merge_blocks(const AttentionProblem& p, const Block* blocks, size_t n_blocks, const float* partials) {
-    const int64_t stride = partial_floats_per_query(p), width = p.kv.value_dim;
-    std::vector<double> acc(width);
+    const int64_t stride = partial_floats_per_query(p);
+    thread_local std::vector<double> factors;
+    thread_local std::vector<const float*> sums;
+    factors.resize(n_blocks);
+    sums.resize(n_blocks);
     for (int r = 0; r < p.queries.count; ++r) {
         const float* sink = p.queries.sinks ? &p.queries.sinks[r] : nullptr;
         float m = sink ? *sink : -INFINITY;
         for (size_t k = 0; k < n_blocks; ++k) m = std::max(m, partials[blocks[k].partial + r * stride]);
-        std::fill(acc.begin(), acc.end(), 0.0);
-        double sum = sink ? std::exp(static_cast<double>(*sink) - m) : 0.0;
+        double denominator = sink ? std::exp(static_cast<double>(*sink) - m) : 0.0;
         for (size_t k = 0; k < n_blocks; ++k) {
             const float* part = partials + blocks[k].partial + r * stride;
-            const double factor = std::exp(static_cast<double>(part[0]) - m);
-            sum += factor * part[1];
-            for (int64_t c = 0; c < width; ++c) acc[c] += factor * part[2 + c];
+            factors[k] = std::exp(static_cast<double>(part[0]) - m);
+            denominator += factors[k] * part[1];
+            sums[k] = part + 2;
         }
-        float* out = p.out + r * p.out_stride;
-        for (int64_t c = 0; c < width; ++c) out[c] = static_cast<float>(acc[c] / sum);
+        ops::scaled_row_sum(sums.data(), factors.data(), static_cast<int64_t>(n_blocks), denominator,
+                            p.out + r * p.out_stride, p.kv.value_dim);
     }
 }
 

@@ -50,6 +50,11 @@ void weighted_row_sums(const float* weights, int64_t weights_stride, int64_t n_s
     vector_kernels().weighted_row_sums(weights, weights_stride, n_sets, rows, n_rows, row_stride, out, out_stride, width);
 }
 
+void scaled_row_sum(const float* const* rows, const double* factors, int64_t n_rows, double denominator, float* out,
+                    int64_t width) {
+    vector_kernels().scaled_row_sum(rows, factors, n_rows, denominator, out, width);
+}
+
 namespace {
 
 // Dimension index at which the rotation of pair frequencies completes n_rotations over the

@@ -22,6 +22,11 @@ void axpy(float a, const float* x, float* y, int64_t n);  // y += a·x
 // position block at once (each value row is read once per four queries).
 void weighted_row_sums(const float* weights, int64_t weights_stride, int64_t n_sets, const float* rows, int64_t n_rows,
                        int64_t row_stride, float* out, int64_t out_stride, int64_t width);
+// out[0..width) = (Σ_k factors[k]·rows[k][0..width)) / denominator, summed in double with k in
+// order and every product and sum rounded on its own: the same floats on every ISA. The merge
+// of an attention's position blocks.
+void scaled_row_sum(const float* const* rows, const double* factors, int64_t n_rows, double denominator, float* out,
+                    int64_t width);
 
 enum class RopeStyle { Norm, Neox };  // Norm: pairs (2i, 2i+1); Neox: pairs (i, i + n_rot/2)
 

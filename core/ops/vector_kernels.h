@@ -14,6 +14,8 @@ struct VectorKernels {
     void (*axpy)(float a, const float* x, float* y, int64_t n);
     void (*weighted_row_sums)(const float* weights, int64_t weights_stride, int64_t n_sets, const float* rows,
                               int64_t n_rows, int64_t row_stride, float* out, int64_t out_stride, int64_t width);
+    void (*scaled_row_sum)(const float* const* rows, const double* factors, int64_t n_rows, double denominator,
+                           float* out, int64_t width);
 };
 
 const VectorKernels& baseline_vector_kernels();  // the build's baseline ISA (x86-64: SSE2)

@@ -71,4 +71,26 @@ void weighted_row_sums_kernel(const float* weights, int64_t weights_stride, int6
     }
 }
 
+// Products and sums rounded one by one, as plain scalar code does, so that every ISA gives the
+// same floats: with -mfma GCC would fuse them (C++ defaults to -ffp-contract=fast).
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+void scaled_row_sum_kernel(const float* const* rows, const double* factors, int64_t n_rows, double denominator,
+                           float* out, int64_t width) {
+    constexpr int64_t kLanes = 8;
+    int64_t c0 = 0;
+    for (; c0 + kLanes <= width; c0 += kLanes) {
+        double acc[kLanes] = {};
+        for (int64_t k = 0; k < n_rows; ++k)
+            for (int64_t l = 0; l < kLanes; ++l) acc[l] += factors[k] * static_cast<double>(rows[k][c0 + l]);
+        for (int64_t l = 0; l < kLanes; ++l) out[c0 + l] = static_cast<float>(acc[l] / denominator);
+    }
+    for (; c0 < width; ++c0) {
+        double acc = 0.0;
+        for (int64_t k = 0; k < n_rows; ++k) acc += factors[k] * static_cast<double>(rows[k][c0]);
+        out[c0] = static_cast<float>(acc / denominator);
+    }
+}
+#pragma GCC pop_options
+
 }  // namespace

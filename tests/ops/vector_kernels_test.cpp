@@ -125,6 +125,51 @@ TEST_P(VectorKernelsTest, WeightedRowSumsMatchAPlainLoop) {
     }
 }
 
+TEST_P(VectorKernelsTest, ScaledRowSumOfHandPickedRows) {
+    const float first[] = {1.0f, 2.0f, -4.0f}, second[] = {3.0f, 4.0f, 1.0f};
+    const float* rows[] = {first, second};
+    const double factors[] = {0.5, 2.0};
+    float out[4] = {0.0f, 0.0f, 0.0f, 9.0f};
+    kernels_->scaled_row_sum(rows, factors, 2, 2.0, out, 3);
+    EXPECT_EQ(out[0], 3.25f);  // (0.5·1 + 2·3) / 2
+    EXPECT_EQ(out[1], 4.5f);   // (0.5·2 + 2·4) / 2
+    EXPECT_EQ(out[2], 0.0f);   // (0.5·−4 + 2·1) / 2
+    EXPECT_EQ(out[3], 9.0f);   // past the width
+}
+
+// Every ISA must give the plain loop's floats exactly: each product and sum rounded on its own.
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+float plain_scaled_row_sum(const std::vector<std::vector<float>>& rows, const std::vector<double>& factors,
+                           double denominator, int64_t c) {
+    double acc = 0.0;
+    for (size_t k = 0; k < rows.size(); ++k) acc += factors[k] * static_cast<double>(rows[k][c]);
+    return static_cast<float>(acc / denominator);
+}
+#pragma GCC pop_options
+
+TEST_P(VectorKernelsTest, ScaledRowSumMatchesAPlainLoopExactly) {
+    for (int64_t n_rows : {1, 2, 9, 64}) {
+        for (int64_t width : {1, 7, 8, 9, 64, 130, 512}) {
+            std::vector<std::vector<float>> rows;
+            std::vector<const float*> pointers;
+            std::vector<double> factors;
+            for (int64_t k = 0; k < n_rows; ++k) {
+                rows.push_back(random_values(width, static_cast<uint32_t>(20 + k)));
+                factors.push_back(std::exp(-0.37 * static_cast<double>(k)) / 3.0);  // e^(m_k − M)-like, not exact in binary
+            }
+            for (const auto& row : rows) pointers.push_back(row.data());
+            const double denominator = 1.7 * static_cast<double>(n_rows);
+            std::vector<float> out(width + 1, 123.0f);
+            kernels_->scaled_row_sum(pointers.data(), factors.data(), n_rows, denominator, out.data(), width);
+            for (int64_t c = 0; c < width; ++c)
+                ASSERT_EQ(out[c], plain_scaled_row_sum(rows, factors, denominator, c))
+                    << "rows " << n_rows << " width " << width << " column " << c;
+            EXPECT_EQ(out[width], 123.0f);
+        }
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(EachIsa, VectorKernelsTest, ::testing::Values("avx512", "avx2", "baseline"),
                          [](const auto& info) { return info.param; });
 
