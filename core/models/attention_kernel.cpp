@@ -19,17 +19,11 @@ constexpr size_t kSplitBelowProblems = 8;  // more problems than this keep both 
 // Σ_j e^(s_j − m)·v_j (value_dim floats).
 int64_t partial_floats_per_query(const AttentionProblem& p) { return 2 + p.kv.value_dim; }
 
-struct Block {
-    size_t problem;
-    int begin, end;   // positions
-    int64_t partial;  // offset of its partials, or -1 when the block is the whole problem
-};
-
 // Scores, exponentiates and sums positions [block.begin, block.end) for every query. With
 // partial < 0, writes the normalised output; otherwise the unnormalised sums and the maximum.
 // The scores are one F32 product of the queries with the block's keys, and the outputs one
 // weighted sum of its value rows for all queries: each key and value row is read once per block.
-void run_block(const AttentionProblem& p, const Block& block, float* partials, std::vector<float>& scores,
+void run_block(const AttentionProblem& p, const AttentionBlock& block, float* partials, std::vector<float>& scores,
                std::vector<float>& rope_scores) {
     const SharedKv& kv = p.kv;
     const int n_queries = p.queries.count, len = block.end - block.begin;
@@ -75,58 +69,63 @@ void run_block(const AttentionProblem& p, const Block& block, float* partials, s
 
 // out_r = Σ_k e^(m_k − M)·acc_k / (e^(sink − M) + Σ_k e^(m_k − M)·l_k) over the blocks of one
 // problem, in order; M is the largest of the m_k and the sink.
-void merge_blocks(const AttentionProblem& p, const Block* blocks, size_t n_blocks, const float* partials) {
+void merge_query(const AttentionProblem& p, int r, const AttentionBlock* blocks, size_t n_blocks, const float* partials) {
     const int64_t stride = partial_floats_per_query(p);
     thread_local std::vector<double> factors;
     thread_local std::vector<const float*> sums;
     factors.resize(n_blocks);
     sums.resize(n_blocks);
-    for (int r = 0; r < p.queries.count; ++r) {
-        const float* sink = p.queries.sinks ? &p.queries.sinks[r] : nullptr;
-        float m = sink ? *sink : -INFINITY;
-        for (size_t k = 0; k < n_blocks; ++k) m = std::max(m, partials[blocks[k].partial + r * stride]);
-        double denominator = sink ? std::exp(static_cast<double>(*sink) - m) : 0.0;
-        for (size_t k = 0; k < n_blocks; ++k) {
-            const float* part = partials + blocks[k].partial + r * stride;
-            factors[k] = std::exp(static_cast<double>(part[0]) - m);
-            denominator += factors[k] * part[1];
-            sums[k] = part + 2;
-        }
-        ops::scaled_row_sum(sums.data(), factors.data(), static_cast<int64_t>(n_blocks), denominator,
-                            p.out + r * p.out_stride, p.kv.value_dim);
+    const float* sink = p.queries.sinks ? &p.queries.sinks[r] : nullptr;
+    float m = sink ? *sink : -INFINITY;
+    for (size_t k = 0; k < n_blocks; ++k) m = std::max(m, partials[blocks[k].partial + r * stride]);
+    double denominator = sink ? std::exp(static_cast<double>(*sink) - m) : 0.0;
+    for (size_t k = 0; k < n_blocks; ++k) {
+        const float* part = partials + blocks[k].partial + r * stride;
+        factors[k] = std::exp(static_cast<double>(part[0]) - m);
+        denominator += factors[k] * part[1];
+        sums[k] = part + 2;
     }
+    ops::scaled_row_sum(sums.data(), factors.data(), static_cast<int64_t>(n_blocks), denominator,
+                        p.out + r * p.out_stride, p.kv.value_dim);
 }
 
 }  // namespace
 
-void attend(const std::vector<AttentionProblem>& problems, ThreadPool& pool) {
+PendingAttention::PendingAttention(const std::vector<AttentionProblem>& problems, ThreadPool& pool)
+    : problems_(problems), first_block_(problems.size() + 1, 0) {
     const bool split = problems.size() < kSplitBelowProblems;
-    std::vector<Block> blocks;
-    std::vector<size_t> first_block(problems.size() + 1, 0);
     int64_t partial_floats = 0;
     for (size_t i = 0; i < problems.size(); ++i) {
         const AttentionProblem& p = problems[i];
         const int step = split ? kPositionsPerBlock : std::max(1, p.n_positions);
         const bool whole = p.n_positions <= step;
         for (int begin = 0; begin < p.n_positions; begin += step) {
-            blocks.push_back({i, begin, std::min(begin + step, p.n_positions), whole ? -1 : partial_floats});
+            blocks_.push_back({i, begin, std::min(begin + step, p.n_positions), whole ? -1 : partial_floats});
             if (!whole) partial_floats += p.queries.count * partial_floats_per_query(p);
         }
-        first_block[i + 1] = blocks.size();
+        first_block_[i + 1] = blocks_.size();
     }
-    // Every partial is written by its block before the merge reads it. A fresh vector per call
+    // Every partial is written by its block before a merge reads it. A fresh vector per call
     // was zeroed, and page-faulted in (above glibc's mmap threshold), by the calling thread at
     // every layer of a long-context decode while the workers waited.
     thread_local ScratchBuffer partials_buffer;
-    float* partials = partials_buffer.floats(static_cast<size_t>(partial_floats));
-    pool.parallel_for(static_cast<int64_t>(blocks.size()), [&](int64_t begin, int64_t end, int) {
+    partials_ = partials_buffer.floats(static_cast<size_t>(partial_floats));
+    pool.parallel_for(static_cast<int64_t>(blocks_.size()), [&](int64_t begin, int64_t end, int) {
         thread_local std::vector<float> scores, rope_scores;
-        for (int64_t b = begin; b < end; ++b) run_block(problems[blocks[b].problem], blocks[b], partials, scores, rope_scores);
+        for (int64_t b = begin; b < end; ++b)
+            run_block(problems[blocks_[b].problem], blocks_[b], partials_, scores, rope_scores);
     });
-    for (size_t i = 0; i < problems.size(); ++i) {
-        const size_t n_blocks = first_block[i + 1] - first_block[i];
-        if (n_blocks > 1) merge_blocks(problems[i], &blocks[first_block[i]], n_blocks, partials);
-    }
+}
+
+void PendingAttention::merge(size_t problem, int query) const {
+    const size_t n_blocks = first_block_[problem + 1] - first_block_[problem];
+    if (n_blocks > 1) merge_query(problems_[problem], query, &blocks_[first_block_[problem]], n_blocks, partials_);
+}
+
+void attend(const std::vector<AttentionProblem>& problems, ThreadPool& pool) {
+    const PendingAttention pending(problems, pool);
+    for (size_t i = 0; i < problems.size(); ++i)
+        for (int r = 0; r < problems[i].queries.count; ++r) pending.merge(i, r);
 }
 
 }  // namespace moe

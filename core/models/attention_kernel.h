@@ -1,6 +1,7 @@
 // Scaled dot-product attention over the KV cache, for every query of a layer in one parallel loop.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -46,5 +47,27 @@ struct AttentionProblem {
 // of positions whose partial softmax sums are merged afterwards, so both threads share even a
 // single head group. Blocks have a fixed size: results do not depend on the thread count.
 void attend(const std::vector<AttentionProblem>& problems, ThreadPool& pool);
+
+struct AttentionBlock {
+    size_t problem;
+    int begin, end;   // positions
+    int64_t partial;  // offset of its partials, or -1 when the block is the whole problem
+};
+
+// attend without its merges: the constructor runs the blocks, and query r of problem i is
+// ready once merge(i, r) has run (any thread, several queries at once), so the merges can run
+// inside the next parallel loop (deepseek2 merges each head as its V_b product needs it). The
+// partials live in the constructing thread's scratch until its next PendingAttention.
+class PendingAttention {
+public:
+    PendingAttention(const std::vector<AttentionProblem>& problems, ThreadPool& pool);
+    void merge(size_t problem, int query) const;
+
+private:
+    const std::vector<AttentionProblem>& problems_;
+    std::vector<AttentionBlock> blocks_;
+    std::vector<size_t> first_block_;  // problem i's blocks: [first_block_[i], first_block_[i + 1])
+    float* partials_ = nullptr;
+};
 
 }  // namespace moe

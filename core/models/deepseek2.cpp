@@ -24,14 +24,18 @@ struct HeadLayout {
     int64_t ld, head;  // floats between tokens, and between heads of one token
 };
 
-void per_head_product(const Weight& w, const float* x, HeadLayout xl, int n, float* y, HeadLayout yl, ThreadPool& pool) {
+// prepare(h), when given, writes head h of x for every token before it is read.
+void per_head_product(const Weight& w, const float* x, HeadLayout xl, int n, float* y, HeadLayout yl, ThreadPool& pool,
+                      const PrepareInput& prepare = nullptr) {
     const int64_t heads = w.info->ne[2];
     if (n == 1) {
         std::vector<MatvecJob> jobs;
         for (int64_t h = 0; h < heads; ++h) jobs.push_back({w.matrix(h), x + h * xl.head, y + h * yl.head});
-        matvec_batch(jobs, pool);
+        matvec_batch(jobs, pool, prepare);
         return;
     }
+    if (prepare)
+        for (int64_t h = 0; h < heads; ++h) prepare(static_cast<size_t>(h));
     // One batch, not a product per head: two parallel loops instead of two per head.
     std::vector<MatmulJob> jobs;
     for (int64_t h = 0; h < heads; ++h) jobs.push_back({w.matrix(h), x + h * xl.head, xl.ld, n, y + h * yl.head, yl.ld});
@@ -138,19 +142,22 @@ protected:
             const Queries heads_of_token{H, &q_absorbed[token * r_kv], r_kv, &q[token * dk] + nope, dk, nullptr};
             problems.push_back({latent_kv, pos0 + i + 1, heads_of_token, &latent_out[token * r_kv], r_kv});
         }
-        attend(problems, pool);
+        const PendingAttention attention(problems, pool);
 
-        // o_h = V_b,h · õ_h: (n, H·dv)
+        // o_h = V_b,h · õ_h: (n, H·dv). Each head's position blocks are merged inside the
+        // product's loop, by the thread that first needs õ_h, rather than by one thread before it.
         float* heads = heads_buffer.floats(static_cast<size_t>(n) * H * dv);
         if (w.wv_b) {
-            per_head_product(w.wv_b, latent_out, {H * r_kv, r_kv}, n, heads, {H * dv, dv}, pool);
+            per_head_product(w.wv_b, latent_out, {H * r_kv, r_kv}, n, heads, {H * dv, dv}, pool, [&](size_t h) {
+                for (int i = 0; i < n; ++i) attention.merge(static_cast<size_t>(i), static_cast<int>(h));
+            });
         } else {
             std::vector<MatvecJob> jobs;
             for (int64_t i = 0; i < n; ++i)
                 for (int64_t h = 0; h < H; ++h)
                     jobs.push_back({w.wkv_b.row_range(h * (nope + dv) + nope, dv), &latent_out[(i * H + h) * r_kv],
                                     &heads[(i * H + h) * dv]});
-            matvec_batch(jobs, pool);
+            matvec_batch(jobs, pool, [&](size_t job) { attention.merge(job / H, static_cast<int>(job % H)); });
         }
         project_rows(w.wo.matrix(), heads, n, out, pool);
     }

@@ -1,6 +1,9 @@
 #include "models/layer_kernels.h"
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
+#include <optional>
 
 #include "ops/ops.h"
 #include "parallel/thread_pool.h"
@@ -16,7 +19,7 @@ void project_rows(const WeightMatrix& w, const float* x, int n, float* y, Thread
     }
 }
 
-void matvec_batch(const std::vector<MatvecJob>& jobs, ThreadPool& pool) {
+void matvec_batch(const std::vector<MatvecJob>& jobs, ThreadPool& pool, const PrepareInput& prepare) {
     std::vector<int64_t> first_row(jobs.size() + 1, 0), first_byte(jobs.size() + 1, 0);  // prefix sums
     for (size_t j = 0; j < jobs.size(); ++j) {
         first_row[j + 1] = first_row[j] + jobs[j].w.rows;
@@ -31,17 +34,50 @@ void matvec_batch(const std::vector<MatvecJob>& jobs, ThreadPool& pool) {
         const size_t j = job_of(row);
         return first_byte[j] + (row - first_row[j]) * static_cast<int64_t>(jobs[j].w.row_stride);
     };
-    std::vector<RowDot> dots;  // one activation per job, quantized once for neighbours that share it
-    dots.reserve(jobs.size());
-    for (const MatvecJob& job : jobs) {
-        if (!dots.empty() && dots.back().can_share(job.w.type, job.x)) dots.emplace_back(job.w.type, dots.back());
-        else dots.emplace_back(job.w.type, job.x, job.w.cols);
-    }
+    // Each job's activation goes Idle -> Busy (one thread prepares and quantizes it) -> Ready.
+    enum : uint8_t { kIdle, kBusy, kReady, kFailed };
+    const std::unique_ptr<std::atomic<uint8_t>[]> state(new std::atomic<uint8_t>[jobs.size()]);
+    for (size_t j = 0; j < jobs.size(); ++j) state[j].store(kIdle, std::memory_order_relaxed);
+    std::vector<std::optional<RowDot>> dots(jobs.size());
+    const bool exact = exact_activations();  // the caller's mode, for RowDots made on workers
+    // True once job j's RowDot may be used; false if the thread preparing it threw (the pool
+    // rethrows that error).
+    auto ready = [&](auto& self, size_t j) -> bool {
+        uint8_t seen = state[j].load(std::memory_order_acquire);
+        if (seen == kIdle && state[j].compare_exchange_strong(seen, kBusy, std::memory_order_acq_rel)) {
+            try {
+                const ExactActivations same_mode(exact);
+                const MatvecJob& job = jobs[j];
+                if (j > 0 && jobs[j - 1].x == job.x) {  // already prepared; its quantized form may serve
+                    if (!self(self, j - 1)) {  // its preparer's error is the one the pool reports
+                        state[j].store(kFailed, std::memory_order_release);
+                        return false;
+                    }
+                    if (dots[j - 1]->can_share(job.w.type, job.x)) dots[j].emplace(job.w.type, *dots[j - 1]);
+                    else dots[j].emplace(job.w.type, job.x, job.w.cols);
+                } else {
+                    if (prepare) prepare(j);
+                    dots[j].emplace(job.w.type, job.x, job.w.cols);
+                }
+            } catch (...) {
+                state[j].store(kFailed, std::memory_order_release);
+                throw;
+            }
+            state[j].store(kReady, std::memory_order_release);
+            return true;
+        }
+        while (seen == kBusy) {
+            ThreadPool::relax();
+            seen = state[j].load(std::memory_order_acquire);
+        }
+        return seen == kReady;
+    };
     pool.parallel_for_weighted(first_row.back(), bytes_before, [&](int64_t begin, int64_t end, int) {
         for (size_t j = job_of(begin); begin < end; ++j) {  // the chunk's part of each job in turn
+            if (!ready(ready, j)) return;
             const MatvecJob& job = jobs[j];
             const int64_t stop = std::min(end, first_row[j + 1]), r = begin - first_row[j];
-            dots[j].rows(job.w.row(r), job.w.row_stride, stop - begin, job.w.cols, job.y + r);
+            dots[j]->rows(job.w.row(r), job.w.row_stride, stop - begin, job.w.cols, job.y + r);
             begin = stop;
         }
     }, 16);

@@ -1,6 +1,7 @@
 // Products and attention pieces shared by the layers of every architecture.
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "quant/matmul.h"
@@ -26,10 +27,17 @@ struct MatvecJob {
     float* y;        // (w.rows)
 };
 
+// Writes job j's x (an expert's activation function, the merge of a head's attention blocks).
+using PrepareInput = std::function<void(size_t job)>;
+
 // Several independent mat-vecs in one parallel loop over all their rows: decoding one token
 // through six small experts then costs one synchronisation instead of eighteen. Chunks carry
 // equal bytes of weights, so rows of heavier types are spread as evenly as light ones.
-void matvec_batch(const std::vector<MatvecJob>& jobs, ThreadPool& pool);
+// Each activation is made ready (prepare, when given, then its 8-bit quantization) inside the
+// loop by the first thread to reach a row of its job, while the other threads stream other jobs:
+// a decode's threads no longer wait for that serial work at every batch. prepare runs once per
+// distinct x, for the first job that reads it, and may run on any thread, several at once.
+void matvec_batch(const std::vector<MatvecJob>& jobs, ThreadPool& pool, const PrepareInput& prepare = nullptr);
 
 // y (w.rows) = W · x on the calling thread (for small per-head matrices inside a parallel job).
 void matvec_serial(const WeightMatrix& w, const float* x, float* y);

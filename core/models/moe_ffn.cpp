@@ -156,7 +156,8 @@ void moe_ffn(const ModelConfig& c, const LayerWeights& w, int layer, const float
     matmul_batch(products, pool);
     batch.clear();
     products.clear();
-    for (auto& item : work) {
+    // gate ← act(gate + bias) · (up + bias), in place
+    auto activate = [&](const ExpertWork& item) {
         const int64_t width = item.expert >= 0 ? ffn_expert : ffn_shared;
         const int64_t size = item.m * width;
         add_expert_bias(w.gate_exps_b, item.expert, item.gate, item.m, width);
@@ -166,14 +167,19 @@ void moe_ffn(const ModelConfig& c, const LayerWeights& w, int layer, const float
         } else {
             ops::swiglu(item.gate, item.up, item.gate, size);
         }
+    };
+    std::vector<const ExpertWork*> batch_items;  // the item of each single-token down job
+    for (auto& item : work) {
         const WeightMatrix down_w = matrix_of(item, w.down_exps, w.down_shexp);
-        if (item.m == 1) {
+        if (item.m == 1) {  // activated inside the down products' loop, by the thread that first needs it
             batch.push_back({down_w, item.gate, item.down});
+            batch_items.push_back(&item);
         } else {
+            activate(item);
             products.push_back({down_w, item.gate, down_w.cols, item.m, item.down, d});
         }
     }
-    matvec_batch(batch, pool);
+    matvec_batch(batch, pool, [&](size_t job) { activate(*batch_items[job]); });
     matmul_batch(products, pool);
 
     std::fill(out, out + static_cast<size_t>(n) * d, 0.0f);

@@ -51,6 +51,8 @@ ThreadPool::~ThreadPool() {
     for (auto& t : workers_) t.join();
 }
 
+void ThreadPool::relax() { MOE_CPU_RELAX(); }
+
 ThreadPool::Stats ThreadPool::stats() const {
     return {loops_.load(std::memory_order_relaxed),
             std::chrono::nanoseconds(worker_busy_ns_.load(std::memory_order_relaxed))};

@@ -41,6 +41,9 @@ public:
 
     int size() const { return n_threads_; }
 
+    // The pause to put in a spin-wait loop (x86 `pause`): frees the core's shared resources.
+    static void relax();
+
     // Calls fn on disjoint chunks covering [0, n), each a multiple of `grain` long (but the
     // last), and returns when all are done. thread_index (0 = caller) tells which thread runs a
     // chunk, for per-thread scratch.

@@ -102,5 +102,36 @@ TEST(Attention, TheThreadCountDoesNotChangeTheResult) {
     EXPECT_EQ(expect_plain_attention(3, 150, 3), one);
 }
 
+// PendingAttention leaves each split query's merge to the caller: nothing is written before
+// merge(i, r), and merges run on any thread in any order give attend's very floats.
+TEST(Attention, MergesLeftToTheCallerGiveAttendsFloats) {
+    std::mt19937 rng(5);
+    const int n_tokens = 2, first_position = 150;
+    const Cache cache(first_position + n_tokens, rng);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    std::vector<float> q(n_tokens * kQueries * kKeyDim), rope(n_tokens * kQueries * kRopeDim);
+    for (float& v : q) v = normal(rng);
+    for (float& v : rope) v = normal(rng);
+    auto problems_into = [&](std::vector<float>& out) {
+        std::vector<AttentionProblem> problems;
+        for (int i = 0; i < n_tokens; ++i) {
+            const Queries queries{kQueries, &q[i * kQueries * kKeyDim], kKeyDim, &rope[i * kQueries * kRopeDim],
+                                  kRopeDim, nullptr};
+            problems.push_back({cache.kv(), first_position + i + 1, queries, &out[i * kQueries * kValueDim], kValueDim});
+        }
+        return problems;
+    };
+    ThreadPool pool(2);
+    std::vector<float> attended(n_tokens * kQueries * kValueDim, -1.0f), deferred(attended.size(), -1.0f);
+    attend(problems_into(attended), pool);
+    const std::vector<AttentionProblem> problems = problems_into(deferred);
+    const PendingAttention pending(problems, pool);
+    EXPECT_EQ(deferred, std::vector<float>(deferred.size(), -1.0f));  // three blocks each: all left to merge
+    pool.parallel_for(n_tokens * kQueries, [&](int64_t begin, int64_t end, int) {
+        for (int64_t k = end - 1; k >= begin; --k) pending.merge(static_cast<size_t>(k / kQueries), static_cast<int>(k % kQueries));
+    });
+    EXPECT_EQ(deferred, attended);
+}
+
 }  // namespace
 }  // namespace moe
