@@ -45,7 +45,8 @@ struct AttentionProblem {
 // Solves all problems (every token and KV group of a layer) in one parallel loop, so a layer's
 // attention costs one barrier. When there are few problems (decoding), each is cut into blocks
 // of positions whose partial softmax sums are merged afterwards, so both threads share even a
-// single head group. Blocks have a fixed size: results do not depend on the thread count.
+// single head group. A block's size depends only on its problem's length (64 positions, more past
+// 2048): results do not depend on the thread count.
 void attend(const std::vector<AttentionProblem>& problems, ThreadPool& pool);
 
 struct AttentionBlock {

@@ -102,6 +102,13 @@ TEST(Attention, TheThreadCountDoesNotChangeTheResult) {
     EXPECT_EQ(expect_plain_attention(3, 150, 3), one);
 }
 
+// Past 2048 positions the blocks grow (a multiple of 64 positions, at most 32 blocks): 5000
+// positions in 27 blocks of 192: still the plain attention, and the same floats on any thread count.
+TEST(Attention, ALongDecodeStepInLargerBlocksMatchesPlainSoftmaxAttention) {
+    const std::vector<float> one = expect_plain_attention(1, 4999, 1);
+    EXPECT_EQ(expect_plain_attention(1, 4999, 3), one);
+}
+
 // PendingAttention leaves each split query's merge to the caller: nothing is written before
 // merge(i, r), and merges run on any thread in any order give attend's very floats.
 TEST(Attention, MergesLeftToTheCallerGiveAttendsFloats) {
