@@ -14,7 +14,7 @@ namespace {
 
 // A split problem's blocks take 64 positions, or a multiple of 64 that keeps them to at most 32
 // at long contexts: every block leaves a partial row per query for the merge to read, and at
-// 4000 positions 63 blocks' partials (2 MB a layer) made the merge a sixth of the attention.
+// 4000 positions 63 blocks' partials (2 MB a layer) made the merges an eighth of the attention.
 constexpr int kPositionsPerBlock = 64;
 constexpr int kMaxBlocksPerProblem = 32;
 int positions_per_block(int n_positions) {
