@@ -35,8 +35,9 @@ using PrepareInput = std::function<void(size_t job)>;
 // equal bytes of weights, so rows of heavier types are spread as evenly as light ones.
 // Each activation is made ready (prepare, when given, then its 8-bit quantization) inside the
 // loop by the first thread to reach a row of its job, while the other threads stream other jobs:
-// a decode's threads no longer wait for that serial work at every batch. prepare runs once per
-// distinct x, for the first job that reads it, and may run on any thread, several at once.
+// a decode's threads no longer wait for that serial work at every batch. prepare runs once for
+// each run of consecutive jobs that read the same x, for the first of them, and may run on any
+// thread, several at once.
 void matvec_batch(const std::vector<MatvecJob>& jobs, ThreadPool& pool, const PrepareInput& prepare = nullptr);
 
 // y (w.rows) = W · x on the calling thread (for small per-head matrices inside a parallel job).
