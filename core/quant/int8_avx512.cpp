@@ -90,71 +90,105 @@ inline __m512i unsigned_code_pair(const BlockQ5_0& first, const BlockQ5_0& secon
     return _mm512_mask_add_epi8(nibbles, fifth_bits, nibbles, _mm512_set1_epi8(16));
 }
 
-// Q4_0/Q5_0 weights × a Q8_0-style activation, one token (a decode's mat-vec), kRows rows at once:
-// the integer sums of two blocks per 512-bit vector, which halves the unpacking and vpdpbusd work
-// of the 256-bit kernel (simd_int8_kernels.h's dot_q8_offset_codes). The float steps stay that
-// kernel's one chain per row, block after block, so each row's result is bit for bit its own (and
-// the tile's, and llama.cpp's vec_dot order). That chain, one multiply-add latency per block,
-// bounds a single row (in cache 27.5 G MAC/s for Q5_0 on Zen 5); the chains of several rows
-// interleave, and share the activation's load, its offset sums and its scales' load.
-template <class Codes, int kRows>
-void dot_legacy_rows(const uint8_t* w, size_t stride, const QuantizedRow& x, int64_t n, float* y) {
+// Q4_0/Q5_0 weights × a Q8_0-style activation, one token and one row (a decode's mat-vec): the
+// integer sums of two blocks per 512-bit vector, which halves the unpacking and vpdpbusd work of
+// the 256-bit kernel (simd_int8_kernels.h's dot_q8_offset_codes). The float steps stay that
+// kernel's one 8-lane chain, block after block, so the result is bit for bit its own (and the
+// tile's, and llama.cpp's vec_dot order). That chain, one multiply-add latency per block, bounds
+// a single row: in cache 27.5 G MAC/s for Q5_0 on Zen 5.
+template <class Codes>
+float dot_legacy_row(const void* row, const QuantizedRow& x, int64_t n) {
     using Block = typename Codes::Block;
+    const auto* blocks = static_cast<const Block*>(row);
     const int64_t n_blocks = n / kQK;
     const __m512i zero = _mm512_setzero_si512();
     const __m512i offset = _mm512_set1_epi8(static_cast<char>(Codes::kOffset));
-    // The rows lie one after another, and each prefetches the same row of a later group, at
-    // least kPrefetchDistance ahead: 8 KiB past row r is row r + 1 itself when rows are long.
-    const size_t group = kRows * stride;
-    const size_t lead = kRows == 1 ? 0 : (kPrefetchDistance + group - 1) / group * group - kPrefetchDistance;
-    const Block* blocks[kRows];
-    __m256 acc[kRows];
-    for (int r = 0; r < kRows; ++r) {
-        blocks[r] = reinterpret_cast<const Block*>(w + r * stride);
-        acc[r] = _mm256_setzero_ps();
-    }
-    const auto add_block = [&](int r, __m256 sums, int64_t i) {
-        acc[r] = _mm256_fmadd_ps(sums, _mm256_set1_ps(half(blocks[r][i].d) * x.d[i]), acc[r]);
-    };
+    __m256 acc = _mm256_setzero_ps();
     int64_t i = 0;
     for (; i + 2 <= n_blocks; i += 2) {
+        prefetch_ahead<2 * sizeof(Block)>(blocks + i);
         const __m512i q = _mm512_loadu_si512(x.q + i * kQK);
         const __m512i start = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, offset, q));  // −k·Σq per lane
+        const __m512 sums = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(start, unsigned_code_pair(blocks[i], blocks[i + 1]), q));
+        // both blocks' d·dx, each the scalar product
+        const uint32_t d_pair = blocks[i].d | uint32_t{blocks[i + 1].d} << 16;
         const __m128 dx_pair = _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(x.d + i)));
-        for (int r = 0; r < kRows; ++r) {
-            prefetch_ahead<2 * sizeof(Block)>(reinterpret_cast<const uint8_t*>(blocks[r] + i) + lead);
-            const __m512 sums = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(start, unsigned_code_pair(blocks[r][i], blocks[r][i + 1]), q));
-            // both blocks' d·dx, each the scalar product add_block takes
-            const uint32_t d_pair = blocks[r][i].d | uint32_t{blocks[r][i + 1].d} << 16;
-            const __m128 scales = _mm_mul_ps(_mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(d_pair))), dx_pair);
-            acc[r] = _mm256_fmadd_ps(_mm512_castps512_ps256(sums), _mm256_broadcastss_ps(scales), acc[r]);
-            acc[r] = _mm256_fmadd_ps(_mm512_extractf32x8_ps(sums, 1), _mm256_broadcastss_ps(_mm_movehdup_ps(scales)), acc[r]);
-        }
+        const __m128 scales = _mm_mul_ps(_mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(d_pair))), dx_pair);
+        acc = _mm256_fmadd_ps(_mm512_castps512_ps256(sums), _mm256_broadcastss_ps(scales), acc);
+        acc = _mm256_fmadd_ps(_mm512_extractf32x8_ps(sums, 1), _mm256_broadcastss_ps(_mm_movehdup_ps(scales)), acc);
     }
     if (i < n_blocks) {  // an odd count's last block, as the 256-bit kernel takes it
         const __m256i q = load256(x.q + i * kQK);
         const __m256i start = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm512_castsi512_si256(offset), q));
-        for (int r = 0; r < kRows; ++r) add_block(r, _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(start, Codes::unsigned_codes(blocks[r][i]), q)), i);
+        const __m256 sums = _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(start, Codes::unsigned_codes(blocks[i]), q));
+        acc = _mm256_fmadd_ps(sums, _mm256_set1_ps(half(blocks[i].d) * x.d[i]), acc);
     }
-    for (int r = 0; r < kRows; ++r) y[r] = reduce256(acc[r]);
+    return reduce256(acc);
 }
 
-template <class Codes>
-float dot_legacy_row(const void* row, const QuantizedRow& x, int64_t n) {
-    float y;
-    dot_legacy_rows<Codes, 1>(static_cast<const uint8_t*>(row), 0, x, n, &y);
-    return y;
+// The same, 2·kPairs rows at once, with a pair's block i in one 512-bit vector (a row per half)
+// against activation block i broadcast to both halves: one conversion, one [d·dx ×8 | d·dx ×8]
+// scale and one multiply-add serve two rows' chains, and the rows' chains interleave. Each half is
+// its row's 8-lane chain, block after block, so every row rounds as dot_legacy_row.
+// Each row prefetches the same row of a later group, at least kPrefetchDistance ahead: with long
+// rows, 8 KiB past row r is row r + 1 itself, and a lookahead landing just in front of the stream
+// that reads it cost the first multi-row kernels their DRAM rate.
+template <class Codes, int kPairs>
+void dot_legacy_row_pairs(const uint8_t* w, size_t stride, const QuantizedRow& x, int64_t n, float* y) {
+    using Block = typename Codes::Block;
+    constexpr int kRows = 2 * kPairs;
+    static_assert(kRows <= 4, "the rows' F16 scales share one 64-bit word");
+    const int64_t n_blocks = n / kQK;
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i offset = _mm512_set1_epi8(static_cast<char>(Codes::kOffset));
+    const size_t group = kRows * stride;
+    const size_t lead = (kPrefetchDistance + group - 1) / group * group - kPrefetchDistance;
+    const Block* blocks[kRows];
+    for (int r = 0; r < kRows; ++r) blocks[r] = reinterpret_cast<const Block*>(w + r * stride);
+    __m512i pair_lanes[kPairs];  // [2p ×8, 2p + 1 ×8]: pair p's two scales
+    __m512 acc[kPairs];
+    for (int p = 0; p < kPairs; ++p) {
+        pair_lanes[p] = _mm512_setr_epi32(2 * p, 2 * p, 2 * p, 2 * p, 2 * p, 2 * p, 2 * p, 2 * p, 2 * p + 1, 2 * p + 1,
+                                          2 * p + 1, 2 * p + 1, 2 * p + 1, 2 * p + 1, 2 * p + 1, 2 * p + 1);
+        acc[p] = _mm512_setzero_ps();
+    }
+    for (int64_t i = 0; i < n_blocks; ++i) {
+        if (i % 2 == 0)
+            for (int r = 0; r < kRows; ++r)
+                prefetch_ahead<2 * sizeof(Block)>(reinterpret_cast<const uint8_t*>(blocks[r] + i) + lead);
+        const __m512i q = _mm512_broadcast_i64x4(load256(x.q + i * kQK));
+        const __m512i start = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, offset, q));
+        // every row's d·dx in one conversion and one product: lane r is row r's
+        uint64_t d_rows = 0;
+        for (int r = 0; r < kRows; ++r) d_rows |= uint64_t{blocks[r][i].d} << (16 * r);
+        const __m512 scales = _mm512_castps256_ps512(_mm256_mul_ps(
+            _mm256_cvtph_ps(_mm_cvtsi64_si128(static_cast<long long>(d_rows))), _mm256_set1_ps(x.d[i])));
+        for (int p = 0; p < kPairs; ++p) {
+            const __m512i codes = unsigned_code_pair(blocks[2 * p][i], blocks[2 * p + 1][i]);
+            const __m512 sums = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(start, codes, q));
+            acc[p] = _mm512_fmadd_ps(sums, _mm512_permutexvar_ps(pair_lanes[p], scales), acc[p]);
+        }
+    }
+    for (int p = 0; p < kPairs; ++p) {
+        y[2 * p] = reduce256(_mm512_castps512_ps256(acc[p]));
+        y[2 * p + 1] = reduce256(_mm512_extractf32x8_ps(acc[p], 1));
+    }
 }
 
-// Two rows at a time: in cache 43.6 against 27.5 G MAC/s (Q5_0); four were no faster, and from
-// DRAM less steady. In a decode of the Q4_K_M cut of V2-Lite, the Q5_0 dense down projection went
-// from 425-436 to 320-341 µs and the four attn_k_b products from 139-156 to 113-119 µs per token.
+// Four rows at a time: in cache (bench_kernels int8_rows_in_cache/q5_0) 48.5-49.0 against
+// 42.0-42.4 G MAC/s for the earlier kernel that took two rows with a 256-bit chain each, and
+// 27.5 for one row. With two rows in a decode of the Q4_K_M cut of V2-Lite, the Q5_0 dense down
+// projection went from 425-436 to 320-341 µs and the four attn_k_b products from 139-156 to
+// 113-119 µs per token.
 template <class Codes>
 void rows_legacy(const uint8_t* w, size_t stride, int64_t rows, const QuantizedRow& x, int64_t n, float* y) {
-    constexpr int kRows = 2;
     int64_t r = 0;
-    for (; r + kRows <= rows; r += kRows) dot_legacy_rows<Codes, kRows>(w + r * stride, stride, x, n, y + r);
-    for (; r < rows; ++r) dot_legacy_rows<Codes, 1>(w + r * stride, stride, x, n, y + r);
+    for (; r + 4 <= rows; r += 4) dot_legacy_row_pairs<Codes, 2>(w + r * stride, stride, x, n, y + r);
+    if (r + 2 <= rows) {
+        dot_legacy_row_pairs<Codes, 1>(w + r * stride, stride, x, n, y + r);
+        r += 2;
+    }
+    if (r < rows) y[r] = dot_legacy_row<Codes>(w + r * stride, x, n);
 }
 
 // Q4_K weights × Q8_K-style activations, 64 values per vector: the 32 bytes qs[32c..32c+31] hold
