@@ -55,6 +55,8 @@ void scaled_row_sum(const float* const* rows, const double* factors, int64_t n_r
     vector_kernels().scaled_row_sum(rows, factors, n_rows, denominator, out, width);
 }
 
+void shifted_exp(const float* x, float shift, float* out, int64_t n) { vector_kernels().shifted_exp(x, shift, out, n); }
+
 namespace {
 
 // Dimension index at which the rotation of pair frequencies completes n_rotations over the

@@ -27,6 +27,9 @@ void weighted_row_sums(const float* weights, int64_t weights_stride, int64_t n_s
 // of an attention's position blocks.
 void scaled_row_sum(const float* const* rows, const double* factors, int64_t n_rows, double denominator, float* out,
                     int64_t width);
+// out[j] = e^(x[j] − shift), j < n, bit for bit std::exp(x[j] − shift) with glibc on a CPU with
+// FMA, on every ISA (x and out may alias): a softmax's exponentials.
+void shifted_exp(const float* x, float shift, float* out, int64_t n);
 
 enum class RopeStyle { Norm, Neox };  // Norm: pairs (2i, 2i+1); Neox: pairs (i, i + n_rot/2)
 

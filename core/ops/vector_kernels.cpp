@@ -5,7 +5,8 @@
 namespace moe::ops::detail {
 
 const VectorKernels& baseline_vector_kernels() {
-    static const VectorKernels table{"baseline", dot_kernel, axpy_kernel, weighted_row_sums_kernel, scaled_row_sum_kernel};
+    static const VectorKernels table{"baseline", dot_kernel, axpy_kernel, weighted_row_sums_kernel, scaled_row_sum_kernel,
+                                       shifted_exp_kernel};
     return table;
 }
 

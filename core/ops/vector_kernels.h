@@ -16,6 +16,7 @@ struct VectorKernels {
                               int64_t n_rows, int64_t row_stride, float* out, int64_t out_stride, int64_t width);
     void (*scaled_row_sum)(const float* const* rows, const double* factors, int64_t n_rows, double denominator,
                            float* out, int64_t width);
+    void (*shifted_exp)(const float* x, float shift, float* out, int64_t n);
 };
 
 const VectorKernels& baseline_vector_kernels();  // the build's baseline ISA (x86-64: SSE2)
