@@ -57,7 +57,7 @@ void run_block(const AttentionProblem& p, const AttentionBlock& block, float* pa
         for (size_t k = 0; k < scores.size(); ++k) scores[k] += rope_scores[k];
     }
     for (float& s : scores) s *= kv.scale;
-    std::vector<float> maxima(n_queries), sums(n_queries);
+    std::vector<float> maxima(n_queries);
     std::vector<double> totals(n_queries, 0.0);
     const bool whole = block.partial < 0;
     const bool sink = whole && p.queries.sinks;  // split blocks leave the sink to merge_query
@@ -71,11 +71,11 @@ void run_block(const AttentionProblem& p, const AttentionBlock& block, float* pa
     // interleave, where one query at a time waited on each add.
     for (int j = 0; j < len; ++j)
         for (int r = 0; r < n_queries; ++r) totals[r] += scores[static_cast<size_t>(r) * len + j];
-    for (int r = 0; r < n_queries; ++r) {
-        sums[r] = static_cast<float>(totals[r]);
-        float* row = &scores[static_cast<size_t>(r) * len];
-        if (whole)  // the whole problem: normalise the weights now
+    if (whole) {  // the whole problem: normalise the weights now
+        for (int r = 0; r < n_queries; ++r) {
+            float* row = &scores[static_cast<size_t>(r) * len];
             for (int j = 0; j < len; ++j) row[j] = static_cast<float>(row[j] / totals[r]);
+        }
     }
     const int64_t stride = partial_floats_per_query(p);
     float* out = whole ? p.out : partials + block.partial + 2;
@@ -84,7 +84,7 @@ void run_block(const AttentionProblem& p, const AttentionBlock& block, float* pa
     if (block.partial < 0) return;
     for (int r = 0; r < n_queries; ++r) {
         partials[block.partial + r * stride] = maxima[r];
-        partials[block.partial + r * stride + 1] = sums[r];
+        partials[block.partial + r * stride + 1] = static_cast<float>(totals[r]);
     }
 }
 
