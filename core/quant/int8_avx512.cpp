@@ -6,6 +6,7 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"  // GCC 12's avx512fintrin.h (GCC bug 105593)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 
@@ -208,9 +209,11 @@ void tile_q4_k(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n
     const __m512i high_half_by_4 = _mm512_setr_epi64(0, 0, 0, 0, 4, 4, 4, 4);  // the upper 256 bits' high nibbles
     // bytes 8..15 of the scales-then-mins order (the mins), each twice: one per 16-value sum
     const __m128i min_pairs = _mm_setr_epi8(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
-    __m512 acc[kRows][kTokens];  // lanes 0..7: the scaled sums; 8..15: the min terms
-    for (auto& row : acc)
-        for (auto& a : row) a = _mm512_setzero_ps();
+    __m128 chains[kRows][kTokens];  // one row: q4_k_chains_step's
+    for (auto& row : chains)
+        for (auto& c : row) c = _mm_setzero_ps();
+    __m256 wide_chains[kTokens];  // four rows: lanes 0-3 their scaled chains, 4-7 their mins
+    for (auto& c : wide_chains) c = _mm256_setzero_ps();
     for (int64_t i = 0; i < n / kQKK; ++i) {
         const BlockQ4_K* b[kRows];
         __m512i scales[kRows];  // int16 lanes 0..7: the sub-block scales
@@ -239,26 +242,43 @@ void tile_q4_k(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n
                     sums[r][t] = _mm512_dpwssd_epi32(sums[r][t], _mm512_maddubs_epi16(codes[r], q), scale[r]);
             }
         }
-        __m512 dx[kTokens];  // each token's scale in all lanes
-        for (int t = 0; t < kTokens; ++t) dx[t] = _mm512_set1_ps(x[t].d[i]);
-        for (int r = 0; r < kRows; ++r) {
-            // unpacked again rather than held through the chunk loop, whose registers are all taken
-            // (holding them measured no faster)
-            const __m128i scales_then_mins = k_scales_then_mins(*b[r]);
-            const __m256i mins = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(scales_then_mins, min_pairs));
-            const __m512 d_dmin = two_scales(half(b[r]->d), half(b[r]->dmin));
+        // unpacked again rather than held through the chunk loop, whose registers are all taken
+        // (holding them measured no faster)
+        __m256i mins[kRows];
+        for (int r = 0; r < kRows; ++r) mins[r] = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(k_scales_then_mins(*b[r]), min_pairs));
+        const auto folded = [&](int r, int t) {
+            return _mm256_add_epi32(_mm512_castsi512_si256(sums[r][t]), _mm512_extracti64x4_epi64(sums[r][t], 1));
+        };
+        if constexpr (kRows == 4) {  // each token's eight totals in one tree, its four rows' chains in one vector
+            const __m128 d = _mm_setr_ps(half(b[0]->d), half(b[1]->d), half(b[2]->d), half(b[3]->d));
+            const __m128 dmin = _mm_setr_ps(half(b[0]->dmin), half(b[1]->dmin), half(b[2]->dmin), half(b[3]->dmin));
             for (int t = 0; t < kTokens; ++t) {
-                const __m256i min_sums = _mm256_madd_epi16(load256(x[t].sums + i * (kQKK / kGroup)), mins);
-                const __m256i folded = _mm256_add_epi32(_mm512_castsi512_si256(sums[r][t]), _mm512_extracti64x4_epi64(sums[r][t], 1));
-                const __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(folded), min_sums, 1);
-                // [d·dx ×8, dmin·dx ×8]: the products the one-row kernel broadcasts
-                acc[r][t] = _mm512_fmadd_ps(_mm512_mul_ps(d_dmin, dx[t]), _mm512_cvtepi32_ps(both), acc[r][t]);
+                __m256i totals[8];
+                for (int r = 0; r < 4; ++r) {
+                    totals[r] = folded(r, t);
+                    totals[4 + r] = _mm256_madd_epi16(load256(x[t].sums + i * (kQKK / kGroup)), mins[r]);
+                }
+                const __m128 dx = _mm_set1_ps(x[t].d[i]);
+                const __m256 scales = _mm256_set_m128(_mm_mul_ps(dmin, dx), _mm_mul_ps(d, dx));
+                wide_chains[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(lane_totals_x8(totals)), scales, wide_chains[t]);
+            }
+        } else {
+            for (int r = 0; r < kRows; ++r) {
+                for (int t = 0; t < kTokens; ++t) {
+                    const __m256i min_sums = _mm256_madd_epi16(load256(x[t].sums + i * (kQKK / kGroup)), mins[r]);
+                    chains[r][t] = q4_k_chains_step(chains[r][t], q4_k_totals(folded(r, t), min_sums), half(b[r]->d),
+                                                    half(b[r]->dmin), x[t].d[i]);
+                }
             }
         }
     }
-    for (int t = 0; t < kTokens; ++t)
-        for (int r = 0; r < kRows; ++r)
-            out[t * ldy + r] = reduce256(_mm256_sub_ps(_mm512_castps512_ps256(acc[r][t]), _mm512_extractf32x8_ps(acc[r][t], 1)));
+    for (int t = 0; t < kTokens; ++t) {
+        if constexpr (kRows == 4) {
+            _mm_storeu_ps(out + t * ldy, _mm_sub_ps(_mm256_castps256_ps128(wide_chains[t]), _mm256_extractf128_ps(wide_chains[t], 1)));
+        } else {
+            for (int r = 0; r < kRows; ++r) out[t * ldy + r] = q4_k_chains_result(chains[r][t]);
+        }
+    }
 }
 
 // The one-token, one-row case: a decode's Q4_K mat-vec, 64 values per vector instead of 32.
@@ -273,31 +293,27 @@ float dot_q4_k_row(const void* row, const QuantizedRow& x, int64_t n) {
 // high nibbles those of 4h + 1 and 4h + 3. With the activation's 32-value groups put once in that
 // order (0 2 1 3 4 6 5 7 in every super-block), each half takes one load, one shift and two masks
 // where tile_q4_k broadcasts and shifts 32 bytes per 64 values. The scales reach their int16 lanes
-// by in-lane byte shuffles of one broadcast, and d, dmin by one conversion. In cache on Zen 5, at
-// 2048 columns (bench_kernels int8_rows_in_cache/q4_K): 73.9 against the one-row dot's 53.6 G
-// MAC/s per core. A lane still sums the same positions of every sub-block times their scales,
-// exactly, and the float steps are tile_q4_k's, so every row rounds as before.
-float dot_q4_k_nibble_order(const BlockQ4_K* blocks, const QuantizedRow& x, const int8_t* reordered, int64_t n) {
-    static_assert(offsetof(BlockQ4_K, d) == 0 && offsetof(BlockQ4_K, dmin) == 2);
-    const __m512i low_nibbles = _mm512_set1_epi8(0x0F);
+// by in-lane byte shuffles of one broadcast.
+struct Q4_KNibbleOrder {
+    __m512i low_nibbles = _mm512_set1_epi8(0x0F);
     // byte shuffles of [scales 0-7, mins 0-7] (in every 128-bit lane) to int16 lanes: sub-block
     // `first`'s scale in the lower 256 bits and `second`'s in the upper ones (−1 gives a zero byte)
-    const auto pick = [](char first, char second) {
+    static __m512i pick(char first, char second) {
         const auto lanes = [](char k) {
             return _mm256_setr_epi8(k, -1, k, -1, k, -1, k, -1, k, -1, k, -1, k, -1, k, -1,
                                     k, -1, k, -1, k, -1, k, -1, k, -1, k, -1, k, -1, k, -1);
         };
         return _mm512_inserti64x4(_mm512_castsi256_si512(lanes(first)), lanes(second), 1);
-    };
-    const __m512i picks[4] = {pick(0, 2), pick(1, 3), pick(4, 6), pick(5, 7)};
+    }
+    __m512i picks[4] = {pick(0, 2), pick(1, 3), pick(4, 6), pick(5, 7)};
     // the mins, each twice (one per 16-value sum), as int16 lanes
-    const __m256i min_pairs = _mm256_setr_epi8(8, -1, 8, -1, 9, -1, 9, -1, 10, -1, 10, -1, 11, -1, 11, -1,
-                                               12, -1, 12, -1, 13, -1, 13, -1, 14, -1, 14, -1, 15, -1, 15, -1);
-    const __m512i halves = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
-    __m512 acc = _mm512_setzero_ps();  // lanes 0..7: the scaled sums; 8..15: the min terms
-    for (int64_t i = 0; i < n / kQKK; ++i) {
-        const BlockQ4_K& b = blocks[i];
-        prefetch_ahead<sizeof(BlockQ4_K)>(&b);
+    __m256i min_pairs = _mm256_setr_epi8(8, -1, 8, -1, 9, -1, 9, -1, 10, -1, 10, -1, 11, -1, 11, -1,
+                                         12, -1, 12, -1, 13, -1, 13, -1, 14, -1, 14, -1, 15, -1, 15, -1);
+
+    // Block b (super-block i of the activation): the eight int32 lanes of its scaled sums, each
+    // the same positions of every sub-block times their scales, and the eight of its min terms.
+    [[gnu::always_inline]] void block(const BlockQ4_K& b, const QuantizedRow& x, const int8_t* reordered, int64_t i,
+                                      __m256i& sums_out, __m256i& min_sums) const {
         const __m512i scales_then_mins = _mm512_broadcast_i32x4(k_scales_then_mins(b));
         const int8_t* q = reordered + i * kQKK;
         __m512i sums = _mm512_setzero_si512();
@@ -311,20 +327,53 @@ float dot_q4_k_nibble_order(const BlockQ4_K* blocks, const QuantizedRow& x, cons
                                        _mm512_shuffle_epi8(scales_then_mins, picks[2 * h + 1]));
         }
         const __m256i mins = _mm256_shuffle_epi8(_mm512_castsi512_si256(scales_then_mins), min_pairs);
-        const __m256i min_sums = _mm256_madd_epi16(load256(x.sums + i * (kQKK / kGroup)), mins);
-        const __m256i folded = _mm256_add_epi32(_mm512_castsi512_si256(sums), _mm512_extracti64x4_epi64(sums, 1));
-        const __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(folded), min_sums, 1);
-        uint32_t d_dmin;
-        std::memcpy(&d_dmin, &b, sizeof d_dmin);
-        const __m128 halves_as_floats = _mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(d_dmin)));
-        // [d·dx ×8, dmin·dx ×8]: tile_q4_k's products
-        const __m512 scale = _mm512_mul_ps(_mm512_permutexvar_ps(halves, _mm512_castps128_ps512(halves_as_floats)),
-                                           _mm512_set1_ps(x.d[i]));
-        acc = _mm512_fmadd_ps(scale, _mm512_cvtepi32_ps(both), acc);
+        min_sums = _mm256_madd_epi16(load256(x.sums + i * (kQKK / kGroup)), mins);
+        sums_out = _mm256_add_epi32(_mm512_castsi512_si256(sums), _mm512_extracti64x4_epi64(sums, 1));
     }
-    return reduce256(_mm256_sub_ps(_mm512_castps512_ps256(acc), _mm512_extractf32x8_ps(acc, 1)));
+};
+
+// Four rows, their chains in the lanes of one vector, as llama.cpp's interleaved kernels hold
+// them. The rows are read one after another, as the memory holds them (four rows read block by
+// block in step streamed from DRAM far slower: the Q4_K_M cut's gate and up products took up to
+// 1.8 times as long), and each block's integer lanes wait in `lanes`, in L1, until the four rows'
+// float steps: each block's eight totals (each row's scaled sums and min terms) from one
+// transposed tree, its four rows' d and dmin from one conversion, and one product and one
+// multiply-add for all four, where one row alone takes two horizontal sums and a 4-lane step.
+// Fewer than four rows (count) repeat the last one and keep only their own results.
+void dot_q4_k_four_rows(const uint8_t* w, size_t stride, int count, const QuantizedRow& x, const int8_t* reordered,
+                        int64_t n, __m256i* lanes, float* y) {
+    constexpr int kRows = 4;
+    const Q4_KNibbleOrder kernel;
+    const int64_t n_blocks = n / kQKK;
+    const uint8_t* rows[kRows];
+    for (int r = 0; r < kRows; ++r) rows[r] = w + std::min(r, count - 1) * stride;
+    auto* d_dmin = reinterpret_cast<uint32_t*>(lanes + 8 * n_blocks);  // [block][row]
+    for (int r = 0; r < kRows; ++r) {
+        const auto* blocks = reinterpret_cast<const BlockQ4_K*>(rows[r]);
+        for (int64_t i = 0; i < n_blocks; ++i) {  // block i's lanes: [row 0 sums, row 0 min terms, row 1 ...]
+            prefetch_ahead<sizeof(BlockQ4_K)>(blocks + i);
+            kernel.block(blocks[i], x, reordered, i, lanes[8 * i + 2 * r], lanes[8 * i + 2 * r + 1]);
+            std::memcpy(&d_dmin[kRows * i + r], &blocks[i], sizeof(uint32_t));
+        }
+    }
+    __m256 chains = _mm256_setzero_ps();  // lanes 2r, 2r + 1: row r's scaled sums and mins
+    for (int64_t i = 0; i < n_blocks; ++i) {
+        const __m128i halves = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d_dmin + kRows * i));
+        const __m256i(&totals)[8] = *reinterpret_cast<const __m256i(*)[8]>(lanes + 8 * i);
+        chains = _mm256_fmadd_ps(_mm256_cvtepi32_ps(lane_totals_x8(totals)),
+                                 _mm256_mul_ps(_mm256_cvtph_ps(halves), _mm256_set1_ps(x.d[i])), chains);
+    }
+    const __m256 split = _mm256_permutevar8x32_ps(chains, _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7));
+    alignas(16) float results[kRows];
+    _mm_store_ps(results, _mm_sub_ps(_mm256_castps256_ps128(split), _mm256_extractf128_ps(split, 1)));
+    std::memcpy(y, results, static_cast<size_t>(count) * sizeof(float));
 }
 
+// Plain Q4_K rows (--mmap, or a matrix whose rows are not a multiple of 16; a copied model's are
+// grouped: grouped_q4_k_avx512.cpp). In cache on Zen 5, at 2048 columns (bench_kernels
+// int8_rows_in_cache/q4_K): 69–70 G MAC/s; one row at a time, 73.9 with the earlier 16-lane float
+// steps and 58 with llama.cpp's. From DRAM about 7 % slower than that earlier kernel while the
+// host's bandwidth was high.
 void rows_q4_k(const uint8_t* w, size_t stride, int64_t rows, const QuantizedRow& x, int64_t n, float* y) {
     thread_local ScratchBuffer buffer;
     auto* reordered = buffer.items<int8_t>(static_cast<size_t>(n));
@@ -333,8 +382,10 @@ void rows_q4_k(const uint8_t* w, size_t stride, int64_t rows, const QuantizedRow
         _mm512_storeu_si512(reordered + i, _mm512_shuffle_i64x2(first, second, _MM_SHUFFLE(1, 0, 1, 0)));
         _mm512_storeu_si512(reordered + i + 64, _mm512_shuffle_i64x2(first, second, _MM_SHUFFLE(3, 2, 3, 2)));
     }
-    for (int64_t r = 0; r < rows; ++r)
-        y[r] = dot_q4_k_nibble_order(reinterpret_cast<const BlockQ4_K*>(w + r * stride), x, reordered, n);
+    thread_local ScratchBuffer lanes_buffer;
+    auto* lanes = lanes_buffer.items<__m256i>(static_cast<size_t>(9 * (n / kQKK)));  // and the blocks' d, dmin
+    for (int64_t r = 0; r < rows; r += 4)
+        dot_q4_k_four_rows(w + r * stride, stride, static_cast<int>(std::min<int64_t>(4, rows - r)), x, reordered, n, lanes, y + r);
 }
 
 // Q8_0 weights × a Q8_0-style activation, one token (a decode's mat-vec): two blocks per 512-bit

@@ -183,6 +183,47 @@ TEST_P(Int8KernelTest, Q4_KBlockByHand) {
     EXPECT_EQ(dot_row_q8(GgmlType::Q4_K, &b, x.view(), 256), 896.0f);
 }
 
+// llama.cpp runs Q4_K weights through kernels that take, per super-block, the whole integer sum
+// times d·dx into one float chain and the min terms times dmin·dx into another, the dot being the
+// first less the second (simd_int8_kernels.h, q4_k_chains_step). Here those steps in plain code,
+// the integer sums from the codes one by one, against every kernel on random rows.
+float q4_k_as_llama_cpp(const BlockQ4_K* blocks, const QuantizedRow& x, int64_t n) {
+    float scaled = 0.0f, mins = 0.0f;
+    for (int64_t i = 0; i < n / 256; ++i) {
+        const BlockQ4_K& b = blocks[i];
+        int64_t total = 0, min_total = 0;
+        for (int sub = 0; sub < 8; ++sub) {
+            int scale = 0, min = 0;
+            k_scale_min(b.scales, sub, scale, min);
+            for (int v = 0; v < 32; ++v) {
+                const uint8_t byte = b.qs[32 * (sub / 2) + v];
+                const int code = sub % 2 ? byte >> 4 : byte & 0x0F;
+                const int q = x.q[i * 256 + 32 * sub + v];
+                total += scale * code * q;
+                min_total += min * q;
+            }
+        }
+        scaled = std::fma(static_cast<float>(total), fp16_to_fp32(b.d) * x.d[i], scaled);
+        mins = std::fma(static_cast<float>(min_total), fp16_to_fp32(b.dmin) * x.d[i], mins);
+    }
+    return scaled - mins;
+}
+
+TEST_P(Int8KernelTest, Q4_KRoundsAsLlamaCppsKernels) {
+    if (GetParam() == "scalar") GTEST_SKIP() << "the scalar reference sums in double, held to a tolerance above";
+    std::mt19937 rng(4242);
+    constexpr int64_t n = 1024;  // four super-blocks
+    for (int trial = 0; trial < 200; ++trial) {
+        const std::vector<uint8_t> row = random_row(GgmlType::Q4_K, n, rng);
+        const std::vector<float> values = random_floats(n, rng, 3.0f);
+        QuantizedActivations quantized;
+        quantized.quantize(ActivationFormat::Q8_256, values.data(), 1, n, n);
+        const auto* blocks = reinterpret_cast<const BlockQ4_K*>(row.data());
+        const float expected = q4_k_as_llama_cpp(blocks, quantized.row(0), n);
+        ASSERT_EQ(dot_row_q8(GgmlType::Q4_K, row.data(), quantized.row(0), n), expected) << "trial " << trial;
+    }
+}
+
 // Q5_0 rows of three blocks: low nibbles 3 everywhere, fifth bit set on even rows (code 19 − 16 = 3)
 // and clear on odd ones (3 − 16 = −13); row r's scale r + 1; every activation code t + 1, scale 0.5.
 TEST_P(Int8KernelTest, Q5_0TileByHand) {
@@ -459,7 +500,7 @@ TEST(Int8Dot, OneRowKernelsRoundTheSameOnEveryIsa) {
 // odd counts of legacy blocks included.
 TEST(Int8Dot, RowsRoundAsTheOneRowKernelOnEveryIsa) {
     std::mt19937 rng(990);
-    constexpr int64_t kRows = 7;  // a kernel's four-row and two-row groups, and one row left over
+    constexpr int64_t kRows = 7;  // a kernel's four-row and two-row groups, and rows left over
     for (GgmlType type : all_types()) {
         if (activation_format(type) == ActivationFormat::F32) continue;
         const int64_t block = type_traits(static_cast<uint32_t>(type))->block_size;
