@@ -8,7 +8,8 @@
 //
 // dot_in_cache/<type> gives one core's compute ceiling (weights stay in L2), int8_tile_in_cache/,
 // int8_dot_in_cache/ and int8_rows_in_cache/ the same for the prefill GEMM's 4×4 tiles, the
-// one-row integer dot and a decode's rows kernel (dot_rows_q8),
+// one-row integer dot and a decode's rows kernel (dot_rows_q8; q4_K_grouped: on rows stored in
+// groups of 16, as a copied model keeps q4_K weights),
 // and matmul/<type> the prefill rate in GFLOP/s. matvec/ and matmul/ run the default path (activations quantized to
 // 8 bits, integer dot products); matvec_exact/ and matmul_exact/ the --exact path (F32
 // activations), so the two kernels' GB/s stand side by side. attention_decode/ times one decode
@@ -36,6 +37,7 @@
 #include "quant/activations.h"
 #include "quant/matmul.h"
 #include "quant/quant.h"
+#include "quant/row_groups.h"
 #include "util/huge_pages.h"
 
 namespace {
@@ -64,6 +66,7 @@ double bandwidth_gbs(int threads) {
 struct MatrixCopies {
     GgmlType type = GgmlType::F32;
     int64_t rows = 0;
+    bool grouped = false;  // rows stored in groups of 16 (quant/row_groups.h), as a copied model's q4_K weights
     size_t matrix_bytes = 0;
     int copies = 0;
     moe::HugePageMemory data;
@@ -75,17 +78,19 @@ struct MatrixCopies {
         w.rows = rows;
         w.row_stride = moe::row_bytes(type, kCols);
         w.data = data.data() + static_cast<size_t>(copy) * matrix_bytes;
+        w.grouped = grouped;
         return w;
     }
 };
 
 // Only one set is kept alive at a time: each is about 1 GiB.
-const MatrixCopies& matrix_copies(GgmlType type, int64_t rows) {
+const MatrixCopies& matrix_copies(GgmlType type, int64_t rows, bool grouped) {
     static MatrixCopies cached;
-    if (cached.type == type && cached.rows == rows && cached.data.data()) return cached;
+    if (cached.type == type && cached.rows == rows && cached.grouped == grouped && cached.data.data()) return cached;
     cached = MatrixCopies{};
     cached.type = type;
     cached.rows = rows;
+    cached.grouped = grouped;
     const size_t row_stride = moe::row_bytes(type, kCols);
     cached.matrix_bytes = row_stride * static_cast<size_t>(rows);
     cached.copies = static_cast<int>((kWorkingSetBytes + cached.matrix_bytes - 1) / cached.matrix_bytes);
@@ -97,6 +102,7 @@ const MatrixCopies& matrix_copies(GgmlType type, int64_t rows) {
         for (float& v : values) v = normal(rng);
         moe::quant::quantize_row(type, values.data(), cached.data.data() + r * row_stride, kCols);
     }
+    if (grouped) moe::quant::group_rows(type, cached.data.data(), rows, kCols);
     for (int c = 1; c < cached.copies; ++c) {
         std::memcpy(cached.data.data() + static_cast<size_t>(c) * cached.matrix_bytes, cached.data.data(),
                     cached.matrix_bytes);
@@ -118,9 +124,9 @@ void BM_ReadBandwidth(benchmark::State& state) {
     state.counters["GB/s"] = gbs;
 }
 
-void BM_Matvec(benchmark::State& state, GgmlType type, int64_t rows, int threads, bool exact) {
+void BM_Matvec(benchmark::State& state, GgmlType type, int64_t rows, int threads, bool exact, bool grouped) {
     const moe::ExactActivations precision(exact);
-    const MatrixCopies& m = matrix_copies(type, rows);
+    const MatrixCopies& m = matrix_copies(type, rows, grouped);
     moe::ThreadPool& p = pool(threads);
     std::vector<float> x(kCols, 0.5f), y(static_cast<size_t>(rows));
     bandwidth_gbs(threads);  // measured outside the timed loop
@@ -155,8 +161,9 @@ void BM_DotInCache(benchmark::State& state, GgmlType type) {
     state.SetBytesProcessed(static_cast<int64_t>(stride * kRows) * state.iterations());
 }
 
-// How BM_Int8InCache multiplies: GEMM tiles, one-row dots, or a decode's rows calls.
-enum class Int8Unit { tile, dot, rows };
+// How BM_Int8InCache multiplies: GEMM tiles, one-row dots, a decode's rows calls, or those on
+// the rows stored in groups of 16 (q4_K).
+enum class Int8Unit { tile, dot, rows, grouped_rows };
 
 // One core's integer ceiling: 64 cached rows against 4 quantized activation vectors, as 16 GEMM
 // tiles (dot_tile_q8: each weight load serves the 4 tokens, 4 rows share each activation load), as
@@ -181,7 +188,15 @@ void BM_Int8InCache(benchmark::State& state, GgmlType type, Int8Unit unit) {
     for (int t = 0; t < moe::quant::kTileTokens; ++t) tokens[t] = quantized.row(t);
     float out[moe::quant::kTileRows * moe::quant::kTileTokens];
     float row_sums[kRows];
+    if (unit == Int8Unit::grouped_rows) moe::quant::group_rows(type, rows.data(), kRows, kCols);
     for (auto _ : state) {
+        if (unit == Int8Unit::grouped_rows) {
+            for (const moe::quant::QuantizedRow& token : tokens) {
+                moe::quant::dot_grouped_rows_q8(type, rows.data(), 0, kRows, token, kCols, row_sums);
+                benchmark::DoNotOptimize(row_sums);
+            }
+            continue;
+        }
         if (unit == Int8Unit::rows) {
             for (const moe::quant::QuantizedRow& token : tokens) {
                 moe::quant::dot_rows_q8(type, rows.data(), stride, kRows, token, kCols, row_sums);
@@ -222,10 +237,10 @@ void BM_QuantizeActivations(benchmark::State& state, moe::quant::ActivationForma
 }
 
 // Prompt prefill: n activations against one (cached) matrix; compute-bound, reported in GFLOP/s.
-void BM_Matmul(benchmark::State& state, GgmlType type, int64_t rows, int threads, bool exact) {
+void BM_Matmul(benchmark::State& state, GgmlType type, int64_t rows, int threads, bool exact, bool grouped) {
     const moe::ExactActivations precision(exact);
     const int64_t n = state.range(0);
-    const MatrixCopies& m = matrix_copies(type, rows);
+    const MatrixCopies& m = matrix_copies(type, rows, grouped);
     moe::ThreadPool& p = pool(threads);
     std::vector<float> x(static_cast<size_t>(n * kCols), 0.25f), y(static_cast<size_t>(n * rows));
     for (auto _ : state) {
@@ -281,6 +296,7 @@ int main(int argc, char** argv) {
             benchmark::RegisterBenchmark(name.c_str(), BM_Int8InCache, type, unit);
         }
     }
+    benchmark::RegisterBenchmark("int8_rows_in_cache/q4_K_grouped", BM_Int8InCache, GgmlType::Q4_K, Int8Unit::grouped_rows);
     benchmark::RegisterBenchmark("quantize_activations/q8_32", BM_QuantizeActivations, moe::quant::ActivationFormat::Q8_32);
     benchmark::RegisterBenchmark("quantize_activations/q8_256", BM_QuantizeActivations, moe::quant::ActivationFormat::Q8_256);
     for (GgmlType type : types) {
@@ -290,8 +306,17 @@ int main(int argc, char** argv) {
                     const std::string name = (exact ? "matvec_exact/" : "matvec/") + moe::type_name(type) + "/" +
                                              std::to_string(kCols) + "x" + std::to_string(rows) +
                                              "/threads:" + std::to_string(threads);
-                    benchmark::RegisterBenchmark(name.c_str(), BM_Matvec, type, rows, threads, exact)->UseRealTime();
+                    benchmark::RegisterBenchmark(name.c_str(), BM_Matvec, type, rows, threads, exact, false)->UseRealTime();
                 }
+            }
+        }
+    }
+    for (int64_t rows : {int64_t{1408}, int64_t{10944}}) {  // q4_K as a copied model stores it
+        for (int threads : {1, 2}) {
+            for (bool exact : {false, true}) {
+                const std::string name = std::string(exact ? "matvec_exact/" : "matvec/") + "q4_K_grouped/" +
+                                         std::to_string(kCols) + "x" + std::to_string(rows) + "/threads:" + std::to_string(threads);
+                benchmark::RegisterBenchmark(name.c_str(), BM_Matvec, GgmlType::Q4_K, rows, threads, exact, true)->UseRealTime();
             }
         }
     }
@@ -299,7 +324,11 @@ int main(int argc, char** argv) {
     for (GgmlType type : {GgmlType::Q4_K, GgmlType::Q5_0, GgmlType::Q6_K, GgmlType::Q8_0, GgmlType::F32}) {
         for (bool exact : {false, true}) {
             const std::string name = (exact ? "matmul_exact/" : "matmul/") + moe::type_name(type) + "/2048x1408/threads:2";
-            benchmark::RegisterBenchmark(name.c_str(), BM_Matmul, type, int64_t{1408}, 2, exact)->Arg(64)->UseRealTime();
+            benchmark::RegisterBenchmark(name.c_str(), BM_Matmul, type, int64_t{1408}, 2, exact, false)->Arg(64)->UseRealTime();
+        }
+        if (type == GgmlType::Q4_K) {
+            const std::string name = "matmul/q4_K_grouped/2048x1408/threads:2";
+            benchmark::RegisterBenchmark(name.c_str(), BM_Matmul, type, int64_t{1408}, 2, false, true)->Arg(64)->UseRealTime();
         }
     }
     for (int threads : {1, 2}) {

@@ -78,6 +78,7 @@ ModelInfo describe(const gguf::GgufFile& file, const Transformer& model, const T
     info.kv_bytes_per_token_mha = model.mha_floats_per_token() * static_cast<int64_t>(sizeof(float));
     info.tokenizer = tokenizer.model_name() + (tokenizer.pre_name().empty() ? "" : " / " + tokenizer.pre_name());
     info.weights_in_huge_pages = file.tensor_data_in_huge_pages();
+    info.tensors_in_row_groups = model.tensors_in_row_groups();
     return info;
 }
 

@@ -441,6 +441,12 @@ bool GgufFile::copy_tensor_data_to_huge_pages(const std::function<bool(float)>& 
     return true;
 }
 
+uint8_t* GgufFile::copied_tensor_data(const TensorInfo& t) const {
+    uint8_t* const copy = huge_pages_.data();
+    if (!copy || t.data < copy || t.data + t.nbytes > copy + huge_pages_.size()) return nullptr;
+    return copy + (t.data - copy);
+}
+
 GgufFile::~GgufFile() {
     if (mapping_) ::munmap(mapping_, static_cast<size_t>(size_));
 }

@@ -139,6 +139,9 @@ public:
     // file cannot be read again.
     bool copy_tensor_data_to_huge_pages(const std::function<bool(float)>& progress);
     bool tensor_data_in_huge_pages() const { return huge_pages_.data() != nullptr; }
+    // The tensor's bytes in that copy, which is ours to re-lay (the model loader groups some
+    // weight rows there); nullptr while the tensor is read from the file's mapping.
+    uint8_t* copied_tensor_data(const TensorInfo& t) const;
     uint64_t tensor_data_bytes() const;  // this file's and its shards' data sections
 
 private:

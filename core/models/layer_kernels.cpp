@@ -77,7 +77,7 @@ void matvec_batch(const std::vector<MatvecJob>& jobs, ThreadPool& pool, const Pr
             if (!ready(ready, j)) return;
             const MatvecJob& job = jobs[j];
             const int64_t stop = std::min(end, first_row[j + 1]), r = begin - first_row[j];
-            dots[j]->rows(job.w.row(r), job.w.row_stride, stop - begin, job.w.cols, job.y + r);
+            dots[j]->rows(job.w, r, r + (stop - begin), job.y + r);
             begin = stop;
         }
     }, 16);

@@ -40,7 +40,8 @@ using PrepareInput = std::function<void(size_t job)>;
 // thread, several at once.
 void matvec_batch(const std::vector<MatvecJob>& jobs, ThreadPool& pool, const PrepareInput& prepare = nullptr);
 
-// y (w.rows) = W · x on the calling thread (for small per-head matrices inside a parallel job).
+// y (w.rows) = W · x on the calling thread (for small per-head matrices inside a parallel job);
+// w's rows stored plainly, as the two below.
 void matvec_serial(const WeightMatrix& w, const float* x, float* y);
 
 // y (w.cols) = Wᵀ · x (x: w.rows) on the calling thread; `row` is scratch of w.cols floats.

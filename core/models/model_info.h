@@ -35,6 +35,7 @@ struct ModelInfo {
     int64_t kv_bytes_per_token_mha = 0;  // full multi-head K/V in F32, for comparison
     std::string tokenizer;               // "gpt2 / deepseek-llm"
     bool weights_in_huge_pages = false;  // copied into 2 MiB pages (WeightMemory), else read through the mapping
+    int tensors_in_row_groups = 0;       // weights whose rows the copy stores 16 at a time (quant/row_groups.h)
 };
 
 }  // namespace moe

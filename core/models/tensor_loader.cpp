@@ -1,7 +1,10 @@
 #include "models/tensor_loader.h"
 
+#include <stdexcept>
+
 #include "models/model_options.h"
 #include "quant/quant.h"
+#include "quant/row_groups.h"
 
 namespace moe {
 
@@ -20,6 +23,9 @@ WeightMatrix Weight::row_range(int64_t first, int64_t count, int64_t slab) const
     m.rows = count;
     m.row_stride = row_stride();
     m.data = info->data + (static_cast<size_t>(slab) * rows() + first) * m.row_stride;
+    m.grouped = grouped;
+    if (grouped && (first % quant::kGroupRows != 0 || count % quant::kGroupRows != 0))
+        throw std::logic_error(info->name + ": rows stored in groups are taken 16 at a time");
     return m;
 }
 
@@ -46,8 +52,19 @@ Weight TensorLoader::weight(TensorRole role, int layer, const std::vector<int64_
         throw EngineError(file_.path() + ": tensor '" + info->name + "' has type " + type_name(info->type) +
                           ", which MoEScope cannot compute (supported: f32, f16, bf16, q8_0, q4_0, q4_1, "
                           "q5_0, q5_1, q2_K, q3_K, q4_K, q5_K, q6_K)");
-    used_.insert(info);
-    return Weight{info};
+    const bool first_use = used_.insert(info).second;
+    return Weight{info, group_rows(role, *info, first_use)};
+}
+
+bool TensorLoader::group_rows(TensorRole role, const gguf::TensorInfo& info, bool first_use) {
+    if (grouped_.count(&info)) return true;
+    const int64_t rows = info.n_elements() / info.ne[0];
+    uint8_t* const data = file_.copied_tensor_data(info);
+    // Grouped once, on first use: a tensor handed out before keeps the layout it was handed out with.
+    if (!first_use || !data || !rows_may_be_grouped(role) || !quant::groups_pay(info.type, info.ne[1])) return false;
+    quant::group_rows(info.type, data, rows, info.ne[0]);
+    grouped_.insert(&info);
+    return true;
 }
 
 std::vector<float> TensorLoader::vector(TensorRole role, int layer, int64_t n, bool required) {

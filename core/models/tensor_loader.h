@@ -17,6 +17,7 @@ namespace moe {
 // A weight tensor in the mapped file. 2-D: [cols, rows]; 3-D experts: [cols, rows, n_expert].
 struct Weight {
     const gguf::TensorInfo* info = nullptr;
+    bool grouped = false;  // its rows stored in groups (quant/row_groups.h)
 
     explicit operator bool() const { return info != nullptr; }
     GgmlType type() const { return info->type; }
@@ -26,7 +27,8 @@ struct Weight {
     uint64_t bytes() const { return info ? info->nbytes : 0; }
     // The whole 2-D matrix, or slab `slab` of a 3-D tensor (expert or head).
     WeightMatrix matrix(int64_t slab = 0) const;
-    // Rows [first, first + count) of slab `slab`, as a matrix of `count` rows.
+    // Rows [first, first + count) of slab `slab`, as a matrix of `count` rows (whole groups when
+    // the rows are stored in groups).
     WeightMatrix row_range(int64_t first, int64_t count, int64_t slab = 0) const;
 };
 
@@ -45,11 +47,16 @@ public:
 
     // Elements of every tensor handed out, for the parameter counts.
     const std::set<const gguf::TensorInfo*>& used() const { return used_; }
+    // Tensors whose rows it stored in groups.
+    size_t grouped_count() const { return grouped_.size(); }
 
 private:
     const gguf::TensorInfo* find(TensorRole role, int layer, bool required) const;
+    // Stores the tensor's rows in groups where that pays (copied weights, a role only multiplied
+    // whole, kernels for its type); whether they are.
+    bool group_rows(TensorRole role, const gguf::TensorInfo& info, bool first_use);
     const gguf::GgufFile& file_;
-    std::set<const gguf::TensorInfo*> used_;
+    std::set<const gguf::TensorInfo*> used_, grouped_;
 };
 
 std::string shape_string(const std::vector<int64_t>& ne);

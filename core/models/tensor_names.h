@@ -20,4 +20,7 @@ enum class TensorRole {
 // "blk.3.ffn_gate_exps.weight" for (FfnGateExps, 3); global tensors ignore the layer.
 std::string tensor_name(TensorRole role, int layer = -1);
 
+// Whether the loader may store a tensor of this role with its rows in groups (quant/row_groups.h).
+bool rows_may_be_grouped(TensorRole role);
+
 }  // namespace moe

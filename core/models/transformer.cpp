@@ -83,6 +83,7 @@ void Transformer::load(const LoadOptions& options) {
 
     // Touch every page once so the first token does not pay for reading the file, and so a
     // multi-gigabyte load shows honest progress.
+    tensors_in_row_groups_ = static_cast<int>(loader.grouped_count());
     uint64_t total = 0, done = 0;
     for (const auto* info : loader.used()) total += info->nbytes;
     volatile uint8_t sink = 0;

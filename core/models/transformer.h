@@ -90,6 +90,8 @@ public:
     // Elements of every tensor the model uses; active = those one decode token touches.
     int64_t params_total() const { return params_total_; }
     int64_t params_active() const;
+    // Weights whose rows the loader stored in groups of 16 (quant/row_groups.h).
+    int tensors_in_row_groups() const { return tensors_in_row_groups_; }
 
 protected:
     Transformer(std::shared_ptr<const gguf::GgufFile> file, ModelConfig config);
@@ -122,6 +124,7 @@ private:
     std::vector<float> output_norm_;
     std::vector<LayerCost> costs_;
     int64_t params_total_ = 0;
+    int tensors_in_row_groups_ = 0;
 };
 
 // Parallel helpers for attention kernels (exported for the architecture files).

@@ -65,10 +65,21 @@ struct BlockQ6_K {
     uint16_t d;          // f16
 };
 
+// Super-block i of 16 Q4_K rows stored as one group (row_groups.h): the same bytes as the 16
+// blocks, laid out so that a 512-bit vector holds four codes of each row, one row per 32-bit lane.
+struct BlockQ4_KGroup {
+    uint16_t d[16], dmin[16];  // row r's f16 scales
+    // Lane r, byte b of the three 64-byte parts: scale_b, scale_{4+b} and min_b in the low 6 bits;
+    // the top 2 bits of the three hold bits 0-1, 2-3 and 4-5 of min_{4+b}.
+    uint8_t scales[3][16][4];
+    uint8_t qs[4][8][16][4];  // [c][k][row][b]: the row's qs[32c + 4k + b]
+};
+
 static_assert(sizeof(BlockQ4_0) == 18 && sizeof(BlockQ4_1) == 20 && sizeof(BlockQ5_0) == 22 &&
               sizeof(BlockQ5_1) == 24 && sizeof(BlockQ8_0) == 34);
 static_assert(sizeof(BlockQ2_K) == 84 && sizeof(BlockQ3_K) == 110 && sizeof(BlockQ4_K) == 144 &&
               sizeof(BlockQ5_K) == 176 && sizeof(BlockQ6_K) == 210);
+static_assert(sizeof(BlockQ4_KGroup) == 16 * sizeof(BlockQ4_K));
 
 // The helpers below have internal linkage: this header is also compiled into the AVX2/AVX-512
 // files, and an out-of-line copy built with those flags must never be what the scalar code links to.

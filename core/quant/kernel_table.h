@@ -40,6 +40,10 @@ using DotQ8TileFn = void (*)(const uint8_t* w, size_t stride, const QuantizedRow
 // The same with kWideTileTokens activation vectors: rounds each (row, token) as the tile does.
 constexpr int kWideTileTokens = 8;
 
+// Whole groups of a matrix stored in row groups (row_groups.h; group g at w + 16g·stride) against
+// one activation: y[16g + r] for row r of group g, each as the plain rows' kernel rounds it.
+using DotQ8GroupsFn = void (*)(const uint8_t* w, size_t stride, int64_t groups, const QuantizedRow& x, int64_t n, float* y);
+
 // y[i·ldy + r] = Σ_k w[r·ldw + k] · x[i·ldx + k] for r < n_rows, i < n.
 // w: (n_rows, cols) with row stride ldw; x: (n, cols) with row stride ldx; y: (n, ldy).
 using GemmFn = void (*)(const float* w, int64_t ldw, int64_t n_rows, int64_t cols, const float* x, int64_t ldx,
@@ -58,6 +62,10 @@ struct TypeKernels {
     DotQ8TileFn dot_q8_tile = nullptr;  // set with dot_q8
     DotQ8TileFn dot_q8_wide_tile = nullptr;  // kWideTileTokens tokens, where a kernel has them
     DotQ8RowsFn dot_q8_rows = nullptr;  // where a kernel has one; else dot_q8 row by row
+    // Rows stored in groups (row_groups.h), where a kernel has them: whole groups against one
+    // activation, and one group's 16 rows × kTileTokens activations (out[t·ldy + r]).
+    DotQ8GroupsFn dot_q8_groups = nullptr;
+    DotQ8TileFn dot_q8_group_tile = nullptr;
 };
 
 // A tile from kTileRows calls of a four-token kernel (for types without a tile kernel of their own).
@@ -95,6 +103,8 @@ void quantize_q8_256_reference(const float* x, int64_t n_rows, int64_t cols, int
 // Puts the 512-bit VNNI kernels (int8_avx512.cpp: the prefill tiles, the Q4_0, Q5_0, Q8_0, Q4_K
 // and Q6_K one-row dots of a decode, and its Q4_K rows kernel) into an AVX-512 table.
 void add_avx512_int8_kernels(KernelTable& table);
+// And the Q4_K kernels for rows stored in groups (grouped_q4_k_avx512.cpp).
+void add_avx512_grouped_kernels(KernelTable& table);
 
 // Plain scalar code written from the block formulas; also the portable fallback.
 const KernelTable& reference_kernels();

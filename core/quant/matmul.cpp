@@ -7,6 +7,8 @@
 #include "parallel/thread_pool.h"
 #include "quant/kernel_table.h"
 #include "quant/quant.h"
+#include "quant/row_groups.h"
+#include "util/scratch.h"
 
 namespace moe {
 namespace {
@@ -26,9 +28,11 @@ quant::detail::DotQ8Fn integer_dot(GgmlType type) {
 }
 
 // Rows per parallel_for grain: enough bytes that handing a chunk to a thread is worth it.
+// Whole groups for rows stored in groups.
 int64_t row_grain(const WeightMatrix& w) {
     constexpr size_t kMinChunkBytes = 16 * 1024;
-    return std::max<int64_t>(1, static_cast<int64_t>(kMinChunkBytes / std::max<size_t>(1, w.row_stride)));
+    const int64_t rows = std::max<int64_t>(1, static_cast<int64_t>(kMinChunkBytes / std::max<size_t>(1, w.row_stride)));
+    return w.grouped ? (rows + quant::kGroupRows - 1) / quant::kGroupRows * quant::kGroupRows : rows;
 }
 
 // One product on the quantized path: its kernels and its activations, quantized once.
@@ -41,36 +45,55 @@ struct QuantizedProduct {
     int64_t ldy;
 };
 
-// Rows per band: a multiple of the tile height whose weights (about 32 KiB) stay in L1 while all
-// n activation vectors pass over them.
+// Rows per band: a multiple of the tile height (of a group, for rows stored in groups) whose
+// weights (about 32 KiB) stay in L1 while all n activation vectors pass over them.
 int64_t band_rows(const WeightMatrix& w) {
     constexpr int64_t kBandBytes = 32 * 1024;
-    return std::max<int64_t>(1, kBandBytes / static_cast<int64_t>(w.row_stride) / quant::kTileRows) * quant::kTileRows;
+    const int64_t height = w.grouped ? quant::kGroupRows : quant::kTileRows;
+    return std::max<int64_t>(1, kBandBytes / static_cast<int64_t>(w.row_stride) / height) * height;
 }
 
 // Rows [r0, r1) of p for every token, in tiles of kTileRows rows × kTileTokens tokens, or eight
 // (each weight block is unpacked once per tile's tokens, each activation block loaded once per
-// four rows). The weights of rows [r1, prefetch_end) are fetched meanwhile, a slice per tile.
+// four rows), or of a group's 16 rows × kTileTokens for rows stored in groups. The weights of rows
+// [r1, prefetch_end) are fetched meanwhile, a slice per tile.
 void run_band(const QuantizedProduct& p, int64_t r0, int64_t r1, int64_t prefetch_end) {
+    using quant::kGroupRows;
     using quant::kTileRows;
     using quant::kTileTokens;
     using quant::detail::kWideTileTokens;
     const WeightMatrix& w = *p.w;
+    if (w.grouped && !p.kernels->dot_q8_group_tile) {  // no grouped kernels here: the band laid out plainly
+        thread_local ScratchBuffer plain_buffer;
+        auto* plain = plain_buffer.items<uint8_t>(static_cast<size_t>(r1 - r0) * w.row_stride);
+        for (int64_t r = r0; r < r1; r += kGroupRows) quant::ungroup_rows(w.type, w.row(r), w.cols, plain + (r - r0) * w.row_stride);
+        WeightMatrix band = w;
+        band.data = plain;
+        band.rows = r1 - r0;
+        band.grouped = false;
+        QuantizedProduct plain_product = p;
+        plain_product.w = &band;
+        plain_product.y = p.y + r0;
+        run_band(plain_product, 0, band.rows, band.rows);
+        return;
+    }
+    const int64_t height = w.grouped ? kGroupRows : kTileRows;
     const uint8_t* next = w.row(r1);
     const int64_t next_bytes = (prefetch_end - r1) * static_cast<int64_t>(w.row_stride);
     const int64_t bytes_per_token = next_bytes / std::max<int64_t>(1, p.n) + 1;
     int64_t i = 0;
     for (int64_t step = kTileTokens; i + kTileTokens <= p.n; i += step) {
         // eight tokens per tile where the type has such a tile: each weight block decoded once for both fours
-        const bool wide = p.kernels->dot_q8_wide_tile && i + kWideTileTokens <= p.n;
+        const bool wide = !w.grouped && p.kernels->dot_q8_wide_tile && i + kWideTileTokens <= p.n;
         step = wide ? kWideTileTokens : kTileTokens;
         for (int64_t at = i * bytes_per_token / 64 * 64; at < std::min(next_bytes, (i + step) * bytes_per_token); at += 64)
             __builtin_prefetch(next + at, 0, 2);
         quant::QuantizedRow tokens[kWideTileTokens];
         for (int t = 0; t < step; ++t) tokens[t] = p.x->row(i + t);
-        const quant::detail::DotQ8TileFn tile = wide ? p.kernels->dot_q8_wide_tile : p.kernels->dot_q8_tile;
+        const quant::detail::DotQ8TileFn tile =
+            w.grouped ? p.kernels->dot_q8_group_tile : wide ? p.kernels->dot_q8_wide_tile : p.kernels->dot_q8_tile;
         int64_t r = r0;
-        for (; r + kTileRows <= r1; r += kTileRows) tile(w.row(r), w.row_stride, tokens, w.cols, p.y + i * p.ldy + r, p.ldy);
+        for (; r + height <= r1; r += height) tile(w.row(r), w.row_stride, tokens, w.cols, p.y + i * p.ldy + r, p.ldy);
         for (; r < r1; ++r) {
             for (int first = 0; first < step; first += kTileTokens) {
                 float out[kTileTokens];
@@ -87,12 +110,13 @@ void run_band(const QuantizedProduct& p, int64_t r0, int64_t r1, int64_t prefetc
         // quarter of the tile's rate).
         quant::QuantizedRow tokens[kTileTokens];
         for (int t = 0; t < kTileTokens; ++t) tokens[t] = p.x->row(i + std::min<int64_t>(t, left - 1));
-        float out[kTileTokens * kTileRows];
+        const quant::detail::DotQ8TileFn tile = w.grouped ? p.kernels->dot_q8_group_tile : p.kernels->dot_q8_tile;
+        float out[kTileTokens * kGroupRows];
         int64_t r = r0;
-        for (; r + kTileRows <= r1; r += kTileRows) {
-            p.kernels->dot_q8_tile(w.row(r), w.row_stride, tokens, w.cols, out, kTileRows);
+        for (; r + height <= r1; r += height) {
+            tile(w.row(r), w.row_stride, tokens, w.cols, out, height);
             for (int64_t t = 0; t < left; ++t)
-                for (int k = 0; k < kTileRows; ++k) p.y[(i + t) * p.ldy + r + k] = out[t * kTileRows + k];
+                for (int64_t k = 0; k < height; ++k) p.y[(i + t) * p.ldy + r + k] = out[t * height + k];
         }
         for (; r < r1; ++r) {
             p.kernels->dot_q8_x4(w.row(r), tokens, w.cols, out);
@@ -102,6 +126,10 @@ void run_band(const QuantizedProduct& p, int64_t r0, int64_t r1, int64_t prefetc
     }
     for (; i < p.n; ++i) {
         const quant::QuantizedRow xi = p.x->row(i);
+        if (w.grouped) {
+            quant::dot_grouped_rows_q8(w.type, w.data, r0, r1, xi, w.cols, p.y + i * p.ldy + r0);
+            continue;
+        }
         for (int64_t r = r0; r < r1; ++r) p.y[i * p.ldy + r] = p.kernels->dot_q8(w.row(r), xi, w.cols);
     }
 }
@@ -189,12 +217,23 @@ RowDot::RowDot(GgmlType type, const RowDot& other) : RowDot(other) {
     dot_q8_ = integer_dot(type);
 }
 
-void RowDot::rows(const uint8_t* first, size_t stride, int64_t count, int64_t cols, float* y) const {
-    if (dot_q8_) {
-        quant::dot_rows_q8(type_, first, stride, count, quantized_->row, cols, y);
-        return;
+void RowDot::rows(const WeightMatrix& w, int64_t begin, int64_t end, float* y) const {
+    if (dot_q8_ && w.grouped) {
+        quant::dot_grouped_rows_q8(type_, w.data, begin, end, quantized_->row, w.cols, y);
+    } else if (dot_q8_) {
+        quant::dot_rows_q8(type_, w.row(begin), w.row_stride, end - begin, quantized_->row, w.cols, y);
+    } else if (w.grouped) {  // exact: each group's rows laid out plainly first
+        thread_local ScratchBuffer plain_buffer;
+        auto* plain = plain_buffer.items<uint8_t>(quant::kGroupRows * w.row_stride);
+        for (int64_t r = begin; r < end;) {
+            const int64_t first = r / quant::kGroupRows * quant::kGroupRows;
+            const int64_t stop = std::min(end, first + quant::kGroupRows);
+            quant::ungroup_rows(type_, w.row(first), w.cols, plain);
+            for (; r < stop; ++r) y[r - begin] = dot_(plain + (r - first) * w.row_stride, x_, w.cols);
+        }
+    } else {
+        for (int64_t r = begin; r < end; ++r) y[r - begin] = dot_(w.row(r), x_, w.cols);
     }
-    for (int64_t r = 0; r < count; ++r) y[r] = dot_(first + r * stride, x_, cols);
 }
 
 bool RowDot::can_share(GgmlType type, const float* x) const {
@@ -212,7 +251,7 @@ void matvec(const WeightMatrix& w, const float* x, float* y, ThreadPool& pool) {
     } job{w, dot, y};
     // Chunks are contiguous bands of rows: sequential streams through memory.
     pool.parallel_for(w.rows, [&job](int64_t begin, int64_t end, int) {
-        job.dot.rows(job.w.row(begin), job.w.row_stride, end - begin, job.w.cols, job.y + begin);
+        job.dot.rows(job.w, begin, end, job.y + begin);
     }, row_grain(w));
 }
 
@@ -233,6 +272,7 @@ void matmul(const WeightMatrix& w, const float* x, int64_t ldx, int64_t n, float
     // Expanded rows per tile: about 128 KiB of F32, which stays in L2 while every activation
     // passes over it, so each stored row is decoded once per call.
     constexpr int64_t kTileFloats = 32 * 1024;
+    const int64_t tile_height = w.grouped ? quant::kGroupRows : 4;  // whole groups for rows stored in groups
     const struct {
         const WeightMatrix& w;
         quant::detail::DequantizeFn dequantize;
@@ -243,7 +283,7 @@ void matmul(const WeightMatrix& w, const float* x, int64_t ldx, int64_t n, float
         int64_t ldy, tile_rows;
         bool plain_f32;  // rows can be used in place
     } job{w, kernels.dequantize, quant::detail::active_kernels().gemm_f32, x, ldx, n, y, ldy,
-          std::clamp<int64_t>(kTileFloats / std::max<int64_t>(1, w.cols), 4, 256) / 4 * 4,
+          tile_height * std::clamp<int64_t>(kTileFloats / std::max<int64_t>(1, w.cols) / tile_height, 1, 256 / tile_height),
           w.type == GgmlType::F32 && w.row_stride == static_cast<size_t>(w.cols) * sizeof(float)};
 
     pool.parallel_for(w.rows, [&job](int64_t begin, int64_t end, int) {
@@ -254,7 +294,15 @@ void matmul(const WeightMatrix& w, const float* x, int64_t ldx, int64_t n, float
             const float* tile = reinterpret_cast<const float*>(w.row(r0));
             if (!job.plain_f32) {
                 scratch.resize(static_cast<size_t>(job.tile_rows * w.cols));
-                for (int64_t r = 0; r < rows; ++r) job.dequantize(w.row(r0 + r), scratch.data() + r * w.cols, w.cols);
+                const uint8_t* stored = w.row(r0);
+                if (w.grouped) {  // the tile's groups laid out plainly first
+                    thread_local ScratchBuffer plain_buffer;
+                    auto* plain = plain_buffer.items<uint8_t>(static_cast<size_t>(rows) * w.row_stride);
+                    for (int64_t r = 0; r < rows; r += quant::kGroupRows)
+                        quant::ungroup_rows(w.type, w.row(r0 + r), w.cols, plain + r * w.row_stride);
+                    stored = plain;
+                }
+                for (int64_t r = 0; r < rows; ++r) job.dequantize(stored + r * w.row_stride, scratch.data() + r * w.cols, w.cols);
                 tile = scratch.data();
             }
             job.gemm(tile, w.cols, rows, w.cols, job.x, job.ldx, job.n, job.y + r0, job.ldy);

@@ -21,6 +21,7 @@ struct WeightMatrix {
     int64_t cols = 0;         // ne0: input width
     int64_t rows = 0;         // ne1: output width
     size_t row_stride = 0;    // bytes per stored row
+    bool grouped = false;     // rows stored 16 at a time (quant/row_groups.h): row r's bytes are not at row(r)
     const uint8_t* row(int64_t r) const { return data + static_cast<size_t>(r) * row_stride; }
 };
 
@@ -48,12 +49,10 @@ public:
     // Reuses `other`'s quantized vector: call only when other.can_share(type, x).
     RowDot(GgmlType type, const RowDot& other);
     bool can_share(GgmlType type, const float* x) const;
-    float operator()(const uint8_t* row, int64_t cols) const {
-        return dot_q8_ ? dot_q8_(row, quantized_->row, cols) : dot_(row, x_, cols);
-    }
-    // y[r] = (*this)(first + r·stride, cols) for r < count, bit for bit; some integer kernels
-    // prepare the activation once for all of them.
-    void rows(const uint8_t* first, size_t stride, int64_t count, int64_t cols, float* y) const;
+    // y[r − begin] for rows [begin, end) of w, stored plain or in groups: each row as the type's
+    // one-row kernel rounds it (dot_row_q8, or dot_row when exact); some integer kernels prepare
+    // the activation once for all of them.
+    void rows(const WeightMatrix& w, int64_t begin, int64_t end, float* y) const;
 
 private:
     using DotFn = float (*)(const void*, const float*, int64_t);
