@@ -30,6 +30,17 @@ std::vector<uint8_t> grouped_copy(std::vector<uint8_t> plain, int64_t rows, int6
     return plain;
 }
 
+// Random rows of n values, stored plainly and in groups.
+struct BothLayouts {
+    size_t stride;
+    std::vector<uint8_t> plain, grouped;
+};
+BothLayouts both_layouts(int64_t rows, int64_t n, std::mt19937& rng) {
+    BothLayouts out{row_bytes(GgmlType::Q4_K, n), random_rows(rows, n, rng), {}};
+    out.grouped = grouped_copy(out.plain, rows, n);
+    return out;
+}
+
 // Row 3 of a group, super-block 1: d, dmin, codes and one sub-block's packed scales put by hand.
 // Packed bytes s[5] = 0x80 and s[9] = 0xD0 give sub-block 5 scale 0 and min 0b101101 (k_scale_min:
 // s[9] >> 4 = 13, s[5] >> 6 = 2), sub-block 1 scale 0 and min 0; the min's bit pairs 01, 11 and 10
@@ -83,9 +94,7 @@ TEST(RowGroups, RefusesOtherTypesAndPartialGroups) {
 TEST(RowGroups, GroupedRowsDotAsPlainRowsOnEveryIsa) {
     std::mt19937 rng(62);
     constexpr int64_t n = 1024, rows = 48;
-    const size_t stride = row_bytes(GgmlType::Q4_K, n);
-    const std::vector<uint8_t> plain = random_rows(rows, n, rng);
-    const std::vector<uint8_t> grouped = grouped_copy(plain, rows, n);
+    const auto [stride, plain, grouped] = both_layouts(rows, n, rng);
     const std::vector<float> x = random_floats(n, rng, 3.0f);
     QuantizedActivations quantized;
     quantized.quantize(ActivationFormat::Q8_256, x.data(), 1, n, n);
@@ -107,9 +116,7 @@ TEST(RowGroups, GroupedRowsDotAsPlainRowsOnEveryIsa) {
 TEST(RowGroups, ProductsOverGroupedRowsEqualPlainRowsOnEveryIsa) {
     std::mt19937 rng(63);
     constexpr int64_t n = 512, rows = 64;
-    const size_t stride = row_bytes(GgmlType::Q4_K, n);
-    const std::vector<uint8_t> plain = random_rows(rows, n, rng);
-    const std::vector<uint8_t> grouped = grouped_copy(plain, rows, n);
+    const auto [stride, plain, grouped] = both_layouts(rows, n, rng);
     const WeightMatrix plain_w{GgmlType::Q4_K, plain.data(), n, rows, stride, false};
     const WeightMatrix grouped_w{GgmlType::Q4_K, grouped.data(), n, rows, stride, true};
     const std::vector<float> x = random_floats(9 * n, rng, 2.0f);
