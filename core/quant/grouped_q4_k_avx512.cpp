@@ -8,6 +8,7 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"  // GCC 12's avx512fintrin.h (GCC bug 105593)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
+#include <cstddef>
 #include <cstring>
 
 #include "quant/kernel_table.h"
@@ -147,11 +148,77 @@ void group_tile_q4_k(const uint8_t* w, size_t /*stride*/, const QuantizedRow* x,
     group_dot<kTileTokens>(reinterpret_cast<const BlockQ4_KGroup*>(w), x, words, n, out, ldy);
 }
 
+// One group back to 16 plain rows (row_groups.h's ungroup_rows) in vectors: what the exact path
+// and other layouts' kernels take, once per group per product. Plain code took as long as the
+// exact dot itself (a Q4_K_M decode with --exact at 31 against 61 tok/s).
+void ungroup_q4_k(const uint8_t* group, int64_t n, uint8_t* out) {
+    const size_t stride = row_bytes(GgmlType::Q4_K, n);
+    const __m512i six_bits = _mm512_set1_epi8(63), low_four = _mm512_set1_epi8(0x0F);
+    const __m512i two_bits = _mm512_set1_epi8(0x03);
+    for (int64_t i = 0; i < n / kQKK; ++i) {
+        const auto& g = reinterpret_cast<const BlockQ4_KGroup*>(group)[i];
+        uint8_t* const first = out + i * sizeof(BlockQ4_K);
+        // k_scale_min's 12 bytes from the three parts, all 16 rows × 4 sub-block pairs at once
+        const __m512i part0 = _mm512_loadu_si512(g.scales[0]), part1 = _mm512_loadu_si512(g.scales[1]);
+        const __m512i part2 = _mm512_loadu_si512(g.scales[2]);
+        const __m512i scale_high = _mm512_and_si512(part1, six_bits);
+        const __m512i min_high = _mm512_ternarylogic_epi32(
+            _mm512_and_si512(_mm512_srli_epi16(part0, 6), two_bits),
+            _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(part1, 6), two_bits), 2),
+            _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(part2, 6), two_bits), 4), 0xFE);
+        const auto top_two = [&](__m512i v) {  // (v >> 4) << 6, bytewise: bits 4-5 to 6-7
+            return _mm512_and_si512(_mm512_slli_epi16(v, 2), _mm512_set1_epi8(static_cast<char>(0xC0)));
+        };
+        alignas(64) uint32_t words[4][kGroupRows];  // per row: d | dmin, then the three scale words
+        _mm512_store_si512(words[0], _mm512_or_si512(_mm512_cvtepu16_epi32(load256(g.d)),
+                                                     _mm512_slli_epi32(_mm512_cvtepu16_epi32(load256(g.dmin)), 16)));
+        _mm512_store_si512(words[1], _mm512_or_si512(_mm512_and_si512(part0, six_bits), top_two(scale_high)));
+        _mm512_store_si512(words[2], _mm512_or_si512(_mm512_and_si512(part2, six_bits), top_two(min_high)));
+        _mm512_store_si512(words[3], _mm512_or_si512(_mm512_and_si512(scale_high, low_four),
+                                                     _mm512_slli_epi16(_mm512_and_si512(min_high, low_four), 4)));
+        for (int r = 0; r < kGroupRows; ++r)
+            for (int w = 0; w < 4; ++w) std::memcpy(first + r * stride + 4 * w, &words[w][r], 4);
+        // codes: per pair of sub-blocks c, an 8 × 16 transpose of 4-byte groups
+        for (int c = 0; c < 4; ++c) {
+            __m512i v[8];
+            for (int k = 0; k < 8; ++k) v[k] = _mm512_loadu_si512(g.qs[c][k]);
+            __m512i pairs[8];  // per 128-bit lane L: groups (k, k + 1) of rows 4L, 4L + 1 (lo) or 4L + 2, 4L + 3 (hi)
+            for (int k = 0; k < 8; k += 2) {
+                pairs[k] = _mm512_unpacklo_epi32(v[k], v[k + 1]);
+                pairs[k + 1] = _mm512_unpackhi_epi32(v[k], v[k + 1]);
+            }
+            // rows[o][h], lane L: row 4L + o's groups 4h..4h + 3
+            __m512i rows[4][2];
+            for (int h = 0; h < 2; ++h) {
+                rows[0][h] = _mm512_unpacklo_epi64(pairs[4 * h], pairs[4 * h + 2]);
+                rows[1][h] = _mm512_unpackhi_epi64(pairs[4 * h], pairs[4 * h + 2]);
+                rows[2][h] = _mm512_unpacklo_epi64(pairs[4 * h + 1], pairs[4 * h + 3]);
+                rows[3][h] = _mm512_unpackhi_epi64(pairs[4 * h + 1], pairs[4 * h + 3]);
+            }
+            const auto store_lane = [&](int lane, int o) {
+                uint8_t* qs = first + (4 * lane + o) * stride + offsetof(BlockQ4_K, qs) + 32 * c;
+                __m128i low, high;
+                switch (lane) {
+                    case 0: low = _mm512_extracti32x4_epi32(rows[o][0], 0); high = _mm512_extracti32x4_epi32(rows[o][1], 0); break;
+                    case 1: low = _mm512_extracti32x4_epi32(rows[o][0], 1); high = _mm512_extracti32x4_epi32(rows[o][1], 1); break;
+                    case 2: low = _mm512_extracti32x4_epi32(rows[o][0], 2); high = _mm512_extracti32x4_epi32(rows[o][1], 2); break;
+                    default: low = _mm512_extracti32x4_epi32(rows[o][0], 3); high = _mm512_extracti32x4_epi32(rows[o][1], 3); break;
+                }
+                _mm_storeu_si128(reinterpret_cast<__m128i*>(qs), low);
+                _mm_storeu_si128(reinterpret_cast<__m128i*>(qs + 16), high);
+            };
+            for (int lane = 0; lane < 4; ++lane)
+                for (int o = 0; o < 4; ++o) store_lane(lane, o);
+        }
+    }
+}
+
 }  // namespace
 
 void add_avx512_grouped_kernels(KernelTable& table) {
     table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8_groups = groups_q4_k;
     table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8_group_tile = group_tile_q4_k;
+    table.types[static_cast<uint32_t>(GgmlType::Q4_K)].ungroup = ungroup_q4_k;
 }
 
 }  // namespace moe::quant::detail

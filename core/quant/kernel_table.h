@@ -44,6 +44,9 @@ constexpr int kWideTileTokens = 8;
 // one activation: y[16g + r] for row r of group g, each as the plain rows' kernel rounds it.
 using DotQ8GroupsFn = void (*)(const uint8_t* w, size_t stride, int64_t groups, const QuantizedRow& x, int64_t n, float* y);
 
+// One group of 16 rows back to plain rows (row_groups.h's ungroup_rows).
+using UngroupFn = void (*)(const uint8_t* group, int64_t cols, uint8_t* out);
+
 // y[i·ldy + r] = Σ_k w[r·ldw + k] · x[i·ldx + k] for r < n_rows, i < n.
 // w: (n_rows, cols) with row stride ldw; x: (n, cols) with row stride ldx; y: (n, ldy).
 using GemmFn = void (*)(const float* w, int64_t ldw, int64_t n_rows, int64_t cols, const float* x, int64_t ldx,
@@ -66,6 +69,7 @@ struct TypeKernels {
     // activation, and one group's 16 rows × kTileTokens activations (out[t·ldy + r]).
     DotQ8GroupsFn dot_q8_groups = nullptr;
     DotQ8TileFn dot_q8_group_tile = nullptr;
+    UngroupFn ungroup = nullptr;  // row_groups.h's ungroup_rows, where a kernel does it faster
 };
 
 // A tile from kTileRows calls of a four-token kernel (for types without a tile kernel of their own).

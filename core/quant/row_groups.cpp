@@ -77,6 +77,10 @@ void group_rows(GgmlType type, uint8_t* data, int64_t rows, int64_t cols) {
 
 void ungroup_rows(GgmlType type, const uint8_t* group, int64_t cols, uint8_t* out) {
     check_q4_k(type);
+    if (const detail::UngroupFn fast = detail::kernels_for(detail::active_kernels(), type).ungroup) {
+        fast(group, cols, out);
+        return;
+    }
     const size_t stride = row_bytes(type, cols);
     const auto* in = reinterpret_cast<const BlockQ4_KGroup*>(group);
     for (int64_t i = 0; i < cols / kQKK; ++i)
