@@ -49,6 +49,12 @@ std::string model_path(const Arguments& arguments) {
     return demo_model_path();
 }
 
+std::shared_ptr<const Model> load_model(const Arguments& arguments) {
+    LoadOptions options;
+    options.group_rows = !arguments.has("--exact");
+    return Model::load(model_path(arguments), options);
+}
+
 std::string escape_piece(const std::string& bytes) {
     std::string out;
     for (char ch : bytes) {

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "arguments.h"
+#include "engine/engine.h"
 
 namespace moe::cli {
 
@@ -23,6 +25,9 @@ int whatif_command(const std::vector<std::string>& args, std::ostream& out, std:
 
 // -m/--model, else the bundled demo model.
 std::string model_path(const Arguments& arguments);
+// The model of -m/--model, loaded for the command's activations: --exact keeps Q4_K rows plain
+// (LoadOptions::group_rows).
+std::shared_ptr<const Model> load_model(const Arguments& arguments);
 // Token bytes with \n, \t and \\ escaped, as in the conformance dumps' piece column.
 std::string escape_piece(const std::string& bytes);
 // 15.7B, 2.4M, ... for parameter counts; 1.2 GiB, ... for byte counts.

@@ -37,7 +37,7 @@ int perplexity_command(const std::vector<std::string>& args, std::ostream& out, 
     const int n_threads = thread_count(arguments);
     const std::string text = read_text_file(*text_path);
 
-    const auto model = Model::load(model_path(arguments));
+    const auto model = load_model(arguments);
     options.n_ctx = arguments.has("--ctx") ? context_length(arguments, model->info(), err) : 512;
     if (options.n_ctx < 4) throw UsageError("--ctx must be at least 4");
     options.overrides = routing_overrides(arguments, model->info());

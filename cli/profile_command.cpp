@@ -51,7 +51,7 @@ int profile_command(const std::vector<std::string>& args, std::ostream& out, std
     if (max_tokens < 0) throw UsageError("--max-tokens must be >= 0");
     const std::vector<Document> documents = load_documents(arguments);
 
-    const auto model = Model::load(model_path(arguments));
+    const auto model = load_model(arguments);
     CorpusRunOptions options;
     options.n_ctx = arguments.has("--ctx") ? context_length(arguments, model->info(), err)
                                            : std::min(512, model->info().n_ctx_train);

@@ -75,7 +75,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
     options.n_threads = thread_count(arguments);
     options.exact = arguments.has("--exact");
 
-    const auto model = Model::load(model_path(arguments));
+    const auto model = load_model(arguments);
     request.overrides = routing_overrides(arguments, model->info());
     options.n_ctx = context_length(arguments, model->info(), err);
     Session session(model, options);

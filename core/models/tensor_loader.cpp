@@ -61,7 +61,7 @@ bool TensorLoader::group_rows(TensorRole role, const gguf::TensorInfo& info, boo
     const int64_t rows = info.n_elements() / info.ne[0];
     uint8_t* const data = file_.copied_tensor_data(info);
     // Grouped once, on first use: a tensor handed out before keeps the layout it was handed out with.
-    if (!first_use || !data || !rows_may_be_grouped(role) || !quant::groups_pay(info.type, info.ne[1])) return false;
+    if (!may_group_ || !first_use || !data || !rows_may_be_grouped(role) || !quant::groups_pay(info.type, info.ne[1])) return false;
     quant::group_rows(info.type, data, rows, info.ne[0]);
     grouped_.insert(&info);
     return true;

@@ -34,7 +34,8 @@ struct Weight {
 
 class TensorLoader {
 public:
-    explicit TensorLoader(const gguf::GgufFile& file) : file_(file) {}
+    // group_rows: LoadOptions::group_rows.
+    TensorLoader(const gguf::GgufFile& file, bool group_rows) : file_(file), may_group_(group_rows) {}
 
     bool has(TensorRole role, int layer = -1) const;
     // A matrix/3-D weight with exactly the shape `ne`; throws EngineError otherwise, or when
@@ -56,6 +57,7 @@ private:
     // whole, kernels for its type); whether they are.
     bool group_rows(TensorRole role, const gguf::TensorInfo& info, bool first_use);
     const gguf::GgufFile& file_;
+    bool may_group_;
     std::set<const gguf::TensorInfo*> used_, grouped_;
 };
 

@@ -48,7 +48,7 @@ int64_t Transformer::mha_floats_per_token() const {
 void Transformer::load(const LoadOptions& options) {
     const ModelConfig& c = config_;
     if (c.layers.size() != static_cast<size_t>(c.n_layer)) throw std::logic_error(c.arch + ": layers not planned");
-    TensorLoader loader(*file_);
+    TensorLoader loader(*file_, options.group_rows);
     token_embd_ = loader.weight(TensorRole::TokenEmbd, -1, {c.n_embd, c.n_vocab});
     output_norm_ = loader.vector(TensorRole::OutputNorm, -1, c.n_embd);
     output_ = loader.has(TensorRole::Output) ? loader.weight(TensorRole::Output, -1, {c.n_embd, c.n_vocab})

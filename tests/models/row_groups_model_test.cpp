@@ -23,6 +23,9 @@ TEST_P(GroupedModel, RunsAsTheMappedFile) {
     const auto a = Model::load(path, mapped);
     const auto b = Model::load(path, copied);
     EXPECT_EQ(a->info().tensors_in_row_groups, 0);
+    LoadOptions plain = copied;  // what --exact runs load
+    plain.group_rows = false;
+    EXPECT_EQ(Model::load(path, plain)->info().tensors_in_row_groups, 0);
     const bool kernels = quant::detail::kernels_for(quant::detail::active_kernels(), GgmlType::Q4_K).dot_q8_groups;
     if (kernels) EXPECT_GT(b->info().tensors_in_row_groups, 0);
     else EXPECT_EQ(b->info().tensors_in_row_groups, 0);
