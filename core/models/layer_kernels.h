@@ -41,7 +41,7 @@ using PrepareInput = std::function<void(size_t job)>;
 void matvec_batch(const std::vector<MatvecJob>& jobs, ThreadPool& pool, const PrepareInput& prepare = nullptr);
 
 // y (w.rows) = W · x on the calling thread (for small per-head matrices inside a parallel job);
-// w's rows stored plainly, as the two below.
+// w's rows stored plainly (not in groups), as for matvec_transposed_serial.
 void matvec_serial(const WeightMatrix& w, const float* x, float* y);
 
 // y (w.cols) = Wᵀ · x (x: w.rows) on the calling thread; `row` is scratch of w.cols floats.
