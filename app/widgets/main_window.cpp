@@ -638,7 +638,8 @@ void MainWindow::onStoreReset() {
     } else {
         const bool live = controller_->hasModel() && controller_->modelInfo().path == info.path;
         model_card_->setInfo(info, live ? QString() : tr("From an opened session; load this model to run prompts."));
-        if (live) model_card_->addWeightPlacement(controller_->modelInfo().weights_in_huge_pages);
+        if (live) model_card_->addWeightPlacement(controller_->modelInfo().weights_in_huge_pages,
+                                                    controller_->modelInfo().tensors_in_row_groups);
     }
     {
         const QSignalBlocker block(layer_combo_);

@@ -14,9 +14,10 @@ class ModelCard : public QWidget {
 public:
     explicit ModelCard(QWidget* parent = nullptr);
     void setInfo(const moe::ModelInfo& info, const QString& note = {});
-    // A row for how this process holds the weights (LoadOptions::weights): shown only for a model
-    // loaded here, since an opened session's placement was another run's.
-    void addWeightPlacement(bool in_huge_pages);
+    // Rows for how this process holds the weights (LoadOptions::weights, and how many tensors'
+    // rows the copy stores in groups): shown only for a model loaded here, since an opened
+    // session's placement was another run's.
+    void addWeightPlacement(bool in_huge_pages, int tensors_in_row_groups);
     void clear(const QString& message);
     QString fieldText(const QString& label) const;  // for tests
 

@@ -1269,6 +1269,14 @@ chosen by %3 of %4 tokens (%5%)</source>
         <source>read through the file mapping (4 KiB pages)</source>
         <translation>通过文件映射读取（4 KiB 页）</translation>
     </message>
+    <message>
+        <source>Row groups</source>
+        <translation>行分组</translation>
+    </message>
+    <message>
+        <source>%1 q4_K tensors stored 16 rows at a time, interleaved (faster 8-bit products)</source>
+        <translation>%1 个 q4_K 张量以 16 行为一组交错存放（8 位乘积更快）</translation>
+    </message>
 </context>
 <context>
     <name>moe::gui::ModelLineChart</name>

@@ -78,6 +78,7 @@ TEST(AppEngine, RunMatchesTheEngineTraceAndExportsTheCliCsv) {
     const QString placement = w.modelCard()->fieldText("Weights in memory");
     EXPECT_TRUE(placement.startsWith(info.weights_in_huge_pages ? "copied into 2 MiB pages" : "read through the file mapping"))
         << placement.toStdString();
+    EXPECT_EQ(w.modelCard()->fieldText("Row groups").isEmpty(), info.tensors_in_row_groups == 0);
 
     w.setPrompt(kPrompt);
     w.setMaxTokens(6);
