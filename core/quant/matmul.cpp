@@ -45,6 +45,16 @@ struct QuantizedProduct {
     int64_t ldy;
 };
 
+// Rows [first, first + count) of w (whole groups, when its rows are stored in groups) as plain
+// stored rows: w's own bytes, or this thread's copy laid out plainly, valid until the next call.
+const uint8_t* plain_rows(const WeightMatrix& w, int64_t first, int64_t count) {
+    if (!w.grouped) return w.row(first);
+    thread_local ScratchBuffer buffer;
+    auto* plain = buffer.items<uint8_t>(static_cast<size_t>(count) * w.row_stride);
+    quant::ungroup_rows(w.type, w.row(first), count / quant::kGroupRows, w.cols, plain);
+    return plain;
+}
+
 // Rows per band: a multiple of the tile height (of a group, for rows stored in groups) whose
 // weights (about 32 KiB) stay in L1 while all n activation vectors pass over them.
 int64_t band_rows(const WeightMatrix& w) {
@@ -64,11 +74,8 @@ void run_band(const QuantizedProduct& p, int64_t r0, int64_t r1, int64_t prefetc
     using quant::detail::kWideTileTokens;
     const WeightMatrix& w = *p.w;
     if (w.grouped && !p.kernels->dot_q8_group_tile) {  // no grouped kernels here: the band laid out plainly
-        thread_local ScratchBuffer plain_buffer;
-        auto* plain = plain_buffer.items<uint8_t>(static_cast<size_t>(r1 - r0) * w.row_stride);
-        for (int64_t r = r0; r < r1; r += kGroupRows) quant::ungroup_rows(w.type, w.row(r), w.cols, plain + (r - r0) * w.row_stride);
         WeightMatrix band = w;
-        band.data = plain;
+        band.data = plain_rows(w, r0, r1 - r0);
         band.rows = r1 - r0;
         band.grouped = false;
         QuantizedProduct plain_product = p;
@@ -223,12 +230,10 @@ void RowDot::rows(const WeightMatrix& w, int64_t begin, int64_t end, float* y) c
     } else if (dot_q8_) {
         quant::dot_rows_q8(type_, w.row(begin), w.row_stride, end - begin, quantized_->row, w.cols, y);
     } else if (w.grouped) {  // exact: each group's rows laid out plainly first
-        thread_local ScratchBuffer plain_buffer;
-        auto* plain = plain_buffer.items<uint8_t>(quant::kGroupRows * w.row_stride);
         for (int64_t r = begin; r < end;) {
             const int64_t first = r / quant::kGroupRows * quant::kGroupRows;
             const int64_t stop = std::min(end, first + quant::kGroupRows);
-            quant::ungroup_rows(type_, w.row(first), w.cols, plain);
+            const uint8_t* plain = plain_rows(w, first, quant::kGroupRows);
             for (; r < stop; ++r) y[r - begin] = dot_(plain + (r - first) * w.row_stride, x_, w.cols);
         }
     } else {
@@ -294,14 +299,7 @@ void matmul(const WeightMatrix& w, const float* x, int64_t ldx, int64_t n, float
             const float* tile = reinterpret_cast<const float*>(w.row(r0));
             if (!job.plain_f32) {
                 scratch.resize(static_cast<size_t>(job.tile_rows * w.cols));
-                const uint8_t* stored = w.row(r0);
-                if (w.grouped) {  // the tile's groups laid out plainly first
-                    thread_local ScratchBuffer plain_buffer;
-                    auto* plain = plain_buffer.items<uint8_t>(static_cast<size_t>(rows) * w.row_stride);
-                    for (int64_t r = 0; r < rows; r += quant::kGroupRows)
-                        quant::ungroup_rows(w.type, w.row(r0 + r), w.cols, plain + r * w.row_stride);
-                    stored = plain;
-                }
+                const uint8_t* stored = plain_rows(w, r0, rows);
                 for (int64_t r = 0; r < rows; ++r) job.dequantize(stored + r * w.row_stride, scratch.data() + r * w.cols, w.cols);
                 tile = scratch.data();
             }

@@ -75,16 +75,22 @@ void group_rows(GgmlType type, uint8_t* data, int64_t rows, int64_t cols) {
     }
 }
 
-void ungroup_rows(GgmlType type, const uint8_t* group, int64_t cols, uint8_t* out) {
+void ungroup_rows(GgmlType type, const uint8_t* groups, int64_t count, int64_t cols, uint8_t* out) {
     check_q4_k(type);
-    if (const detail::UngroupFn fast = detail::kernels_for(detail::active_kernels(), type).ungroup) {
-        fast(group, cols, out);
-        return;
+    const size_t group_bytes = kGroupRows * row_bytes(type, cols);
+    const detail::UngroupFn fast = detail::kernels_for(detail::active_kernels(), type).ungroup;
+    for (int64_t g = 0; g < count; ++g) {
+        const uint8_t* group = groups + g * group_bytes;
+        uint8_t* rows = out + g * group_bytes;
+        if (fast) {
+            fast(group, cols, rows);
+            continue;
+        }
+        const size_t stride = group_bytes / kGroupRows;
+        const auto* in = reinterpret_cast<const BlockQ4_KGroup*>(group);
+        for (int64_t i = 0; i < cols / kQKK; ++i)
+            for (int r = 0; r < kGroupRows; ++r) ungroup_block(in[i], r, reinterpret_cast<BlockQ4_K*>(rows + r * stride)[i]);
     }
-    const size_t stride = row_bytes(type, cols);
-    const auto* in = reinterpret_cast<const BlockQ4_KGroup*>(group);
-    for (int64_t i = 0; i < cols / kQKK; ++i)
-        for (int r = 0; r < kGroupRows; ++r) ungroup_block(in[i], r, reinterpret_cast<BlockQ4_K*>(out + r * stride)[i]);
 }
 
 void dot_grouped_rows_q8(GgmlType type, const uint8_t* data, int64_t begin, int64_t end, const QuantizedRow& x,
@@ -108,7 +114,7 @@ void dot_grouped_rows_q8(GgmlType type, const uint8_t* data, int64_t begin, int6
             groups(group, stride, 1, x, n, partial);
         } else {  // an instruction set without grouped kernels: the plain rows' kernels
             auto* plain = plain_buffer.items<uint8_t>(group_bytes);
-            ungroup_rows(type, group, n, plain);
+            ungroup_rows(type, group, 1, n, plain);
             dot_rows_q8(type, plain, stride, kGroupRows, x, n, partial);
         }
         std::copy(partial + (r - first), partial + (stop - first), out + (r - begin));

@@ -23,8 +23,9 @@ bool groups_pay(GgmlType type, int64_t rows);
 // Re-lays `rows` stored rows of `cols` values in place: group g holds rows 16g..16g+15.
 // rows is a multiple of kGroupRows; type Q4_K.
 void group_rows(GgmlType type, uint8_t* data, int64_t rows, int64_t cols);
-// One group (16 rows' bytes at `group`) back into 16 stored rows at out (row r at out + r·stride).
-void ungroup_rows(GgmlType type, const uint8_t* group, int64_t cols, uint8_t* out);
+// `count` consecutive groups from `groups` back into 16·count stored rows at out (row r at
+// out + r·stride).
+void ungroup_rows(GgmlType type, const uint8_t* groups, int64_t count, int64_t cols, uint8_t* out);
 
 // out[r − begin] = dot_row_q8(type, row r, x, n) for rows [begin, end) of a grouped matrix whose
 // row 0 is at `data`, bit for bit.
