@@ -8,8 +8,8 @@
 //
 // dot_in_cache/<type> gives one core's compute ceiling (weights stay in L2), int8_tile_in_cache/,
 // int8_dot_in_cache/ and int8_rows_in_cache/ the same for the prefill GEMM's 4×4 tiles, the
-// one-row integer dot and a decode's rows kernel (dot_rows_q8; q4_K_grouped: on rows stored in
-// groups of 16, as a copied model keeps q4_K weights),
+// one-row integer dot and a decode's rows kernel (dot_rows_q8; q4_K_grouped, q5_0_grouped: on rows
+// stored in groups of 16, as a copied model keeps q4_K and q5_0 weights),
 // and matmul/<type> the prefill rate in GFLOP/s. matvec/ and matmul/ run the default path (activations quantized to
 // 8 bits, integer dot products); matvec_exact/ and matmul_exact/ the --exact path (F32
 // activations), so the two kernels' GB/s stand side by side. attention_decode/ times one decode
@@ -66,7 +66,7 @@ double bandwidth_gbs(int threads) {
 struct MatrixCopies {
     GgmlType type = GgmlType::F32;
     int64_t rows = 0;
-    bool grouped = false;  // rows stored in groups of 16 (quant/row_groups.h), as a copied model's q4_K weights
+    bool grouped = false;  // rows stored in groups of 16 (quant/row_groups.h), as a copied model's q4_K/q5_0 weights
     size_t matrix_bytes = 0;
     int copies = 0;
     moe::HugePageMemory data;
@@ -296,7 +296,10 @@ int main(int argc, char** argv) {
             benchmark::RegisterBenchmark(name.c_str(), BM_Int8InCache, type, unit);
         }
     }
-    benchmark::RegisterBenchmark("int8_rows_in_cache/q4_K_grouped", BM_Int8InCache, GgmlType::Q4_K, Int8Unit::grouped_rows);
+    for (GgmlType type : {GgmlType::Q4_K, GgmlType::Q5_0}) {
+        const std::string name = "int8_rows_in_cache/" + moe::type_name(type) + "_grouped";
+        benchmark::RegisterBenchmark(name.c_str(), BM_Int8InCache, type, Int8Unit::grouped_rows);
+    }
     benchmark::RegisterBenchmark("quantize_activations/q8_32", BM_QuantizeActivations, moe::quant::ActivationFormat::Q8_32);
     benchmark::RegisterBenchmark("quantize_activations/q8_256", BM_QuantizeActivations, moe::quant::ActivationFormat::Q8_256);
     for (GgmlType type : types) {
@@ -311,12 +314,15 @@ int main(int argc, char** argv) {
             }
         }
     }
-    for (int64_t rows : {int64_t{1408}, int64_t{10944}}) {  // q4_K as a copied model stores it
-        for (int threads : {1, 2}) {
-            for (bool exact : {false, true}) {
-                const std::string name = std::string(exact ? "matvec_exact/" : "matvec/") + "q4_K_grouped/" +
-                                         std::to_string(kCols) + "x" + std::to_string(rows) + "/threads:" + std::to_string(threads);
-                benchmark::RegisterBenchmark(name.c_str(), BM_Matvec, GgmlType::Q4_K, rows, threads, exact, true)->UseRealTime();
+    for (GgmlType type : {GgmlType::Q4_K, GgmlType::Q5_0}) {  // as a copied model stores them
+        for (int64_t rows : {int64_t{1408}, int64_t{10944}}) {
+            for (int threads : {1, 2}) {
+                for (bool exact : {false, true}) {
+                    const std::string name = std::string(exact ? "matvec_exact/" : "matvec/") + moe::type_name(type) +
+                                             "_grouped/" + std::to_string(kCols) + "x" + std::to_string(rows) +
+                                             "/threads:" + std::to_string(threads);
+                    benchmark::RegisterBenchmark(name.c_str(), BM_Matvec, type, rows, threads, exact, true)->UseRealTime();
+                }
             }
         }
     }
@@ -326,8 +332,8 @@ int main(int argc, char** argv) {
             const std::string name = (exact ? "matmul_exact/" : "matmul/") + moe::type_name(type) + "/2048x1408/threads:2";
             benchmark::RegisterBenchmark(name.c_str(), BM_Matmul, type, int64_t{1408}, 2, exact, false)->Arg(64)->UseRealTime();
         }
-        if (type == GgmlType::Q4_K) {
-            const std::string name = "matmul/q4_K_grouped/2048x1408/threads:2";
+        if (type == GgmlType::Q4_K || type == GgmlType::Q5_0) {
+            const std::string name = "matmul/" + moe::type_name(type) + "_grouped/2048x1408/threads:2";
             benchmark::RegisterBenchmark(name.c_str(), BM_Matmul, type, int64_t{1408}, 2, false, true)->Arg(64)->UseRealTime();
         }
     }

@@ -145,7 +145,7 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
     const double worker_busy_s =
         std::chrono::duration<double>(threads_after.worker_busy - threads_before.worker_busy).count();
     const double worker_idle = pool.size() > 1 ? 1.0 - worker_busy_s / ((pool.size() - 1) * traced) : 0.0;
-    // --exact runs load Q4_K rows plain (LoadOptions::group_rows): the exact figures are theirs
+    // --exact runs load their rows plain (LoadOptions::group_rows): the exact figures are theirs
     const std::string model_name = model->info().path;
     session.reset();
     if (model->info().tensors_in_row_groups > 0) {

@@ -77,7 +77,7 @@ int info_command(const std::vector<std::string>& args, std::ostream& out) {
         << "multi-head K/V would take " << human_bytes(static_cast<double>(i.kv_bytes_per_token_mha)) << "\n";
     out << "kernels:       " << quant::active_isa() << "\n";
     out << "weights:       " << weight_placement(i.weights_in_huge_pages);
-    if (i.tensors_in_row_groups > 0) out << "; " << i.tensors_in_row_groups << " q4_K tensors with rows in groups of 16";
+    if (i.tensors_in_row_groups > 0) out << "; " << i.tensors_in_row_groups << " tensors with rows in groups of 16";
     out << "\n";
     return 0;
 }

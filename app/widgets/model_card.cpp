@@ -116,7 +116,7 @@ void ModelCard::addWeightPlacement(bool in_huge_pages, int tensors_in_row_groups
     addRow(tr("Weights in memory"), in_huge_pages ? tr("copied into 2 MiB pages at load (fewer TLB misses while decoding)")
                                                   : tr("read through the file mapping (4 KiB pages)"));
     if (tensors_in_row_groups > 0)
-        addRow(tr("Row groups"), tr("%1 q4_K tensors stored 16 rows at a time, interleaved (faster 8-bit products)")
+        addRow(tr("Row groups"), tr("%1 tensors stored 16 rows at a time, interleaved (faster 8-bit products)")
                                      .arg(tensors_in_row_groups));
 }
 

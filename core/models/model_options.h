@@ -34,7 +34,7 @@ struct LoadOptions {
     // Called with 0..1 while tensors are copied, checked and touched; return false to cancel.
     std::function<bool(float progress)> progress;
     WeightMemory weights = WeightMemory::Auto;
-    // A copy may store Q4_K rows in groups of 16 (quant/row_groups.h), for the 8-bit products'
+    // A copy may store Q4_K and Q5_0 rows in groups of 16 (quant/row_groups.h), for the 8-bit products.
     // sake. Runs on F32 activations (--exact) lay each group out plainly again in every product,
     // at about two thirds of their speed on plain rows, so they load with false.
     bool group_rows = true;

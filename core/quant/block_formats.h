@@ -75,11 +75,20 @@ struct BlockQ4_KGroup {
     uint8_t qs[4][8][16][4];  // [c][k][row][b]: the row's qs[32c + 4k + b]
 };
 
+// Block i of 16 Q5_0 rows stored as one group (row_groups.h): the same bytes as the 16 blocks. A
+// 512-bit vector of qs holds four codes' low bits of each row, one row per 32-bit lane, for lanes
+// j and j + 4 of llama.cpp's 8-lane dot; the fifth bits of lane j are one 64-bit mask.
+struct BlockQ5_0Group {
+    uint8_t qs[4][16][4];  // [j][row][b]: the row's qs[4j + b] (values 4j + b and 16 + 4j + b)
+    uint64_t fifth_bits[8];  // lane j: bit 4·row + b is the row's qh bit 4j + b
+    uint16_t d[16];
+};
+
 static_assert(sizeof(BlockQ4_0) == 18 && sizeof(BlockQ4_1) == 20 && sizeof(BlockQ5_0) == 22 &&
               sizeof(BlockQ5_1) == 24 && sizeof(BlockQ8_0) == 34);
 static_assert(sizeof(BlockQ2_K) == 84 && sizeof(BlockQ3_K) == 110 && sizeof(BlockQ4_K) == 144 &&
               sizeof(BlockQ5_K) == 176 && sizeof(BlockQ6_K) == 210);
-static_assert(sizeof(BlockQ4_KGroup) == 16 * sizeof(BlockQ4_K));
+static_assert(sizeof(BlockQ4_KGroup) == 16 * sizeof(BlockQ4_K) && sizeof(BlockQ5_0Group) == 16 * sizeof(BlockQ5_0));
 
 // The helpers below have internal linkage: this header is also compiled into the AVX2/AVX-512
 // files, and an out-of-line copy built with those flags must never be what the scalar code links to.

@@ -219,7 +219,7 @@ void ungroup_q4_k(const uint8_t* group, int64_t n, uint8_t* out) {
 
 }  // namespace
 
-void add_avx512_grouped_kernels(KernelTable& table) {
+void add_avx512_grouped_q4_k_kernels(KernelTable& table) {
     table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8_groups = groups_q4_k;
     table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8_group_tile = group_tile_q4_k;
     table.types[static_cast<uint32_t>(GgmlType::Q4_K)].ungroup = ungroup_q4_k;

@@ -107,8 +107,9 @@ void quantize_q8_256_reference(const float* x, int64_t n_rows, int64_t cols, int
 // Puts the 512-bit VNNI kernels (int8_avx512.cpp: the prefill tiles, the Q4_0, Q5_0, Q8_0, Q4_K
 // and Q6_K one-row dots of a decode, and its Q4_K rows kernel) into an AVX-512 table.
 void add_avx512_int8_kernels(KernelTable& table);
-// And the Q4_K kernels for rows stored in groups (grouped_q4_k_avx512.cpp).
-void add_avx512_grouped_kernels(KernelTable& table);
+// And the kernels for rows stored in groups (grouped_q4_k_avx512.cpp, grouped_q5_0_avx512.cpp).
+void add_avx512_grouped_q4_k_kernels(KernelTable& table);
+void add_avx512_grouped_q5_0_kernels(KernelTable& table);
 
 // Plain scalar code written from the block formulas; also the portable fallback.
 const KernelTable& reference_kernels();

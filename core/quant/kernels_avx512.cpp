@@ -221,7 +221,8 @@ KernelTable make_avx512_table() {
     table.types[static_cast<uint32_t>(GgmlType::Q5_0)].dot = dot_q5_0;
     add_int8_kernels<Avx512>(table);
     add_avx512_int8_kernels(table);
-    add_avx512_grouped_kernels(table);
+    add_avx512_grouped_q4_k_kernels(table);
+    add_avx512_grouped_q5_0_kernels(table);
     table.types[static_cast<uint32_t>(GgmlType::MXFP4)] = *mxfp4_avx512_kernels();
     return table;
 }

@@ -14,8 +14,11 @@ namespace moe::quant {
 
 namespace {
 
-void check_q4_k(GgmlType type) {
-    if (type != GgmlType::Q4_K) throw std::invalid_argument("only q4_K rows are stored in groups, not " + type_name(type));
+bool has_group_layout(GgmlType type) { return type == GgmlType::Q4_K || type == GgmlType::Q5_0; }
+
+void check_type(GgmlType type) {
+    if (!has_group_layout(type))
+        throw std::invalid_argument("only q4_K and q5_0 rows are stored in groups, not " + type_name(type));
 }
 
 // Super-block `block` of the 16 rows at `rows` (row r at rows + r·stride) as one group block.
@@ -54,42 +57,75 @@ void ungroup_block(const BlockQ4_KGroup& in, int r, BlockQ4_K& b) {
         for (int k = 0; k < 8; ++k) std::memcpy(b.qs + 32 * c + 4 * k, in.qs[c][k][r], 4);
 }
 
-}  // namespace
-
-bool groups_pay(GgmlType type, int64_t rows) {
-    return type == GgmlType::Q4_K && rows % kGroupRows == 0 &&
-           detail::kernels_for(detail::active_kernels(), type).dot_q8_groups != nullptr;
+void group_block(const uint8_t* rows, size_t stride, int64_t block, BlockQ5_0Group& out) {
+    std::memset(out.fifth_bits, 0, sizeof out.fifth_bits);
+    for (int r = 0; r < kGroupRows; ++r) {
+        const auto& b = reinterpret_cast<const BlockQ5_0*>(rows + r * stride)[block];
+        out.d[r] = b.d;
+        for (int j = 0; j < 4; ++j) std::memcpy(out.qs[j][r], b.qs + 4 * j, 4);
+        const uint32_t qh = load_qh32(b.qh);
+        for (int j = 0; j < 8; ++j) out.fifth_bits[j] |= uint64_t{qh >> (4 * j) & 0xF} << (4 * r);
+    }
 }
 
-void group_rows(GgmlType type, uint8_t* data, int64_t rows, int64_t cols) {
-    check_q4_k(type);
-    if (rows % kGroupRows != 0) throw std::invalid_argument("grouped rows come in groups of 16");
-    const size_t stride = row_bytes(type, cols);
-    const int64_t blocks = cols / kQKK;
+void ungroup_block(const BlockQ5_0Group& in, int r, BlockQ5_0& b) {
+    b.d = in.d[r];
+    for (int j = 0; j < 4; ++j) std::memcpy(b.qs + 4 * j, in.qs[j][r], 4);
+    uint32_t qh = 0;
+    for (int j = 0; j < 8; ++j) qh |= static_cast<uint32_t>(in.fifth_bits[j] >> (4 * r) & 0xF) << (4 * j);
+    for (int k = 0; k < 4; ++k) b.qh[k] = static_cast<uint8_t>(qh >> (8 * k));
+}
+
+// Every group of `rows` stored rows of `stride` bytes in place (Block: the type's block, Group: a
+// group's block).
+template <class Block, class Group>
+void group_all(uint8_t* data, int64_t rows, size_t stride) {
     std::vector<uint8_t> plain(kGroupRows * stride);
     for (int64_t g = 0; g < rows / kGroupRows; ++g) {
         uint8_t* group = data + g * kGroupRows * stride;
         std::memcpy(plain.data(), group, plain.size());
-        auto* out = reinterpret_cast<BlockQ4_KGroup*>(group);
-        for (int64_t i = 0; i < blocks; ++i) group_block(plain.data(), stride, i, out[i]);
+        auto* out = reinterpret_cast<Group*>(group);
+        for (size_t i = 0; i < stride / sizeof(Block); ++i) group_block(plain.data(), stride, static_cast<int64_t>(i), out[i]);
     }
 }
 
+// One group back to its 16 rows, row r at rows + r·stride.
+template <class Block, class Group>
+void ungroup_one(const uint8_t* group, size_t stride, uint8_t* rows) {
+    const auto* in = reinterpret_cast<const Group*>(group);
+    for (size_t i = 0; i < stride / sizeof(Block); ++i)
+        for (int r = 0; r < kGroupRows; ++r) ungroup_block(in[i], r, reinterpret_cast<Block*>(rows + r * stride)[i]);
+}
+
+}  // namespace
+
+bool groups_pay(GgmlType type, int64_t rows) {
+    return has_group_layout(type) && rows % kGroupRows == 0 &&
+           detail::kernels_for(detail::active_kernels(), type).dot_q8_groups != nullptr;
+}
+
+void group_rows(GgmlType type, uint8_t* data, int64_t rows, int64_t cols) {
+    check_type(type);
+    if (rows % kGroupRows != 0) throw std::invalid_argument("grouped rows come in groups of 16");
+    if (type == GgmlType::Q4_K)
+        group_all<BlockQ4_K, BlockQ4_KGroup>(data, rows, row_bytes(type, cols));
+    else
+        group_all<BlockQ5_0, BlockQ5_0Group>(data, rows, row_bytes(type, cols));
+}
+
 void ungroup_rows(GgmlType type, const uint8_t* groups, int64_t count, int64_t cols, uint8_t* out) {
-    check_q4_k(type);
-    const size_t group_bytes = kGroupRows * row_bytes(type, cols);
+    check_type(type);
+    const size_t stride = row_bytes(type, cols), group_bytes = kGroupRows * stride;
     const detail::UngroupFn fast = detail::kernels_for(detail::active_kernels(), type).ungroup;
     for (int64_t g = 0; g < count; ++g) {
         const uint8_t* group = groups + g * group_bytes;
         uint8_t* rows = out + g * group_bytes;
-        if (fast) {
+        if (fast)
             fast(group, cols, rows);
-            continue;
-        }
-        const size_t stride = group_bytes / kGroupRows;
-        const auto* in = reinterpret_cast<const BlockQ4_KGroup*>(group);
-        for (int64_t i = 0; i < cols / kQKK; ++i)
-            for (int r = 0; r < kGroupRows; ++r) ungroup_block(in[i], r, reinterpret_cast<BlockQ4_K*>(rows + r * stride)[i]);
+        else if (type == GgmlType::Q4_K)
+            ungroup_one<BlockQ4_K, BlockQ4_KGroup>(group, stride, rows);
+        else
+            ungroup_one<BlockQ5_0, BlockQ5_0Group>(group, stride, rows);
     }
 }
 

@@ -1274,8 +1274,8 @@ chosen by %3 of %4 tokens (%5%)</source>
         <translation>行分组</translation>
     </message>
     <message>
-        <source>%1 q4_K tensors stored 16 rows at a time, interleaved (faster 8-bit products)</source>
-        <translation>%1 个 q4_K 张量以 16 行为一组交错存放（8 位乘积更快）</translation>
+        <source>%1 tensors stored 16 rows at a time, interleaved (faster 8-bit products)</source>
+        <translation>%1 个张量以 16 行为一组交错存放（8 位乘积更快）</translation>
     </message>
 </context>
 <context>

@@ -1,9 +1,10 @@
-// Q4_K weights copied at load are stored with their rows in groups of 16 where the kernels have
-// them (quant/row_groups.h); the model then computes what the mapped file computes, bit for bit:
-// a prompt's tiles and leftover tokens, a decode, and the exact path.
+// Q4_K and Q5_0 weights copied at load are stored with their rows in groups of 16 where the kernels
+// have them (quant/row_groups.h); the model then computes what the mapped file computes, bit for
+// bit: a prompt's tiles and leftover tokens, a decode, and the exact path.
 #include <gtest/gtest.h>
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "engine/engine.h"
@@ -13,10 +14,11 @@
 namespace moe {
 namespace {
 
-class GroupedModel : public ::testing::TestWithParam<std::string> {};
+class GroupedModel : public ::testing::TestWithParam<std::tuple<std::string, GgmlType>> {};
 
 TEST_P(GroupedModel, RunsAsTheMappedFile) {
-    const std::string path = test::synth_model(GetParam(), GgmlType::Q4_K);
+    const auto [arch, type] = GetParam();
+    const std::string path = test::synth_model(arch, type);
     LoadOptions mapped, copied;
     mapped.weights = WeightMemory::FileMapping;
     copied.weights = WeightMemory::HugePages;
@@ -26,7 +28,7 @@ TEST_P(GroupedModel, RunsAsTheMappedFile) {
     LoadOptions plain = copied;  // what --exact runs load
     plain.group_rows = false;
     EXPECT_EQ(Model::load(path, plain)->info().tensors_in_row_groups, 0);
-    const bool kernels = quant::detail::kernels_for(quant::detail::active_kernels(), GgmlType::Q4_K).dot_q8_groups;
+    const bool kernels = quant::detail::kernels_for(quant::detail::active_kernels(), type).dot_q8_groups;
     if (kernels) EXPECT_GT(b->info().tensors_in_row_groups, 0);
     else EXPECT_EQ(b->info().tensors_in_row_groups, 0);
     for (bool exact : {false, true}) {
@@ -40,7 +42,12 @@ TEST_P(GroupedModel, RunsAsTheMappedFile) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Architectures, GroupedModel, ::testing::Values("deepseek2", "qwen3moe", "llama4"));
+INSTANTIATE_TEST_SUITE_P(Architectures, GroupedModel,
+                         ::testing::Combine(::testing::Values("deepseek2", "qwen3moe", "llama4"),
+                                            ::testing::Values(GgmlType::Q4_K, GgmlType::Q5_0)),
+                         [](const auto& info) {
+                             return std::get<0>(info.param) + "_" + type_name(std::get<1>(info.param));
+                         });
 
 }  // namespace
 }  // namespace moe
