@@ -16,25 +16,11 @@
 #include "util/scratch.h"
 
 #if defined(__x86_64__)
+#include "quant/grouped_kernels.h"
 #include "quant/simd_kernels.h"
 
 namespace moe::quant::detail {
 namespace {
-
-// How far ahead a mat-vec prefetches its groups, into L1. This kernel reads each line with one
-// load and few instructions, and kPrefetchDistance's L2 hint left it slower from DRAM than the
-// plain rows' kernel: a 2048 × 87552 mat-vec on the Zen 5 VM, alternating in one process with the
-// read probe at 74–75 GB/s, streamed 52–54 GB/s plain and 58–62 grouped with the L2 hint 8 KiB
-// ahead, 65–74 with the L1 hint 8 KiB ahead and 70–79 16 KiB ahead (one thread: 23–27 plain,
-// 29–37 grouped). The plain kernels' hint was left as it is: at the 56 GB/s the host gave later,
-// they showed no difference between the hints.
-constexpr uintptr_t kGroupPrefetchDistance = 16384;
-
-inline __m512i broadcast_codes(const int8_t* q) {
-    int32_t four;
-    std::memcpy(&four, q, sizeof four);
-    return _mm512_set1_epi32(four);
-}
 
 // The activation's sums Σq_j over the eight sub-blocks of super-block i (|Σq_j| ≤ 32·127) split
 // as 128·high + low, both bytes, four to a word: [low_0..3, low_4..7, high_0..3, high_4..7], so the
@@ -79,7 +65,7 @@ void group_dot(const BlockQ4_KGroup* blocks, const QuantizedRow* x, const int32_
         // a mat-vec streams its groups: a line ahead for each line read (a loop over the block's 36
         // lines up front was not unrolled, and took an eighth of the time in cache)
         const auto ahead = [](const void* line) {
-            if constexpr (kTokens == 1) _mm_prefetch(static_cast<const char*>(line) + kGroupPrefetchDistance, _MM_HINT_T0);
+            if constexpr (kTokens == 1) prefetch_group_line(line);
         };
         for (int part = 0; part < 4; ++part) ahead(reinterpret_cast<const uint8_t*>(&g) + 64 * part);
         __m512i totals[kTokens];  // Σ_j sc_j·(q4·q8)_j
@@ -161,7 +147,7 @@ void ungroup_q4_k(const uint8_t* group, int64_t n, uint8_t* out) {
         // the first read of these weights in an exact product: fetched ahead as the mat-vec does
 #pragma GCC unroll 36
         for (size_t line = 0; line < sizeof(BlockQ4_KGroup); line += 64)
-            _mm_prefetch(reinterpret_cast<const char*>(&g) + kGroupPrefetchDistance + line, _MM_HINT_T0);
+            prefetch_group_line(reinterpret_cast<const char*>(&g) + line);
         // k_scale_min's 12 bytes from the three parts, all 16 rows × 4 sub-block pairs at once
         const __m512i part0 = _mm512_loadu_si512(g.scales[0]), part1 = _mm512_loadu_si512(g.scales[1]);
         const __m512i part2 = _mm512_loadu_si512(g.scales[2]);

@@ -18,19 +18,11 @@
 #include "util/scratch.h"
 
 #if defined(__x86_64__)
+#include "quant/grouped_kernels.h"
 #include "quant/simd_kernels.h"
 
 namespace moe::quant::detail {
 namespace {
-
-// As the Q4_K groups' mat-vec: into L1, 16 KiB ahead.
-constexpr uintptr_t kGroupPrefetchDistance = 16384;
-
-inline __m512i broadcast_word(const void* p) {
-    int32_t word;
-    std::memcpy(&word, p, sizeof word);
-    return _mm512_set1_epi32(word);
-}
 
 // −16·Σ of each group of four activation codes (the codes are stored as code + 16): eight words
 // per block, the starting sums of the eight lanes.
@@ -54,7 +46,7 @@ void group_dot(const BlockQ5_0Group* blocks, const QuantizedRow* x, const int32_
         const BlockQ5_0Group& g = blocks[i];
         if constexpr (kTokens == 1)  // a mat-vec streams its groups
             for (size_t line = 0; line < sizeof(BlockQ5_0Group); line += 64)
-                _mm_prefetch(reinterpret_cast<const char*>(&g) + kGroupPrefetchDistance + line, _MM_HINT_T0);
+                prefetch_group_line(reinterpret_cast<const char*>(&g) + line);
         __m512 d[kTokens];
         const __m512 dw = _mm512_cvtph_ps(load256(g.d));
         for (int t = 0; t < kTokens; ++t) d[t] = _mm512_mul_ps(dw, _mm512_set1_ps(x[t].d[i]));
@@ -68,7 +60,7 @@ void group_dot(const BlockQ5_0Group* blocks, const QuantizedRow* x, const int32_
                 const int8_t* q = x[t].q + i * kQK + 4 * j;
                 const int32_t* start = offsets[t] + 8 * i + j;
                 for (int h = 0; h < 2; ++h) {  // lanes j (values 4j..) and j + 4 (values 16 + 4j..)
-                    const __m512i sums = _mm512_dpbusd_epi32(_mm512_set1_epi32(start[4 * h]), codes[h], broadcast_word(q + 16 * h));
+                    const __m512i sums = _mm512_dpbusd_epi32(_mm512_set1_epi32(start[4 * h]), codes[h], broadcast_codes(q + 16 * h));
                     chains[t][j + 4 * h] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), d[t], chains[t][j + 4 * h]);
                 }
             }
@@ -119,7 +111,7 @@ void ungroup_q5_0(const uint8_t* group, int64_t n, uint8_t* out) {
         uint8_t* const first = out + i * sizeof(BlockQ5_0);
 #pragma GCC unroll 6
         for (size_t line = 0; line < sizeof(BlockQ5_0Group); line += 64)
-            _mm_prefetch(reinterpret_cast<const char*>(&g) + kGroupPrefetchDistance + line, _MM_HINT_T0);
+            prefetch_group_line(reinterpret_cast<const char*>(&g) + line);
         // qh: row r's bits 4j..4j+3 are bits 4r..4r+3 of mask j
         __m512i qh[2] = {_mm512_setzero_si512(), _mm512_setzero_si512()};  // rows 0-7, 8-15, one per 64-bit lane
         for (int j = 0; j < 8; ++j) {
