@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 namespace moe::quant {
 
@@ -80,7 +81,7 @@ struct BlockQ4_KGroup {
 // j and j + 4 of llama.cpp's 8-lane dot; the fifth bits of lane j are one 64-bit mask.
 struct BlockQ5_0Group {
     uint8_t qs[4][16][4];  // [j][row][b]: the row's qs[4j + b] (values 4j + b and 16 + 4j + b)
-    uint64_t fifth_bits[8];  // lane j: bit 4·row + b is the row's qh bit 4j + b
+    uint8_t fifth_bits[8][8];  // lane j, a little-endian 64-bit mask: bit 4·row + b is the row's qh bit 4j + b
     uint16_t d[16];
 };
 
@@ -97,6 +98,13 @@ namespace {
 // The 32-bit little-endian qh field of Q5_0/Q5_1 (blocks are only 2-byte aligned).
 inline uint32_t load_qh32(const uint8_t qh[4]) {
     return uint32_t{qh[0]} | uint32_t{qh[1]} << 8 | uint32_t{qh[2]} << 16 | uint32_t{qh[3]} << 24;
+}
+
+// Lane j's fifth-bit mask of a BlockQ5_0Group (groups can sit at any byte offset of a file).
+inline uint64_t load_fifth_bits(const BlockQ5_0Group& g, int j) {
+    uint64_t mask;
+    std::memcpy(&mask, g.fifth_bits[j], sizeof mask);
+    return mask;
 }
 
 // Q4_K/Q5_K: 6-bit scale and min of sub-block b (0..7) from the 12 packed bytes.

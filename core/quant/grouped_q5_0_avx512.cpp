@@ -54,8 +54,8 @@ void group_dot(const BlockQ5_0Group* blocks, const QuantizedRow* x, const int32_
         for (int j = 0; j < 4; ++j) {
             const __m512i packed = _mm512_loadu_si512(g.qs[j]);
             __m512i codes[2] = {_mm512_and_si512(packed, low_nibbles), _mm512_and_si512(_mm512_srli_epi16(packed, 4), low_nibbles)};
-            codes[0] = _mm512_mask_add_epi8(codes[0], _cvtu64_mask64(g.fifth_bits[j]), codes[0], sixteen);
-            codes[1] = _mm512_mask_add_epi8(codes[1], _cvtu64_mask64(g.fifth_bits[j + 4]), codes[1], sixteen);
+            codes[0] = _mm512_mask_add_epi8(codes[0], _cvtu64_mask64(load_fifth_bits(g, j)), codes[0], sixteen);
+            codes[1] = _mm512_mask_add_epi8(codes[1], _cvtu64_mask64(load_fifth_bits(g, j + 4)), codes[1], sixteen);
             for (int t = 0; t < kTokens; ++t) {
                 const int8_t* q = x[t].q + i * kQK + 4 * j;
                 const int32_t* start = offsets[t] + 8 * i + j;
@@ -115,7 +115,7 @@ void ungroup_q5_0(const uint8_t* group, int64_t n, uint8_t* out) {
         // qh: row r's bits 4j..4j+3 are bits 4r..4r+3 of mask j
         __m512i qh[2] = {_mm512_setzero_si512(), _mm512_setzero_si512()};  // rows 0-7, 8-15, one per 64-bit lane
         for (int j = 0; j < 8; ++j) {
-            const __m512i mask = _mm512_set1_epi64(static_cast<long long>(g.fifth_bits[j]));
+            const __m512i mask = _mm512_set1_epi64(static_cast<long long>(load_fifth_bits(g, j)));
             for (int h = 0; h < 2; ++h)
                 qh[h] = _mm512_or_si512(qh[h], _mm512_slli_epi64(_mm512_and_si512(_mm512_srlv_epi64(mask, row_shifts[h]), nibble), 4 * j));
         }

@@ -58,21 +58,22 @@ void ungroup_block(const BlockQ4_KGroup& in, int r, BlockQ4_K& b) {
 }
 
 void group_block(const uint8_t* rows, size_t stride, int64_t block, BlockQ5_0Group& out) {
-    std::memset(out.fifth_bits, 0, sizeof out.fifth_bits);
+    uint64_t masks[8] = {};
     for (int r = 0; r < kGroupRows; ++r) {
         const auto& b = reinterpret_cast<const BlockQ5_0*>(rows + r * stride)[block];
         out.d[r] = b.d;
         for (int j = 0; j < 4; ++j) std::memcpy(out.qs[j][r], b.qs + 4 * j, 4);
         const uint32_t qh = load_qh32(b.qh);
-        for (int j = 0; j < 8; ++j) out.fifth_bits[j] |= uint64_t{qh >> (4 * j) & 0xF} << (4 * r);
+        for (int j = 0; j < 8; ++j) masks[j] |= uint64_t{qh >> (4 * j) & 0xF} << (4 * r);
     }
+    std::memcpy(out.fifth_bits, masks, sizeof masks);
 }
 
 void ungroup_block(const BlockQ5_0Group& in, int r, BlockQ5_0& b) {
     b.d = in.d[r];
     for (int j = 0; j < 4; ++j) std::memcpy(b.qs + 4 * j, in.qs[j][r], 4);
     uint32_t qh = 0;
-    for (int j = 0; j < 8; ++j) qh |= static_cast<uint32_t>(in.fifth_bits[j] >> (4 * r) & 0xF) << (4 * j);
+    for (int j = 0; j < 8; ++j) qh |= static_cast<uint32_t>(load_fifth_bits(in, j) >> (4 * r) & 0xF) << (4 * j);
     for (int k = 0; k < 4; ++k) b.qh[k] = static_cast<uint8_t>(qh >> (8 * k));
 }
 

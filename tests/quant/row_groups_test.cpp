@@ -90,10 +90,10 @@ TEST(RowGroups, Q5_0LayoutByHand) {
     EXPECT_EQ(group.d[4], 0);
     EXPECT_EQ(group.qs[2][5][1], 7 * 9);  // the row's qs[4j + b]
     EXPECT_EQ(group.qs[2][6][1], 0);  // row 6's
-    EXPECT_EQ(group.fifth_bits[0], uint64_t{1} << 20);  // lane 0, row 5, value 0: bit 4·5 + 0
-    EXPECT_EQ(group.fifth_bits[3], uint64_t{1} << 21);  // value 13: lane 3, bit 4·5 + 1
-    EXPECT_EQ(group.fifth_bits[7], uint64_t{1} << 23);  // value 31: lane 7, bit 4·5 + 3
-    EXPECT_EQ(group.fifth_bits[1], 0u);
+    EXPECT_EQ(load_fifth_bits(group, 0), uint64_t{1} << 20);  // lane 0, row 5, value 0: bit 4·5 + 0
+    EXPECT_EQ(load_fifth_bits(group, 3), uint64_t{1} << 21);  // value 13: lane 3, bit 4·5 + 1
+    EXPECT_EQ(load_fifth_bits(group, 7), uint64_t{1} << 23);  // value 31: lane 7, bit 4·5 + 3
+    EXPECT_EQ(load_fifth_bits(group, 1), 0u);
 }
 
 TEST_P(GroupedTypes, UngroupingGivesTheRowsBackByteForByte) {
@@ -132,7 +132,7 @@ TEST_P(GroupedTypes, GroupedRowsDotAsPlainRowsOnEveryIsa) {
     const auto [stride, plain, grouped] = both_layouts(type, rows, n, rng);
     const std::vector<float> x = random_floats(n, rng, 3.0f);
     QuantizedActivations quantized;
-    quantized.quantize(ActivationFormat::Q8_256, x.data(), 1, n, n);
+    quantized.quantize(activation_format(type), x.data(), 1, n, n);
     for (const std::string& isa : all_isas()) {
         IsaScope scope(isa);
         if (!scope.ok()) continue;
@@ -143,6 +143,31 @@ TEST_P(GroupedTypes, GroupedRowsDotAsPlainRowsOnEveryIsa) {
             dot_grouped_rows_q8(type, grouped.data(), begin, end, quantized.row(0), n, out.data());
             for (int64_t r = begin; r < end; ++r) EXPECT_EQ(out[r - begin], expected[r]) << isa << " row " << r;
         }
+    }
+}
+
+// A file may align its tensors to a single byte (general.alignment 1), so a copied tensor's groups
+// can start at any address.
+TEST_P(GroupedTypes, GroupsAtAnOddAddressDotTheSame) {
+    const GgmlType type = GetParam();
+    std::mt19937 rng(64);
+    constexpr int64_t n = 512, rows = 32;
+    const auto [stride, plain, grouped] = both_layouts(type, rows, n, rng);
+    std::vector<uint8_t> shifted(grouped.size() + 1);
+    std::copy(grouped.begin(), grouped.end(), shifted.begin() + 1);
+    const std::vector<float> x = random_floats(n, rng, 2.0f);
+    QuantizedActivations quantized;
+    quantized.quantize(activation_format(type), x.data(), 1, n, n);
+    for (const std::string& isa : all_isas()) {
+        IsaScope scope(isa);
+        if (!scope.ok()) continue;
+        std::vector<float> expected(rows), out(rows);
+        dot_rows_q8(type, plain.data(), stride, rows, quantized.row(0), n, expected.data());
+        dot_grouped_rows_q8(type, shifted.data() + 1, 0, rows, quantized.row(0), n, out.data());
+        EXPECT_EQ(out, expected) << isa;
+        std::vector<uint8_t> back(plain.size());
+        ungroup_rows(type, shifted.data() + 1, rows / kGroupRows, n, back.data());
+        EXPECT_EQ(back, plain) << isa;
     }
 }
 
