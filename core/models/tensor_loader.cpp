@@ -24,6 +24,7 @@ WeightMatrix Weight::row_range(int64_t first, int64_t count, int64_t slab) const
     m.row_stride = row_stride();
     m.data = info->data + (static_cast<size_t>(slab) * rows() + first) * m.row_stride;
     m.grouped = grouped;
+    m.gemm_rounding = info->n_dims == 2 && info->ne[1] % 8 == 0;
     if (grouped && (first % quant::kGroupRows != 0 || count % quant::kGroupRows != 0))
         throw std::logic_error(info->name + ": rows stored in groups are taken 16 at a time");
     return m;

@@ -33,28 +33,38 @@ inline void split_sums(const QuantizedRow& x, int64_t i, int32_t* words) {
     _mm_storel_epi64(reinterpret_cast<__m128i*>(words + 2), _mm256_cvtepi32_epi8(high));
 }
 
-// Σ_j m_j·Σq_j per row, from split_sums' words.
-inline __m512i min_terms(const BlockQ4_KGroup& g, const int32_t* words) {
-    const __m512i six_bits = _mm512_set1_epi8(63);
+// A group's 6-bit mins, m_0..m_3 (low) and m_4..m_7 (high) in the bytes of a row's lane.
+struct GroupMins {
+    __m512i low, high;
+};
+inline GroupMins group_mins(const BlockQ4_KGroup& g) {
     const __m512i part0 = _mm512_loadu_si512(g.scales[0]), part1 = _mm512_loadu_si512(g.scales[1]);
     const __m512i part2 = _mm512_loadu_si512(g.scales[2]);
-    const __m512i mins_low = _mm512_and_si512(part2, six_bits);  // m_0..m_3 in a lane's bytes
     // m_4..m_7: two bits from each part's top (0xFE = a | b | c)
-    const __m512i mins_high = _mm512_ternarylogic_epi32(
-        _mm512_and_si512(_mm512_srli_epi16(part0, 6), _mm512_set1_epi8(0x03)),
-        _mm512_and_si512(_mm512_srli_epi16(part1, 4), _mm512_set1_epi8(0x0C)),
-        _mm512_and_si512(_mm512_srli_epi16(part2, 2), _mm512_set1_epi8(0x30)), 0xFE);
+    return {_mm512_and_si512(part2, _mm512_set1_epi8(63)),
+            _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(part0, 6), _mm512_set1_epi8(0x03)),
+                                      _mm512_and_si512(_mm512_srli_epi16(part1, 4), _mm512_set1_epi8(0x0C)),
+                                      _mm512_and_si512(_mm512_srli_epi16(part2, 2), _mm512_set1_epi8(0x30)), 0xFE)};
+}
+
+// Σ m_j·Σq_j per row over the sub-blocks of one half of a super-block (mins: that half's bytes),
+// from split_sums' low and high words of that half (bytes zeroed leave their sub-blocks out).
+inline __m512i half_min_terms(__m512i mins, int32_t low_word, int32_t high_word) {
     const __m512i zero = _mm512_setzero_si512();
-    const __m512i high = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(zero, mins_low, _mm512_set1_epi32(words[2])),
-                                             mins_high, _mm512_set1_epi32(words[3]));
-    const __m512i low = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(zero, mins_low, _mm512_set1_epi32(words[0])),
-                                            mins_high, _mm512_set1_epi32(words[1]));
-    return _mm512_add_epi32(_mm512_slli_epi32(high, 7), low);
+    return _mm512_add_epi32(_mm512_slli_epi32(_mm512_dpbusd_epi32(zero, mins, _mm512_set1_epi32(high_word)), 7),
+                            _mm512_dpbusd_epi32(zero, mins, _mm512_set1_epi32(low_word)));
+}
+
+// Σ_j m_j·Σq_j per row, from split_sums' words.
+inline __m512i min_terms(const BlockQ4_KGroup& g, const int32_t* words) {
+    const GroupMins mins = group_mins(g);
+    return _mm512_add_epi32(half_min_terms(mins.low, words[0], words[2]), half_min_terms(mins.high, words[1], words[3]));
 }
 
 // 16 rows (one group) × kTokens activations: out[t·ldy + r]. words[t] holds token t's
-// split_sums, four per super-block.
-template <int kTokens>
+// split_sums, four per super-block. kPairChains: the chains step per pair of sub-blocks, as
+// llama.cpp's repacked GEMM (tile_q4_k's kPairChains).
+template <int kTokens, bool kPairChains = false>
 void group_dot(const BlockQ4_KGroup* blocks, const QuantizedRow* x, const int32_t* const* words, int64_t n, float* out,
                int64_t ldy) {
     const __m512i low_nibbles = _mm512_set1_epi8(0x0F), six_bits = _mm512_set1_epi32(63);
@@ -70,6 +80,15 @@ void group_dot(const BlockQ4_KGroup* blocks, const QuantizedRow* x, const int32_
         for (int part = 0; part < 4; ++part) ahead(reinterpret_cast<const uint8_t*>(&g) + 64 * part);
         __m512i totals[kTokens];  // Σ_j sc_j·(q4·q8)_j
         for (auto& total : totals) total = _mm512_setzero_si512();
+        const __m512 d = _mm512_cvtph_ps(load256(g.d)), dmin = _mm512_cvtph_ps(load256(g.dmin));
+        // q4_k_chains_step for 16 rows: integer sums and min terms into token t's two chains
+        const auto step = [&](int t, __m512i sums, __m512i min_sums) {
+            const __m512 dx = _mm512_set1_ps(x[t].d[i]);
+            scaled[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), _mm512_mul_ps(d, dx), scaled[t]);
+            mins[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(min_sums), _mm512_mul_ps(dmin, dx), mins[t]);
+        };
+        [[maybe_unused]] GroupMins pair_mins{};  // kPairChains: taken per pair of sub-blocks
+        if constexpr (kPairChains) pair_mins = group_mins(g);
 #pragma GCC unroll 4
         for (int c = 0; c < 4; ++c) {  // sub-blocks 2c (low nibbles) and 2c + 1 (high nibbles)
             // one token: two chains per sub-block, so that eight vpdpbusd do not wait on each other
@@ -99,16 +118,22 @@ void group_dot(const BlockQ4_KGroup* blocks, const QuantizedRow* x, const int32_
             const int shift = 16 * (c % 2);
             const __m512i scale_even = _mm512_and_si512(_mm512_srli_epi32(part, shift), six_bits);
             const __m512i scale_odd = _mm512_and_si512(_mm512_srli_epi32(part, shift + 8), six_bits);
-            for (int t = 0; t < kTokens; ++t)
-                totals[t] = _mm512_add_epi32(totals[t], _mm512_add_epi32(_mm512_mullo_epi32(even[t][0], scale_even),
-                                                                         _mm512_mullo_epi32(odd[t][0], scale_odd)));
+            for (int t = 0; t < kTokens; ++t) {
+                const __m512i pair_total = _mm512_add_epi32(_mm512_mullo_epi32(even[t][0], scale_even),
+                                                            _mm512_mullo_epi32(odd[t][0], scale_odd));
+                if constexpr (kPairChains) {
+                    // sub-blocks 2c and 2c + 1: bytes 2(c mod 2) and the next of their half's words
+                    const int32_t keep = c % 2 ? static_cast<int32_t>(0xFFFF0000u) : 0x0000FFFF;
+                    const int32_t* half_words = words[t] + 4 * i + c / 2;
+                    step(t, pair_total, half_min_terms(c < 2 ? pair_mins.low : pair_mins.high, half_words[0] & keep,
+                                                       half_words[2] & keep));
+                } else {
+                    totals[t] = _mm512_add_epi32(totals[t], pair_total);
+                }
+            }
         }
-        const __m512 d = _mm512_cvtph_ps(load256(g.d)), dmin = _mm512_cvtph_ps(load256(g.dmin));
-        for (int t = 0; t < kTokens; ++t) {
-            const __m512 dx = _mm512_set1_ps(x[t].d[i]);
-            scaled[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(totals[t]), _mm512_mul_ps(d, dx), scaled[t]);
-            mins[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(min_terms(g, words[t] + 4 * i)), _mm512_mul_ps(dmin, dx), mins[t]);
-        }
+        if constexpr (!kPairChains)
+            for (int t = 0; t < kTokens; ++t) step(t, totals[t], min_terms(g, words[t] + 4 * i));
     }
     for (int t = 0; t < kTokens; ++t) _mm512_storeu_ps(out + t * ldy, _mm512_sub_ps(scaled[t], mins[t]));
 }
@@ -122,6 +147,7 @@ void groups_q4_k(const uint8_t* w, size_t stride, int64_t groups, const Quantize
                      y + g * kGroupRows, 0);
 }
 
+template <bool kPairChains>
 void group_tile_q4_k(const uint8_t* w, size_t /*stride*/, const QuantizedRow* x, int64_t n, float* out, int64_t ldy) {
     thread_local ScratchBuffer words_buffer;
     int32_t* const all = words_buffer.items<int32_t>(static_cast<size_t>(kTileTokens * 4 * (n / kQKK)));
@@ -131,7 +157,7 @@ void group_tile_q4_k(const uint8_t* w, size_t /*stride*/, const QuantizedRow* x,
         for (int64_t i = 0; i < n / kQKK; ++i) split_sums(x[t], i, mine + 4 * i);
         words[t] = mine;
     }
-    group_dot<kTileTokens>(reinterpret_cast<const BlockQ4_KGroup*>(w), x, words, n, out, ldy);
+    group_dot<kTileTokens, kPairChains>(reinterpret_cast<const BlockQ4_KGroup*>(w), x, words, n, out, ldy);
 }
 
 // One group back to 16 plain rows (row_groups.h's ungroup_rows) in vectors: what the exact path
@@ -207,7 +233,8 @@ void ungroup_q4_k(const uint8_t* group, int64_t n, uint8_t* out) {
 
 void add_avx512_grouped_q4_k_kernels(KernelTable& table) {
     table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8_groups = groups_q4_k;
-    table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8_group_tile = group_tile_q4_k;
+    table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8_group_tile = group_tile_q4_k<false>;
+    table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8_gemm_group_tile = group_tile_q4_k<true>;
     table.types[static_cast<uint32_t>(GgmlType::Q4_K)].ungroup = ungroup_q4_k;
 }
 

@@ -203,8 +203,12 @@ void rows_legacy(const uint8_t* w, size_t stride, int64_t rows, const QuantizedR
 // kernel's two 8-lane float sums (scales, mins) share one 512-bit vector here, [scales | mins],
 // with one conversion and one multiply-add per super-block, row and token for both: lane for lane
 // the same operations, half the instructions and registers (the mins took a fifth of the tile).
-template <int kRows, int kTokens>
+// With kPairChains (a weight with WeightMatrix::gemm_rounding) the chains take one step per pair of
+// sub-blocks, each with that pair's integer sums and min terms, as llama.cpp's repacked Q4_K GEMM
+// over four tokens does; otherwise one step per super-block, as its one-token kernel.
+template <int kRows, int kTokens, bool kPairChains = false>
 void tile_q4_k(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n, float* out, int64_t ldy) {
+    static_assert(!kPairChains || kRows == 4, "pair chains only in the four-row tile");
     const __m512i low_nibbles = _mm512_set1_epi8(0x0F);
     const __m512i high_half_by_4 = _mm512_setr_epi64(0, 0, 0, 0, 4, 4, 4, 4);  // the upper 256 bits' high nibbles
     // bytes 8..15 of the scales-then-mins order (the mins), each twice: one per 16-value sum
@@ -226,6 +230,51 @@ void tile_q4_k(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n
         __m512i sums[kRows][kTokens];
         for (auto& row : sums)
             for (auto& s : row) s = _mm512_setzero_si512();
+        // Lane j: sub-block j's min term Σq_j·m_j. With one chain step per super-block the mins are
+        // unpacked after the chunk loop, whose registers are all taken (holding them measured no
+        // faster); with a step per pair, once for the four steps.
+        __m256i block_min_sums[kRows][kTokens];
+        const auto unpack_min_sums = [&] {
+            for (int r = 0; r < kRows; ++r) {
+                const __m256i mins = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(k_scales_then_mins(*b[r]), min_pairs));
+                for (int t = 0; t < kTokens; ++t)
+                    block_min_sums[r][t] = _mm256_madd_epi16(load256(x[t].sums + i * (kQKK / kGroup)), mins);
+            }
+        };
+        if constexpr (kPairChains) unpack_min_sums();
+        // four rows: each token's [d·dx of the rows | dmin·dx of the rows], for every step of the block
+        [[maybe_unused]] __m256 step_scales[kTokens];
+        if constexpr (kRows == 4) {
+            const __m128 d = _mm_setr_ps(half(b[0]->d), half(b[1]->d), half(b[2]->d), half(b[3]->d));
+            const __m128 dmin = _mm_setr_ps(half(b[0]->dmin), half(b[1]->dmin), half(b[2]->dmin), half(b[3]->dmin));
+            for (int t = 0; t < kTokens; ++t) {
+                const __m128 dx = _mm_set1_ps(x[t].d[i]);
+                step_scales[t] = _mm256_set_m128(_mm_mul_ps(dmin, dx), _mm_mul_ps(d, dx));
+            }
+        }
+        // The chains' step for sub-block pair `pair`, or for all four (−1), from the sums so far.
+        const auto step_chains = [&](int pair) {
+            const __mmask8 pair_lanes = pair < 0 ? 0xFF : static_cast<__mmask8>(3u << (2 * pair));
+            const auto folded = [&](int r, int t) {
+                return _mm256_add_epi32(_mm512_castsi512_si256(sums[r][t]), _mm512_extracti64x4_epi64(sums[r][t], 1));
+            };
+            const auto min_sums = [&](int r, int t) { return _mm256_maskz_mov_epi32(pair_lanes, block_min_sums[r][t]); };
+            if constexpr (kRows == 4) {  // each token's eight totals in one tree, its four rows' chains in one vector
+                for (int t = 0; t < kTokens; ++t) {
+                    __m256i totals[8];
+                    for (int r = 0; r < 4; ++r) {
+                        totals[r] = folded(r, t);
+                        totals[4 + r] = min_sums(r, t);
+                    }
+                    wide_chains[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(lane_totals_x8(totals)), step_scales[t], wide_chains[t]);
+                }
+            } else {
+                for (int r = 0; r < kRows; ++r)
+                    for (int t = 0; t < kTokens; ++t)
+                        chains[r][t] = q4_k_chains_step(chains[r][t], q4_k_totals(folded(r, t), min_sums(r, t)),
+                                                        half(b[r]->d), half(b[r]->dmin), x[t].d[i]);
+            }
+        };
         for (int c = 0; c < 4; ++c) {
             // int16 lanes 0..15 take sub-block 2c's scale, lanes 16..31 sub-block 2c+1's
             const __m512i pick = _mm512_inserti64x4(_mm512_set1_epi16(static_cast<short>(2 * c)),
@@ -241,35 +290,15 @@ void tile_q4_k(const uint8_t* w, size_t stride, const QuantizedRow* x, int64_t n
                 for (int r = 0; r < kRows; ++r)
                     sums[r][t] = _mm512_dpwssd_epi32(sums[r][t], _mm512_maddubs_epi16(codes[r], q), scale[r]);
             }
+            if constexpr (kPairChains) {
+                step_chains(c);
+                for (auto& row : sums)
+                    for (auto& s : row) s = _mm512_setzero_si512();
+            }
         }
-        // unpacked again rather than held through the chunk loop, whose registers are all taken
-        // (holding them measured no faster)
-        __m256i mins[kRows];
-        for (int r = 0; r < kRows; ++r) mins[r] = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(k_scales_then_mins(*b[r]), min_pairs));
-        const auto folded = [&](int r, int t) {
-            return _mm256_add_epi32(_mm512_castsi512_si256(sums[r][t]), _mm512_extracti64x4_epi64(sums[r][t], 1));
-        };
-        if constexpr (kRows == 4) {  // each token's eight totals in one tree, its four rows' chains in one vector
-            const __m128 d = _mm_setr_ps(half(b[0]->d), half(b[1]->d), half(b[2]->d), half(b[3]->d));
-            const __m128 dmin = _mm_setr_ps(half(b[0]->dmin), half(b[1]->dmin), half(b[2]->dmin), half(b[3]->dmin));
-            for (int t = 0; t < kTokens; ++t) {
-                __m256i totals[8];
-                for (int r = 0; r < 4; ++r) {
-                    totals[r] = folded(r, t);
-                    totals[4 + r] = _mm256_madd_epi16(load256(x[t].sums + i * (kQKK / kGroup)), mins[r]);
-                }
-                const __m128 dx = _mm_set1_ps(x[t].d[i]);
-                const __m256 scales = _mm256_set_m128(_mm_mul_ps(dmin, dx), _mm_mul_ps(d, dx));
-                wide_chains[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(lane_totals_x8(totals)), scales, wide_chains[t]);
-            }
-        } else {
-            for (int r = 0; r < kRows; ++r) {
-                for (int t = 0; t < kTokens; ++t) {
-                    const __m256i min_sums = _mm256_madd_epi16(load256(x[t].sums + i * (kQKK / kGroup)), mins[r]);
-                    chains[r][t] = q4_k_chains_step(chains[r][t], q4_k_totals(folded(r, t), min_sums), half(b[r]->d),
-                                                    half(b[r]->dmin), x[t].d[i]);
-                }
-            }
+        if constexpr (!kPairChains) {
+            unpack_min_sums();
+            step_chains(-1);
         }
     }
     for (int t = 0; t < kTokens; ++t) {
@@ -487,6 +516,7 @@ void add_avx512_int8_kernels(KernelTable& table) {
     table.types[static_cast<uint32_t>(GgmlType::Q4_0)].dot_q8_rows = rows_legacy<CodesQ4_0>;
     table.types[static_cast<uint32_t>(GgmlType::Q5_0)].dot_q8_rows = rows_legacy<CodesQ5_0>;
     table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8_tile = tile_q4_k<kTileRows, kTileTokens>;
+    table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8_gemm_tile = tile_q4_k<kTileRows, kTileTokens, true>;
     table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8 = dot_q4_k_row;
     table.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8_rows = rows_q4_k;
     table.types[static_cast<uint32_t>(GgmlType::Q6_K)].dot_q8 = dot_q6_k_row;

@@ -70,6 +70,11 @@ struct TypeKernels {
     DotQ8GroupsFn dot_q8_groups = nullptr;
     DotQ8TileFn dot_q8_group_tile = nullptr;
     UngroupFn ungroup = nullptr;  // row_groups.h's ungroup_rows, where a kernel does it faster
+    // Tiles of a weight with WeightMatrix::gemm_rounding, plain and in groups: float chains stepped
+    // per pair of sub-blocks (llama.cpp's repacked Q4_K GEMM). Without them such tiles take the
+    // kernels above.
+    DotQ8TileFn dot_q8_gemm_tile = nullptr;
+    DotQ8TileFn dot_q8_gemm_group_tile = nullptr;
 };
 
 // A tile from kTileRows calls of a four-token kernel (for types without a tile kernel of their own).

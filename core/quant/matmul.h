@@ -22,6 +22,11 @@ struct WeightMatrix {
     int64_t rows = 0;         // ne1: output width
     size_t row_stride = 0;    // bytes per stored row
     bool grouped = false;     // rows stored 16 at a time (quant/row_groups.h): row r's bytes are not at row(r)
+    // A 2-D weight (not an expert's or a head's slab) whose rows are a multiple of 8: llama.cpp
+    // repacks such Q4_K weights, and its GEMM over four tokens at a time steps each float chain once
+    // per pair of sub-blocks where its one-token kernel steps once per super-block. A prefill's
+    // tiles of four tokens over such a weight round as that GEMM, where a kernel has them (Q4_K).
+    bool gemm_rounding = false;
     const uint8_t* row(int64_t r) const { return data + static_cast<size_t>(r) * row_stride; }
 };
 

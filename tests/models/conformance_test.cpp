@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "engine/engine.h"
+#include "quant/quant.h"
 #include "model_files.h"
 #include "models/transformer.h"
 #include "support/test_support.h"
@@ -243,6 +244,10 @@ TEST_P(ConformanceTest, MatchesLlamaCpp) {
         }
     }
     EXPECT_GT(compared, 0);
+    // The fixtures' llama.cpp ran AVX-512 kernels (built on the project's VM, it reproduces its
+    // deepseek2 dumps byte for byte). With ours at that level, the default path picks every expert
+    // set llama.cpp picked, quantized activations and all (README: Conformance).
+    if (c.quantized_vs_llama && !c.exact && std::string(quant::active_isa()) == "avx512") EXPECT_EQ(set_mismatches, 0);
     RecordProperty("routing_set_mismatches", set_mismatches);
     RecordProperty("routing_sets_compared", compared);
     RecordProperty("max_prob_error", std::to_string(max_prob_error));

@@ -7,9 +7,13 @@
 #include <random>
 #include <tuple>
 
+#include "parallel/thread_pool.h"
 #include "quant/activations.h"
 #include "quant/block_formats.h"
+#include "quant/kernel_table.h"
+#include "quant/matmul.h"
 #include "quant/quant.h"
+#include "quant/row_groups.h"
 #include "quant_test_util.h"
 
 namespace moe::quant::test {
@@ -185,9 +189,10 @@ TEST_P(Int8KernelTest, Q4_KBlockByHand) {
 
 // llama.cpp runs Q4_K weights through kernels that take, per super-block, the whole integer sum
 // times d·dx into one float chain and the min terms times dmin·dx into another, the dot being the
-// first less the second (simd_int8_kernels.h, q4_k_chains_step). Here those steps in plain code,
-// the integer sums from the codes one by one, against every kernel on random rows.
-float q4_k_as_llama_cpp(const BlockQ4_K* blocks, const QuantizedRow& x, int64_t n) {
+// first less the second (simd_int8_kernels.h, q4_k_chains_step); its GEMM over four tokens of a
+// 2-D weight takes those steps once per pair of sub-blocks instead (per_pair). Here those steps in
+// plain code, the integer sums from the codes one by one, against the kernels on random rows.
+float q4_k_as_llama_cpp(const BlockQ4_K* blocks, const QuantizedRow& x, int64_t n, bool per_pair = false) {
     float scaled = 0.0f, mins = 0.0f;
     for (int64_t i = 0; i < n / 256; ++i) {
         const BlockQ4_K& b = blocks[i];
@@ -202,9 +207,12 @@ float q4_k_as_llama_cpp(const BlockQ4_K* blocks, const QuantizedRow& x, int64_t 
                 total += scale * code * q;
                 min_total += min * q;
             }
+            if ((per_pair && sub % 2 == 1) || sub == 7) {
+                scaled = std::fma(static_cast<float>(total), fp16_to_fp32(b.d) * x.d[i], scaled);
+                mins = std::fma(static_cast<float>(min_total), fp16_to_fp32(b.dmin) * x.d[i], mins);
+                total = min_total = 0;
+            }
         }
-        scaled = std::fma(static_cast<float>(total), fp16_to_fp32(b.d) * x.d[i], scaled);
-        mins = std::fma(static_cast<float>(min_total), fp16_to_fp32(b.dmin) * x.d[i], mins);
     }
     return scaled - mins;
 }
@@ -221,6 +229,42 @@ TEST_P(Int8KernelTest, Q4_KRoundsAsLlamaCppsKernels) {
         const auto* blocks = reinterpret_cast<const BlockQ4_K*>(row.data());
         const float expected = q4_k_as_llama_cpp(blocks, quantized.row(0), n);
         ASSERT_EQ(dot_row_q8(GgmlType::Q4_K, row.data(), quantized.row(0), n), expected) << "trial " << trial;
+    }
+}
+
+// A prefill product over a 2-D weight (WeightMatrix::gemm_rounding), its rows stored plainly and in
+// groups: the four tokens of a whole tile round as llama.cpp's GEMM where the instruction set has
+// those tiles (AVX-512), the two left over as its one-token kernel, and every row of a grouped
+// copy as the plain row.
+TEST_P(Int8KernelTest, Q4_KTilesOfA2DWeightRoundAsLlamaCppsGemm) {
+    if (GetParam() == "scalar") GTEST_SKIP() << "the scalar reference sums in double, held to a tolerance above";
+    std::mt19937 rng(4243);
+    constexpr int64_t n = 512, rows = 32, tokens = 6;
+    std::vector<uint8_t> plain;
+    for (int64_t r = 0; r < rows; ++r) {
+        const std::vector<uint8_t> row = random_row(GgmlType::Q4_K, n, rng);
+        plain.insert(plain.end(), row.begin(), row.end());
+    }
+    std::vector<uint8_t> grouped = plain;
+    group_rows(GgmlType::Q4_K, grouped.data(), rows, n);
+    const size_t stride = row_bytes(GgmlType::Q4_K, n);
+    const std::vector<float> values = random_floats(tokens * n, rng, 3.0f);
+    QuantizedActivations quantized;
+    quantized.quantize(ActivationFormat::Q8_256, values.data(), tokens, n, n);
+    const bool gemm_tiles = detail::kernels_for(detail::active_kernels(), GgmlType::Q4_K).dot_q8_gemm_tile != nullptr;
+    EXPECT_EQ(gemm_tiles, GetParam() == "avx512");
+    ThreadPool pool(1);
+    for (bool in_groups : {false, true}) {
+        const WeightMatrix w{GgmlType::Q4_K, in_groups ? grouped.data() : plain.data(), n, rows, stride, in_groups, true};
+        std::vector<float> y(tokens * rows);
+        matmul(w, values.data(), n, tokens, y.data(), rows, pool);
+        for (int64_t t = 0; t < tokens; ++t) {
+            for (int64_t r = 0; r < rows; ++r) {
+                const auto* blocks = reinterpret_cast<const BlockQ4_K*>(plain.data() + r * stride);
+                const float expected = q4_k_as_llama_cpp(blocks, quantized.row(t), n, gemm_tiles && t < 4);
+                ASSERT_EQ(y[t * rows + r], expected) << (in_groups ? "grouped" : "plain") << " token " << t << " row " << r;
+            }
+        }
     }
 }
 
