@@ -166,9 +166,11 @@ void dot_q8_offset_codes(const void* row, const QuantizedRow* x, int64_t n, floa
 
 // Q4_K against Q8_K: unsigned 4-bit codes straight into maddubs, the 6-bit sub-block scales
 // applied in int16 (madd), the mins through the activation's per-16 sums; the float steps are
-// q4_k_chains_step's.
-template <class V, int kTokens>
+// q4_k_chains_step's, once per super-block, or with kPairChains (four tokens of a weight with
+// WeightMatrix::gemm_rounding) once per pair of sub-blocks, as llama.cpp's repacked GEMM.
+template <class V, int kTokens, bool kPairChains = false>
 void dot_q8_q4_k(const void* row, const QuantizedRow* x, int64_t n, float* out) {
+    static_assert(!kPairChains || kTokens == 4, "pair chains only for four tokens");
     const auto* bytes = static_cast<const uint8_t*>(row);
     const __m256i low_nibbles = _mm256_set1_epi8(0x0F);
     // bytes 8..15 of the scales-then-mins order (the mins), each twice: one per 16-value sum
@@ -185,6 +187,26 @@ void dot_q8_q4_k(const void* row, const QuantizedRow* x, int64_t n, float* out) 
         const __m256i mins = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(scales_then_mins, min_pairs));
         __m256i sum[kTokens];
         for (auto& s : sum) s = _mm256_setzero_si256();
+        const float d = half(b.d), dmin = half(b.dmin);
+        // The chains' step from the sums so far, with the min terms of sub-blocks whose int32 lanes
+        // `keep` holds (lane j: sub-block j).
+        const auto step_chains = [&](__m256i keep) {
+            if constexpr (kTokens == 4) {  // the four tokens' eight totals in one tree, their chains in one vector
+                __m256i totals[8];
+                for (int t = 0; t < 4; ++t) {
+                    totals[t] = sum[t];
+                    totals[4 + t] = _mm256_and_si256(_mm256_madd_epi16(load256(x[t].sums + i * (kQKK / kGroup)), mins), keep);
+                }
+                const __m128 dx = _mm_setr_ps(x[0].d[i], x[1].d[i], x[2].d[i], x[3].d[i]);
+                const __m256 scales = _mm256_set_m128(_mm_mul_ps(_mm_set1_ps(dmin), dx), _mm_mul_ps(_mm_set1_ps(d), dx));
+                wide_chains = _mm256_fmadd_ps(_mm256_cvtepi32_ps(lane_totals_x8(totals)), scales, wide_chains);
+            } else {
+                for (int t = 0; t < kTokens; ++t) {
+                    const __m256i min_sums = _mm256_and_si256(_mm256_madd_epi16(load256(x[t].sums + i * (kQKK / kGroup)), mins), keep);
+                    chains[t] = q4_k_chains_step(chains[t], q4_k_totals(sum[t], min_sums), d, dmin, x[t].d[i]);
+                }
+            }
+        };
         for (int c = 0; c < 4; ++c) {
             const __m256i packed = load256(b.qs + 32 * c);
             const __m256i low = _mm256_and_si256(packed, low_nibbles);
@@ -195,23 +217,14 @@ void dot_q8_q4_k(const void* row, const QuantizedRow* x, int64_t n, float* out) 
                 sum[t] = V::madd_acc(sum[t], _mm256_maddubs_epi16(low, load256(xq)), low_scale);
                 sum[t] = V::madd_acc(sum[t], _mm256_maddubs_epi16(high, load256(xq + 32)), high_scale);
             }
-        }
-        const float d = half(b.d), dmin = half(b.dmin);
-        if constexpr (kTokens == 4) {  // the four tokens' eight totals in one tree, their chains in one vector
-            __m256i totals[8];
-            for (int t = 0; t < 4; ++t) {
-                totals[t] = sum[t];
-                totals[4 + t] = _mm256_madd_epi16(load256(x[t].sums + i * (kQKK / kGroup)), mins);
-            }
-            const __m128 dx = _mm_setr_ps(x[0].d[i], x[1].d[i], x[2].d[i], x[3].d[i]);
-            const __m256 scales = _mm256_set_m128(_mm_mul_ps(_mm_set1_ps(dmin), dx), _mm_mul_ps(_mm_set1_ps(d), dx));
-            wide_chains = _mm256_fmadd_ps(_mm256_cvtepi32_ps(lane_totals_x8(totals)), scales, wide_chains);
-        } else {
-            for (int t = 0; t < kTokens; ++t) {
-                const __m256i min_sums = _mm256_madd_epi16(load256(x[t].sums + i * (kQKK / kGroup)), mins);
-                chains[t] = q4_k_chains_step(chains[t], q4_k_totals(sum[t], min_sums), d, dmin, x[t].d[i]);
+            if constexpr (kPairChains) {  // sub-blocks 2c and 2c + 1
+                const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+                step_chains(_mm256_or_si256(_mm256_cmpeq_epi32(lane, _mm256_set1_epi32(2 * c)),
+                                            _mm256_cmpeq_epi32(lane, _mm256_set1_epi32(2 * c + 1))));
+                for (auto& s : sum) s = _mm256_setzero_si256();
             }
         }
+        if constexpr (!kPairChains) step_chains(_mm256_set1_epi32(-1));
     }
     if constexpr (kTokens == 4) {  // lanes 0-3 the tokens' scaled chains, 4-7 their mins
         _mm_storeu_ps(out, _mm_sub_ps(_mm256_castps256_ps128(wide_chains), _mm256_extractf128_ps(wide_chains, 1)));
@@ -305,6 +318,7 @@ void add_int8_kernels(KernelTable& t) {
     set(GgmlType::Q2_K, decoded(FormatQ2_K{}));
     set(GgmlType::Q3_K, decoded(FormatQ3_K{}));
     set(GgmlType::Q4_K, int8_kernels<dot_q8_q4_k<V, 1>, dot_q8_q4_k<V, 4>>());
+    t.types[static_cast<uint32_t>(GgmlType::Q4_K)].dot_q8_gemm_tile = tile_of_rows<dot_q8_q4_k<V, 4, true>>;
     set(GgmlType::Q5_K, decoded(FormatQ5_K{}));
     set(GgmlType::Q6_K, int8_kernels<dot_q8_q6_k<V, 1>, dot_q8_q6_k<V, 4>>());
 }
