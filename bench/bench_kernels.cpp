@@ -10,7 +10,8 @@
 // int8_dot_in_cache/ and int8_rows_in_cache/ the same for the prefill GEMM's 4×4 tiles, the
 // one-row integer dot and a decode's rows kernel (dot_rows_q8; q4_K_grouped, q5_0_grouped: on rows
 // stored in groups of 16, as a copied model keeps q4_K and q5_0 weights),
-// and matmul/<type> the prefill rate in GFLOP/s. matvec/ and matmul/ run the default path (activations quantized to
+// and matmul/<type> the prefill rate in GFLOP/s (q4_K_gemm: a 2-D weight's tiles, which round as
+// llama.cpp's repacked GEMM). matvec/ and matmul/ run the default path (activations quantized to
 // 8 bits, integer dot products); matvec_exact/ and matmul_exact/ the --exact path (F32
 // activations), so the two kernels' GB/s stand side by side. attention_decode/ times one decode
 // step's MLA attention over 512 and 4096 cached positions (the F32 work a long context adds).
@@ -237,14 +238,18 @@ void BM_QuantizeActivations(benchmark::State& state, moe::quant::ActivationForma
 }
 
 // Prompt prefill: n activations against one (cached) matrix; compute-bound, reported in GFLOP/s.
-void BM_Matmul(benchmark::State& state, GgmlType type, int64_t rows, int threads, bool exact, bool grouped) {
+// gemm: the weight marked as a 2-D one llama.cpp repacks (WeightMatrix::gemm_rounding), whose q4_K
+// tiles step their float chains per pair of sub-blocks.
+void BM_Matmul(benchmark::State& state, GgmlType type, int64_t rows, int threads, bool exact, bool grouped, bool gemm) {
     const moe::ExactActivations precision(exact);
     const int64_t n = state.range(0);
     const MatrixCopies& m = matrix_copies(type, rows, grouped);
     moe::ThreadPool& p = pool(threads);
     std::vector<float> x(static_cast<size_t>(n * kCols), 0.25f), y(static_cast<size_t>(n * rows));
+    moe::WeightMatrix w = m.matrix(0);
+    w.gemm_rounding = gemm;
     for (auto _ : state) {
-        moe::matmul(m.matrix(0), x.data(), kCols, n, y.data(), rows, p);
+        moe::matmul(w, x.data(), kCols, n, y.data(), rows, p);
         benchmark::DoNotOptimize(y.data());
     }
     state.counters["GFLOP/s"] = benchmark::Counter(2.0 * static_cast<double>(n * rows * kCols) *
@@ -330,11 +335,17 @@ int main(int argc, char** argv) {
     for (GgmlType type : {GgmlType::Q4_K, GgmlType::Q5_0, GgmlType::Q6_K, GgmlType::Q8_0, GgmlType::F32}) {
         for (bool exact : {false, true}) {
             const std::string name = (exact ? "matmul_exact/" : "matmul/") + moe::type_name(type) + "/2048x1408/threads:2";
-            benchmark::RegisterBenchmark(name.c_str(), BM_Matmul, type, int64_t{1408}, 2, exact, false)->Arg(64)->UseRealTime();
+            benchmark::RegisterBenchmark(name.c_str(), BM_Matmul, type, int64_t{1408}, 2, exact, false, false)->Arg(64)->UseRealTime();
         }
         if (type == GgmlType::Q4_K || type == GgmlType::Q5_0) {
             const std::string name = "matmul/" + moe::type_name(type) + "_grouped/2048x1408/threads:2";
-            benchmark::RegisterBenchmark(name.c_str(), BM_Matmul, type, int64_t{1408}, 2, false, true)->Arg(64)->UseRealTime();
+            benchmark::RegisterBenchmark(name.c_str(), BM_Matmul, type, int64_t{1408}, 2, false, true, false)->Arg(64)->UseRealTime();
+        }
+        if (type == GgmlType::Q4_K) {  // a 2-D weight's tiles, rounding as llama.cpp's GEMM
+            for (bool grouped : {false, true}) {
+                const std::string name = std::string("matmul/q4_K") + (grouped ? "_grouped" : "") + "_gemm/2048x1408/threads:2";
+                benchmark::RegisterBenchmark(name.c_str(), BM_Matmul, type, int64_t{1408}, 2, false, grouped, true)->Arg(64)->UseRealTime();
+            }
         }
     }
     for (int threads : {1, 2}) {
