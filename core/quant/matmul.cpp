@@ -112,7 +112,7 @@ void run_band(const QuantizedProduct& p, int64_t r0, int64_t r1, int64_t prefetc
     const int64_t bytes_per_token = next_bytes / std::max<int64_t>(1, p.n) + 1;
     int64_t i = 0;
     // four whole tokens as llama.cpp's GEMM takes them, for a weight it would repack
-    const bool gemm = w.gemm_rounding && p.kernels->dot_q8_gemm_tile;
+    const bool gemm = w.gemm_rounding && (w.grouped ? p.kernels->dot_q8_gemm_group_tile : p.kernels->dot_q8_gemm_tile);
     for (int64_t step = kTileTokens; i + kTileTokens <= p.n; i += step) {
         // eight tokens per tile where the type has such a tile: each weight block decoded once for both fours
         const bool wide = !w.grouped && !gemm && p.kernels->dot_q8_wide_tile && i + kWideTileTokens <= p.n;
