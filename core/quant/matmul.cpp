@@ -1,7 +1,6 @@
 #include "quant/matmul.h"
 
 #include <algorithm>
-#include <cstring>
 #include <deque>
 #include <vector>
 
@@ -70,8 +69,7 @@ bool groups_on_the_fly(const QuantizedProduct& p) {
 const uint8_t* grouped_rows(const WeightMatrix& w, int64_t first, int64_t count) {
     thread_local ScratchBuffer buffer;
     auto* grouped = buffer.items<uint8_t>(static_cast<size_t>(count) * w.row_stride);
-    std::memcpy(grouped, w.row(first), static_cast<size_t>(count) * w.row_stride);
-    quant::group_rows(w.type, grouped, count, w.cols);
+    quant::group_rows_into(w.type, w.row(first), count, w.cols, grouped);
     return grouped;
 }
 

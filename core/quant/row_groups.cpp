@@ -77,17 +77,11 @@ void ungroup_block(const BlockQ5_0Group& in, int r, BlockQ5_0& b) {
     for (int k = 0; k < 4; ++k) b.qh[k] = static_cast<uint8_t>(qh >> (8 * k));
 }
 
-// Every group of `rows` stored rows of `stride` bytes in place (Block: the type's block, Group: a
-// group's block).
+// One group from its 16 rows (row r at rows + r·stride) into `group`, which must not overlap them.
 template <class Block, class Group>
-void group_all(uint8_t* data, int64_t rows, size_t stride) {
-    std::vector<uint8_t> plain(kGroupRows * stride);
-    for (int64_t g = 0; g < rows / kGroupRows; ++g) {
-        uint8_t* group = data + g * kGroupRows * stride;
-        std::memcpy(plain.data(), group, plain.size());
-        auto* out = reinterpret_cast<Group*>(group);
-        for (size_t i = 0; i < stride / sizeof(Block); ++i) group_block(plain.data(), stride, static_cast<int64_t>(i), out[i]);
-    }
+void group_one(const uint8_t* rows, size_t stride, uint8_t* group) {
+    auto* out = reinterpret_cast<Group*>(group);
+    for (size_t i = 0; i < stride / sizeof(Block); ++i) group_block(rows, stride, static_cast<int64_t>(i), out[i]);
 }
 
 // One group back to its 16 rows, row r at rows + r·stride.
@@ -105,13 +99,28 @@ bool groups_pay(GgmlType type, int64_t rows) {
            detail::kernels_for(detail::active_kernels(), type).dot_q8_groups != nullptr;
 }
 
+void group_rows_into(GgmlType type, const uint8_t* rows, int64_t count, int64_t cols, uint8_t* out) {
+    check_type(type);
+    if (count % kGroupRows != 0) throw std::invalid_argument("grouped rows come in groups of 16");
+    const size_t stride = row_bytes(type, cols), group_bytes = kGroupRows * stride;
+    for (int64_t g = 0; g < count / kGroupRows; ++g) {
+        if (type == GgmlType::Q4_K)
+            group_one<BlockQ4_K, BlockQ4_KGroup>(rows + g * group_bytes, stride, out + g * group_bytes);
+        else
+            group_one<BlockQ5_0, BlockQ5_0Group>(rows + g * group_bytes, stride, out + g * group_bytes);
+    }
+}
+
 void group_rows(GgmlType type, uint8_t* data, int64_t rows, int64_t cols) {
     check_type(type);
     if (rows % kGroupRows != 0) throw std::invalid_argument("grouped rows come in groups of 16");
-    if (type == GgmlType::Q4_K)
-        group_all<BlockQ4_K, BlockQ4_KGroup>(data, rows, row_bytes(type, cols));
-    else
-        group_all<BlockQ5_0, BlockQ5_0Group>(data, rows, row_bytes(type, cols));
+    const size_t group_bytes = kGroupRows * row_bytes(type, cols);
+    std::vector<uint8_t> plain(group_bytes);  // each group's rows, read while the group is written over them
+    for (int64_t g = 0; g < rows / kGroupRows; ++g) {
+        uint8_t* group = data + g * group_bytes;
+        std::memcpy(plain.data(), group, group_bytes);
+        group_rows_into(type, plain.data(), kGroupRows, cols, group);
+    }
 }
 
 void ungroup_rows(GgmlType type, const uint8_t* groups, int64_t count, int64_t cols, uint8_t* out) {

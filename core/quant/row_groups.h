@@ -25,6 +25,8 @@ bool groups_pay(GgmlType type, int64_t rows);
 // Re-lays `rows` stored rows of `cols` values in place: group g holds rows 16g..16g+15.
 // rows is a multiple of kGroupRows; type Q4_K or Q5_0.
 void group_rows(GgmlType type, uint8_t* data, int64_t rows, int64_t cols);
+// The same from `count` stored rows at `rows` into `out` (the same bytes, not overlapping them).
+void group_rows_into(GgmlType type, const uint8_t* rows, int64_t count, int64_t cols, uint8_t* out);
 // `count` consecutive groups from `groups` back into 16·count stored rows at out (row r at
 // out + r·stride).
 void ungroup_rows(GgmlType type, const uint8_t* groups, int64_t count, int64_t cols, uint8_t* out);
