@@ -27,18 +27,6 @@ constexpr size_t kSplitBelowProblems = 8;  // more problems than this keep both 
 // Σ_j e^(s_j − m)·v_j (value_dim floats).
 int64_t partial_floats_per_query(const AttentionProblem& p) { return 2 + p.kv.value_dim; }
 
-// The largest of n > 0 floats, in 16 lanes: any order gives the same maximum.
-float largest(const float* x, int n) {
-    constexpr int kLanes = 16;
-    float lanes[kLanes];
-    for (int k = 0; k < kLanes; ++k) lanes[k] = x[0];
-    int j = 0;
-    for (; j + kLanes <= n; j += kLanes)
-        for (int k = 0; k < kLanes; ++k) lanes[k] = std::max(lanes[k], x[j + k]);
-    for (; j < n; ++j) lanes[0] = std::max(lanes[0], x[j]);
-    return *std::max_element(lanes, lanes + kLanes);
-}
-
 // Scores, exponentiates and sums positions [block.begin, block.end) for every query. With
 // partial < 0, writes the normalised output; otherwise the unnormalised sums and the maximum.
 // The scores are one F32 product of the queries with the block's keys, and the outputs one
@@ -63,7 +51,7 @@ void run_block(const AttentionProblem& p, const AttentionBlock& block, float* pa
     const bool sink = whole && p.queries.sinks;  // split blocks leave the sink to merge_query
     for (int r = 0; r < n_queries; ++r) {
         float* row = &scores[static_cast<size_t>(r) * len];
-        maxima[r] = sink ? std::max(largest(row, len), p.queries.sinks[r]) : largest(row, len);
+        maxima[r] = sink ? std::max(ops::largest(row, len), p.queries.sinks[r]) : ops::largest(row, len);
         ops::shifted_exp(row, maxima[r], row, len);
         if (sink) totals[r] = std::exp(static_cast<double>(p.queries.sinks[r]) - maxima[r]);
     }

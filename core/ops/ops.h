@@ -9,6 +9,10 @@ namespace moe::ops {
 // y = x / sqrt(mean(x²) + eps) ⊙ gain; x and y may alias.  x, y: (n)
 void rms_norm(const float* x, const float* gain, float* y, int64_t n, float eps);
 
+// The largest of n > 0 floats, NaNs skipped unless x[0] is one (then NaN), in 16 lanes so the
+// compiler vectorises it: any order of a maximum gives the same value.
+float largest(const float* x, int64_t n);
+
 // In place over n values: x ← exp(x − max) / Σ.
 void softmax(float* x, int64_t n);
 

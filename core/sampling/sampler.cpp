@@ -3,13 +3,18 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ops/ops.h"
+
 namespace moe {
 
+// What a scan keeping the first strictly larger logit returns (NaNs never win; a NaN first logit
+// does), in two vectorised passes: the maximum, then its first position. The scan's compare and
+// branch per logit took ~30 µs of every decoded token at 102400 logits.
 int32_t argmax(const float* logits, int n_vocab) {
-    int32_t best = 0;
-    for (int32_t i = 1; i < n_vocab; ++i)
-        if (logits[i] > logits[best]) best = i;
-    return best;
+    if (n_vocab <= 1) return 0;
+    const float best = ops::largest(logits, n_vocab);
+    if (std::isnan(best)) return 0;
+    return static_cast<int32_t>(std::find(logits, logits + n_vocab, best) - logits);
 }
 
 int32_t Sampler::sample(const float* logits, int n_vocab) {
