@@ -31,6 +31,25 @@ TEST(SamplerTest, GreedyTakesTheLargestLogitAndTiesGoToTheLowestId) {
     EXPECT_EQ(argmax(last.data(), 3), 2);
 }
 
+// argmax answers as a scan keeping the first strictly larger logit, past the 16-lane blocks it
+// reads the maximum in: ties to the lowest id, NaNs passed over unless the first logit is one.
+TEST(SamplerTest, ArgmaxIsTheFirstStrictMaximumOfAScanAtAnyPosition) {
+    std::vector<float> logits(100);
+    for (size_t i = 0; i < logits.size(); ++i) logits[i] = static_cast<float>(i % 7) - 3.0f;
+    logits[37] = 9.0f;
+    logits[90] = 9.0f;  // a tie in a later 16-lane block and in a different lane
+    logits[99] = 9.0f;  // and in the tail past the last whole block
+    EXPECT_EQ(argmax(logits.data(), 100), 37);
+    logits[5] = std::nanf("");
+    EXPECT_EQ(argmax(logits.data(), 100), 37);
+    logits[98] = 9.5f;  // the maximum alone in the tail
+    EXPECT_EQ(argmax(logits.data(), 100), 98);
+    logits[0] = std::nanf("");  // nothing compares larger than a NaN first logit
+    EXPECT_EQ(argmax(logits.data(), 100), 0);
+    const std::vector<float> zeros = {-1.0f, -0.0f, 0.0f};
+    EXPECT_EQ(argmax(zeros.data(), 3), 1);  // 0 is not larger than −0
+}
+
 TEST(SamplerTest, TopKOneIsGreedyWhateverTheTemperatureAndSeed) {
     const std::vector<float> logits = {2.0f, 5.0f, 5.0f, 4.9f};
     for (uint64_t seed = 0; seed < 20; ++seed) {
