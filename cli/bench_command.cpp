@@ -28,17 +28,13 @@ double seconds_since(Clock::time_point start) {
 
 class WeightBytesObserver : public TraceObserver {
 public:
-    void on_token(const TokenTrace& trace) override {
-        bytes += trace.weight_bytes_used;
-        ++tokens;
-    }
+    void on_token(const TokenTrace& trace) override { bytes += trace.weight_bytes_used; }
     double bytes = 0;
-    int tokens = 0;
 };
 
-// Generates n tokens greedily from the current cache; returns the wall time in seconds.
-double decode(Session& session, int32_t first, int n, TraceObserver* observer, int vocab) {
-    int32_t token = first;
+// Generates n tokens greedily from the current cache, starting with `token` and leaving in it
+// the next one; returns the wall time in seconds.
+double decode(Session& session, int32_t& token, int n, TraceObserver* observer, int vocab) {
     const auto start = Clock::now();
     for (int i = 0; i < n; ++i) {
         const std::vector<float> logits = session.evaluate({token}, false, observer);
@@ -59,6 +55,41 @@ std::vector<float> timed_prefill(Session& session, const std::vector<int32_t>& p
     return logits;
 }
 
+// The traced decode in stretches, each set against reads of the bandwidth probe taken right
+// before and after it. The host's bandwidth drifts within seconds on a shared VM (39-78 GB/s
+// within minutes on the project's), and one read after all the decodes set the same binary's
+// decode at 0.54 to 1.02 of it from run to run; stretch by stretch the two sides see the same
+// machine. The reads use a buffer mapped and touched before the decodes: only reads in between.
+struct TracedDecode {
+    double seconds = 0, bytes = 0;
+    std::vector<double> fractions, reads;  // each stretch's achieved ÷ read bandwidth; every read
+};
+
+TracedDecode traced_decode(Session& session, int32_t token, int n_gen, int vocab, ReadBandwidthProbe& probe) {
+    constexpr int kStretches = 8;
+    constexpr int kReadRuns = 2;  // of each way: about 40 ms a read of 512 MiB
+    const int stretches = std::min(kStretches, n_gen);
+    TracedDecode result;
+    result.reads.push_back(probe.measure(kReadRuns));
+    for (int s = 0; s < stretches; ++s) {
+        const int tokens = n_gen * (s + 1) / stretches - n_gen * s / stretches;
+        WeightBytesObserver observer;
+        const double seconds = decode(session, token, tokens, &observer, vocab);
+        result.reads.push_back(probe.measure(kReadRuns));
+        const double read = (result.reads[s] + result.reads[s + 1]) / 2;
+        result.fractions.push_back(observer.bytes / seconds / 1e9 / read);
+        result.seconds += seconds;
+        result.bytes += observer.bytes;
+    }
+    return result;
+}
+
+double median(std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    const size_t n = values.size();
+    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
 struct ExactSpeed {
     double prefill_tok_s, decode_tok_s;
 };
@@ -71,7 +102,8 @@ ExactSpeed measure_exact(const std::shared_ptr<const Model>& model, SessionOptio
     const int vocab = model->info().n_vocab;
     double prefill_s = 0;
     const std::vector<float> logits = timed_prefill(session, prompt, prefill_s);
-    const double decode_s = decode(session, argmax(logits.data(), vocab), n_gen, nullptr, vocab);
+    int32_t token = argmax(logits.data(), vocab);
+    const double decode_s = decode(session, token, n_gen, nullptr, vocab);
     return {static_cast<double>(prompt.size()) / prefill_s, n_gen / decode_s};
 }
 
@@ -103,6 +135,10 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
     err << "model " << model->info().name << ", " << pool.size() << " threads, kernels " << quant::active_isa()
         << ", weights " << weight_placement(model->info().weights_in_huge_pages) << "\n";
 
+    // Mapped and touched now, before the timed work (the first touch costs page faults).
+    constexpr size_t kProbeBytes = 512ull << 20;
+    ReadBandwidthProbe probe(pool, kProbeBytes);
+
     std::mt19937 rng(1234);
     std::uniform_int_distribution<int32_t> pick(0, vocab - 1);
     std::vector<int32_t> prompt(n_prompt);
@@ -113,38 +149,33 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
     const int32_t first = argmax(logits.data(), vocab);
     err << "prefill: " << n_prompt << " tokens in " << prefill_s << " s\n";
 
-    // Alternate runs without and with the trace from the same cached prompt; keep the best
-    // untraced run, since the machine is shared. The bandwidth is read twice after them, not
-    // before: on the project's VM, decodes right after a read of the 1 GiB buffer often ran slower
-    // for a few seconds (two runs: the first of six 128-token decodes after a read 100 and 103 tok/s,
-    // the rest 104–114; after a read and 5 s of sleep, all 111–115), and the traced run, second
-    // after the read, took the hit: trace overhead 6–10 % at -p 512 with the read before, −2 to
-    // 3 % with it after (the two binaries alternating, three rounds).
-    const double plain_1 = decode(*session, first, n_gen, nullptr, vocab);
+    // Runs without the trace before and after the traced one, from the same cached prompt; the
+    // best untraced run is kept, since the machine is shared.
+    int32_t token = first;
+    const double plain_1 = decode(*session, token, n_gen, nullptr, vocab);
     session->truncate(n_prompt);
-    WeightBytesObserver observer;
     const ThreadPool::Stats threads_before = session->thread_stats();
-    const double traced = decode(*session, first, n_gen, &observer, vocab);
+    const TracedDecode traced = traced_decode(*session, first, n_gen, vocab, probe);
     const ThreadPool::Stats threads_after = session->thread_stats();
     session->truncate(n_prompt);
-    const double plain_2 = decode(*session, first, n_gen, nullptr, vocab);
-    const double bandwidth_first = measure_read_bandwidth_gbs(pool);
-    const double bandwidth_second = measure_read_bandwidth_gbs(pool);
+    token = first;
+    const double plain_2 = decode(*session, token, n_gen, nullptr, vocab);
 
     const double plain = std::min(plain_1, plain_2);
-    const double bandwidth = std::max(bandwidth_first, bandwidth_second);
+    const double bandwidth = median(traced.reads);
+    const auto [lowest_read, highest_read] = std::minmax_element(traced.reads.begin(), traced.reads.end());
     const double prefill_tok_s = n_prompt / prefill_s;
     const double decode_tok_s = n_gen / plain;
-    const double traced_tok_s = n_gen / traced;
-    const double bytes_per_token = observer.bytes / std::max(1, observer.tokens);
-    const double achieved = bytes_per_token * traced_tok_s / 1e9;
-    const double fraction = achieved / bandwidth;
-    const double overhead = traced / plain - 1.0;
+    const double traced_tok_s = n_gen / traced.seconds;
+    const double bytes_per_token = traced.bytes / n_gen;
+    const double achieved = traced.bytes / traced.seconds / 1e9;
+    const double fraction = median(traced.fractions);
+    const double overhead = traced.seconds / plain - 1.0;
     // Barriers per generated token, and the share of the traced decode the workers spent waiting.
     const double loops_per_token = static_cast<double>(threads_after.loops - threads_before.loops) / n_gen;
     const double worker_busy_s =
         std::chrono::duration<double>(threads_after.worker_busy - threads_before.worker_busy).count();
-    const double worker_idle = pool.size() > 1 ? 1.0 - worker_busy_s / ((pool.size() - 1) * traced) : 0.0;
+    const double worker_idle = pool.size() > 1 ? 1.0 - worker_busy_s / ((pool.size() - 1) * traced.seconds) : 0.0;
     // --exact runs load their rows plain (LoadOptions::group_rows): the exact figures are theirs
     const std::string model_name = model->info().path;
     session.reset();
@@ -158,10 +189,11 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
     out << "prefill_tok_s          " << prefill_tok_s << "\n";
     out << "decode_tok_s           " << decode_tok_s << " (trace off), " << traced_tok_s << " (trace on)\n";
     out << "weight_bytes_per_token " << human_bytes(bytes_per_token) << "\n";
-    out << "bandwidth_gb_s         " << bandwidth << " measured read bandwidth (best of " << bandwidth_first << " and "
-        << bandwidth_second << ", read after the decodes)\n";
+    out << "bandwidth_gb_s         " << bandwidth << " measured read bandwidth (median of " << traced.reads.size()
+        << " reads between the traced decode's stretches, " << *lowest_read << " to " << *highest_read << ")\n";
     out << "achieved_gb_s          " << achieved << " (decode with trace on)\n";
-    out << "bandwidth_fraction     " << fraction << "\n";
+    out << "bandwidth_fraction     " << fraction << " (median of " << traced.fractions.size()
+        << " stretches, each against the reads just before and after it)\n";
     out << "trace_overhead         " << overhead * 100.0 << " %\n";
     out << "loops_per_token        " << loops_per_token << " parallel loops (barriers) per generated token\n";
     out << "worker_idle            " << worker_idle * 100.0 << " % of decode (trace on) the workers waited\n";
@@ -181,6 +213,7 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
         json.key("weight_bytes_per_token").value(bytes_per_token);
         json.key("bandwidth_gb_s").value(bandwidth).key("achieved_gb_s").value(achieved);
         json.key("bandwidth_fraction").value(fraction).key("trace_overhead").value(overhead);
+        json.key("bandwidth_reads").array(traced.reads).key("stretch_fractions").array(traced.fractions);
         json.key("loops_per_token").value(loops_per_token).key("worker_idle").value(worker_idle);
         json.end_object();
         write_file_atomically(*json_path, json.str() + "\n");

@@ -36,23 +36,25 @@ uint64_t sum_words(const uint64_t* p, int64_t n) {
 
 }  // namespace
 
-double measure_read_bandwidth_gbs(ThreadPool& pool, size_t bytes) {
-    constexpr int kRuns = 4;  // of each way
-    const auto n_words = static_cast<int64_t>(bytes / sizeof(uint64_t));
-    if (n_words == 0) return 0.0;
+ReadBandwidthProbe::ReadBandwidthProbe(ThreadPool& pool, size_t bytes)
     // In 2 MiB pages, as the weights are by default (util/huge_pages.h): the best rate we know of.
-    HugePageMemory memory(static_cast<size_t>(n_words) * sizeof(uint64_t));
-    auto* const words = reinterpret_cast<uint64_t*>(memory.data());
+    : pool_(pool), memory_(std::max(bytes, sizeof(uint64_t))), n_words_(static_cast<int64_t>(bytes / sizeof(uint64_t))) {
+    auto* const words = reinterpret_cast<uint64_t*>(memory_.data());
     // First touch from the threads that will read, so pages are mapped before timing.
-    pool.parallel_for(n_words, [&](int64_t begin, int64_t end, int) {
+    pool_.parallel_for(n_words_, [&](int64_t begin, int64_t end, int) {
         std::memset(words + begin, 1, static_cast<size_t>(end - begin) * sizeof(uint64_t));
     });
-    std::vector<uint64_t> sums(static_cast<size_t>(pool.size()), 0);
+}
+
+double ReadBandwidthProbe::measure(int runs) {
+    if (n_words_ == 0) return 0.0;
+    const auto* const words = reinterpret_cast<const uint64_t*>(memory_.data());
+    std::vector<uint64_t> sums(static_cast<size_t>(pool_.size()), 0);
     double best_seconds = 1e30;
-    for (int run = 0; run < 2 * kRuns; ++run) {
+    for (int run = 0; run < 2 * runs; ++run) {
         const bool prefetch = run % 2 == 1;
         const auto start = std::chrono::steady_clock::now();
-        pool.parallel_for(n_words, [&](int64_t begin, int64_t end, int thread) {
+        pool_.parallel_for(n_words_, [&](int64_t begin, int64_t end, int thread) {
             const uint64_t sum = prefetch ? sum_words<true>(words + begin, end - begin)
                                           : sum_words<false>(words + begin, end - begin);
             sums[static_cast<size_t>(thread)] += sum;
@@ -63,7 +65,12 @@ double measure_read_bandwidth_gbs(ThreadPool& pool, size_t bytes) {
     // Keep the sums observable so the reads cannot be optimised away.
     volatile uint64_t sink = 0;
     for (uint64_t s : sums) sink = sink + s;
-    return static_cast<double>(n_words) * sizeof(uint64_t) / best_seconds / 1e9;
+    return static_cast<double>(n_words_) * sizeof(uint64_t) / best_seconds / 1e9;
+}
+
+double measure_read_bandwidth_gbs(ThreadPool& pool, size_t bytes) {
+    ReadBandwidthProbe probe(pool, bytes);
+    return probe.measure(4);
 }
 
 }  // namespace moe

@@ -116,6 +116,17 @@ TEST(Cli, BenchWritesItsJson) {
                             "\"bandwidth_fraction\":", "\"trace_overhead\":", "\"prefill_tok_s_exact\":",
                             "\"decode_tok_s_exact\":"})
         EXPECT_NE(json.find(key), std::string::npos) << key << " in " << json;
+    // 8 tokens decode in 8 stretches of one token, with a read of the bandwidth before each and
+    // after the last.
+    auto entries = [&json](const std::string& key) {
+        const size_t open = json.find("\"" + key + "\":[");
+        if (open == std::string::npos) return -1;
+        const size_t close = json.find(']', open);
+        return static_cast<int>(std::count(json.begin() + static_cast<std::ptrdiff_t>(open),
+                                           json.begin() + static_cast<std::ptrdiff_t>(close), ',')) + 1;
+    };
+    EXPECT_EQ(entries("bandwidth_reads"), 9) << json;
+    EXPECT_EQ(entries("stretch_fractions"), 8) << json;
     EXPECT_NE(json.find(huge_pages_available() ? "\"weights\":\"huge_pages\"" : "\"weights\":\"file_mapping\""),
               std::string::npos)
         << json;
