@@ -46,8 +46,18 @@ void softmax(float* x, int64_t n) {
     for (int64_t i = 0; i < n; ++i) x[i] *= inv;
 }
 
+// e^−g comes from shifted_exp, whose floats are std::exp's (glibc on a CPU with FMA; checked for
+// every float in [−100, 100]) at several times the speed of calling it per value: a V2-Lite
+// decode activates about 11000 values per MoE layer and 10944 in its dense one.
 void swiglu(const float* gate, const float* up, float* out, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) out[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+    constexpr int64_t kChunk = 256;
+    float e[kChunk];
+    for (int64_t i = 0; i < n; i += kChunk) {
+        const int64_t len = std::min(kChunk, n - i);
+        for (int64_t k = 0; k < len; ++k) e[k] = -gate[i + k];
+        shifted_exp(e, 0.0f, e, len);
+        for (int64_t k = 0; k < len; ++k) out[i + k] = gate[i + k] / (1.0f + e[k]) * up[i + k];
+    }
 }
 
 namespace {
