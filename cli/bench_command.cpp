@@ -59,7 +59,9 @@ std::vector<float> timed_prefill(Session& session, const std::vector<int32_t>& p
 // before and after it. The host's bandwidth drifts within seconds on a shared VM (39-78 GB/s
 // within minutes on the project's), and one read after all the decodes set the same binary's
 // decode at 0.54 to 1.02 of it from run to run; stretch by stretch the two sides see the same
-// machine. The reads use a buffer mapped and touched before the decodes: only reads in between.
+// machine. The reads are short (256 MiB, one pass each way, mapped and touched before the
+// decodes): on the project's VM a decode right after a long read runs slower for a while, and
+// reads of 512 MiB, two passes each way, took 8-10 % off the decodes around them.
 struct TracedDecode {
     double seconds = 0, bytes = 0;
     std::vector<double> fractions, reads;  // each stretch's achieved ÷ read bandwidth; every read
@@ -67,7 +69,7 @@ struct TracedDecode {
 
 TracedDecode traced_decode(Session& session, int32_t token, int n_gen, int vocab, ReadBandwidthProbe& probe) {
     constexpr int kStretches = 8;
-    constexpr int kReadRuns = 2;  // of each way: about 40 ms a read of 512 MiB
+    constexpr int kReadRuns = 1;  // each way
     const int stretches = std::min(kStretches, n_gen);
     TracedDecode result;
     result.reads.push_back(probe.measure(kReadRuns));
@@ -136,7 +138,7 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
         << ", weights " << weight_placement(model->info().weights_in_huge_pages) << "\n";
 
     // Mapped and touched now, before the timed work (the first touch costs page faults).
-    constexpr size_t kProbeBytes = 512ull << 20;
+    constexpr size_t kProbeBytes = 256ull << 20;
     ReadBandwidthProbe probe(pool, kProbeBytes);
 
     std::mt19937 rng(1234);
