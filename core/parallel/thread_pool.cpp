@@ -20,13 +20,15 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kIdleSpin = std::chrono::microseconds(300);
 constexpr int kSpinsPerClockRead = 64;
 constexpr int kWaitSpinsPerYield = 256;  // the caller yields its core now and then while waiting
-// Guided chunks: each takes 1/(2·threads) of the cost still left, but at least 1/(16·threads) of
+// Guided chunks: each takes 1/(2·threads) of the cost still left, but at least 1/(32·threads) of
 // the loop's, so they shrink toward the end and the threads finish within a small chunk of each
-// other (equal chunks of 1/(4·threads) left a decode's caller waiting 5–14 % of each loop).
+// other (equal chunks of 1/(4·threads) left a decode's caller waiting 5–14 % of each loop; a
+// smallest share of 1/(16·threads) left a V2-Lite decode's batched mat-vecs 12–19 µs of wall time
+// past their work, 1/(32·threads) 11–12).
 constexpr int64_t kShareOfRemaining = 2;
-constexpr int64_t kSmallestShare = 16;
-// Every chunk but the last carries at least the smallest share (over half of 1/(16·threads) of
-// the loop after rounding down), so a loop has at most 32·threads + 1 chunks: numbers fit 16 bits.
+constexpr int64_t kSmallestShare = 32;
+// Every chunk but the last carries at least the smallest share (over half of 1/(32·threads) of
+// the loop after rounding down), so a loop has at most 64·threads + 1 chunks: numbers fit 16 bits.
 constexpr int kMaxThreads = (0xFFFF - 1) / (2 * kSmallestShare);
 
 // The pool whose chunk this thread is running, and its index there: a nested loop runs inline.

@@ -93,9 +93,9 @@ ThreadPool::CostBefore cost_of(const std::vector<int64_t>& prefix) {
     return [&prefix](int64_t i) { return prefix[i]; };
 }
 
-// Guided chunks: each carries 1/(2·threads) of the cost still left, at least 1/(16·threads) of the
+// Guided chunks: each carries 1/(2·threads) of the cost still left, at least 1/(32·threads) of the
 // whole, plus at most one row past its share. With 2 threads and 352: 88 first (a quarter), then
-// shrinking to the smallest share, 352 / 32 = 11, so the last chunks are small.
+// shrinking to the smallest share, 352 / 64 = 5 (rounded down), so the last chunks are small.
 TEST(ThreadPool, WeightedChunksShrinkTowardTheEnd) {
     ThreadPool pool(2);
     const std::vector<int64_t> prefix = two_type_prefix();
@@ -107,13 +107,13 @@ TEST(ThreadPool, WeightedChunksShrinkTowardTheEnd) {
     ASSERT_GE(r.chunks.size(), 8u);
     for (const ChunkRecord& c : r.chunks) {
         const int64_t left = 352 - prefix[c.begin];
-        const int64_t share = std::max<int64_t>(11, left / 4);
+        const int64_t share = std::max<int64_t>(5, left / 4);
         const int64_t cost = prefix[c.end] - prefix[c.begin];
         EXPECT_GE(cost, std::min(share, left)) << "[" << c.begin << ", " << c.end << ")";
         EXPECT_LE(cost, share + 9) << "[" << c.begin << ", " << c.end << ")";  // a share plus less than one row
     }
     EXPECT_EQ(prefix[r.chunks[0].end], 90);  // the first row whose running cost reaches 88
-    EXPECT_LE(prefix[r.chunks.back().end] - prefix[r.chunks.back().begin], 11);
+    EXPECT_LE(prefix[r.chunks.back().end] - prefix[r.chunks.back().begin], 5);
 }
 
 TEST(ThreadPool, WeightedChunksRespectTheGrainAndCoverEveryIndex) {
