@@ -5,6 +5,7 @@
 
 #include <immintrin.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -22,6 +23,14 @@ constexpr uintptr_t kGroupPrefetchDistance = 16384;
 
 inline void prefetch_group_line(const void* line) {
     _mm_prefetch(static_cast<const char*>(line) + kGroupPrefetchDistance, _MM_HINT_T0);
+}
+
+// Every line of one group's block, for a kernel that takes the block whole. Unrolled: a loop over a
+// Q4_K group's 36 lines that GCC left rolled took an eighth of a mat-vec's time in cache.
+template <class Group>
+inline void prefetch_group(const Group& g) {
+#pragma GCC unroll 64
+    for (size_t line = 0; line < sizeof(Group); line += 64) prefetch_group_line(reinterpret_cast<const char*>(&g) + line);
 }
 
 // Activation codes q[0..3] in every 32-bit lane.

@@ -170,10 +170,7 @@ void ungroup_q4_k(const uint8_t* group, int64_t n, uint8_t* out) {
     for (int64_t i = 0; i < n / kQKK; ++i) {
         const auto& g = reinterpret_cast<const BlockQ4_KGroup*>(group)[i];
         uint8_t* const first = out + i * sizeof(BlockQ4_K);
-        // the first read of these weights in an exact product: fetched ahead as the mat-vec does
-#pragma GCC unroll 36
-        for (size_t line = 0; line < sizeof(BlockQ4_KGroup); line += 64)
-            prefetch_group_line(reinterpret_cast<const char*>(&g) + line);
+        prefetch_group(g);  // the first read of these weights in an exact product: fetched ahead as the mat-vec does
         // k_scale_min's 12 bytes from the three parts, all 16 rows × 4 sub-block pairs at once
         const __m512i part0 = _mm512_loadu_si512(g.scales[0]), part1 = _mm512_loadu_si512(g.scales[1]);
         const __m512i part2 = _mm512_loadu_si512(g.scales[2]);

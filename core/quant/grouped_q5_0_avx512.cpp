@@ -44,9 +44,7 @@ void group_dot(const BlockQ5_0Group* blocks, const QuantizedRow* x, const int32_
         for (auto& c : token) c = _mm512_setzero_ps();
     for (int64_t i = 0; i < n / kQK; ++i) {
         const BlockQ5_0Group& g = blocks[i];
-        if constexpr (kTokens == 1)  // a mat-vec streams its groups
-            for (size_t line = 0; line < sizeof(BlockQ5_0Group); line += 64)
-                prefetch_group_line(reinterpret_cast<const char*>(&g) + line);
+        if constexpr (kTokens == 1) prefetch_group(g);  // a mat-vec streams its groups
         __m512 d[kTokens];
         const __m512 dw = _mm512_cvtph_ps(load256(g.d));
         for (int t = 0; t < kTokens; ++t) d[t] = _mm512_mul_ps(dw, _mm512_set1_ps(x[t].d[i]));
@@ -109,9 +107,7 @@ void ungroup_q5_0(const uint8_t* group, int64_t n, uint8_t* out) {
     for (int64_t i = 0; i < n / kQK; ++i) {
         const auto& g = reinterpret_cast<const BlockQ5_0Group*>(group)[i];
         uint8_t* const first = out + i * sizeof(BlockQ5_0);
-#pragma GCC unroll 6
-        for (size_t line = 0; line < sizeof(BlockQ5_0Group); line += 64)
-            prefetch_group_line(reinterpret_cast<const char*>(&g) + line);
+        prefetch_group(g);
         // qh: row r's bits 4j..4j+3 are bits 4r..4r+3 of mask j
         __m512i qh[2] = {_mm512_setzero_si512(), _mm512_setzero_si512()};  // rows 0-7, 8-15, one per 64-bit lane
         for (int j = 0; j < 8; ++j) {
