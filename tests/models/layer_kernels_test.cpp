@@ -1,7 +1,8 @@
 // matvec_batch, whose jobs' activations are prepared and quantized inside its parallel loop by
 // the first thread to reach each job: every job against its own matvec, on 1, 2 and 3 threads,
-// in the default and the exact mode; prepare runs once per distinct activation; a failing
-// prepare surfaces as the batch's error.
+// in the default and the exact mode, in one even share per thread (small batches) and in guided
+// chunks (large ones); prepare runs once per distinct activation; a failing prepare surfaces as
+// the batch's error.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -111,6 +112,33 @@ void expect_batch_equals_each_product(bool exact) {
 }
 
 TEST(MatvecBatch, PreparedInTheLoopEachJobEqualsItsOwnMatvec) { expect_batch_equals_each_product(false); }
+
+// Batches of 1 MiB or more go in guided chunks rather than one even share per thread (the batch
+// above is far smaller): the same rows either way.
+TEST(MatvecBatch, ALargeBatchInGuidedChunksEqualsEachProduct) {
+    std::mt19937 rng(11);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    std::vector<float> x(2048);
+    for (float& v : x) v = normal(rng);
+    std::vector<Matrix> matrices;
+    matrices.push_back(random_matrix(GgmlType::Q4_K, 400, 2048, rng));
+    matrices.push_back(random_matrix(GgmlType::Q4_K, 400, 2048, rng));
+    matrices.push_back(random_matrix(GgmlType::Q8_0, 208, 2048, rng));
+    size_t bytes = 0;
+    for (const Matrix& m : matrices) bytes += m.bytes.size();
+    ASSERT_GE(bytes, size_t{1} << 20);
+    ThreadPool one(1), pool(2);
+    std::vector<std::vector<float>> expected, y;
+    std::vector<MatvecJob> jobs;
+    for (const Matrix& m : matrices) {
+        expected.emplace_back(m.w.rows);
+        matvec(m.w, x.data(), expected.back().data(), one);
+        y.emplace_back(m.w.rows, 0.0f);
+        jobs.push_back({m.w, x.data(), y.back().data()});
+    }
+    matvec_batch(jobs, pool);
+    EXPECT_EQ(y, expected);
+}
 
 // The exact mode is a setting of the calling thread: jobs made ready on the workers follow it.
 TEST(MatvecBatch, WorkersKeepTheCallersExactMode) {
