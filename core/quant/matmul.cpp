@@ -109,19 +109,20 @@ void run_band(const QuantizedProduct& p, int64_t r0, int64_t r1, int64_t prefetc
     const int64_t next_bytes = (prefetch_end - r1) * static_cast<int64_t>(w.row_stride);
     const int64_t bytes_per_token = next_bytes / std::max<int64_t>(1, p.n) + 1;
     int64_t i = 0;
-    // four whole tokens as llama.cpp's GEMM takes them, for a weight it would repack
-    const bool gemm = w.gemm_rounding && (w.grouped ? p.kernels->dot_q8_gemm_group_tile : p.kernels->dot_q8_gemm_tile);
+    // four whole tokens as llama.cpp's GEMM takes them, for a weight it would repack (null: none)
+    const quant::detail::DotQ8TileFn gemm_tile =
+        !w.gemm_rounding ? nullptr : w.grouped ? p.kernels->dot_q8_gemm_group_tile : p.kernels->dot_q8_gemm_tile;
     for (int64_t step = kTileTokens; i + kTileTokens <= p.n; i += step) {
         // eight tokens per tile where the type has such a tile: each weight block decoded once for both fours
-        const bool wide = !w.grouped && !gemm && p.kernels->dot_q8_wide_tile && i + kWideTileTokens <= p.n;
+        const bool wide = !w.grouped && !gemm_tile && p.kernels->dot_q8_wide_tile && i + kWideTileTokens <= p.n;
         step = wide ? kWideTileTokens : kTileTokens;
         for (int64_t at = i * bytes_per_token / 64 * 64; at < std::min(next_bytes, (i + step) * bytes_per_token); at += 64)
             __builtin_prefetch(next + at, 0, 2);
         quant::QuantizedRow tokens[kWideTileTokens];
         for (int t = 0; t < step; ++t) tokens[t] = p.x->row(i + t);
         const quant::detail::DotQ8TileFn tile =
-            gemm ? (w.grouped ? p.kernels->dot_q8_gemm_group_tile : p.kernels->dot_q8_gemm_tile)
-                 : w.grouped ? p.kernels->dot_q8_group_tile : wide ? p.kernels->dot_q8_wide_tile : p.kernels->dot_q8_tile;
+            gemm_tile ? gemm_tile
+                      : w.grouped ? p.kernels->dot_q8_group_tile : wide ? p.kernels->dot_q8_wide_tile : p.kernels->dot_q8_tile;
         int64_t r = r0;
         for (; r + height <= r1; r += height) tile(w.row(r), w.row_stride, tokens, w.cols, p.y + i * p.ldy + r, p.ldy);
         for (; r < r1; ++r) {
